@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from vocloop.accounts import roles
+
+
+def user_roles(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    context: dict[str, Any] = {"organisation_name": settings.ORGANISATION_NAME}
+    if user is None or not user.is_authenticated:
+        return context | {"is_quality_manager": False, "sees_all_cases": False}
+    return context | {
+        "is_quality_manager": roles.is_quality_manager(user),
+        "sees_all_cases": roles.sees_all_cases(user),
+    }

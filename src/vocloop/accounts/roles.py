@@ -1,0 +1,40 @@
+"""Who may see and change what.
+
+Front-line staff see their own teams' cases; team leads and quality managers see
+every case. A quality manager is a superuser or a member of the group below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+QUALITY_MANAGERS_GROUP = "Quality managers"
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def is_quality_manager(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.groups.filter(name=QUALITY_MANAGERS_GROUP).exists())
+
+
+def is_team_lead(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.led_teams.exists())
+
+
+def sees_all_cases(user: Any) -> bool:
+    return is_quality_manager(user) or is_team_lead(user)
+
+
+def team_ids_of(user: Any) -> set[int]:
+    """The teams a user works in: as a member or as its lead."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return set(user.teams.values_list("id", flat=True)) | set(
+        user.led_teams.values_list("id", flat=True)
+    )

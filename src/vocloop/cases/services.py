@@ -1,0 +1,445 @@
+"""Everything that changes a case. Each change lands on the case's timeline with who and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from vocloop.accounts import roles
+from vocloop.cases.models import (
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+    Case,
+    CaseEvent,
+    RootCause,
+    Severity,
+    Status,
+)
+from vocloop.listening.models import Feedback
+
+User = get_user_model()
+Kind = CaseEvent.Kind
+
+
+class CaseActionRefused(ValueError):
+    """A change the case's state or the request does not allow; the message says why."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a staff user, the customer, an API client or vocloop itself."""
+
+    kind: str
+    user: Any = None
+    label: str = ""
+
+    @classmethod
+    def staff(cls, user: Any) -> Actor:
+        return cls(CaseEvent.Actor.STAFF, user, user.get_full_name() or user.get_username())
+
+    @classmethod
+    def customer(cls) -> Actor:
+        return cls(CaseEvent.Actor.CUSTOMER, None, "Customer")
+
+    @classmethod
+    def api(cls, client_name: str) -> Actor:
+        return cls(CaseEvent.Actor.API, None, f"API: {client_name}")
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(CaseEvent.Actor.SYSTEM, None, "vocloop")
+
+
+def can_act_on(actor: Actor, case: Case) -> bool:
+    if actor.kind != CaseEvent.Actor.STAFF:
+        return True
+    return roles.sees_all_cases(actor.user) or case.team_id in roles.team_ids_of(actor.user)
+
+
+def _guard(actor: Actor, case: Case) -> None:
+    if not can_act_on(actor, case):
+        raise PermissionDenied(f"{actor.label} does not work on the {case.team.name} team's cases.")
+
+
+def _require(case: Case, allowed: tuple[str, ...], action: str) -> None:
+    if case.status not in allowed:
+        raise CaseActionRefused(
+            f"Case {case.reference} is {case.get_status_display().lower()}; it cannot be {action}."
+        )
+
+
+def _record(
+    case: Case,
+    actor: Actor,
+    kind: str,
+    *,
+    public: bool = False,
+    body: str = "",
+    public_text: str = "",
+    data: dict[str, Any] | None = None,
+    at: Any = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        public=public,
+        actor_kind=actor.kind,
+        actor=actor.user,
+        actor_label=actor.label,
+        body=body,
+        public_text=public_text,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*fields, "updated_at"])
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock so two concurrent changes apply one after the other."""
+    return Case.objects.select_for_update().select_related("team").get(pk=case.pk)
+
+
+def open_case_for(*, customer_id: int | None, touchpoint_id: int) -> Case | None:
+    if customer_id is None:
+        return None
+    return (
+        Case.objects.select_for_update()
+        .filter(customer_id=customer_id, touchpoint_id=touchpoint_id, status__in=OPEN_STATUSES)
+        .order_by("opened_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def case_open_or_attach(*, feedback: Feedback) -> Case:
+    """Open a case for the feedback, or attach it to the customer's open case at its touch point."""
+    existing = open_case_for(customer_id=feedback.customer_id, touchpoint_id=feedback.touchpoint_id)
+    system = Actor.system()
+    if existing is not None:
+        feedback.case = existing
+        feedback.save(update_fields=["case"])
+        _record(
+            existing,
+            system,
+            Kind.FEEDBACK_ATTACHED,
+            public=True,
+            body=feedback.comment,
+            public_text="We received further feedback from you and added it to this case.",
+            data={"feedback": feedback.reference, "score": feedback.score},
+        )
+        _save(existing)
+        return existing
+
+    touchpoint = feedback.touchpoint
+    team = touchpoint.owning_team
+    case = Case.objects.create(
+        reference=feedback.reference,
+        touchpoint=touchpoint,
+        team=team,
+        customer=feedback.customer,
+        opened_at=feedback.received_at,
+        updated_at=feedback.received_at,
+    )
+    feedback.case = case
+    feedback.save(update_fields=["case"])
+    _record(
+        case,
+        system,
+        Kind.OPENED,
+        public=True,
+        public_text="We received your feedback and opened a case for it.",
+        data={"feedback": feedback.reference},
+        at=feedback.received_at,
+    )
+    _record(
+        case,
+        system,
+        Kind.ASSIGNED_TEAM,
+        public=True,
+        public_text=f"Assigned to the {team.name} team.",
+        data={"team": team.slug, "touchpoint": touchpoint.slug},
+        at=feedback.received_at,
+    )
+    return case
+
+
+def _acknowledge(case: Case, actor: Actor) -> None:
+    case.status = Status.ACKNOWLEDGED
+    case.acknowledged_at = timezone.now()
+    _save(case, "status", "acknowledged_at")
+    _record(
+        case,
+        actor,
+        Kind.ACKNOWLEDGED,
+        public=True,
+        public_text=f"The {case.team.name} team is looking into it.",
+    )
+
+
+@transaction.atomic
+def case_acknowledge(*, case: Case, actor: Actor) -> Case:
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, (Status.NEW,), "acknowledged (it is not new)")
+    _acknowledge(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
+    """Give the case to one person of its team, or to nobody (assignee None)."""
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, OPEN_STATUSES, "assigned (it is not open)")
+    if assignee is not None:
+        in_team = (
+            case.team.members.filter(pk=assignee.pk).exists() or case.team.lead_id == assignee.pk
+        )
+        if not assignee.is_active or not in_team:
+            raise CaseActionRefused(
+                f"{assignee.get_username()} is not an active member of the {case.team.name} team."
+            )
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return case
+    case.assignee = assignee
+    _save(case, "assignee")
+    name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+    _record(
+        case,
+        actor,
+        Kind.ASSIGNED,
+        body=f"Assigned to {name}." if assignee else "Unassigned.",
+        data={"assignee": assignee.get_username() if assignee else None},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
+    """A reply the customer sees on the tracking page. Replying to a new case acknowledges it."""
+    body = body.strip()
+    if not body:
+        raise CaseActionRefused("A reply needs some text.")
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, OPEN_STATUSES, "replied to (reopen it first)")
+    if case.status == Status.NEW:
+        _acknowledge(case, actor)
+    event = _record(
+        case,
+        actor,
+        Kind.PUBLIC_REPLY,
+        public=True,
+        body=body,
+        public_text=f"Reply from the {case.team.name} team",
+    )
+    _save(case)
+    return event
+
+
+@transaction.atomic
+def case_note(*, case: Case, body: str, actor: Actor) -> CaseEvent:
+    """An internal note: staff only, never shown to the customer."""
+    body = body.strip()
+    if not body:
+        raise CaseActionRefused("A note needs some text.")
+    case = _lock(case)
+    _guard(actor, case)
+    event = _record(case, actor, Kind.INTERNAL_NOTE, body=body)
+    _save(case)
+    return event
+
+
+@transaction.atomic
+def case_set_severity(*, case: Case, severity: str, actor: Actor) -> Case:
+    if severity not in Severity.values:
+        raise CaseActionRefused(f"Unknown severity {severity!r}; use {', '.join(Severity.values)}.")
+    case = _lock(case)
+    _guard(actor, case)
+    if case.severity == severity:
+        return case
+    before = case.get_severity_display()
+    case.severity = severity
+    case.severity_rank = SEVERITY_RANK[Severity(severity)]
+    _save(case, "severity", "severity_rank")
+    _record(
+        case,
+        actor,
+        Kind.SEVERITY_CHANGED,
+        body=f"Severity {before} → {case.get_severity_display()}.",
+        data={"from": before.lower(), "to": severity},
+    )
+    return case
+
+
+@transaction.atomic
+def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
+    """Mark the case as waiting for the customer's answer (usually after asking them something)."""
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, (Status.NEW, Status.ACKNOWLEDGED), "set to wait on the customer")
+    if case.acknowledged_at is None:
+        case.acknowledged_at = timezone.now()
+    case.status = Status.WAITING_ON_CUSTOMER
+    _save(case, "status", "acknowledged_at")
+    _record(
+        case,
+        actor,
+        Kind.STATUS_CHANGED,
+        public=True,
+        public_text="We are waiting for your answer.",
+        data={"status": Status.WAITING_ON_CUSTOMER},
+    )
+    return case
+
+
+@transaction.atomic
+def case_resolve(
+    *, case: Case, resolution: str, root_cause: RootCause | None, actor: Actor
+) -> Case:
+    resolution = resolution.strip()
+    if not resolution:
+        raise CaseActionRefused("Say how the case was resolved: the customer reads this summary.")
+    if root_cause is None:
+        raise CaseActionRefused("Choose a root cause.")
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, OPEN_STATUSES, "resolved (it is not open)")
+    now = timezone.now()
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    case.status = Status.RESOLVED
+    case.resolved_at = now
+    case.resolution = resolution
+    case.root_cause = root_cause
+    case.customer_satisfied = None
+    _save(
+        case,
+        "status",
+        "acknowledged_at",
+        "resolved_at",
+        "resolution",
+        "root_cause",
+        "customer_satisfied",
+    )
+    _record(
+        case,
+        actor,
+        Kind.RESOLVED,
+        public=True,
+        body=resolution,
+        public_text="Resolved",
+        data={"root_cause": root_cause.slug},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
+    reason = reason.strip()
+    if not reason:
+        raise CaseActionRefused("Say why the case is reopened.")
+    case = _lock(case)
+    _guard(actor, case)
+    _require(case, (Status.RESOLVED, Status.CLOSED), "reopened (it is still open)")
+    case.status = Status.ACKNOWLEDGED
+    case.resolved_at = None
+    case.closed_at = None
+    case.reopen_count += 1
+    _save(case, "status", "resolved_at", "closed_at", "reopen_count")
+    by_customer = actor.kind == CaseEvent.Actor.CUSTOMER
+    _record(
+        case,
+        actor,
+        Kind.REOPENED,
+        public=True,
+        body=reason,
+        public_text=(
+            "Reopened at your request."
+            if by_customer
+            else f"Reopened by the {case.team.name} team."
+        ),
+    )
+    return case
+
+
+@transaction.atomic
+def case_customer_message(*, case: Case, body: str) -> CaseEvent:
+    """A follow-up message from the customer; it answers a case that was waiting on them."""
+    body = body.strip()
+    if not body:
+        raise CaseActionRefused("Please write a message.")
+    case = _lock(case)
+    actor = Actor.customer()
+    event = _record(
+        case, actor, Kind.CUSTOMER_MESSAGE, public=True, body=body, public_text="Your message"
+    )
+    if case.status == Status.WAITING_ON_CUSTOMER:
+        case.status = Status.ACKNOWLEDGED
+        _save(case, "status")
+    else:
+        _save(case)
+    return event
+
+
+@transaction.atomic
+def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> Case:
+    """The customer's answer to "are you satisfied with how we handled this?".
+
+    Yes closes the case with the customer's acceptance recorded; no reopens it
+    with their reason.
+    """
+    reason = reason.strip()
+    case = _lock(case)
+    _require(case, (Status.RESOLVED,), "rated (it is not resolved)")
+    actor = Actor.customer()
+    if not satisfied and not reason:
+        raise CaseActionRefused("Please tell us what is still wrong, so that we can put it right.")
+    case.customer_satisfied = satisfied
+    _save(case, "customer_satisfied")
+    _record(
+        case,
+        actor,
+        Kind.SATISFACTION,
+        public=True,
+        body=reason,
+        public_text=(
+            "You told us you are satisfied with how we handled this."
+            if satisfied
+            else "You told us you are not satisfied with how we handled this."
+        ),
+        data={"satisfied": satisfied},
+    )
+    if satisfied:
+        case.status = Status.CLOSED
+        case.closed_at = timezone.now()
+        _save(case, "status", "closed_at")
+        _record(case, Actor.system(), Kind.CLOSED, public=True, public_text="Closed")
+        return case
+    return case_reopen(case=case, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
+    """A customer writes again about a piece of feedback.
+
+    Feedback that opened no case (a good score, say) gets one now: a customer who
+    writes back expects an answer.
+    """
+    if not body.strip():
+        raise CaseActionRefused("Please write a message.")
+    if feedback.case_id is None:
+        case_open_or_attach(feedback=feedback)
+        feedback.refresh_from_db(fields=["case"])
+    assert feedback.case is not None
+    case_customer_message(case=feedback.case, body=body)
+    return feedback.case

@@ -1,0 +1,112 @@
+"""Typed readers for VOCLOOP_* environment variables.
+
+Each reader returns a safe default for the embedded set-up when the variable is
+unset and raises ConfigError, naming the variable, when it is set to a bad value:
+a typo in production must stop the process, not fall back silently.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "VOCLOOP_"
+
+
+class ConfigError(Exception):
+    pass
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(PREFIX + name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def env_str(name: str, default: str) -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{PREFIX}{name}={value!r} is not a boolean (use true or false)")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={value!r} is not a whole number") from None
+    if number < minimum:
+        raise ConfigError(f"{PREFIX}{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_url(name: str, default: str, *, schemes: set[str]) -> str:
+    value = env_str(name, default)
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        raise ConfigError(f"{PREFIX}{name}={value!r} must be a URL with scheme {allowed}")
+    if parts.scheme in {"http", "https"} and not parts.netloc:
+        raise ConfigError(f"{PREFIX}{name}={value!r} has no host")
+    return value
+
+
+def data_dir() -> Path:
+    default = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "vocloop"
+    path = Path(env_str("DATA_DIR", str(default))).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{PREFIX}DATA_DIR={str(path)!r} cannot be created: {exc}") from None
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """VOCLOOP_SECRET_KEY, or a key generated once and kept in the data directory."""
+    value = _raw("SECRET_KEY")
+    if value is not None:
+        if len(value) < 32:
+            raise ConfigError(f"{PREFIX}SECRET_KEY must be at least 32 characters long")
+        return value
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database(directory: Path) -> dict[str, object]:
+    import dj_database_url
+
+    default = f"sqlite:///{directory / 'vocloop.sqlite3'}"
+    url = env_url("DATABASE_URL", default, schemes={"sqlite", "postgres", "postgresql", "pgsql"})
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}DATABASE_URL is not usable: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets the server read while the worker writes; IMMEDIATE transactions
+        # take the write lock up front so concurrent writers queue instead of failing.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    return config

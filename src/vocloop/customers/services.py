@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from vocloop.customers.models import Customer
+
+
+def customer_identify(*, external_id: str = "", name: str = "", email: str = "") -> Customer | None:
+    """The customer these details name, created on first sight; None when anonymous.
+
+    An external id is the integration's own key and wins; otherwise the email
+    (case-insensitive) identifies the customer. A name alone identifies nobody.
+    """
+    external_id, name, email = external_id.strip(), name.strip(), email.strip()
+    if external_id:
+        customer, created = _get_or_create(
+            external_id=external_id, defaults={"name": name, "email": email}
+        )
+    elif email:
+        existing = Customer.objects.filter(email__iexact=email, external_id__isnull=True).first()
+        if existing is not None:
+            customer, created = existing, False
+        else:
+            customer, created = _get_or_create(
+                email__iexact=email, external_id=None, defaults={"name": name, "email": email}
+            )
+    else:
+        return None
+    if not created:
+        changed = []
+        if name and not customer.name:
+            customer.name = name
+            changed.append("name")
+        if email and not customer.email:
+            customer.email = email
+            changed.append("email")
+        if changed:
+            customer.save(update_fields=changed)
+    return customer
+
+
+def _get_or_create(**lookup: object) -> tuple[Customer, bool]:
+    # Two submissions from the same new customer may race; the unique constraint
+    # decides and the loser reads the winner's row.
+    defaults = lookup.pop("defaults")
+    try:
+        with transaction.atomic():
+            return Customer.objects.get_or_create(defaults=defaults, **lookup)  # type: ignore[arg-type]
+    except IntegrityError:
+        return Customer.objects.get(**lookup), False

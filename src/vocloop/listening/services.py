@@ -1,0 +1,143 @@
+"""Receiving feedback: the one place where a customer's words enter vocloop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vocloop.customers.models import Customer
+from vocloop.listening.models import (
+    SCORE_RANGES,
+    CaseRule,
+    Feedback,
+    ReferenceCounter,
+    ScoreType,
+    Survey,
+    Touchpoint,
+)
+from vocloop.listening.rules import DEFAULT_THRESHOLDS, Thresholds, needs_case
+
+
+class FeedbackInvalid(ValueError):
+    """Feedback that cannot be accepted; `errors` maps a field name to a sentence."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def tracking_token_new() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits
+
+
+def reference_allocate(*, at: dt.datetime | None = None) -> str:
+    """The next human-readable reference, VL-<year>-<number>, unique and gap-free per year."""
+    year = (at or timezone.now()).year
+    with transaction.atomic():
+        ReferenceCounter.objects.get_or_create(year=year)
+        ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+        number = ReferenceCounter.objects.get(year=year).last
+    return f"VL-{year}-{number:06d}"
+
+
+def thresholds_for(touchpoint: Touchpoint) -> Thresholds:
+    try:
+        rule = touchpoint.case_rule
+    except CaseRule.DoesNotExist:
+        return DEFAULT_THRESHOLDS
+    return Thresholds(
+        nps_at_or_below=rule.nps_at_or_below,
+        csat_at_or_below=rule.csat_at_or_below,
+        ces_at_or_below=rule.ces_at_or_below,
+        open_for_complaints=rule.open_for_complaints,
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    touchpoint: Touchpoint
+    kind: str
+    channel: str = "web"
+    score_type: str | None = None
+    score: int | None = None
+    comment: str = ""
+    occurred_at: dt.datetime | None = None
+    survey: Survey | None = None
+
+
+def feedback_validate(data: FeedbackInput) -> None:
+    errors: dict[str, str] = {}
+    if not data.touchpoint.active:
+        errors["touchpoint"] = f"The touch point “{data.touchpoint.name}” is not taking feedback."
+    if data.kind not in Feedback.Kind.values:
+        errors["kind"] = f"Unknown kind {data.kind!r}."
+    if data.score_type is not None and data.score_type not in ScoreType.values:
+        errors["score_type"] = "Score type must be one of nps, csat, ces or empty."
+    elif data.score_type is not None and data.score is None:
+        errors["score"] = "A score is needed with a score type."
+    elif data.score_type is None and data.score is not None:
+        errors["score_type"] = "A score needs its score type (nps, csat or ces)."
+    elif data.score_type is not None and data.score is not None:
+        low, high = SCORE_RANGES[data.score_type]
+        if not low <= data.score <= high:
+            errors["score"] = (
+                f"A {data.score_type.upper()} score must be a whole number from {low} to {high}."
+            )
+    if len(data.comment) > settings.COMMENT_MAX_LENGTH:
+        errors["comment"] = (
+            f"The comment is {len(data.comment):,} characters long; "
+            f"the limit is {settings.COMMENT_MAX_LENGTH:,}."
+        )
+    if data.score is None and not data.comment.strip():
+        errors["comment"] = "Please write a comment or give a score."
+    if not data.channel.strip() or len(data.channel) > 50:
+        errors["channel"] = "The channel must be 1 to 50 characters."
+    if data.occurred_at is not None:
+        if timezone.is_naive(data.occurred_at):
+            errors["occurred_at"] = "Give the time with its offset, e.g. 2026-03-01T09:30:00+01:00."
+        elif data.occurred_at > timezone.now() + dt.timedelta(minutes=5):
+            errors["occurred_at"] = "The time the feedback was given lies in the future."
+    if errors:
+        raise FeedbackInvalid(errors)
+
+
+@transaction.atomic
+def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedback:
+    """Store a piece of feedback and, when its touch point's rule says so, open or join a case.
+
+    Everything happens in one transaction: when this returns, the feedback and
+    its case are committed together or not at all.
+    """
+    from vocloop.cases.services import case_open_or_attach
+
+    feedback_validate(data)
+    now = timezone.now()
+    feedback = Feedback.objects.create(
+        reference=reference_allocate(at=now),
+        tracking_token=tracking_token_new(),
+        touchpoint=data.touchpoint,
+        survey=data.survey,
+        customer=customer,
+        kind=data.kind,
+        channel=data.channel.strip(),
+        score_type=data.score_type,
+        score=data.score,
+        comment=data.comment.strip(),
+        occurred_at=data.occurred_at or now,
+        received_at=now,
+    )
+    opens = needs_case(
+        thresholds_for(data.touchpoint),
+        is_complaint=data.kind == Feedback.Kind.COMPLAINT,
+        score_type=data.score_type,
+        score=data.score,
+    )
+    if opens:
+        case_open_or_attach(feedback=feedback)
+    return feedback

@@ -1,0 +1,96 @@
+"""A small organisation every test can use.
+
+Two teams (Support, Billing) with a member each, a lead of Support, and a quality
+manager. The Billing agent must never see Support's cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from vocloop.accounts.models import Team
+from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
+from vocloop.cases.models import ReplyTemplate
+from vocloop.customers.models import Customer
+from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Org:
+    support: Team
+    billing: Team
+    support_agent: User
+    support_agent_2: User
+    support_lead: User
+    billing_agent: User
+    manager: User
+    helpdesk: Touchpoint
+    invoicing: Touchpoint
+    nps_survey: Survey
+    csat_survey: Survey
+    ces_survey: Survey
+    customer: Customer
+    template: ReplyTemplate
+
+
+def make_user(username: str, **extra: Any) -> User:
+    first, _, last = username.partition("_")
+    return User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@staff.example",
+        first_name=first.title(),
+        last_name=last.title(),
+        **extra,
+    )
+
+
+@pytest.fixture
+def org(db: Any) -> Org:
+    support_agent = make_user("sam_agent")
+    support_agent_2 = make_user("sue_agent")
+    support_lead = make_user("lee_lead")
+    billing_agent = make_user("bill_agent")
+    manager = make_user("maria_manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name=QUALITY_MANAGERS_GROUP))
+    ops = Team.objects.create(name="Operations", slug="operations")
+    support = Team.objects.create(name="Support", slug="support", lead=support_lead, parent=ops)
+    support.members.add(support_agent, support_agent_2)
+    billing = Team.objects.create(name="Billing", slug="billing", parent=ops)
+    billing.members.add(billing_agent)
+    helpdesk = Touchpoint.objects.create(
+        name="Help desk", slug="help-desk", stage=LifecycleStage.SUPPORT, owning_team=support
+    )
+    invoicing = Touchpoint.objects.create(
+        name="Invoicing", slug="invoicing", stage=LifecycleStage.INVOICING, owning_team=billing
+    )
+    nps = Survey.objects.create(touchpoint=helpdesk, name="Help desk NPS", kind=Survey.Kind.NPS)
+    csat = Survey.objects.create(touchpoint=invoicing, name="Invoice CSAT", kind=Survey.Kind.CSAT)
+    ces = Survey.objects.create(touchpoint=helpdesk, name="Help desk effort", kind=Survey.Kind.CES)
+    customer = Customer.objects.create(name="Ada Customer", email="ada@example.com")
+    template = ReplyTemplate.objects.create(
+        name="Apology",
+        body="Dear {customer_name}, we are sorry. The {team} team is on case {reference}.",
+    )
+    return Org(
+        support=support,
+        billing=billing,
+        support_agent=support_agent,
+        support_agent_2=support_agent_2,
+        support_lead=support_lead,
+        billing_agent=billing_agent,
+        manager=manager,
+        helpdesk=helpdesk,
+        invoicing=invoicing,
+        nps_survey=nps,
+        csat_survey=csat,
+        ces_survey=ces,
+        customer=customer,
+        template=template,
+    )
