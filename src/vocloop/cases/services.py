@@ -20,6 +20,7 @@ from vocloop.cases.models import (
     Severity,
     Status,
 )
+from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
 
 User = get_user_model()
@@ -109,8 +110,14 @@ def _lock(case: Case) -> Case:
 
 
 def open_case_for(*, customer_id: int | None, touchpoint_id: int) -> Case | None:
+    """The customer's open case at the touch point, locked; None for an anonymous customer.
+
+    The customer's row is locked first: two poor answers from one customer arriving
+    at the same moment then queue here instead of opening two cases.
+    """
     if customer_id is None:
         return None
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
     return (
         Case.objects.select_for_update()
         .filter(customer_id=customer_id, touchpoint_id=touchpoint_id, status__in=OPEN_STATUSES)
