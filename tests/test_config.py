@@ -1,0 +1,67 @@
+"""VOCLOOP_* variables: safe defaults when unset, a loud error naming the variable when bad."""
+
+import subprocess
+import sys
+
+import pytest
+
+from vocloop import config
+
+
+def test_unset_variables_give_the_embedded_defaults(monkeypatch, tmp_path):
+    for name in ("DEBUG", "DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(f"VOCLOOP_{name}", raising=False)
+    assert config.env_bool("DEBUG", False) is False
+    db = config.database(tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "vocloop.sqlite3")
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_a_generated_secret_key_is_kept_and_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("VOCLOOP_SECRET_KEY", raising=False)
+    first = config.secret_key(tmp_path)
+    assert first == config.secret_key(tmp_path) and len(first) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
+    monkeypatch.setenv("VOCLOOP_DATABASE_URL", "postgresql://vl:pw@db.example:5433/vocloop")
+    db = config.database(tmp_path)
+    assert (db["ENGINE"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "django.db.backends.postgresql",
+        "db.example",
+        5433,
+        "vocloop",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reader"),
+    [
+        ("DEBUG", "maybe", lambda p: config.env_bool("DEBUG", False)),
+        ("PUBLIC_RATE_LIMIT", "lots", lambda p: config.env_int("PUBLIC_RATE_LIMIT", 20)),
+        ("PUBLIC_RATE_LIMIT", "0", lambda p: config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)),
+        ("DATABASE_URL", "mysql://x/y", config.database),
+        ("SECRET_KEY", "short", config.secret_key),
+        (
+            "BASE_URL",
+            "ftp://x",
+            lambda p: config.env_url("BASE_URL", "http://a", schemes={"http", "https"}),
+        ),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(monkeypatch, tmp_path, name, value, reader):
+    monkeypatch.setenv(f"VOCLOOP_{name}", value)
+    with pytest.raises(config.ConfigError, match=f"VOCLOOP_{name}"):
+        reader(tmp_path)
+
+
+def test_the_command_stops_with_a_message_not_a_traceback(tmp_path):
+    env = {"VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_DEBUG": "maybe", "PATH": "/usr/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "vocloop", "check"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "VOCLOOP_DEBUG='maybe' is not a boolean" in done.stderr
+    assert "Traceback" not in done.stderr
