@@ -39,6 +39,12 @@ class Org:
     template: ReplyTemplate
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # The default hasher costs a noticeable fraction of a second per user on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, **extra: Any) -> User:
     first, _, last = username.partition("_")
     return User.objects.create_user(

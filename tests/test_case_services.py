@@ -222,3 +222,22 @@ def test_a_follow_up_on_feedback_without_a_case_opens_one(org):
     case = feedback_follow_up(feedback=feedback, body="Can someone call me?")
     assert case.team == org.support
     assert kinds(case)[-1] == Kind.CUSTOMER_MESSAGE
+
+
+def test_a_merely_claimed_identity_never_joins_anothers_open_case(org):
+    """An email typed into a public form could be anyone's: joining would expose their case."""
+    victim_case = give_feedback(org.helpdesk, customer=org.customer, score=1).case
+    claimed = give_feedback(org.helpdesk, customer=org.customer, score=1, customer_verified=False)
+    assert claimed.case != victim_case
+    assert claimed.case.customer == org.customer  # staff still see both under one customer
+
+
+@pytest.mark.parametrize("verdict", [None, True])
+def test_a_message_on_a_resolved_or_closed_case_is_refused_with_guidance(
+    org, case, product, verdict
+):
+    case_resolve(case=case, resolution="Refunded.", root_cause=product, actor=Actor.system())
+    if verdict:
+        case_customer_verdict(case=case, satisfied=True)
+    with pytest.raises(CaseActionRefused, match="satisfied|give feedback again"):
+        case_customer_message(case=case, body="One more thing")

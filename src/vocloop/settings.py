@@ -101,6 +101,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served from the installed package by WhiteNoise, so `vocloop serve`
 # needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
@@ -115,6 +117,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Public forms: how many submissions one client may make per window before a 429.
 PUBLIC_RATE_LIMIT = config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)
 PUBLIC_RATE_WINDOW_SECONDS = config.env_int("PUBLIC_RATE_WINDOW", 600, minimum=1)
+# How many reverse proxies in front of vocloop append to X-Forwarded-For. With 0,
+# the client is REMOTE_ADDR; with N, the address the N-th proxy saw connecting.
+TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 # A comment longer than this is refused with a message (form and API alike).
 COMMENT_MAX_LENGTH = 5000
 # The name customers see on public pages.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from vocloop.api import api
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.listening.urls")),
+    path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
 ]

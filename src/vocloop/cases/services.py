@@ -127,9 +127,17 @@ def open_case_for(*, customer_id: int | None, touchpoint_id: int) -> Case | None
 
 
 @transaction.atomic
-def case_open_or_attach(*, feedback: Feedback) -> Case:
-    """Open a case for the feedback, or attach it to the customer's open case at its touch point."""
-    existing = open_case_for(customer_id=feedback.customer_id, touchpoint_id=feedback.touchpoint_id)
+def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
+    """Open a case for the feedback, or attach it to the customer's open case at its touch point.
+
+    attach=False always opens a new case: for feedback whose customer is only
+    claimed (see FeedbackInput.customer_verified).
+    """
+    existing = (
+        open_case_for(customer_id=feedback.customer_id, touchpoint_id=feedback.touchpoint_id)
+        if attach
+        else None
+    )
     system = Actor.system()
     if existing is not None:
         feedback.case = existing
@@ -386,6 +394,15 @@ def case_customer_message(*, case: Case, body: str) -> CaseEvent:
     if not body:
         raise CaseActionRefused("Please write a message.")
     case = _lock(case)
+    if case.status == Status.RESOLVED:
+        raise CaseActionRefused(
+            "This case is resolved. Tell us below whether you are satisfied with how we "
+            "handled it; if not, your answer reopens it."
+        )
+    if case.status == Status.CLOSED:
+        raise CaseActionRefused(
+            "This case is closed. If something new has come up, please give feedback again."
+        )
     actor = Actor.customer()
     event = _record(
         case, actor, Kind.CUSTOMER_MESSAGE, public=True, body=body, public_text="Your message"
@@ -445,7 +462,9 @@ def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
     if not body.strip():
         raise CaseActionRefused("Please write a message.")
     if feedback.case_id is None:
-        case_open_or_attach(feedback=feedback)
+        # The customer holds this feedback's tracking link, but not necessarily any
+        # other case of the customer it names.
+        case_open_or_attach(feedback=feedback, attach=False)
         feedback.refresh_from_db(fields=["case"])
     assert feedback.case is not None
     case_customer_message(case=feedback.case, body=body)

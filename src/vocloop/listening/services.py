@@ -69,6 +69,11 @@ class FeedbackInput:
     comment: str = ""
     occurred_at: dt.datetime | None = None
     survey: Survey | None = None
+    # Whether the customer's identity was established by a trusted source (an API
+    # client's own customer id, a signed-in channel). An email typed into a public
+    # form is only a claim: such feedback never joins an existing case, or anyone
+    # knowing a customer's email could read that customer's case.
+    customer_verified: bool = True
 
 
 def feedback_validate(data: FeedbackInput) -> None:
@@ -139,5 +144,5 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
         score=data.score,
     )
     if opens:
-        case_open_or_attach(feedback=feedback)
+        case_open_or_attach(feedback=feedback, attach=data.customer_verified)
     return feedback

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The customer's pages; mounted at the site root, so every path here is public."""
+
+from django.urls import path
+
+from vocloop.listening import views
 
 app_name = "listening"
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<slug:slug>/", views.survey_answer, name="survey"),
+    path("feedback/", views.feedback_give, name="feedback"),
+    path("feedback/<slug:slug>/", views.feedback_give, name="feedback_for"),
+    path("t/<slug:token>/", views.track, name="track"),
+    path("t/<slug:token>/message/", views.track_message, name="track_message"),
+    path("t/<slug:token>/verdict/", views.track_verdict, name="track_verdict"),
+]

@@ -1,0 +1,384 @@
+"""The customer's pages: answer a survey, give feedback or complain, follow what happens to it.
+
+No account is needed. Every page works without JavaScript; every POST redirects
+on success (POST/redirect/GET) and re-shows the form with the customer's text on
+failure, whatever the failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from vocloop.cases.models import Case, CaseEvent, Status
+from vocloop.cases.services import CaseActionRefused, case_customer_verdict, feedback_follow_up
+from vocloop.customers.services import customer_identify
+from vocloop.listening.forms import (
+    SCALE_ENDS,
+    FeedbackForm,
+    FollowUpForm,
+    SurveyAnswerForm,
+    VerdictForm,
+)
+from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
+from vocloop.listening.ratelimit import RateDecision, public_post_allowed
+from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_receive
+
+# Where the service's error keys land on the public forms.
+SERVICE_ERROR_FIELDS = {"score_type": "score"}
+
+
+# --- Shared steps ---------------------------------------------------------------------------
+
+
+def _rate_limited(response: HttpResponse, decision: RateDecision) -> HttpResponse:
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def _retry_context(decision: RateDecision) -> dict[str, Any]:
+    """What the 429 page says: the form is still there, and when to send it again."""
+    return {
+        "rate_limited": True,
+        "retry_minutes": max(1, math.ceil(decision.retry_after / 60)),
+        "retry_at": timezone.now() + dt.timedelta(seconds=decision.retry_after),
+    }
+
+
+def _receive(form: SurveyAnswerForm | FeedbackForm, data: FeedbackInput) -> Feedback:
+    # One transaction: a refused piece of feedback leaves no customer record behind.
+    with transaction.atomic():
+        customer = customer_identify(
+            name=form.cleaned_data.get("name", ""), email=form.cleaned_data.get("email", "")
+        )
+        return feedback_receive(data=data, customer=customer)
+
+
+def _submitted(feedback: Feedback) -> HttpResponse:
+    return redirect(reverse("listening:track", args=[feedback.tracking_token]) + "?sent=1")
+
+
+def _not_collecting(
+    request: HttpRequest, *, touchpoint: Touchpoint | None, unsent_text: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "listening/not_collecting.html",
+        {"touchpoint": touchpoint, "unsent_text": unsent_text},
+        status=410,
+    )
+
+
+# --- Surveys --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_answer(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey.objects.select_related("touchpoint"), public_slug=slug)
+    if not (survey.active and survey.touchpoint.active):
+        return _not_collecting(
+            request, touchpoint=None, unsent_text=request.POST.get("comment", "")
+        )
+    template = "listening/survey.html"
+    if request.method != "POST":
+        return render(
+            request, template, {"survey": survey, "form": SurveyAnswerForm(survey=survey)}
+        )
+
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        form = SurveyAnswerForm.unsent(request.POST, survey=survey)
+        context = {"survey": survey, "form": form, **_retry_context(decision)}
+        return _rate_limited(render(request, template, context, status=429), decision)
+
+    form = SurveyAnswerForm(request.POST, survey=survey)
+    if form.is_valid():
+        data = FeedbackInput(
+            touchpoint=survey.touchpoint,
+            survey=survey,
+            kind=Feedback.Kind.SURVEY,
+            channel="web",
+            score_type=survey.score_type,
+            score=form.cleaned_data.get("score"),
+            comment=form.cleaned_data["comment"],
+            customer_verified=False,  # an email typed into a public form is only a claim
+        )
+        try:
+            return _submitted(_receive(form, data))
+        except FeedbackInvalid as exc:
+            form.add_service_errors(exc.errors, SERVICE_ERROR_FIELDS)
+    return render(request, template, {"survey": survey, "form": form}, status=400)
+
+
+# --- Feedback and complaints ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_give(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    preset: Touchpoint | None = None
+    withdrawn: Touchpoint | None = None
+    if slug is not None:
+        preset = get_object_or_404(Touchpoint, slug=slug)
+        if not preset.active:
+            if request.method != "POST":
+                return _not_collecting(request, touchpoint=preset)
+            # The text must not be lost: offer the other topics with it still in the form.
+            withdrawn, preset = preset, None
+    template = "listening/feedback.html"
+    if request.method != "POST":
+        return render(request, template, {"form": FeedbackForm(preset=preset)})
+
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        form = FeedbackForm.unsent(request.POST, preset=preset)
+        context = {"form": form, **_retry_context(decision)}
+        return _rate_limited(render(request, template, context, status=429), decision)
+
+    form = FeedbackForm(request.POST, preset=preset)
+    if withdrawn is not None and "touchpoint" not in request.POST:
+        form.is_valid()
+        form.errors.pop("touchpoint", None)
+        form.add_error(
+            "touchpoint",
+            f"“{withdrawn.name}” no longer takes feedback. Please choose another topic.",
+        )
+    elif form.is_valid():
+        data = FeedbackInput(
+            touchpoint=form.chosen_touchpoint(),
+            kind=form.cleaned_data["kind"],
+            channel="web",
+            comment=form.cleaned_data["comment"],
+            customer_verified=False,  # an email typed into a public form is only a claim
+        )
+        try:
+            return _submitted(_receive(form, data))
+        except FeedbackInvalid as exc:
+            form.add_service_errors(exc.errors, SERVICE_ERROR_FIELDS)
+    return render(request, template, {"form": form}, status=400)
+
+
+# --- Tracking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: dt.datetime
+    title: str
+    body: str
+    from_customer: bool
+
+
+# Only these entries show their text: the team's replies and resolution summary,
+# written for the customer, and the customer's own words. Anything else shows its
+# public_text alone, so that a staff-only detail can never leak through a body.
+BODY_SHOWN = {
+    CaseEvent.Kind.PUBLIC_REPLY,
+    CaseEvent.Kind.CUSTOMER_MESSAGE,
+    CaseEvent.Kind.RESOLVED,
+    CaseEvent.Kind.SATISFACTION,
+}
+
+
+def public_timeline(case: Case) -> list[PublicEvent]:
+    """The case's public entries, oldest first, attributed to the team, never to a person."""
+    events = (
+        case.events.filter(public=True)
+        .exclude(kind=CaseEvent.Kind.INTERNAL_NOTE)
+        .order_by("created_at", "id")
+    )
+    return [
+        PublicEvent(
+            at=event.created_at,
+            title=event.public_text or event.get_kind_display(),
+            body=event.body if event.kind in BODY_SHOWN else "",
+            from_customer=event.actor_kind == CaseEvent.Actor.CUSTOMER,
+        )
+        for event in events
+    ]
+
+
+def status_in_words(feedback: Feedback) -> tuple[str, str]:
+    """(headline, what happens next) for the customer."""
+    case = feedback.case
+    if case is None:
+        team = feedback.touchpoint.owning_team.name
+        return (
+            "Received — thank you",
+            "Nothing further is needed from you. If you write to us below, "
+            f"the {team} team will answer you here.",
+        )
+    team = case.team.name
+    return {
+        Status.NEW: (
+            f"Received — waiting for the {team} team to pick it up",
+            "We have opened a case. You will see their answer on this page.",
+        ),
+        Status.ACKNOWLEDGED: (
+            f"The {team} team is working on it",
+            "You will see their replies on this page.",
+        ),
+        Status.WAITING_ON_CUSTOMER: (
+            "We are waiting for your reply",
+            f"Please answer below so that the {team} team can carry on.",
+        ),
+        Status.RESOLVED: (
+            "Resolved",
+            "Please tell us below whether you are satisfied with how we handled this.",
+        ),
+        Status.CLOSED: ("Closed", "Thank you for telling us."),
+    }.get(Status(case.status), (case.get_status_display(), ""))
+
+
+@dataclass(frozen=True)
+class GivenFeedback:
+    feedback: Feedback
+    score_low: int | None
+    score_high: int | None
+    low_label: str
+    high_label: str
+
+
+def _given(feedback: Feedback) -> GivenFeedback:
+    low = high = None
+    ends = SCALE_ENDS.get(feedback.score_type or "")
+    if feedback.score_type:
+        low, high = SCORE_RANGES[feedback.score_type]
+    return GivenFeedback(
+        feedback,
+        low,
+        high,
+        ends.low_label if ends else "",
+        ends.high_label if ends else "",
+    )
+
+
+def _feedback_or_404(token: str) -> Feedback:
+    return get_object_or_404(
+        Feedback.objects.select_related("case__team", "touchpoint__owning_team", "survey"),
+        tracking_token=token,
+    )
+
+
+def _track_page(
+    request: HttpRequest,
+    feedback: Feedback,
+    *,
+    follow_up_form: FollowUpForm | None = None,
+    verdict_form: VerdictForm | None = None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    case = feedback.case
+    given = [_given(feedback)]
+    if case is not None:
+        others = (
+            case.feedback.exclude(pk=feedback.pk)
+            .select_related("survey", "touchpoint")
+            .order_by("received_at", "id")
+        )
+        given += [_given(other) for other in others]
+    headline, next_step = status_in_words(feedback)
+    path = reverse("listening:track", args=[feedback.tracking_token])
+    context = {
+        "feedback": feedback,
+        "case": case,
+        "given": given,
+        "timeline": public_timeline(case) if case is not None else [],
+        "headline": headline,
+        "next_step": next_step,
+        "tracking_url": settings.BASE_URL + path,
+        "just_submitted": request.method == "GET" and "sent" in request.GET,
+        "can_write": case is None or case.is_open,
+        "asks_verdict": case is not None and case.status == Status.RESOLVED,
+        "follow_up_form": follow_up_form or FollowUpForm(),
+        "verdict_form": verdict_form or VerdictForm(),
+        **(extra or {}),
+    }
+    return render(request, "listening/track.html", context, status=status)
+
+
+@never_cache
+@require_safe
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    return _track_page(request, _feedback_or_404(token))
+
+
+@never_cache
+@require_POST
+def track_message(request: HttpRequest, token: str) -> HttpResponse:
+    feedback = _feedback_or_404(token)
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        page = _track_page(
+            request,
+            feedback,
+            follow_up_form=FollowUpForm.unsent(request.POST),
+            status=429,
+            extra=_retry_context(decision),
+        )
+        return _rate_limited(page, decision)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            case = feedback_follow_up(feedback=feedback, body=form.cleaned_data["body"])
+        except CaseActionRefused as exc:
+            form.add_error("body", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Thank you, your message has been added. The {case.team.name} team "
+                "will answer you on this page.",
+            )
+            return redirect("listening:track", token=token)
+    return _track_page(request, feedback, follow_up_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
+    feedback = _feedback_or_404(token)
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        page = _track_page(
+            request,
+            feedback,
+            verdict_form=VerdictForm.unsent(request.POST),
+            status=429,
+            extra=_retry_context(decision),
+        )
+        return _rate_limited(page, decision)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        if feedback.case is None:
+            form.add_error(None, "There is no case to give your opinion on yet.")
+        else:
+            satisfied: bool = form.cleaned_data["satisfied"]
+            try:
+                case = case_customer_verdict(
+                    case=feedback.case, satisfied=satisfied, reason=form.cleaned_data["reason"]
+                )
+            except CaseActionRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                if satisfied:
+                    text = "Thank you. We have closed the case with your agreement."
+                else:
+                    text = (
+                        "Thank you for telling us. We have reopened the case; the "
+                        f"{case.team.name} team will answer you on this page."
+                    )
+                messages.success(request, text)
+                return redirect("listening:track", token=token)
+    return _track_page(request, feedback, verdict_form=form, status=400)
