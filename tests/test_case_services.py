@@ -239,5 +239,5 @@ def test_a_message_on_a_resolved_or_closed_case_is_refused_with_guidance(
     case_resolve(case=case, resolution="Refunded.", root_cause=product, actor=Actor.system())
     if verdict:
         case_customer_verdict(case=case, satisfied=True)
-    with pytest.raises(CaseActionRefused, match="satisfied|give feedback again"):
+    with pytest.raises(CaseActionRefused, match=r"satisfied|give feedback again"):
         case_customer_message(case=case, body="One more thing")

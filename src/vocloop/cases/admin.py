@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from vocloop.admin_site import QualityManagerAdmin
 from vocloop.cases.models import ReplyTemplate, RootCause
@@ -9,7 +12,7 @@ class RootCauseAdmin(QualityManagerAdmin):
     list_display = ["name", "active"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Resolved cases keep their root cause: retire a category by making it inactive.
         return False
 

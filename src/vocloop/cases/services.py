@@ -27,6 +27,24 @@ User = get_user_model()
 Kind = CaseEvent.Kind
 
 
+# In which statuses staff may take each action: the services enforce it and the case
+# page offers only what it allows.
+ACTION_STATUSES: dict[str, tuple[str, ...]] = {
+    "acknowledge": (Status.NEW,),
+    "assign": OPEN_STATUSES,
+    "reply": OPEN_STATUSES,
+    "note": tuple(Status.values),
+    "severity": tuple(Status.values),
+    "wait_on_customer": (Status.NEW, Status.ACKNOWLEDGED),
+    "resolve": OPEN_STATUSES,
+    "reopen": (Status.RESOLVED, Status.CLOSED),
+}
+
+
+def case_allowed_actions(case: Case) -> frozenset[str]:
+    return frozenset(a for a, statuses in ACTION_STATUSES.items() if case.status in statuses)
+
+
 class CaseActionRefused(ValueError):
     """A change the case's state or the request does not allow; the message says why."""
 
@@ -204,7 +222,7 @@ def _acknowledge(case: Case, actor: Actor) -> None:
 def case_acknowledge(*, case: Case, actor: Actor) -> Case:
     case = _lock(case)
     _guard(actor, case)
-    _require(case, (Status.NEW,), "acknowledged (it is not new)")
+    _require(case, ACTION_STATUSES["acknowledge"], "acknowledged (it is not new)")
     _acknowledge(case, actor)
     return case
 
@@ -214,7 +232,7 @@ def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
     """Give the case to one person of its team, or to nobody (assignee None)."""
     case = _lock(case)
     _guard(actor, case)
-    _require(case, OPEN_STATUSES, "assigned (it is not open)")
+    _require(case, ACTION_STATUSES["assign"], "assigned (it is not open)")
     if assignee is not None:
         in_team = (
             case.team.members.filter(pk=assignee.pk).exists() or case.team.lead_id == assignee.pk
@@ -246,7 +264,7 @@ def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
         raise CaseActionRefused("A reply needs some text.")
     case = _lock(case)
     _guard(actor, case)
-    _require(case, OPEN_STATUSES, "replied to (reopen it first)")
+    _require(case, ACTION_STATUSES["reply"], "replied to (reopen it first)")
     if case.status == Status.NEW:
         _acknowledge(case, actor)
     event = _record(
@@ -301,7 +319,7 @@ def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
     """Mark the case as waiting for the customer's answer (usually after asking them something)."""
     case = _lock(case)
     _guard(actor, case)
-    _require(case, (Status.NEW, Status.ACKNOWLEDGED), "set to wait on the customer")
+    _require(case, ACTION_STATUSES["wait_on_customer"], "set to wait on the customer")
     if case.acknowledged_at is None:
         case.acknowledged_at = timezone.now()
     case.status = Status.WAITING_ON_CUSTOMER
@@ -328,7 +346,7 @@ def case_resolve(
         raise CaseActionRefused("Choose a root cause.")
     case = _lock(case)
     _guard(actor, case)
-    _require(case, OPEN_STATUSES, "resolved (it is not open)")
+    _require(case, ACTION_STATUSES["resolve"], "resolved (it is not open)")
     now = timezone.now()
     if case.acknowledged_at is None:
         case.acknowledged_at = now
@@ -365,7 +383,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
         raise CaseActionRefused("Say why the case is reopened.")
     case = _lock(case)
     _guard(actor, case)
-    _require(case, (Status.RESOLVED, Status.CLOSED), "reopened (it is still open)")
+    _require(case, ACTION_STATUSES["reopen"], "reopened (it is still open)")
     case.status = Status.ACKNOWLEDGED
     case.resolved_at = None
     case.closed_at = None

@@ -1,0 +1,201 @@
+"""Reads of cases for staff pages.
+
+Every staff read starts from `cases_visible_to(user)`, so that the visibility rule
+of accounts/roles.py is applied in one place: members see their own teams' cases,
+team leads and quality managers see every case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Substr
+
+from vocloop.accounts import roles
+from vocloop.accounts.models import Team
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate
+from vocloop.cases.services import case_allowed_actions
+from vocloop.listening.models import Feedback, Touchpoint
+
+User = get_user_model()
+
+# The inbox shows the start of the opening comment; the rest stays in the database.
+COMMENT_PREVIEW_CHARS = 160
+
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+ASSIGNEE_ME = "me"
+ASSIGNEE_NOBODY = "unassigned"
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """Which cases a user may see, worked out once per request.
+
+    team_ids is only filled in for those who do not see every case.
+    """
+
+    user: Any
+    sees_all: bool
+    team_ids: frozenset[int]
+
+    def cases(self) -> QuerySet[Case]:
+        if self.sees_all:
+            return Case.objects.all()
+        return Case.objects.filter(team_id__in=self.team_ids)
+
+
+def case_scope(user: Any) -> CaseScope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CaseScope(user=user, sees_all=False, team_ids=frozenset())
+    if roles.sees_all_cases(user):
+        return CaseScope(user=user, sees_all=True, team_ids=frozenset())
+    return CaseScope(user=user, sees_all=False, team_ids=frozenset(roles.team_ids_of(user)))
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """The cases a staff user may see and act on; nothing for anonymous or inactive users."""
+    return case_scope(user).cases()
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows. status: "open", "all" or one Status value.
+
+    assignee: "" (anyone), "me", "unassigned" or a user's primary key as text.
+    """
+
+    status: str = STATUS_OPEN
+    touchpoint: Touchpoint | None = None
+    assignee: str = ""
+    team: Team | None = None
+
+
+def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The user's inbox: open cases first, then the most severe, then the newest.
+
+    Each case carries the score and the start of the comment of the feedback that
+    opened it (opening_score_type, opening_score, opening_comment), read in the
+    same query so that a page of 50 rows costs one query, not 51.
+    """
+    cases = scope.cases()
+    if filters.status == STATUS_OPEN:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.status != STATUS_ALL:
+        cases = cases.filter(status=filters.status)
+    if filters.touchpoint is not None:
+        cases = cases.filter(touchpoint=filters.touchpoint)
+    if filters.team is not None:
+        cases = cases.filter(team=filters.team)
+    if filters.assignee == ASSIGNEE_ME:
+        cases = cases.filter(assignee_id=scope.user.pk)
+    elif filters.assignee == ASSIGNEE_NOBODY:
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+
+    opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
+    cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
+        opening_score_type=Subquery(opening.values("score_type")[:1]),
+        opening_score=Subquery(opening.values("score")[:1]),
+        opening_comment=Subquery(
+            opening.annotate(preview=Substr("comment", 1, COMMENT_PREVIEW_CHARS)).values("preview")[
+                :1
+            ]
+        ),
+    )
+    if filters.status != STATUS_ALL:
+        # One status group only: the plain order can use the (team, status, …) index.
+        return cases.order_by("-severity_rank", "-opened_at", "-pk")
+    return cases.annotate(
+        open_first=models.Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("open_first", "-severity_rank", "-opened_at", "-pk")
+
+
+def inbox_touchpoints(scope: CaseScope) -> QuerySet[Touchpoint]:
+    """Touch points the user has cases at: the choices of the inbox filter."""
+    return Touchpoint.objects.filter(pk__in=scope.cases().values("touchpoint_id"))
+
+
+def inbox_people(scope: CaseScope) -> QuerySet[Any]:
+    """Active people of the teams whose cases the user sees: the assignee filter's choices."""
+    people = User.objects.filter(is_active=True)
+    if scope.sees_all:
+        in_teams = Q(teams__isnull=False) | Q(led_teams__isnull=False)
+    else:
+        in_teams = Q(teams__in=scope.team_ids) | Q(led_teams__in=scope.team_ids)
+    return people.filter(pk__in=User.objects.filter(in_teams).values("pk")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def case_for_staff(scope: CaseScope) -> QuerySet[Case]:
+    """The queryset a case page reads its case from (look it up by reference)."""
+    return scope.cases().select_related("touchpoint", "team", "assignee", "customer", "root_cause")
+
+
+def case_feedback(case: Case) -> QuerySet[Feedback]:
+    """The feedback that opened the case, then any attached later, oldest first."""
+    return Feedback.objects.filter(case=case).select_related("survey").order_by("received_at", "pk")
+
+
+@dataclass(frozen=True)
+class OtherFeedback:
+    """The customer's feedback outside this case that the user may see, newest first.
+
+    Feedback belonging to cases of teams the user does not work with is only counted.
+    """
+
+    items: list[Feedback]
+    hidden: int
+
+
+def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) -> OtherFeedback:
+    if case.customer_id is None:
+        return OtherFeedback(items=[], hidden=0)
+    others = Feedback.objects.filter(customer_id=case.customer_id).exclude(case_id=case.pk)
+    allowed = Q(case__isnull=True) | Q(case__in=scope.cases())
+    items = list(
+        others.filter(allowed)
+        .select_related("touchpoint", "case")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+    return OtherFeedback(items=items, hidden=others.exclude(allowed).count())
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """Every entry of the case, public and internal, oldest first."""
+    return CaseEvent.objects.filter(case=case).order_by("created_at", "id")
+
+
+def reply_templates_for(case: Case) -> QuerySet[ReplyTemplate]:
+    """The case team's own reply templates and the ones offered to every team."""
+    return ReplyTemplate.objects.filter(Q(team_id=case.team_id) | Q(team__isnull=True)).order_by(
+        "name", "pk"
+    )
+
+
+def case_team_people(case: Case) -> QuerySet[Any]:
+    """Who may be given the case: the active members and the lead of its team."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            pk__in=User.objects.filter(Q(teams=case.team_id) | Q(led_teams=case.team_id)).values(
+                "pk"
+            )
+        )
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def case_actions(case: Case) -> frozenset[str]:
+    """The actions the case page offers: the services' own rule, so the two cannot drift."""
+    return case_allowed_actions(case)

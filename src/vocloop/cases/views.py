@@ -1,0 +1,264 @@
+"""Staff pages: the inbox and the case page.
+
+Reads go through cases/selectors.py (which applies who may see what), every change
+through cases/services.py. A case outside the user's visibility is a 404, read or
+write, so that its reference does not even confirm it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from vocloop.accounts.models import Team
+from vocloop.cases import selectors, services
+from vocloop.cases.forms import (
+    AssignForm,
+    CaseActionForm,
+    ConfirmForm,
+    InboxFilterForm,
+    NoteForm,
+    ReopenForm,
+    ReplyForm,
+    ResolveForm,
+    SeverityForm,
+    fill_reply_template,
+)
+from vocloop.cases.models import Case, Severity
+from vocloop.cases.services import Actor, CaseActionRefused
+
+INBOX_PAGE_SIZE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # A history restore asks for the whole page, although it is an HTMX request.
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _person(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    scope = selectors.case_scope(request.user)
+    form = InboxFilterForm(
+        request.GET,
+        touchpoints=selectors.inbox_touchpoints(scope),
+        people=selectors.inbox_people(scope),
+        teams=Team.objects.all() if scope.sees_all else None,
+    )
+    cases = selectors.inbox_cases(scope=scope, filters=form.filters())
+    page = Paginator(cases, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filter_form": form, "sees_all": scope.sees_all}
+    if _is_htmx(request):
+        response = render(request, "cases/_inbox_results.html", context)
+    else:
+        context["my_teams"] = Team.objects.filter(pk__in=scope.team_ids)
+        response = render(request, "cases/inbox.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _visible_case(request: HttpRequest, reference: str) -> tuple[Case, selectors.CaseScope]:
+    scope = selectors.case_scope(request.user)
+    return get_object_or_404(selectors.case_for_staff(scope), reference=reference), scope
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    scope: selectors.CaseScope,
+    bound: dict[str, CaseActionForm] | None = None,
+    *,
+    status: int = 200,
+    chosen_template: int | None = None,
+) -> HttpResponse:
+    forms: dict[str, CaseActionForm] = {
+        "assign": AssignForm(case=case),
+        "reply": ReplyForm(case=case),
+        "note": NoteForm(case=case),
+        "severity": SeverityForm(case=case),
+        "resolve": ResolveForm(case=case),
+        "reopen": ReopenForm(case=case),
+    } | (bound or {})
+    context = {
+        "case": case,
+        "feedback": selectors.case_feedback(case),
+        "other_feedback": selectors.customer_other_feedback(scope=scope, case=case),
+        "timeline": selectors.case_timeline(case),
+        "reply_templates": selectors.reply_templates_for(case),
+        "chosen_template": chosen_template,
+        "actions": selectors.case_actions(case),
+        **{f"{name}_form": form for name, form in forms.items()},
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case, scope = _visible_case(request, reference)
+    if "template" not in request.GET:
+        return _render_case(request, case, scope)
+    response = _reply_from_template(request, case, scope, request.GET["template"])
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _reply_from_template(
+    request: HttpRequest, case: Case, scope: selectors.CaseScope, chosen: str
+) -> HttpResponse:
+    """The case page (or, for HTMX, only the reply field) with a template's text filled in."""
+    if not chosen:
+        if _is_htmx(request):
+            return HttpResponse(status=204)  # "Choose a template" again: leave the text alone.
+        return _render_case(request, case, scope)
+
+    found = (
+        selectors.reply_templates_for(case).filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else None
+    )
+    if found is None:
+        if _is_htmx(request):
+            return HttpResponse(status=204)
+        messages.error(request, "That reply template is not available for this case.")
+        return _render_case(request, case, scope)
+    text = fill_reply_template(
+        found.body,
+        customer_name=case.customer.name if case.customer else "",
+        reference=case.reference,
+        team=case.team.name,
+    )
+    reply = ReplyForm(case=case, initial={"body": text})
+    if _is_htmx(request):
+        return render(request, "cases/_reply_body.html", {"reply_form": reply})
+    return _render_case(request, case, scope, {"reply": reply}, chosen_template=found.pk)
+
+
+# One case action: validate the form, call the service as the logged-in staff user,
+# then redirect back with a message (POST/redirect/GET). A refusal re-renders the
+# page with the form as filled in, so that no typed text is lost.
+ActionRun = Callable[[Case, dict[str, Any], Actor], str]
+
+
+def _act(
+    request: HttpRequest,
+    reference: str,
+    name: str,
+    form_class: type[CaseActionForm],
+    run: ActionRun,
+) -> HttpResponse:
+    case, scope = _visible_case(request, reference)
+    form = form_class(request.POST, case=case)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "Nothing was changed: " + " ".join(problems))
+        return _render_case(request, case, scope, {name: form}, status=400)
+    try:
+        done = run(case, form.cleaned_data, Actor.staff(request.user))
+    except CaseActionRefused as refusal:
+        # PermissionDenied is not caught: Django answers it with a 403.
+        messages.error(request, f"Nothing was changed: {refusal}")
+        case.refresh_from_db()
+        return _render_case(request, case, scope, {name: form}, status=409)
+    messages.success(request, done)
+    return redirect("cases:detail", reference=case.reference)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        assignee = data["assignee"]
+        services.case_assign(case=case, assignee=assignee, actor=actor)
+        if assignee is None:
+            return f"{case.reference} is now unassigned."
+        return f"{case.reference} is now assigned to {_person(assignee)}."
+
+    return _act(request, reference, "assign", AssignForm, run)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_acknowledge(case=case, actor=actor)
+        return f"{case.reference} is acknowledged; the customer can see that you are on it."
+
+    return _act(request, reference, "acknowledge", ConfirmForm, run)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_reply(case=case, body=data["body"], actor=actor)
+        return "Your reply was sent: the customer sees it on their tracking page."
+
+    return _act(request, reference, "reply", ReplyForm, run)
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_note(case=case, body=data["body"], actor=actor)
+        return "Internal note added. The customer does not see it."
+
+    return _act(request, reference, "note", NoteForm, run)
+
+
+@login_required
+@require_POST
+def set_severity(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_set_severity(case=case, severity=data["severity"], actor=actor)
+        return f"Severity is now {Severity(data['severity']).label.lower()}."
+
+    return _act(request, reference, "severity", SeverityForm, run)
+
+
+@login_required
+@require_POST
+def wait_on_customer(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_wait_on_customer(case=case, actor=actor)
+        return f"{case.reference} is waiting on the customer."
+
+    return _act(request, reference, "wait_on_customer", ConfirmForm, run)
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_resolve(
+            case=case, resolution=data["resolution"], root_cause=data["root_cause"], actor=actor
+        )
+        return f"{case.reference} is resolved. The customer sees your summary."
+
+    return _act(request, reference, "resolve", ResolveForm, run)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], actor: Actor) -> str:
+        services.case_reopen(case=case, reason=data["reason"], actor=actor)
+        return f"{case.reference} is open again."
+
+    return _act(request, reference, "reopen", ReopenForm, run)
