@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
-from vocloop.cases.models import ReplyTemplate
+from vocloop.cases.models import ReplyTemplate, RootCause
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
@@ -64,7 +64,10 @@ def org(db: Any) -> Org:
     support_lead = make_user("lee_lead")
     billing_agent = make_user("bill_agent")
     manager = make_user("maria_manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name=QUALITY_MANAGERS_GROUP))
+    # get_or_create: transactional tests flush what the data migrations created.
+    manager.groups.add(Group.objects.get_or_create(name=QUALITY_MANAGERS_GROUP)[0])
+    for slug in ("product", "process", "people", "policy", "communication", "other"):
+        RootCause.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
     ops = Team.objects.create(name="Operations", slug="operations")
     support = Team.objects.create(name="Support", slug="support", lead=support_lead, parent=ops)
     support.members.add(support_agent, support_agent_2)
