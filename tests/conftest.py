@@ -18,6 +18,9 @@ from vocloop.cases.models import ReplyTemplate, RootCause
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
+# The `api` fixture (a client with a fresh token) lives beside the client it builds.
+pytest_plugins = ["tests.api_client"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -1,5 +1,68 @@
 """The JSON API, /api/v1/, documented by OpenAPI at /api/v1/openapi.json."""
 
-from ninja import NinjaAPI
+from __future__ import annotations
 
-api = NinjaAPI(title="vocloop API", version="1", urls_namespace="api")
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+
+from vocloop.api import cases, directory, feedback
+from vocloop.api.auth import ApiTokenAuth
+from vocloop.api.errors import ApiError, ErrorOut, install_error_handlers
+
+DESCRIPTION = """\
+Send feedback into vocloop from other systems and work on the cases it opens.
+
+**Authentication.** Every endpoint needs an API token, created by an administrator
+on the server with `vocloop apitoken create --name NAME`. Send it as
+`Authorization: Bearer <token>`. A missing, unknown or revoked token is answered
+with 401.
+
+**Errors.** Every error answer has the same shape:
+
+    {"detail": "A sentence saying what is wrong.",
+     "errors": {"field": "What is wrong with this field."}}
+
+`detail` is always present; `errors` is present when particular fields are at
+fault, named by their path in the request (`customer.email`, `score`, `limit`).
+Status codes: 400 the body is not JSON; 401 authentication; 404 no such case;
+409 the case's state does not allow the change; 413 the body is too large;
+422 the input is not acceptable (missing, unknown or out-of-range fields);
+500 our fault, logged on the server.
+
+**Retries.** `POST /feedback` honours an `Idempotency-Key` header: see there.
+"""
+
+api = NinjaAPI(
+    title="vocloop API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+    # The docs page loads Swagger UI from ninja's static files when "ninja" is an
+    # installed app and from a CDN otherwise; vocloop makes no requests to the
+    # network, so without the local copy there is only the OpenAPI document.
+    docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
+)
+install_error_handlers(api)
+api.add_router("", feedback.router)
+api.add_router("", cases.router)
+api.add_router("", directory.router)
+
+# Registered last: Django tries the URLs in order, so this only answers for
+# paths nothing else claims, in the API's JSON shape rather than an HTML page.
+_unknown = Router()
+
+
+@_unknown.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    auth=None,
+    include_in_schema=False,
+    response={404: ErrorOut},
+)
+def unknown_path(request: HttpRequest, rest: str) -> None:
+    raise ApiError(404, f"There is no API endpoint /api/v1/{rest}.")
+
+
+api.add_router("", _unknown)

@@ -1,0 +1,83 @@
+"""Turn a posted case event into the one case service that makes that change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from vocloop.api.errors import invalid
+from vocloop.api.schemas import CaseEventIn
+from vocloop.cases import services
+from vocloop.cases.models import Case, RootCause
+from vocloop.cases.services import Actor
+
+
+def _needed(value: str | None, field: str, why: str) -> str:
+    if value is None or not value.strip():
+        raise invalid(field, why)
+    return value
+
+
+def _user_named(name: str) -> Any:
+    """The user a username, or failing that an email, names; 422 when none or several."""
+    users = get_user_model().objects
+    user = users.filter(username=name).first()
+    if user is not None:
+        return user
+    if "@" in name:
+        matches = list(users.filter(email__iexact=name)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise invalid("assignee", f"Several users have the email {name}; give a username.")
+    raise invalid("assignee", f"There is no user “{name}”.")
+
+
+def _root_cause(slug: str) -> RootCause:
+    root_cause = RootCause.objects.filter(slug=slug).first()
+    if root_cause is None or not root_cause.active:
+        usable = ", ".join(RootCause.objects.filter(active=True).values_list("slug", flat=True))
+        raise invalid("root_cause", f"There is no root cause “{slug}” in use; use one of {usable}.")
+    return root_cause
+
+
+def _change_status(case: Case, event: CaseEventIn, actor: Actor) -> None:
+    status = event.status
+    if status is None:
+        raise invalid("status", "A status_change needs the new status.")
+    if status == "acknowledged":
+        services.case_acknowledge(case=case, actor=actor)
+    elif status == "waiting_on_customer":
+        services.case_wait_on_customer(case=case, actor=actor)
+    elif status == "resolved":
+        resolution = _needed(
+            event.resolution, "resolution", "Resolving needs a resolution the customer can read."
+        )
+        slug = _needed(event.root_cause, "root_cause", "Resolving needs a root_cause slug.")
+        services.case_resolve(
+            case=case, resolution=resolution, root_cause=_root_cause(slug), actor=actor
+        )
+    else:  # "reopened", or its synonym "open"
+        reason = _needed(event.body, "body", "Reopening needs the reason in body.")
+        services.case_reopen(case=case, reason=reason, actor=actor)
+
+
+def case_event_apply(*, case: Case, event: CaseEventIn, actor: Actor) -> None:
+    """Apply the event; CaseActionRefused when the case's state does not allow it."""
+    if event.kind == "public_reply":
+        body = _needed(event.body, "body", "A public_reply needs a body.")
+        services.case_reply(case=case, body=body, actor=actor)
+    elif event.kind == "internal_note":
+        body = _needed(event.body, "body", "An internal_note needs a body.")
+        services.case_note(case=case, body=body, actor=actor)
+    elif event.kind == "status_change":
+        _change_status(case, event, actor)
+    elif event.kind == "assignment":
+        name = (event.assignee or "").strip()
+        assignee = _user_named(name) if name else None
+        services.case_assign(case=case, assignee=assignee, actor=actor)
+    else:  # "severity_change"
+        if event.severity is None:
+            raise invalid("severity", "A severity_change needs the new severity.")
+        services.case_set_severity(case=case, severity=event.severity, actor=actor)

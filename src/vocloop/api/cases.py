@@ -1,0 +1,82 @@
+"""Cases: list, read, and act on them as an integration (replies, notes, status, assignment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from vocloop.api.auth import token_of
+from vocloop.api.case_events import case_event_apply
+from vocloop.api.errors import ErrorOut
+from vocloop.api.queries import (
+    case_detail,
+    case_get,
+    case_summary,
+    case_with_history,
+    cases_matching,
+)
+from vocloop.api.schemas import CaseDetailOut, CaseEventIn, CaseFilters, CaseListOut
+from vocloop.cases.services import Actor
+
+router = Router(tags=["cases"])
+
+
+@router.get(
+    "/cases",
+    response={200: CaseListOut, 401: ErrorOut, 422: ErrorOut},
+    operation_id="cases_list",
+    summary="List cases",
+    description="Most severe first, then newest. Page with `limit` (at most 200) and `offset`.",
+)
+def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    cases = cases_matching(filters)
+    page = cases[filters.offset : filters.offset + filters.limit]
+    return {"count": cases.count(), "items": [case_summary(case) for case in page]}
+
+
+@router.get(
+    "/cases/{reference}",
+    response={200: CaseDetailOut, 401: ErrorOut, 404: ErrorOut},
+    operation_id="case_read",
+    summary="Read a case with its feedback and timeline",
+)
+def case_read(request: HttpRequest, reference: str) -> dict[str, Any]:
+    return case_detail(case_with_history(reference))
+
+
+@router.post(
+    "/cases/{reference}/events",
+    response={
+        201: CaseDetailOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
+    operation_id="case_event_create",
+    summary="Act on a case",
+    description=(
+        "What each `kind` needs:\n\n"
+        "- `public_reply`: `body` (the customer reads it; replying to a new case "
+        "acknowledges it)\n"
+        "- `internal_note`: `body` (staff only)\n"
+        "- `status_change`: `status` — `acknowledged`, `waiting_on_customer`, "
+        "`resolved` (with `resolution` and a `root_cause` slug) or `reopened` "
+        "(also spelt `open`, with the reason in `body`)\n"
+        "- `assignment`: `assignee`, a username or email of the case's team; "
+        "null or empty unassigns\n"
+        "- `severity_change`: `severity`\n\n"
+        "A change the case's state does not allow (resolving a closed case, say) "
+        "is refused with 409. The answer is the updated case."
+    ),
+)
+def case_event_create(
+    request: HttpRequest, reference: str, payload: CaseEventIn
+) -> Status[dict[str, Any]]:
+    case = case_get(reference)
+    case_event_apply(case=case, event=payload, actor=Actor.api(token_of(request).name))
+    return Status(201, case_detail(case_with_history(reference)))

@@ -1,0 +1,96 @@
+"""POST /feedback: feedback from another system (CRM, help desk, shop) enters the loop."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Router, Status
+
+from vocloop.api.auth import token_of
+from vocloop.api.errors import ErrorOut, invalid
+from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
+from vocloop.api.schemas import FeedbackIn, FeedbackOut
+from vocloop.customers.services import customer_identify
+from vocloop.listening.models import Feedback, Touchpoint
+from vocloop.listening.services import FeedbackInput, feedback_receive
+
+router = Router(tags=["feedback"])
+
+
+def tracking_url(feedback: Feedback) -> str:
+    return f"{settings.BASE_URL}/t/{feedback.tracking_token}/"
+
+
+def _receive(payload: FeedbackIn) -> Answer:
+    touchpoint = (
+        Touchpoint.objects.select_related("owning_team").filter(slug=payload.touchpoint).first()
+    )
+    if touchpoint is None:
+        raise invalid("touchpoint", f"There is no touch point “{payload.touchpoint}”.")
+    customer = None
+    if payload.customer is not None:
+        customer = customer_identify(
+            external_id=payload.customer.external_id or "",
+            name=payload.customer.name or "",
+            email=payload.customer.email or "",
+        )
+    if payload.complaint:
+        kind = Feedback.Kind.COMPLAINT
+    elif payload.score is not None:
+        kind = Feedback.Kind.SURVEY
+    else:
+        kind = Feedback.Kind.FEEDBACK
+    feedback = feedback_receive(
+        data=FeedbackInput(
+            touchpoint=touchpoint,
+            kind=kind,
+            channel=payload.channel,
+            score_type=payload.score_type,
+            score=payload.score,
+            comment=payload.comment or "",
+            occurred_at=payload.occurred_at,
+        ),
+        customer=customer,
+    )
+    case = feedback.case
+    body = {
+        "id": feedback.pk,
+        "reference": feedback.reference,
+        "case": {"reference": case.reference, "status": case.status} if case else None,
+        "tracking_url": tracking_url(feedback),
+    }
+    return Answer(status=201, body=body)
+
+
+@router.post(
+    "/feedback",
+    response={201: FeedbackOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    operation_id="feedback_create",
+    summary="Send a piece of feedback",
+    description=(
+        "Stores the feedback and, when the touch point's case rule says so (a poor "
+        "score, or `complaint: true`), opens a case for it or adds it to the "
+        "customer's open case at that touch point. The answer holds the tracking "
+        "page the customer can be sent to.\n\n"
+        f"Send an `{HEADER}` header (any unique string up to {KEY_MAX_LENGTH} "
+        "characters) to retry safely: a repeat with the same key and body answers "
+        "exactly as the first time and creates nothing; the same key with a "
+        "different body is refused with 422. A replayed answer carries "
+        "`Idempotent-Replayed: true`."
+    ),
+)
+def feedback_create(
+    request: HttpRequest,
+    payload: FeedbackIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
+) -> Status[dict[str, object]]:
+    answer = answer_once(
+        token=token_of(request),
+        key=(idempotency_key or "").strip() or None,
+        fingerprint=request_fingerprint(payload.model_dump(mode="json")),
+        produce=lambda: _receive(payload),
+    )
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(answer.status, answer.body)

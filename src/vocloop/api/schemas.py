@@ -1,0 +1,204 @@
+"""What the API accepts and answers. Field names here are the public contract: keep them stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, get_args
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, field_validator
+
+from vocloop.cases.models import Severity, Status
+
+CaseStatus = Literal["new", "acknowledged", "waiting_on_customer", "resolved", "closed"]
+SeverityName = Literal["critical", "high", "normal", "low"]
+CaseStatusFilter = Literal[
+    "new", "acknowledged", "waiting_on_customer", "resolved", "closed", "open"
+]
+StatusChange = Literal["acknowledged", "waiting_on_customer", "resolved", "reopened", "open"]
+# The API spells out the models' choices so that OpenAPI lists them; a new choice
+# in the model must be added here too.
+assert set(get_args(CaseStatus)) == set(Status.values)
+assert set(get_args(SeverityName)) == set(Severity.values)
+
+
+def _refuse_nul(value: Any) -> Any:
+    # PostgreSQL cannot store the NUL character in text; refused here it is a
+    # 422 naming the field rather than a database error.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("The text contains a NUL character (\\u0000), which is not allowed.")
+    return value
+
+
+class InputSchema(Schema):
+    # A misspelt field ("comments") silently ignored would lose what the client meant.
+    model_config = ConfigDict(extra="forbid")
+
+    _no_nul = field_validator("*")(_refuse_nul)
+
+
+# Inputs
+
+
+class CustomerIn(InputSchema):
+    external_id: StrictStr | None = Field(
+        None, max_length=200, description="Your system's id for the customer; it wins over email."
+    )
+    name: StrictStr | None = Field(None, max_length=200)
+    email: StrictStr | None = Field(None, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _email_is_valid(cls, value: str | None) -> str | None:
+        if value and value.strip():
+            try:
+                validate_email(value.strip())
+            except DjangoValidationError as exc:
+                raise ValueError("Enter a valid email address.") from exc
+        return value
+
+
+class FeedbackIn(InputSchema):
+    touchpoint: StrictStr = Field(..., description="The touch point's slug.", max_length=100)
+    channel: StrictStr = Field("api", description="Where the feedback was given, e.g. 'email'.")
+    customer: CustomerIn | None = None
+    score_type: Literal["nps", "csat", "ces"] | None = None
+    score: StrictInt | None = Field(
+        None, description="NPS 0–10, CSAT 1–5, CES 1–7 (how easy; low is poor)."
+    )
+    comment: StrictStr | None = ""
+    occurred_at: dt.datetime | None = Field(
+        None,
+        description="When the customer gave it, ISO 8601 with its offset; defaults to now.",
+    )
+    complaint: StrictBool = Field(
+        False, description="An explicit complaint: it always opens a case."
+    )
+
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _occurred_at_is_text(cls, value: Any) -> Any:
+        # Pydantic would also take a bare number as seconds since 1970: refuse
+        # the guesswork and ask for the one format the contract names.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("Give the time as ISO 8601 text, e.g. 2026-03-01T09:30:00+01:00.")
+        return value
+
+
+class CaseEventIn(InputSchema):
+    kind: Literal["public_reply", "internal_note", "status_change", "assignment", "severity_change"]
+    body: StrictStr | None = Field(
+        None, description="The text of a reply or note; the reason when reopening."
+    )
+    status: StatusChange | None = Field(
+        None, description="For status_change: the new status ('open' = 'reopened')."
+    )
+    resolution: StrictStr | None = Field(None, description="For status 'resolved'.")
+    root_cause: StrictStr | None = Field(None, description="For 'resolved': a root cause slug.")
+    assignee: StrictStr | None = Field(
+        None, description="For assignment: a username or email; null or '' unassigns."
+    )
+    severity: SeverityName | None = Field(None, description="For severity_change.")
+
+
+class CaseFilters(Schema):
+    status: CaseStatusFilter | None = Field(
+        None, description="One status, or 'open' for new, acknowledged and waiting_on_customer."
+    )
+    team: str | None = Field(None, description="A team's slug.")
+    touchpoint: str | None = Field(None, description="A touch point's slug.")
+    limit: int = Field(50, ge=1, le=200)
+    # Bounded so that the database is never asked for an offset it cannot hold.
+    offset: int = Field(0, ge=0, le=2_000_000_000)
+
+    _no_nul = field_validator("*")(_refuse_nul)
+
+
+# Answers
+
+
+class CaseRefOut(Schema):
+    reference: str
+    status: CaseStatus
+
+
+class FeedbackOut(Schema):
+    id: int
+    reference: str
+    case: CaseRefOut | None
+    tracking_url: str = Field(..., description="The customer's page to follow what happens.")
+
+
+class NamedOut(Schema):
+    slug: str
+    name: str
+
+
+class CustomerOut(Schema):
+    external_id: str | None
+    name: str
+    email: str
+
+
+class CaseFeedbackOut(Schema):
+    reference: str
+    score_type: str | None
+    score: int | None
+    comment: str
+    channel: str
+    occurred_at: dt.datetime
+
+
+class CaseEventOut(Schema):
+    kind: str
+    public: bool = Field(..., description="Whether the customer sees it on the tracking page.")
+    actor: str
+    body: str
+    created_at: dt.datetime
+
+
+class CaseSummaryOut(Schema):
+    reference: str
+    status: CaseStatus
+    severity: SeverityName
+    team: NamedOut
+    touchpoint: NamedOut
+    assignee: str | None = Field(..., description="The assignee's username.")
+    customer: CustomerOut | None
+    opened_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+class CaseDetailOut(CaseSummaryOut):
+    resolution: str
+    root_cause: str | None = Field(..., description="The root cause's slug.")
+    customer_satisfied: bool | None
+    reopen_count: int
+    feedback: list[CaseFeedbackOut]
+    events: list[CaseEventOut]
+
+
+class CaseListOut(Schema):
+    count: int = Field(..., description="How many cases match, across all pages.")
+    items: list[CaseSummaryOut]
+
+
+class TouchpointOut(Schema):
+    slug: str
+    name: str
+    stage: str
+    owning_team: str = Field(..., description="The owning team's slug.")
+    active: bool
+
+
+class TeamOut(Schema):
+    slug: str
+    name: str
+    parent: str | None = Field(..., description="The parent team's slug: where cases escalate.")
+    lead: str | None = Field(..., description="The lead's username.")
+    member_count: int

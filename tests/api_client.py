@@ -1,0 +1,59 @@
+"""A client for the JSON API as integrations use it, and the data most API tests send."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Org
+from tests.helpers import give_feedback
+from vocloop.accounts.services import api_token_create
+from vocloop.cases.models import Case
+
+BASE = "/api/v1"
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON, and no CSRF token, as integrations do."""
+
+    def __init__(self, secret: str | None):
+        self.client = Client(enforce_csrf_checks=True)
+        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(BASE + path, params, headers=self.headers)
+
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        return self.client.post(
+            BASE + path,
+            data=data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
+
+
+@pytest.fixture
+def api(org: Org) -> ApiClient:
+    _, secret = api_token_create(name="crm")
+    return ApiClient(secret)
+
+
+def poor_score(org: Org, **extra: Any) -> dict[str, Any]:
+    return {
+        "touchpoint": org.helpdesk.slug,
+        "customer": {"external_id": "C-42", "name": "Grace Hopper", "email": "grace@example.com"},
+        "score_type": "nps",
+        "score": 2,
+        "comment": "Nobody answered my ticket for a week.",
+        **extra,
+    }
+
+
+def open_case(org: Org, **extra: Any) -> Case:
+    feedback = give_feedback(org.helpdesk, customer=org.customer, **extra)
+    assert feedback.case is not None
+    return feedback.case
