@@ -1,0 +1,92 @@
+"""The settings area (Django admin) belongs to quality managers."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from vocloop.accounts.models import ApiToken, hash_token
+from vocloop.listening.models import CaseRule, Touchpoint
+
+SETTINGS_MODELS = [
+    "accounts/team",
+    "accounts/apitoken",
+    "auth/user",
+    "listening/touchpoint",
+    "listening/survey",
+    "listening/feedback",
+    "customers/customer",
+    "cases/rootcause",
+    "cases/replytemplate",
+]
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_front_line_staff_and_leads_are_kept_out(org):
+    for user in (org.support_agent, org.support_lead):
+        response = logged_in(user).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("model", SETTINGS_MODELS)
+def test_every_settings_list_and_form_opens_for_a_quality_manager(org, model):
+    client = logged_in(org.manager)
+    assert client.get(f"/admin/{model}/").status_code == 200
+    add = client.get(f"/admin/{model}/add/")
+    # feedback only enters through vocloop's own channels
+    assert add.status_code == (403 if model == "listening/feedback" else 200)
+
+
+def test_a_touchpoint_with_its_case_rule_is_defined_in_one_form(org):
+    client = logged_in(org.manager)
+    response = client.post(
+        "/admin/listening/touchpoint/add/",
+        {
+            "name": "Delivery",
+            "slug": "delivery",
+            "stage": "delivery",
+            "owning_team": org.support.pk,
+            "description": "",
+            "active": "on",
+            "case_rule-TOTAL_FORMS": "1",
+            "case_rule-INITIAL_FORMS": "0",
+            "case_rule-MIN_NUM_FORMS": "0",
+            "case_rule-MAX_NUM_FORMS": "1",
+            "case_rule-0-nps_at_or_below": "5",
+            "case_rule-0-csat_at_or_below": "2",
+            "case_rule-0-ces_at_or_below": "",
+            "case_rule-0-open_for_complaints": "on",
+            "surveys-TOTAL_FORMS": "1",
+            "surveys-INITIAL_FORMS": "0",
+            "surveys-MIN_NUM_FORMS": "0",
+            "surveys-MAX_NUM_FORMS": "1000",
+            "surveys-0-name": "Delivery NPS",
+            "surveys-0-kind": "nps",
+            "surveys-0-question": "",
+            "surveys-0-comment_question": "Why?",
+            "surveys-0-active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    touchpoint = Touchpoint.objects.get(slug="delivery")
+    rule = CaseRule.objects.get(touchpoint=touchpoint)
+    assert (rule.nps_at_or_below, rule.ces_at_or_below) == (5, None)
+    survey = touchpoint.surveys.get()
+    page = client.get(reverse("admin:listening_survey_change", args=[survey.pk])).content.decode()
+    assert f"/s/{survey.public_slug}/" in page
+
+
+def test_an_api_token_made_in_settings_is_shown_once_and_stored_hashed(org):
+    client = logged_in(org.manager)
+    response = client.post("/admin/accounts/apitoken/add/", {"name": "crm"}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    token = next(word for m in shown for word in m.split() if word.startswith("vl_"))
+    stored = ApiToken.objects.get(name="crm")
+    assert stored.token_hash == hash_token(token) and token not in stored.hint + stored.token_hash
+    listing = client.get("/admin/accounts/apitoken/").content.decode()
+    assert token not in listing
