@@ -1,0 +1,325 @@
+"""The demo organisation keeps the promises the product's own rules make."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Max
+from django.test import override_settings
+
+from vocloop.accounts.models import Team
+from vocloop.accounts.roles import is_quality_manager, is_team_lead
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
+from vocloop.customers.models import Customer
+from vocloop.demo import loader, timeline
+from vocloop.demo.generator import Generator
+from vocloop.demo.organisation import DEMO_PASSWORD, DETERIORATING, customers_generate
+from vocloop.listening.models import (
+    Feedback,
+    LifecycleStage,
+    ReferenceCounter,
+    Touchpoint,
+)
+from vocloop.listening.rules import DEFAULT_THRESHOLDS, needs_case
+from vocloop.listening.services import reference_allocate, thresholds_for
+
+# A Monday morning: the weekend's cases are still new, Friday's are in progress.
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+RESPONSES = 5000
+CUSTOMERS = 400
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load(*, responses: int = RESPONSES, seed: int = 7) -> loader.LoadResult:
+    return loader.demo_load(responses=responses, seed=seed, customers=CUSTOMERS, now=NOW)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[loader.LoadResult]:
+    """One demo for the module's read-only tests, rolled back when they are done."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        yield load()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def fresh(db: Any, settings: Any) -> None:
+    """An empty organisation, whatever the module's demo holds (rolled back after the test)."""
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    loader.demo_reset()
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the demo wrote, by natural keys: ids and random tokens left out."""
+    return {
+        "feedback": list(
+            Feedback.objects.order_by("reference").values_list(
+                "reference",
+                "touchpoint__slug",
+                "survey__name",
+                "customer__external_id",
+                "kind",
+                "channel",
+                "score_type",
+                "score",
+                "comment",
+                "occurred_at",
+                "received_at",
+                "case__reference",
+            )
+        ),
+        "cases": list(
+            Case.objects.order_by("reference").values_list(
+                "reference",
+                "status",
+                "severity",
+                "assignee__username",
+                "acknowledged_at",
+                "resolved_at",
+                "closed_at",
+                "resolution",
+                "root_cause__slug",
+                "customer_satisfied",
+                "reopen_count",
+                "updated_at",
+            )
+        ),
+        "events": list(
+            CaseEvent.objects.order_by("case__reference", "created_at", "id").values_list(
+                "case__reference", "kind", "actor__username", "body", "public_text", "created_at"
+            )
+        ),
+        "customers": list(
+            Customer.objects.order_by("external_id").values_list(
+                "external_id", "name", "email", "industry", "size", "region"
+            )
+        ),
+    }
+
+
+def test_touch_points_cover_the_lifecycle_each_with_a_rule_and_surveys(demo, db):
+    touchpoints = Touchpoint.objects.annotate(n=Count("surveys")).select_related("case_rule")
+    assert len(touchpoints) == 8
+    assert {tp.stage for tp in touchpoints} == set(LifecycleStage.values)
+    for tp in touchpoints:
+        assert 1 <= tp.n <= 2
+        assert thresholds_for(tp) == DEFAULT_THRESHOLDS
+
+
+def test_five_teams_with_leads_members_and_an_escalation_chain(demo, db):
+    teams = Team.objects.annotate(n=Count("members"))
+    assert len(teams) == 5
+    assert all(team.lead_id is not None and team.n >= 2 for team in teams)
+    operations = Team.objects.get(slug="customer-operations")
+    assert operations.children.count() == 3
+    assert all(tp.owning_team.lead_id for tp in Touchpoint.objects.select_related("owning_team"))
+
+
+def test_the_printed_logins_work_with_their_roles(demo, db, client, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    manager, lead, agent = (User.objects.get(username=u) for u in ("manager", "lead", "agent"))
+    assert is_quality_manager(manager) and manager.is_staff
+    assert is_team_lead(lead) and not is_quality_manager(lead)
+    assert not is_team_lead(agent) and agent.teams.exists()
+    assert client.login(username="agent", password=DEMO_PASSWORD)
+
+
+def test_customers_carry_segments_and_harmless_addresses(demo, db):
+    customers = Customer.objects.all()
+    assert len(customers) == CUSTOMERS
+    for c in customers:
+        assert c.industry and c.region and c.size in Customer.Size.values and c.name
+        assert c.email.endswith((".example.com", ".test"))
+    assert Customer.objects.values("size").distinct().count() == 4
+    assert Customer.objects.values("industry").distinct().count() >= 8
+
+
+def test_feedback_spans_twelve_months_on_every_channel(demo, db):
+    assert Feedback.objects.count() == RESPONSES
+    assert Feedback.objects.aggregate(latest=Max("received_at"))["latest"] <= NOW
+    assert Feedback.objects.filter(received_at__lt=NOW - dt.timedelta(days=330)).exists()
+    assert set(Feedback.objects.values_list("channel", flat=True)) == {
+        "web",
+        "email",
+        "phone",
+        "chat",
+        "api",
+    }
+    assert set(Feedback.objects.values_list("kind", flat=True)) == set(Feedback.Kind.values)
+
+
+def test_cases_exist_in_every_status_and_some_were_reopened(demo, db):
+    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Case.objects.filter(reopen_count__gt=0).exists()
+    assert Case.objects.filter(customer_satisfied=True, status=Status.CLOSED).exists()
+    assert CaseEvent.objects.filter(
+        kind=CaseEvent.Kind.SATISFACTION, data__satisfied=False
+    ).exists()
+    # Old cases are mostly done, recent ones mostly open.
+    old = Case.objects.filter(opened_at__lt=NOW - dt.timedelta(days=90))
+    recent = Case.objects.filter(opened_at__gte=NOW - dt.timedelta(days=3))
+    assert old.filter(status__in=OPEN_STATUSES).count() < 0.1 * old.count()
+    assert recent.filter(status__in=OPEN_STATUSES).count() > 0.5 * recent.count()
+
+
+def test_case_fields_agree_with_their_status(demo, db):
+    for case in Case.objects.all():
+        done = case.status in (Status.RESOLVED, Status.CLOSED)
+        assert (case.resolved_at is not None) == done
+        assert (case.closed_at is not None) == (case.status == Status.CLOSED)
+        assert (case.acknowledged_at is None) == (case.status == Status.NEW)
+        assert bool(case.resolution) == (case.root_cause_id is not None)
+
+
+def test_every_timeline_starts_with_opened_then_assigned_to_the_team(demo, db):
+    firsts: dict[int, list[str]] = {}
+    for case_id, kind in CaseEvent.objects.order_by("created_at", "id").values_list(
+        "case_id", "kind"
+    ):
+        firsts.setdefault(case_id, []).append(kind)
+    assert len(firsts) == Case.objects.count()
+    assert all(kinds[:2] == ["opened", "assigned_team"] for kinds in firsts.values())
+
+
+def test_every_case_belongs_to_its_touch_points_owning_team(demo, db):
+    assert Case.objects.count() > 100
+    assert not Case.objects.exclude(team=F("touchpoint__owning_team")).exists()
+
+
+def test_no_customer_has_two_open_cases_at_one_touch_point(demo, db):
+    doubles = (
+        Case.objects.filter(status__in=OPEN_STATUSES, customer__isnull=False)
+        .values("customer", "touchpoint")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not doubles.exists()
+
+
+def test_the_touch_points_rule_decides_which_feedback_has_a_case(demo, db):
+    rules = {tp.pk: thresholds_for(tp) for tp in Touchpoint.objects.select_related("case_rule")}
+    for f in Feedback.objects.all():
+        opens = needs_case(
+            rules[f.touchpoint_id],
+            is_complaint=f.kind == Feedback.Kind.COMPLAINT,
+            score_type=f.score_type,
+            score=f.score,
+        )
+        assert (f.case_id is not None) == opens, f.reference
+    # A case carries the reference of the feedback that opened it; later feedback joins it.
+    assert not Case.objects.exclude(reference__in=Feedback.objects.values("reference")).exists()
+    joined = Feedback.objects.filter(case__isnull=False).exclude(reference=F("case__reference"))
+    assert joined.count() == CaseEvent.objects.filter(kind="feedback_attached").count() > 0
+
+
+def test_references_follow_the_format_and_the_counter_continues_after_them(demo, db):
+    pattern = re.compile(r"^VL-(\d{4})-(\d{6})$")
+    highest: dict[int, int] = {}
+    for reference in Feedback.objects.values_list("reference", flat=True):
+        match = pattern.match(reference)
+        assert match, reference
+        year, number = int(match[1]), int(match[2])
+        highest[year] = max(highest.get(year, 0), number)
+    counters = dict(ReferenceCounter.objects.values_list("year", "last"))
+    assert counters == highest
+    assert sum(highest.values()) == RESPONSES  # numbered from 1 without gaps
+    this_year = max(counters)
+    assert reference_allocate(at=NOW) == f"VL-{this_year}-{counters[this_year] + 1:06d}"
+
+
+def poor_share(feedback: Any) -> float:
+    scored = [f for f in feedback if f.score is not None]
+    poor = [
+        f
+        for f in scored
+        if needs_case(
+            DEFAULT_THRESHOLDS, is_complaint=False, score_type=f.score_type, score=f.score
+        )
+    ]
+    return len(poor) / len(scored)
+
+
+def test_one_touch_point_clearly_worsens_over_the_last_two_months(demo, db):
+    since = NOW - dt.timedelta(days=60)
+    at = Feedback.objects.filter(touchpoint__slug=DETERIORATING)
+    before, after = at.filter(received_at__lt=since), at.filter(received_at__gte=since)
+    assert poor_share(after) > 2 * poor_share(before)
+    complaints = Feedback.Kind.COMPLAINT
+    assert (
+        after.filter(kind=complaints).count() / after.count()
+        > 2 * before.filter(kind=complaints).count() / before.count()
+    )
+    others = Feedback.objects.exclude(touchpoint__slug=DETERIORATING)
+    assert poor_share(others.filter(received_at__gte=since)) < 1.5 * poor_share(
+        others.filter(received_at__lt=since)
+    )
+
+
+def test_the_same_seed_gives_the_same_demo(fresh):
+    load(responses=800)
+    first = snapshot()
+    loader.demo_reset()
+    assert not Touchpoint.objects.exists() and not User.objects.filter(username="lead").exists()
+    load(responses=800)
+    assert snapshot() == first
+    loader.demo_reset()
+    load(responses=800, seed=8)
+    assert snapshot()["feedback"] != first["feedback"]
+
+
+def test_cases_are_handed_out_as_they_settle_not_all_at_the_end():
+    generator = Generator(
+        responses=4000,
+        seed=1,
+        now=NOW,
+        customers=customers_generate(300, seed=1),
+        thresholds=dict.fromkeys(loader.org.TOUCHPOINTS_BY_SLUG, DEFAULT_THRESHOLDS),
+        counters={},
+        chunk_size=500,
+    )
+    chunks = list(generator.chunks())
+    assert sum(len(c.feedback) for c in chunks) == 4000
+    total = sum(len(c.cases) for c in chunks)
+    assert len(chunks[-1].cases) < 0.1 * total
+
+
+def test_timeline_vocabulary_matches_the_models():
+    kinds = {v for k, v in vars(timeline).items() if k.isupper() and isinstance(v, str)}
+    kinds -= {timeline.NEW, timeline.WAITING}
+    assert kinds <= set(CaseEvent.Kind.values)
+    assert set(OPEN_STATUSES) == timeline.OPEN_STATUSES
+
+
+def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
+    out = StringIO()
+    call_command("demo", "--no-serve", "--responses", "300", "--port", "8123", stdout=out)
+    text = out.getvalue()
+    assert Feedback.objects.count() == 300
+    for expected in ("manager", "lead", "agent", DEMO_PASSWORD, "http://127.0.0.1:8123/login/"):
+        assert expected in text
+    token = re.search(r"http://127\.0\.0\.1:8123/t/([\w-]+)/", text)
+    assert token and Feedback.objects.filter(tracking_token=token[1], case__isnull=False).exists()
+    slug = re.search(r"/s/([\w-]+)/", text)
+    assert slug and Touchpoint.objects.filter(surveys__public_slug=slug[1]).exists()
+    assert "http://127.0.0.1:8123/feedback/" in text
+
+    again = StringIO()
+    call_command("demo", "--no-serve", "--responses", "200", stdout=again)
+    assert "already holds touch points" in again.getvalue()
+    assert Feedback.objects.count() == 300
+
+    call_command("demo", "--no-serve", "--reset", "--responses", "200", stdout=StringIO())
+    assert Feedback.objects.count() == 200
+    assert Team.objects.count() == 5
