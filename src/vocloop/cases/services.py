@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vocloop.accounts import roles
+from vocloop.cases import wording
 from vocloop.cases.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -166,7 +167,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
             Kind.FEEDBACK_ATTACHED,
             public=True,
             body=feedback.comment,
-            public_text="We received further feedback from you and added it to this case.",
+            public_text=wording.FEEDBACK_ATTACHED,
             data={"feedback": feedback.reference, "score": feedback.score},
         )
         _save(existing)
@@ -189,7 +190,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         system,
         Kind.OPENED,
         public=True,
-        public_text="We received your feedback and opened a case for it.",
+        public_text=wording.OPENED,
         data={"feedback": feedback.reference},
         at=feedback.received_at,
     )
@@ -198,7 +199,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         system,
         Kind.ASSIGNED_TEAM,
         public=True,
-        public_text=f"Assigned to the {team.name} team.",
+        public_text=wording.assigned_to(team.name),
         data={"team": team.slug, "touchpoint": touchpoint.slug},
         at=feedback.received_at,
     )
@@ -214,7 +215,7 @@ def _acknowledge(case: Case, actor: Actor) -> None:
         actor,
         Kind.ACKNOWLEDGED,
         public=True,
-        public_text=f"The {case.team.name} team is looking into it.",
+        public_text=wording.looking_into_it(case.team.name),
     )
 
 
@@ -273,7 +274,7 @@ def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
         Kind.PUBLIC_REPLY,
         public=True,
         body=body,
-        public_text=f"Reply from the {case.team.name} team",
+        public_text=wording.reply_from(case.team.name),
     )
     _save(case)
     return event
@@ -329,7 +330,7 @@ def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
         actor,
         Kind.STATUS_CHANGED,
         public=True,
-        public_text="We are waiting for your answer.",
+        public_text=wording.WAITING_ON_CUSTOMER,
         data={"status": Status.WAITING_ON_CUSTOMER},
     )
     return case
@@ -370,7 +371,7 @@ def case_resolve(
         Kind.RESOLVED,
         public=True,
         body=resolution,
-        public_text="Resolved",
+        public_text=wording.RESOLVED,
         data={"root_cause": root_cause.slug},
     )
     return case
@@ -397,9 +398,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
         public=True,
         body=reason,
         public_text=(
-            "Reopened at your request."
-            if by_customer
-            else f"Reopened by the {case.team.name} team."
+            wording.REOPENED_BY_CUSTOMER if by_customer else wording.reopened_by(case.team.name)
         ),
     )
     return case
@@ -423,7 +422,12 @@ def case_customer_message(*, case: Case, body: str) -> CaseEvent:
         )
     actor = Actor.customer()
     event = _record(
-        case, actor, Kind.CUSTOMER_MESSAGE, public=True, body=body, public_text="Your message"
+        case,
+        actor,
+        Kind.CUSTOMER_MESSAGE,
+        public=True,
+        body=body,
+        public_text=wording.CUSTOMER_MESSAGE,
     )
     if case.status == Status.WAITING_ON_CUSTOMER:
         case.status = Status.ACKNOWLEDGED
@@ -454,18 +458,14 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
         Kind.SATISFACTION,
         public=True,
         body=reason,
-        public_text=(
-            "You told us you are satisfied with how we handled this."
-            if satisfied
-            else "You told us you are not satisfied with how we handled this."
-        ),
+        public_text=wording.verdict(satisfied=satisfied),
         data={"satisfied": satisfied},
     )
     if satisfied:
         case.status = Status.CLOSED
         case.closed_at = timezone.now()
         _save(case, "status", "closed_at")
-        _record(case, Actor.system(), Kind.CLOSED, public=True, public_text="Closed")
+        _record(case, Actor.system(), Kind.CLOSED, public=True, public_text=wording.CLOSED)
         return case
     return case_reopen(case=case, reason=reason, actor=actor)
 

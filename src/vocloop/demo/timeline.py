@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from vocloop.cases import wording
 from vocloop.demo import casework as words
 from vocloop.demo.organisation import Staff, TeamSpec
 
@@ -232,7 +233,7 @@ class _Planner:
             by,
             public=True,
             body=body,
-            public_text=f"Reply from the {self.ctx.team.name} team",
+            public_text=wording.reply_from(self.ctx.team.name),
         )
 
     def resolve(self, by: Staff, resolution: tuple[str, str]) -> None:
@@ -242,7 +243,7 @@ class _Planner:
             by,
             public=True,
             body=self.text(summary),
-            public_text="Resolved",
+            public_text=wording.RESOLVED,
             data={"root_cause": cause},
         )
 
@@ -252,14 +253,14 @@ class _Planner:
             OPENED,
             SYSTEM,
             public=True,
-            public_text="We received your feedback and opened a case for it.",
+            public_text=wording.OPENED,
             data={"feedback": ctx.reference},
         )
         self.add(
             ASSIGNED_TEAM,
             SYSTEM,
             public=True,
-            public_text=f"Assigned to the {team.name} team.",
+            public_text=wording.assigned_to(team.name),
             data={"team": team.slug, "touchpoint": ctx.touchpoint},
         )
         severity = self.triage()
@@ -281,7 +282,7 @@ class _Planner:
             ACKNOWLEDGED,
             owner,
             public=True,
-            public_text=f"The {team.name} team is looking into it.",
+            public_text=wording.looking_into_it(team.name),
         )
         if rng.random() < 0.7:
             self.t += dt.timedelta(minutes=rng.uniform(1, 20))
@@ -343,7 +344,7 @@ class _Planner:
             STATUS_CHANGED,
             owner,
             public=True,
-            public_text="We are waiting for your answer.",
+            public_text=wording.WAITING_ON_CUSTOMER,
             data={"status": WAITING},
         )
         if rng.random() < 0.75:
@@ -356,7 +357,7 @@ class _Planner:
                 CUSTOMER,
                 public=True,
                 body=self.text(answer).strip(),
-                public_text="Your message",
+                public_text=wording.CUSTOMER_MESSAGE,
             )
             return True
         self.staff_after(dt.timedelta(days=rng.uniform(10, 14)))
@@ -380,7 +381,7 @@ class _Planner:
                     CUSTOMER,
                     public=True,
                     body=reason,
-                    public_text="Reopened at your request.",
+                    public_text=wording.REOPENED_BY_CUSTOMER,
                 )
             elif r < 0.57:
                 self.staff_after(dt.timedelta(days=rng.uniform(1, 6)))
@@ -389,7 +390,7 @@ class _Planner:
                     owner,
                     public=True,
                     body=rng.choice(words.STAFF_REOPEN_REASONS),
-                    public_text=f"Reopened by the {self.ctx.team.name} team.",
+                    public_text=wording.reopened_by(self.ctx.team.name),
                 )
             else:
                 return
@@ -404,15 +405,11 @@ class _Planner:
             CUSTOMER,
             public=True,
             body=reason,
-            public_text=(
-                "You told us you are satisfied with how we handled this."
-                if satisfied
-                else "You told us you are not satisfied with how we handled this."
-            ),
+            public_text=wording.verdict(satisfied=satisfied),
             data={"satisfied": satisfied},
         )
         if satisfied:
-            self.add(CLOSED, SYSTEM, public=True, public_text="Closed")
+            self.add(CLOSED, SYSTEM, public=True, public_text=wording.CLOSED)
 
 
 def case_plan(rng: random.Random, ctx: CaseContext) -> list[PlannedEvent]:
@@ -429,6 +426,6 @@ def attached_event(
         *SYSTEM,
         public=True,
         body=comment,
-        public_text="We received further feedback from you and added it to this case.",
+        public_text=wording.FEEDBACK_ATTACHED,
         data={"feedback": reference, "score": score},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,16 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from vocloop.demo import loader
-
-
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise ArgumentTypeError("must be at least 1")
-    return number
+from vocloop.server.arguments import positive_int
 
 
 def counted(n: int, one: str, many: str = "") -> str:

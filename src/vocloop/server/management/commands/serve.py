@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import signal
 import sys
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-
-def at_least_one(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise ArgumentTypeError("must be at least 1")
-    return number
+from vocloop.server.arguments import positive_int
 
 
 class Command(BaseCommand):
@@ -34,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Default: %(default)s.")
         parser.add_argument(
             "--threads",
-            type=at_least_one,
+            type=positive_int,
             default=8,
             help="Requests handled at once (default: %(default)s).",
         )

@@ -1,0 +1,35 @@
+"""What the customer reads on the tracking page for each timeline entry.
+
+One home for these sentences, so that the product and the demo's generated
+timelines always say the same thing. Plain Python: the demo generator uses it too.
+"""
+
+OPENED = "We received your feedback and opened a case for it."
+FEEDBACK_ATTACHED = "We received further feedback from you and added it to this case."
+WAITING_ON_CUSTOMER = "We are waiting for your answer."
+RESOLVED = "Resolved"
+CLOSED = "Closed"
+CUSTOMER_MESSAGE = "Your message"
+REOPENED_BY_CUSTOMER = "Reopened at your request."
+
+
+def assigned_to(team: str) -> str:
+    return f"Assigned to the {team} team."
+
+
+def looking_into_it(team: str) -> str:
+    return f"The {team} team is looking into it."
+
+
+def reply_from(team: str) -> str:
+    return f"Reply from the {team} team"
+
+
+def reopened_by(team: str) -> str:
+    return f"Reopened by the {team} team."
+
+
+def verdict(*, satisfied: bool) -> str:
+    if satisfied:
+        return "You told us you are satisfied with how we handled this."
+    return "You told us you are not satisfied with how we handled this."
