@@ -241,3 +241,32 @@ def test_a_message_on_a_resolved_or_closed_case_is_refused_with_guidance(
         case_customer_verdict(case=case, satisfied=True)
     with pytest.raises(CaseActionRefused, match=r"satisfied|give feedback again"):
         case_customer_message(case=case, body="One more thing")
+
+
+def test_new_feedback_from_the_customer_ends_a_wait_on_them(org, case):
+    case_wait_on_customer(case=case, actor=Actor.staff(org.support_agent))
+    give_feedback(org.helpdesk, customer=org.customer, score=2, comment="As asked: order 77.")
+    case.refresh_from_db()
+    assert case.status == Status.ACKNOWLEDGED
+
+
+def test_texts_over_the_limit_are_refused_by_the_services_themselves(org, case, settings):
+    settings.COMMENT_MAX_LENGTH = 50
+    agent = Actor.staff(org.support_agent)
+    for action in (
+        lambda: case_reply(case=case, body="x" * 51, actor=agent),
+        lambda: case_note(case=case, body="x" * 51, actor=agent),
+        lambda: case_customer_message(case=case, body="x" * 51),
+    ):
+        with pytest.raises(CaseActionRefused, match="51 characters"):
+            action()
+    assert kinds(case) == [Kind.OPENED, Kind.ASSIGNED_TEAM]
+
+
+def test_a_double_submitted_first_follow_up_opens_one_case(org):
+    feedback = give_feedback(org.helpdesk, score=10, comment="All fine, one question.")
+    stale = Feedback.objects.get(pk=feedback.pk)  # what the second request loaded
+    first = feedback_follow_up(feedback=feedback, body="Can you call me?")
+    second = feedback_follow_up(feedback=stale, body="Can you call me?")
+    assert first == second
+    assert Case.objects.count() == 1

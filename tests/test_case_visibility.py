@@ -125,22 +125,31 @@ def test_reply_templates_are_the_teams_own_and_the_global_ones(org):
     assert set(selectors.reply_templates_for(case)) == {org.template, own}
 
 
-def test_other_feedback_shows_only_cases_the_user_may_see_and_counts_the_rest(org):
+def test_other_feedback_shows_only_what_the_users_teams_own_and_counts_the_rest(org):
     case = open_case(org.helpdesk, customer=org.customer)
     billing_case = open_case(org.invoicing, customer=org.customer)
-    praise = feedback_receive(
+    billing_praise = feedback_receive(
         data=FeedbackInput(touchpoint=org.invoicing, kind="survey", score_type="csat", score=5),
+        customer=org.customer,
+    )
+    helpdesk_praise = feedback_receive(
+        data=FeedbackInput(touchpoint=org.helpdesk, kind="survey", score_type="nps", score=10),
         customer=org.customer,
     )
     agent_view = selectors.customer_other_feedback(
         scope=selectors.case_scope(org.support_agent), case=case
     )
-    assert [f.reference for f in agent_view.items] == [praise.reference]
-    assert agent_view.hidden == 1
+    # Billing's case and Billing's case-less feedback are Billing's business.
+    assert [f.reference for f in agent_view.items] == [helpdesk_praise.reference]
+    assert agent_view.hidden == 2
     lead_view = selectors.customer_other_feedback(
         scope=selectors.case_scope(org.support_lead), case=case
     )
-    assert {f.reference for f in lead_view.items} == {praise.reference, billing_case.reference}
+    assert {f.reference for f in lead_view.items} == {
+        helpdesk_praise.reference,
+        billing_praise.reference,
+        billing_case.reference,
+    }
     assert lead_view.hidden == 0
 
 

@@ -90,3 +90,19 @@ def test_an_api_token_made_in_settings_is_shown_once_and_stored_hashed(org):
     assert stored.token_hash == hash_token(token) and token not in stored.hint + stored.token_hash
     listing = client.get("/admin/accounts/apitoken/").content.decode()
     assert token not in listing
+
+
+def test_a_quality_manager_cannot_touch_a_superusers_account(org):
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", "root@staff.example", "root-password-1")
+    client = logged_in(org.manager)
+    password_form = f"/admin/auth/user/{root.pk}/password/"
+    changed = client.post(password_form, {"password1": "taken-over-9", "password2": "taken-over-9"})
+    assert changed.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("root-password-1")
+    assert client.post(f"/admin/auth/user/{root.pk}/delete/", {"post": "yes"}).status_code == 403
+    # ordinary staff accounts are the quality manager's to manage
+    agent_form = f"/admin/auth/user/{org.support_agent.pk}/password/"
+    assert client.get(agent_form).status_code == 200

@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db.models import Count
 from django.http import HttpRequest
-from django.utils import timezone
 
-from vocloop.accounts.models import ApiToken, Team, hash_token
+from vocloop.accounts.models import ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
+from vocloop.accounts.services import api_token_create, api_token_revoke
 from vocloop.admin_site import QualityManagerAdmin
 
 
@@ -21,9 +22,17 @@ class TeamAdmin(QualityManagerAdmin):
     filter_horizontal = ["members"]
     autocomplete_fields = ["lead", "parent"]
 
-    @admin.display(description="Members")
-    def member_count(self, team: Team) -> int:
-        return team.members.count()
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lead", "parent")
+            .annotate(members_total=Count("members", distinct=True))
+        )
+
+    @admin.display(description="Members", ordering="members_total")
+    def member_count(self, team: Any) -> int:
+        return int(team.members_total)
 
 
 @admin.register(ApiToken)
@@ -36,23 +45,22 @@ class ApiTokenAdmin(QualityManagerAdmin):
     actions = ["revoke"]
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
-        if not change:
-            token = ApiToken.generate()
-            obj.token_hash = hash_token(token)
-            obj.hint = token[:10]
-            obj.created_by = request.user  # type: ignore[assignment]
+        if change:
             super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                f"The token for “{obj.name}” is {token} — copy it now: it is not shown again.",
-            )
             return
-        super().save_model(request, obj, form, change)
+        token, secret = api_token_create(name=obj.name, created_by=request.user)
+        obj.pk = token.pk  # the admin redirects to the saved object
+        messages.warning(
+            request,
+            f"The token for “{token.name}” is {secret} — copy it now: it is not shown again.",
+        )
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        messages.success(request, f"{count} token(s) revoked.")
+        names = list(queryset.filter(revoked_at__isnull=True).values_list("name", flat=True))
+        for name in names:
+            api_token_revoke(name=name)
+        messages.success(request, f"{len(names)} token(s) revoked.")
 
 
 class StaffUserAdmin(UserAdmin):
@@ -70,11 +78,17 @@ class StaffUserAdmin(UserAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._qm(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def _may_manage(self, request: HttpRequest, obj: Any) -> bool:
+        # A superuser's account (password included) is changed by a superuser only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
         return self._qm(request)
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_manage(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._qm(request)
+        return self._may_manage(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

@@ -15,16 +15,29 @@ QUALITY_MANAGERS_GROUP = "Quality managers"
 UserLike = AbstractBaseUser | AnonymousUser
 
 
+def _remembered(user: Any, key: str, compute: Any) -> bool:
+    # A request's user object is asked the same question many times a page (the
+    # settings area asks per model and per button): answer from the database once.
+    cache = user.__dict__.setdefault("_vocloop_roles", {})
+    if key not in cache:
+        cache[key] = bool(compute())
+    return bool(cache[key])
+
+
 def is_quality_manager(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(user.is_superuser or user.groups.filter(name=QUALITY_MANAGERS_GROUP).exists())
+    return _remembered(
+        user,
+        "quality_manager",
+        lambda: user.is_superuser or user.groups.filter(name=QUALITY_MANAGERS_GROUP).exists(),
+    )
 
 
 def is_team_lead(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(user.led_teams.exists())
+    return _remembered(user, "team_lead", lambda: user.led_teams.exists())
 
 
 def sees_all_cases(user: Any) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Status
 
@@ -11,14 +10,11 @@ from vocloop.api.errors import ErrorOut, invalid
 from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
 from vocloop.api.schemas import FeedbackIn, FeedbackOut
 from vocloop.customers.services import customer_identify
+from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback, Touchpoint
 from vocloop.listening.services import FeedbackInput, feedback_receive
 
 router = Router(tags=["feedback"])
-
-
-def tracking_url(feedback: Feedback) -> str:
-    return f"{settings.BASE_URL}/t/{feedback.tracking_token}/"
 
 
 def _receive(payload: FeedbackIn) -> Answer:

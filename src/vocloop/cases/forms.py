@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.people import display_name
 from vocloop.cases import selectors
 from vocloop.cases.models import Case, RootCause, Severity, Status
 from vocloop.listening.models import Touchpoint
@@ -33,13 +34,9 @@ def fill_reply_template(body: str, *, customer_name: str, reference: str, team: 
     return body
 
 
-def _person(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return _person(obj)
+        return display_name(obj)
 
 
 class InboxFilterForm(forms.Form):
@@ -79,7 +76,7 @@ class InboxFilterForm(forms.Form):
             ("", "Anyone"),
             (selectors.ASSIGNEE_ME, "Me"),
             (selectors.ASSIGNEE_NOBODY, "Unassigned"),
-            *((str(p.pk), _person(p)) for p in people),
+            *((str(p.pk), display_name(p)) for p in people),
         ]
         if teams is None:
             del self.fields["team"]
@@ -185,7 +182,7 @@ class ReopenForm(CaseActionForm):
     prefix = "reopen"
     reason = _text(
         "Why reopen it?",
-        "The customer sees that the case was reopened, and this reason, on their tracking page.",
+        "The customer sees that the case was reopened; this reason stays with the team.",
         rows=3,
         error_messages={"required": "Say why the case is reopened."},
     )

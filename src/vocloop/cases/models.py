@@ -99,6 +99,11 @@ class Case(models.Model):
         null=True, blank=True, help_text="The customer's answer after resolution."
     )
     reopen_count = models.PositiveIntegerField(default=0)
+    customer_verified = models.BooleanField(
+        default=True,
+        help_text="False when the customer was only claimed (an email typed into a public "
+        "form): such a case is never joined by the customer's other feedback.",
+    )
 
     class Meta:
         ordering = ["-severity_rank", "-opened_at"]

@@ -162,7 +162,11 @@ def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) ->
     if case.customer_id is None:
         return OtherFeedback(items=[], hidden=0)
     others = Feedback.objects.filter(customer_id=case.customer_id).exclude(case_id=case.pk)
-    allowed = Q(case__isnull=True) | Q(case__in=scope.cases())
+    # Feedback without a case is seen by the team that owns its touch point.
+    caseless = Q(case__isnull=True)
+    if not scope.sees_all:
+        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
+    allowed = caseless | Q(case__in=scope.cases())
     items = list(
         others.filter(allowed)
         .select_related("touchpoint", "case")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from vocloop.accounts import roles
+from vocloop.accounts.people import display_name
 from vocloop.cases import wording
 from vocloop.cases.models import (
     OPEN_STATUSES,
@@ -60,7 +62,7 @@ class Actor:
 
     @classmethod
     def staff(cls, user: Any) -> Actor:
-        return cls(CaseEvent.Actor.STAFF, user, user.get_full_name() or user.get_username())
+        return cls(CaseEvent.Actor.STAFF, user, display_name(user))
 
     @classmethod
     def customer(cls) -> Actor:
@@ -139,7 +141,12 @@ def open_case_for(*, customer_id: int | None, touchpoint_id: int) -> Case | None
     list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
     return (
         Case.objects.select_for_update()
-        .filter(customer_id=customer_id, touchpoint_id=touchpoint_id, status__in=OPEN_STATUSES)
+        .filter(
+            customer_id=customer_id,
+            touchpoint_id=touchpoint_id,
+            status__in=OPEN_STATUSES,
+            customer_verified=True,
+        )
         .order_by("opened_at")
         .first()
     )
@@ -170,7 +177,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
             public_text=wording.FEEDBACK_ATTACHED,
             data={"feedback": feedback.reference, "score": feedback.score},
         )
-        _save(existing)
+        _customer_answered(existing)
         return existing
 
     touchpoint = feedback.touchpoint
@@ -180,6 +187,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         touchpoint=touchpoint,
         team=team,
         customer=feedback.customer,
+        customer_verified=attach,
         opened_at=feedback.received_at,
         updated_at=feedback.received_at,
     )
@@ -204,6 +212,26 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         at=feedback.received_at,
     )
     return case
+
+
+def _customer_answered(case: Case) -> None:
+    """Whatever the customer sends ends a wait on them: the ball is back with the team."""
+    if case.status == Status.WAITING_ON_CUSTOMER:
+        case.status = Status.ACKNOWLEDGED
+        _save(case, "status")
+    else:
+        _save(case)
+
+
+def _text(value: str, *, what: str) -> str:
+    """Text a person wrote for the timeline, stripped and within the length vocloop keeps."""
+    value = value.strip()
+    if len(value) > settings.COMMENT_MAX_LENGTH:
+        raise CaseActionRefused(
+            f"The {what} is {len(value):,} characters long; "
+            f"the limit is {settings.COMMENT_MAX_LENGTH:,}."
+        )
+    return value
 
 
 def _acknowledge(case: Case, actor: Actor) -> None:
@@ -246,7 +274,7 @@ def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
         return case
     case.assignee = assignee
     _save(case, "assignee")
-    name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+    name = display_name(assignee) if assignee else ""
     _record(
         case,
         actor,
@@ -260,7 +288,7 @@ def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
 @transaction.atomic
 def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
     """A reply the customer sees on the tracking page. Replying to a new case acknowledges it."""
-    body = body.strip()
+    body = _text(body, what="reply")
     if not body:
         raise CaseActionRefused("A reply needs some text.")
     case = _lock(case)
@@ -283,7 +311,7 @@ def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
 @transaction.atomic
 def case_note(*, case: Case, body: str, actor: Actor) -> CaseEvent:
     """An internal note: staff only, never shown to the customer."""
-    body = body.strip()
+    body = _text(body, what="note")
     if not body:
         raise CaseActionRefused("A note needs some text.")
     case = _lock(case)
@@ -340,7 +368,7 @@ def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
 def case_resolve(
     *, case: Case, resolution: str, root_cause: RootCause | None, actor: Actor
 ) -> Case:
-    resolution = resolution.strip()
+    resolution = _text(resolution, what="resolution summary")
     if not resolution:
         raise CaseActionRefused("Say how the case was resolved: the customer reads this summary.")
     if root_cause is None:
@@ -379,7 +407,7 @@ def case_resolve(
 
 @transaction.atomic
 def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
-    reason = reason.strip()
+    reason = _text(reason, what="reason")
     if not reason:
         raise CaseActionRefused("Say why the case is reopened.")
     case = _lock(case)
@@ -407,7 +435,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
 @transaction.atomic
 def case_customer_message(*, case: Case, body: str) -> CaseEvent:
     """A follow-up message from the customer; it answers a case that was waiting on them."""
-    body = body.strip()
+    body = _text(body, what="message")
     if not body:
         raise CaseActionRefused("Please write a message.")
     case = _lock(case)
@@ -429,11 +457,7 @@ def case_customer_message(*, case: Case, body: str) -> CaseEvent:
         body=body,
         public_text=wording.CUSTOMER_MESSAGE,
     )
-    if case.status == Status.WAITING_ON_CUSTOMER:
-        case.status = Status.ACKNOWLEDGED
-        _save(case, "status")
-    else:
-        _save(case)
+    _customer_answered(case)
     return event
 
 
@@ -444,7 +468,7 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
     Yes closes the case with the customer's acceptance recorded; no reopens it
     with their reason.
     """
-    reason = reason.strip()
+    reason = _text(reason, what="reason")
     case = _lock(case)
     _require(case, (Status.RESOLVED,), "rated (it is not resolved)")
     actor = Actor.customer()
@@ -479,6 +503,8 @@ def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
     """
     if not body.strip():
         raise CaseActionRefused("Please write a message.")
+    # Re-read under a lock: a double-submitted first follow-up must open one case, not two.
+    feedback = Feedback.objects.select_for_update().select_related("case").get(pk=feedback.pk)
     if feedback.case_id is None:
         # The customer holds this feedback's tracking link, but not necessarily any
         # other case of the customer it names.

@@ -1,17 +1,33 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from vocloop.cases import views
+
+
+class ReferenceConverter:
+    """A case reference, VL-<year>-<number>: anything else is a 404 before any query."""
+
+    regex = r"VL-[0-9]{4}-[0-9]{6,9}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
 
 app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("cases/<str:reference>/", views.case_detail, name="detail"),
-    path("cases/<str:reference>/assign/", views.assign, name="assign"),
-    path("cases/<str:reference>/acknowledge/", views.acknowledge, name="acknowledge"),
-    path("cases/<str:reference>/reply/", views.reply, name="reply"),
-    path("cases/<str:reference>/note/", views.note, name="note"),
-    path("cases/<str:reference>/severity/", views.set_severity, name="severity"),
-    path("cases/<str:reference>/wait/", views.wait_on_customer, name="wait_on_customer"),
-    path("cases/<str:reference>/resolve/", views.resolve, name="resolve"),
-    path("cases/<str:reference>/reopen/", views.reopen, name="reopen"),
+    path("cases/<reference:reference>/", views.case_detail, name="detail"),
+    path("cases/<reference:reference>/assign/", views.assign, name="assign"),
+    path("cases/<reference:reference>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("cases/<reference:reference>/reply/", views.reply, name="reply"),
+    path("cases/<reference:reference>/note/", views.note, name="note"),
+    path("cases/<reference:reference>/severity/", views.set_severity, name="severity"),
+    path("cases/<reference:reference>/wait/", views.wait_on_customer, name="wait_on_customer"),
+    path("cases/<reference:reference>/resolve/", views.resolve, name="resolve"),
+    path("cases/<reference:reference>/reopen/", views.reopen, name="reopen"),
 ]

@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.people import display_name
 from vocloop.cases import selectors, services
 from vocloop.cases.forms import (
     AssignForm,
@@ -44,10 +45,6 @@ def _is_htmx(request: HttpRequest) -> bool:
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def _person(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
 
 
 @login_required
@@ -129,7 +126,7 @@ def _reply_from_template(
 
     found = (
         selectors.reply_templates_for(case).filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
         else None
     )
     if found is None:
@@ -187,7 +184,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
         services.case_assign(case=case, assignee=assignee, actor=actor)
         if assignee is None:
             return f"{case.reference} is now unassigned."
-        return f"{case.reference} is now assigned to {_person(assignee)}."
+        return f"{case.reference} is now assigned to {display_name(assignee)}."
 
     return _act(request, reference, "assign", AssignForm, run)
 

@@ -5,11 +5,14 @@ from django.db import IntegrityError, transaction
 from vocloop.customers.models import Customer
 
 
-def customer_identify(*, external_id: str = "", name: str = "", email: str = "") -> Customer | None:
+def customer_identify(
+    *, external_id: str = "", name: str = "", email: str = "", verified: bool = True
+) -> Customer | None:
     """The customer these details name, created on first sight; None when anonymous.
 
     An external id is the integration's own key and wins; otherwise the email
     (case-insensitive) identifies the customer. A name alone identifies nobody.
+    Unverified details (typed into a public form) never change a known customer.
     """
     external_id, name, email = external_id.strip(), name.strip(), email.strip()
     if external_id:
@@ -26,7 +29,7 @@ def customer_identify(*, external_id: str = "", name: str = "", email: str = "")
             )
     else:
         return None
-    if not created:
+    if not created and verified:
         changed = []
         if name and not customer.name:
             customer.name = name

@@ -32,6 +32,7 @@ from vocloop.demo import organisation as org
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.rows import RowWriter
 from vocloop.demo.timeline import PlannedCase
+from vocloop.listening import links
 from vocloop.listening.models import (
     CaseRule,
     Feedback,
@@ -394,9 +395,9 @@ def demo_summary() -> Summary:
     return Summary(
         logins=logins,
         password=org.DEMO_PASSWORD,
-        tracking_path=f"/t/{token}/" if token else None,
+        tracking_path=links.tracking_path(token) if token else None,
         tracking_reference=case.reference if case else None,
-        survey_path=f"/s/{survey.public_slug}/" if survey else None,
+        survey_path=links.survey_path(survey) if survey else None,
         survey_name=survey.name if survey else None,
         feedback_path="/feedback/",
     )

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html
 
 from vocloop.admin_site import QualityManagerAdmin, QualityManagerInline, ReadOnlyAdmin
+from vocloop.listening.links import survey_url
 from vocloop.listening.models import CaseRule, Feedback, Survey, Touchpoint
 
 
@@ -32,7 +31,7 @@ class SurveyInline(QualityManagerInline):
     def public_link(self, survey: Survey) -> str:
         if not survey.pk:
             return "—"
-        url = settings.BASE_URL + reverse("listening:survey", args=[survey.public_slug])
+        url = survey_url(survey)
         return format_html('<a href="{}">{}</a>', url, url)
 
 

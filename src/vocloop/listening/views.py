@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +31,7 @@ from vocloop.listening.forms import (
     SurveyAnswerForm,
     VerdictForm,
 )
+from vocloop.listening.links import tracking_url
 from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
 from vocloop.listening.ratelimit import RateDecision, public_post_allowed
 from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_receive
@@ -61,7 +61,9 @@ def _receive(form: SurveyAnswerForm | FeedbackForm, data: FeedbackInput) -> Feed
     # One transaction: a refused piece of feedback leaves no customer record behind.
     with transaction.atomic():
         customer = customer_identify(
-            name=form.cleaned_data.get("name", ""), email=form.cleaned_data.get("email", "")
+            name=form.cleaned_data.get("name", ""),
+            email=form.cleaned_data.get("email", ""),
+            verified=False,  # anyone can type any email into a public form
         )
         return feedback_receive(data=data, customer=customer)
 
@@ -290,7 +292,6 @@ def _track_page(
         )
         given += [_given(other) for other in others]
     headline, next_step = status_in_words(feedback)
-    path = reverse("listening:track", args=[feedback.tracking_token])
     context = {
         "feedback": feedback,
         "case": case,
@@ -298,7 +299,7 @@ def _track_page(
         "timeline": public_timeline(case) if case is not None else [],
         "headline": headline,
         "next_step": next_step,
-        "tracking_url": settings.BASE_URL + path,
+        "tracking_url": tracking_url(feedback),
         "just_submitted": request.method == "GET" and "sent" in request.GET,
         "can_write": case is None or case.is_open,
         "asks_verdict": case is not None and case.status == Status.RESOLVED,
