@@ -4,21 +4,23 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.helpers import give_feedback
+from vocloop.cases.customer_actions import (
+    case_customer_message,
+    case_customer_verdict,
+    feedback_follow_up,
+)
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.cases.services import (
     Actor,
     CaseActionRefused,
     case_acknowledge,
     case_assign,
-    case_customer_message,
-    case_customer_verdict,
     case_note,
     case_reopen,
     case_reply,
     case_resolve,
     case_set_severity,
     case_wait_on_customer,
-    feedback_follow_up,
 )
 from vocloop.listening.models import CaseRule, Feedback
 

@@ -88,14 +88,14 @@ def _guard(actor: Actor, case: Case) -> None:
         raise PermissionDenied(f"{actor.label} does not work on the {case.team.name} team's cases.")
 
 
-def _require(case: Case, allowed: tuple[str, ...], action: str) -> None:
+def require_status(case: Case, allowed: tuple[str, ...], action: str) -> None:
     if case.status not in allowed:
         raise CaseActionRefused(
             f"Case {case.reference} is {case.get_status_display().lower()}; it cannot be {action}."
         )
 
 
-def _record(
+def record_event(
     case: Case,
     actor: Actor,
     kind: str,
@@ -120,12 +120,12 @@ def _record(
     )
 
 
-def _save(case: Case, *fields: str) -> None:
+def touch_case(case: Case, *fields: str) -> None:
     case.updated_at = timezone.now()
     case.save(update_fields=[*fields, "updated_at"])
 
 
-def _lock(case: Case) -> Case:
+def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so two concurrent changes apply one after the other."""
     return Case.objects.select_for_update().select_related("team").get(pk=case.pk)
 
@@ -168,7 +168,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
     if existing is not None:
         feedback.case = existing
         feedback.save(update_fields=["case"])
-        _record(
+        record_event(
             existing,
             system,
             Kind.FEEDBACK_ATTACHED,
@@ -177,7 +177,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
             public_text=wording.FEEDBACK_ATTACHED,
             data={"feedback": feedback.reference, "score": feedback.score},
         )
-        _customer_answered(existing)
+        customer_answered(existing)
         return existing
 
     touchpoint = feedback.touchpoint
@@ -193,7 +193,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
     )
     feedback.case = case
     feedback.save(update_fields=["case"])
-    _record(
+    record_event(
         case,
         system,
         Kind.OPENED,
@@ -202,7 +202,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         data={"feedback": feedback.reference},
         at=feedback.received_at,
     )
-    _record(
+    record_event(
         case,
         system,
         Kind.ASSIGNED_TEAM,
@@ -214,16 +214,16 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
     return case
 
 
-def _customer_answered(case: Case) -> None:
+def customer_answered(case: Case) -> None:
     """Whatever the customer sends ends a wait on them: the ball is back with the team."""
     if case.status == Status.WAITING_ON_CUSTOMER:
         case.status = Status.ACKNOWLEDGED
-        _save(case, "status")
+        touch_case(case, "status")
     else:
-        _save(case)
+        touch_case(case)
 
 
-def _text(value: str, *, what: str) -> str:
+def bounded_text(value: str, *, what: str) -> str:
     """Text a person wrote for the timeline, stripped and within the length vocloop keeps."""
     value = value.strip()
     if len(value) > settings.COMMENT_MAX_LENGTH:
@@ -237,8 +237,8 @@ def _text(value: str, *, what: str) -> str:
 def _acknowledge(case: Case, actor: Actor) -> None:
     case.status = Status.ACKNOWLEDGED
     case.acknowledged_at = timezone.now()
-    _save(case, "status", "acknowledged_at")
-    _record(
+    touch_case(case, "status", "acknowledged_at")
+    record_event(
         case,
         actor,
         Kind.ACKNOWLEDGED,
@@ -249,9 +249,9 @@ def _acknowledge(case: Case, actor: Actor) -> None:
 
 @transaction.atomic
 def case_acknowledge(*, case: Case, actor: Actor) -> Case:
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["acknowledge"], "acknowledged (it is not new)")
+    require_status(case, ACTION_STATUSES["acknowledge"], "acknowledged (it is not new)")
     _acknowledge(case, actor)
     return case
 
@@ -259,9 +259,9 @@ def case_acknowledge(*, case: Case, actor: Actor) -> Case:
 @transaction.atomic
 def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
     """Give the case to one person of its team, or to nobody (assignee None)."""
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["assign"], "assigned (it is not open)")
+    require_status(case, ACTION_STATUSES["assign"], "assigned (it is not open)")
     if assignee is not None:
         in_team = (
             case.team.members.filter(pk=assignee.pk).exists() or case.team.lead_id == assignee.pk
@@ -273,9 +273,9 @@ def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
     case.assignee = assignee
-    _save(case, "assignee")
+    touch_case(case, "assignee")
     name = display_name(assignee) if assignee else ""
-    _record(
+    record_event(
         case,
         actor,
         Kind.ASSIGNED,
@@ -288,15 +288,15 @@ def case_assign(*, case: Case, assignee: Any, actor: Actor) -> Case:
 @transaction.atomic
 def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
     """A reply the customer sees on the tracking page. Replying to a new case acknowledges it."""
-    body = _text(body, what="reply")
+    body = bounded_text(body, what="reply")
     if not body:
         raise CaseActionRefused("A reply needs some text.")
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["reply"], "replied to (reopen it first)")
+    require_status(case, ACTION_STATUSES["reply"], "replied to (reopen it first)")
     if case.status == Status.NEW:
         _acknowledge(case, actor)
-    event = _record(
+    event = record_event(
         case,
         actor,
         Kind.PUBLIC_REPLY,
@@ -304,20 +304,20 @@ def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
         body=body,
         public_text=wording.reply_from(case.team.name),
     )
-    _save(case)
+    touch_case(case)
     return event
 
 
 @transaction.atomic
 def case_note(*, case: Case, body: str, actor: Actor) -> CaseEvent:
     """An internal note: staff only, never shown to the customer."""
-    body = _text(body, what="note")
+    body = bounded_text(body, what="note")
     if not body:
         raise CaseActionRefused("A note needs some text.")
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    event = _record(case, actor, Kind.INTERNAL_NOTE, body=body)
-    _save(case)
+    event = record_event(case, actor, Kind.INTERNAL_NOTE, body=body)
+    touch_case(case)
     return event
 
 
@@ -325,15 +325,15 @@ def case_note(*, case: Case, body: str, actor: Actor) -> CaseEvent:
 def case_set_severity(*, case: Case, severity: str, actor: Actor) -> Case:
     if severity not in Severity.values:
         raise CaseActionRefused(f"Unknown severity {severity!r}; use {', '.join(Severity.values)}.")
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
     if case.severity == severity:
         return case
     before = case.get_severity_display()
     case.severity = severity
     case.severity_rank = SEVERITY_RANK[Severity(severity)]
-    _save(case, "severity", "severity_rank")
-    _record(
+    touch_case(case, "severity", "severity_rank")
+    record_event(
         case,
         actor,
         Kind.SEVERITY_CHANGED,
@@ -346,14 +346,14 @@ def case_set_severity(*, case: Case, severity: str, actor: Actor) -> Case:
 @transaction.atomic
 def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
     """Mark the case as waiting for the customer's answer (usually after asking them something)."""
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["wait_on_customer"], "set to wait on the customer")
+    require_status(case, ACTION_STATUSES["wait_on_customer"], "set to wait on the customer")
     if case.acknowledged_at is None:
         case.acknowledged_at = timezone.now()
     case.status = Status.WAITING_ON_CUSTOMER
-    _save(case, "status", "acknowledged_at")
-    _record(
+    touch_case(case, "status", "acknowledged_at")
+    record_event(
         case,
         actor,
         Kind.STATUS_CHANGED,
@@ -368,14 +368,14 @@ def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
 def case_resolve(
     *, case: Case, resolution: str, root_cause: RootCause | None, actor: Actor
 ) -> Case:
-    resolution = _text(resolution, what="resolution summary")
+    resolution = bounded_text(resolution, what="resolution summary")
     if not resolution:
         raise CaseActionRefused("Say how the case was resolved: the customer reads this summary.")
     if root_cause is None:
         raise CaseActionRefused("Choose a root cause.")
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["resolve"], "resolved (it is not open)")
+    require_status(case, ACTION_STATUSES["resolve"], "resolved (it is not open)")
     now = timezone.now()
     if case.acknowledged_at is None:
         case.acknowledged_at = now
@@ -384,7 +384,7 @@ def case_resolve(
     case.resolution = resolution
     case.root_cause = root_cause
     case.customer_satisfied = None
-    _save(
+    touch_case(
         case,
         "status",
         "acknowledged_at",
@@ -393,7 +393,7 @@ def case_resolve(
         "root_cause",
         "customer_satisfied",
     )
-    _record(
+    record_event(
         case,
         actor,
         Kind.RESOLVED,
@@ -407,19 +407,19 @@ def case_resolve(
 
 @transaction.atomic
 def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
-    reason = _text(reason, what="reason")
+    reason = bounded_text(reason, what="reason")
     if not reason:
         raise CaseActionRefused("Say why the case is reopened.")
-    case = _lock(case)
+    case = lock_case(case)
     _guard(actor, case)
-    _require(case, ACTION_STATUSES["reopen"], "reopened (it is still open)")
+    require_status(case, ACTION_STATUSES["reopen"], "reopened (it is still open)")
     case.status = Status.ACKNOWLEDGED
     case.resolved_at = None
     case.closed_at = None
     case.reopen_count += 1
-    _save(case, "status", "resolved_at", "closed_at", "reopen_count")
+    touch_case(case, "status", "resolved_at", "closed_at", "reopen_count")
     by_customer = actor.kind == CaseEvent.Actor.CUSTOMER
-    _record(
+    record_event(
         case,
         actor,
         Kind.REOPENED,
@@ -430,86 +430,3 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
         ),
     )
     return case
-
-
-@transaction.atomic
-def case_customer_message(*, case: Case, body: str) -> CaseEvent:
-    """A follow-up message from the customer; it answers a case that was waiting on them."""
-    body = _text(body, what="message")
-    if not body:
-        raise CaseActionRefused("Please write a message.")
-    case = _lock(case)
-    if case.status == Status.RESOLVED:
-        raise CaseActionRefused(
-            "This case is resolved. Tell us below whether you are satisfied with how we "
-            "handled it; if not, your answer reopens it."
-        )
-    if case.status == Status.CLOSED:
-        raise CaseActionRefused(
-            "This case is closed. If something new has come up, please give feedback again."
-        )
-    actor = Actor.customer()
-    event = _record(
-        case,
-        actor,
-        Kind.CUSTOMER_MESSAGE,
-        public=True,
-        body=body,
-        public_text=wording.CUSTOMER_MESSAGE,
-    )
-    _customer_answered(case)
-    return event
-
-
-@transaction.atomic
-def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> Case:
-    """The customer's answer to "are you satisfied with how we handled this?".
-
-    Yes closes the case with the customer's acceptance recorded; no reopens it
-    with their reason.
-    """
-    reason = _text(reason, what="reason")
-    case = _lock(case)
-    _require(case, (Status.RESOLVED,), "rated (it is not resolved)")
-    actor = Actor.customer()
-    if not satisfied and not reason:
-        raise CaseActionRefused("Please tell us what is still wrong, so that we can put it right.")
-    case.customer_satisfied = satisfied
-    _save(case, "customer_satisfied")
-    _record(
-        case,
-        actor,
-        Kind.SATISFACTION,
-        public=True,
-        body=reason,
-        public_text=wording.verdict(satisfied=satisfied),
-        data={"satisfied": satisfied},
-    )
-    if satisfied:
-        case.status = Status.CLOSED
-        case.closed_at = timezone.now()
-        _save(case, "status", "closed_at")
-        _record(case, Actor.system(), Kind.CLOSED, public=True, public_text=wording.CLOSED)
-        return case
-    return case_reopen(case=case, reason=reason, actor=actor)
-
-
-@transaction.atomic
-def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
-    """A customer writes again about a piece of feedback.
-
-    Feedback that opened no case (a good score, say) gets one now: a customer who
-    writes back expects an answer.
-    """
-    if not body.strip():
-        raise CaseActionRefused("Please write a message.")
-    # Re-read under a lock: a double-submitted first follow-up must open one case, not two.
-    feedback = Feedback.objects.select_for_update().select_related("case").get(pk=feedback.pk)
-    if feedback.case_id is None:
-        # The customer holds this feedback's tracking link, but not necessarily any
-        # other case of the customer it names.
-        case_open_or_attach(feedback=feedback, attach=False)
-        feedback.refresh_from_db(fields=["case"])
-    assert feedback.case is not None
-    case_customer_message(case=feedback.case, body=body)
-    return feedback.case

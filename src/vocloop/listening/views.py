@@ -21,8 +21,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from vocloop.cases.customer_actions import (
+    case_customer_actions,
+    case_customer_verdict,
+    feedback_follow_up,
+)
 from vocloop.cases.models import Case, CaseEvent, Status
-from vocloop.cases.services import CaseActionRefused, case_customer_verdict, feedback_follow_up
+from vocloop.cases.services import CaseActionRefused
 from vocloop.customers.services import customer_identify
 from vocloop.listening.forms import (
     SCALE_ENDS,
@@ -292,6 +297,7 @@ def _track_page(
         )
         given += [_given(other) for other in others]
     headline, next_step = status_in_words(feedback)
+    customer_actions = case_customer_actions(case)
     context = {
         "feedback": feedback,
         "case": case,
@@ -301,8 +307,8 @@ def _track_page(
         "next_step": next_step,
         "tracking_url": tracking_url(feedback),
         "just_submitted": request.method == "GET" and "sent" in request.GET,
-        "can_write": case is None or case.is_open,
-        "asks_verdict": case is not None and case.status == Status.RESOLVED,
+        "can_write": "message" in customer_actions,
+        "asks_verdict": "verdict" in customer_actions,
         "follow_up_form": follow_up_form or FollowUpForm(),
         "verdict_form": verdict_form or VerdictForm(),
         **(extra or {}),

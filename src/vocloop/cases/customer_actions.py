@@ -1,0 +1,126 @@
+"""What the customer does to a case from their tracking page: write, and give a verdict.
+
+The customer holds a tracking link, not a login: these actions need no actor
+check, only the case's state. `case_customer_actions` tells the tracking page what
+to offer, from the same rules the actions enforce.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from vocloop.cases import wording
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
+from vocloop.cases.services import (
+    Actor,
+    CaseActionRefused,
+    bounded_text,
+    case_open_or_attach,
+    case_reopen,
+    customer_answered,
+    lock_case,
+    record_event,
+    require_status,
+    touch_case,
+)
+from vocloop.listening.models import Feedback
+
+Kind = CaseEvent.Kind
+
+# What the customer may do in each state of their case (no case yet: write).
+CUSTOMER_ACTION_STATUSES: dict[str, tuple[str, ...]] = {
+    "message": OPEN_STATUSES,
+    "verdict": (Status.RESOLVED,),
+}
+
+
+def case_customer_actions(case: Case | None) -> frozenset[str]:
+    if case is None:
+        return frozenset({"message"})
+    return frozenset(
+        a for a, statuses in CUSTOMER_ACTION_STATUSES.items() if case.status in statuses
+    )
+
+
+@transaction.atomic
+def case_customer_message(*, case: Case, body: str) -> CaseEvent:
+    """A follow-up message from the customer; it answers a case that was waiting on them."""
+    body = bounded_text(body, what="message")
+    if not body:
+        raise CaseActionRefused("Please write a message.")
+    case = lock_case(case)
+    if case.status == Status.RESOLVED:
+        raise CaseActionRefused(
+            "This case is resolved. Tell us below whether you are satisfied with how we "
+            "handled it; if not, your answer reopens it."
+        )
+    if case.status == Status.CLOSED:
+        raise CaseActionRefused(
+            "This case is closed. If something new has come up, please give feedback again."
+        )
+    actor = Actor.customer()
+    event = record_event(
+        case,
+        actor,
+        Kind.CUSTOMER_MESSAGE,
+        public=True,
+        body=body,
+        public_text=wording.CUSTOMER_MESSAGE,
+    )
+    customer_answered(case)
+    return event
+
+
+@transaction.atomic
+def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> Case:
+    """The customer's answer to "are you satisfied with how we handled this?".
+
+    Yes closes the case with the customer's acceptance recorded; no reopens it
+    with their reason.
+    """
+    reason = bounded_text(reason, what="reason")
+    case = lock_case(case)
+    require_status(case, CUSTOMER_ACTION_STATUSES["verdict"], "rated (it is not resolved)")
+    actor = Actor.customer()
+    if not satisfied and not reason:
+        raise CaseActionRefused("Please tell us what is still wrong, so that we can put it right.")
+    case.customer_satisfied = satisfied
+    touch_case(case, "customer_satisfied")
+    record_event(
+        case,
+        actor,
+        Kind.SATISFACTION,
+        public=True,
+        body=reason,
+        public_text=wording.verdict(satisfied=satisfied),
+        data={"satisfied": satisfied},
+    )
+    if satisfied:
+        case.status = Status.CLOSED
+        case.closed_at = timezone.now()
+        touch_case(case, "status", "closed_at")
+        record_event(case, Actor.system(), Kind.CLOSED, public=True, public_text=wording.CLOSED)
+        return case
+    return case_reopen(case=case, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
+    """A customer writes again about a piece of feedback.
+
+    Feedback that opened no case (a good score, say) gets one now: a customer who
+    writes back expects an answer.
+    """
+    if not body.strip():
+        raise CaseActionRefused("Please write a message.")
+    # Re-read under a lock: a double-submitted first follow-up must open one case, not two.
+    feedback = Feedback.objects.select_for_update().select_related("case").get(pk=feedback.pk)
+    if feedback.case_id is None:
+        # The customer holds this feedback's tracking link, but not necessarily any
+        # other case of the customer it names.
+        case_open_or_attach(feedback=feedback, attach=False)
+        feedback.refresh_from_db(fields=["case"])
+    assert feedback.case is not None
+    case_customer_message(case=feedback.case, body=body)
+    return feedback.case
