@@ -18,8 +18,9 @@ from vocloop.cases.models import ReplyTemplate, RootCause
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
-# The `api` fixture (a client with a fresh token) lives beside the client it builds.
-pytest_plugins = ["tests.api_client"]
+# Fixtures that live beside the helpers they go with: `api` (a client with a fresh
+# token), `complaint` and `resolved` (a customer's case on the tracking page).
+pytest_plugins = ["tests.api_client", "tests.public_pages"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,255 +1,22 @@
-"""The staff pages: the inbox, the case page and every action on it."""
+"""The staff case page: what it shows, its actions, refusals and reply templates."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
-
-from tests.conftest import PASSWORD
+from tests.staff_pages import (
+    action_url,
+    detail_url,
+    last_event,
+    logged_in,
+    messages_of,
+    open_case,
+    post_action,
+)
 from vocloop.cases.forms import fill_reply_template
 from vocloop.cases.models import Case, CaseEvent, ReplyTemplate, RootCause, Severity, Status
 from vocloop.customers.models import Customer
-from vocloop.listening.models import Touchpoint
 from vocloop.listening.services import FeedbackInput, feedback_receive
 
 Kind = CaseEvent.Kind
-
-
-def open_case(
-    touchpoint: Touchpoint,
-    *,
-    customer: Customer | None = None,
-    score: int | None = None,
-    comment: str = "The agent never called back.",
-) -> Case:
-    if touchpoint.slug == "invoicing":
-        score_type, score = "csat", 1 if score is None else score
-    else:
-        score_type, score = "nps", 3 if score is None else score
-    data = FeedbackInput(
-        touchpoint=touchpoint, kind="survey", score_type=score_type, score=score, comment=comment
-    )
-    case = feedback_receive(data=data, customer=customer).case
-    assert case is not None
-    return case
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def inbox_refs(client: Client, **params: str) -> list[str]:
-    response = client.get(reverse("cases:inbox"), params)
-    assert response.status_code == 200
-    return [case.reference for case in response.context["page"].object_list]
-
-
-def detail_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.reference])
-
-
-def action_url(name: str, case: Case) -> str:
-    return reverse(f"cases:{name}", args=[case.reference])
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-def last_event(case: Case) -> CaseEvent:
-    event = CaseEvent.objects.filter(case=case).order_by("created_at", "id").last()
-    assert event is not None
-    return event
-
-
-# Login and visibility
-
-
-@pytest.mark.parametrize("name", ["cases:inbox", "cases:detail"])
-def test_staff_pages_ask_for_a_login(org, client, name):
-    case = open_case(org.helpdesk)
-    url = reverse(name) if name == "cases:inbox" else detail_url(case)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={url}"
-
-
-def test_an_action_without_login_changes_nothing(org, client):
-    case = open_case(org.helpdesk)
-    response = client.post(action_url("acknowledge", case))
-    assert response.status_code == 302
-    assert reverse("login") in response["Location"]
-    case.refresh_from_db()
-    assert case.status == Status.NEW
-
-
-def test_logging_in_leads_to_the_inbox(org, client):
-    response = client.post(
-        reverse("login"), {"username": "sam_agent", "password": PASSWORD}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == reverse("cases:inbox")
-    assert b"<h1>Inbox</h1>" in response.content
-
-
-def test_the_inbox_lists_the_teams_cases_and_not_other_teams(org):
-    support_case = open_case(org.helpdesk)
-    billing_case = open_case(org.invoicing)
-    assert inbox_refs(logged_in(org.support_agent)) == [support_case.reference]
-    assert inbox_refs(logged_in(org.billing_agent)) == [billing_case.reference]
-
-
-@pytest.mark.parametrize("user", ["support_lead", "manager"])
-def test_leads_and_quality_managers_see_every_teams_cases(org, user):
-    support_case = open_case(org.helpdesk)
-    billing_case = open_case(org.invoicing)
-    client = logged_in(getattr(org, user))
-    assert set(inbox_refs(client)) == {support_case.reference, billing_case.reference}
-    assert inbox_refs(client, team="billing") == [billing_case.reference]
-    assert client.get(detail_url(billing_case)).status_code == 200
-
-
-def test_the_team_filter_is_offered_only_to_those_who_see_every_team(org):
-    open_case(org.helpdesk)
-    assert b'name="team"' not in logged_in(org.support_agent).get(reverse("cases:inbox")).content
-    assert b'name="team"' in logged_in(org.manager).get(reverse("cases:inbox")).content
-
-
-def test_another_teams_case_is_not_found_to_read_or_to_change(org):
-    case = open_case(org.helpdesk)
-    client = logged_in(org.billing_agent)
-    assert client.get(detail_url(case)).status_code == 404
-    for name, data in [
-        ("acknowledge", {}),
-        ("note", {"note-body": "Snooping"}),
-        ("reply", {"reply-body": "Hello"}),
-        ("severity", {"severity-severity": "low"}),
-        (
-            "resolve",
-            {"resolve-resolution": "Done", "resolve-root_cause": RootCause.objects.first().pk},
-        ),
-    ]:
-        assert client.post(action_url(name, case), data).status_code == 404, name
-    case.refresh_from_db()
-    assert case.status == Status.NEW
-    assert case.severity == Severity.NORMAL
-    assert not case.events.filter(actor=org.billing_agent).exists()
-
-
-# Inbox filters and order
-
-
-def test_the_inbox_shows_open_cases_by_default_and_filters_by_status(org):
-    new = open_case(org.helpdesk)
-    resolved = open_case(org.helpdesk)
-    Case.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED)
-    client = logged_in(org.support_agent)
-    assert inbox_refs(client) == [new.reference]
-    assert inbox_refs(client, status="resolved") == [resolved.reference]
-    assert inbox_refs(client, status="new") == [new.reference]
-    assert inbox_refs(client, status="all") == [new.reference, resolved.reference]
-
-
-def test_a_bad_filter_value_falls_back_to_the_default(org):
-    case = open_case(org.helpdesk)
-    assert inbox_refs(logged_in(org.support_agent), status="bogus", touchpoint="nope") == [
-        case.reference
-    ]
-
-
-def test_the_inbox_filters_by_touch_point(org):
-    helpdesk = open_case(org.helpdesk)
-    invoicing = open_case(org.invoicing)
-    client = logged_in(org.manager)
-    assert inbox_refs(client, touchpoint="help-desk") == [helpdesk.reference]
-    assert inbox_refs(client, touchpoint="invoicing") == [invoicing.reference]
-
-
-def test_the_inbox_filters_by_assignee_me_unassigned_or_a_person(org):
-    mine = open_case(org.helpdesk)
-    hers = open_case(org.helpdesk)
-    nobodys = open_case(org.helpdesk)
-    Case.objects.filter(pk=mine.pk).update(assignee=org.support_agent)
-    Case.objects.filter(pk=hers.pk).update(assignee=org.support_agent_2)
-    client = logged_in(org.support_agent)
-    assert inbox_refs(client, assignee="me") == [mine.reference]
-    assert inbox_refs(client, assignee="unassigned") == [nobodys.reference]
-    assert inbox_refs(client, assignee=str(org.support_agent_2.pk)) == [hers.reference]
-
-
-def test_the_inbox_puts_critical_before_normal_and_newer_before_older(org):
-    older = open_case(org.helpdesk)
-    newer = open_case(org.helpdesk)
-    critical_but_old = open_case(org.helpdesk)
-    now = timezone.now()
-    Case.objects.filter(pk=older.pk).update(opened_at=now - dt.timedelta(days=2))
-    Case.objects.filter(pk=newer.pk).update(opened_at=now - dt.timedelta(hours=1))
-    Case.objects.filter(pk=critical_but_old.pk).update(
-        opened_at=now - dt.timedelta(days=9), severity=Severity.CRITICAL, severity_rank=4
-    )
-    assert inbox_refs(logged_in(org.support_agent)) == [
-        critical_but_old.reference,
-        newer.reference,
-        older.reference,
-    ]
-
-
-def test_each_inbox_row_shows_what_staff_need_to_triage(org):
-    case = open_case(org.helpdesk, score=3, comment="Waited two weeks for an answer " * 10)
-    html = logged_in(org.support_agent).get(reverse("cases:inbox")).content.decode()
-    assert f'href="{detail_url(case)}"' in html
-    assert "NPS 3" in html
-    assert "Waited two weeks for an answer" in html
-    assert "Help desk" in html and "Support" in html and "Unassigned" in html
-    assert '<th scope="col">Severity</th>' in html
-    assert f'datetime="{timezone.localtime(case.opened_at).isoformat()}"' in html
-
-
-def test_the_inbox_pages_by_fifty(org):
-    for _ in range(51):
-        open_case(org.helpdesk)
-    client = logged_in(org.support_agent)
-    assert len(inbox_refs(client)) == 50
-    assert len(inbox_refs(client, page="2")) == 1
-    assert b'rel="next"' in client.get(reverse("cases:inbox")).content
-
-
-def test_an_htmx_request_gets_only_the_results_table(org):
-    case = open_case(org.helpdesk)
-    client = logged_in(org.support_agent)
-    partial = client.get(reverse("cases:inbox"), {"status": "all"}, headers={"HX-Request": "true"})
-    assert case.reference in partial.content.decode()
-    assert b"<html" not in partial.content
-    assert "HX-Request" in partial["Vary"]
-    restore = client.get(
-        reverse("cases:inbox"),
-        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
-    )
-    assert b"<html" in restore.content
-
-
-def test_the_inbox_makes_as_many_queries_for_many_cases_as_for_one(
-    org, django_assert_max_num_queries
-):
-    client = logged_in(org.support_agent)
-    open_case(org.helpdesk, customer=org.customer)
-    with CaptureQueriesContext(connection) as one_case:
-        client.get(reverse("cases:inbox"), {"status": "all"})
-    for i in range(20):
-        customer = Customer.objects.create(name=f"Customer {i}", email=f"c{i}@example.com")
-        case = open_case(org.helpdesk, customer=customer)
-        Case.objects.filter(pk=case.pk).update(assignee=org.support_agent_2)
-    with django_assert_max_num_queries(len(one_case)):
-        response = client.get(reverse("cases:inbox"), {"status": "all"})
-    assert len(response.context["page"].object_list) == 21
 
 
 # The case page
@@ -308,13 +75,6 @@ def test_the_case_page_offers_only_the_actions_of_its_status(org):
 
 
 # Actions
-
-
-def post_action(client: Client, name: str, case: Case, data: dict[str, Any]) -> Any:
-    response = client.post(action_url(name, case), data, follow=True)
-    assert response.redirect_chain == [(detail_url(case), 302)]
-    case.refresh_from_db()
-    return response
 
 
 def test_acknowledging_lands_on_the_timeline_with_who_did_it(org):
