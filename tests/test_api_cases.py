@@ -355,3 +355,25 @@ def test_an_unexpected_error_is_logged_and_answered_without_a_traceback(api, org
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error. The error has been logged."}
     assert "boom" in caplog.text
+
+
+def test_a_retried_reply_with_its_key_is_shown_to_the_customer_once(api, org):
+    case = open_case(org)
+    key = {"Idempotency-Key": "helpdesk-reply-1"}
+    event = {"kind": "public_reply", "body": "We are on it."}
+    first = api.post(f"/cases/{case.reference}/events", event, headers=key)
+    again = api.post(f"/cases/{case.reference}/events", event, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert case.events.filter(kind="public_reply").count() == 1
+    other = api.post(f"/cases/{case.reference}/events", {**event, "body": "Hi"}, headers=key)
+    assert other.status_code == 422
+
+
+def test_a_refused_event_does_not_use_up_its_key(api, org):
+    case = open_case(org)
+    key = {"Idempotency-Key": "note-1"}
+    refused = api.post(f"/cases/{case.reference}/events", {"kind": "internal_note"}, headers=key)
+    assert refused.status_code == 422
+    body = {"kind": "internal_note", "body": "Checked the logs."}
+    assert api.post(f"/cases/{case.reference}/events", body, headers=key).status_code == 201

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Query, Router, Status
 
 from vocloop.api.auth import token_of
 from vocloop.api.case_events import case_event_apply
 from vocloop.api.errors import ErrorOut
+from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
 from vocloop.api.queries import (
     case_detail,
     case_get,
@@ -71,12 +72,35 @@ def case_read(request: HttpRequest, reference: str) -> dict[str, Any]:
         "null or empty unassigns\n"
         "- `severity_change`: `severity`\n\n"
         "A change the case's state does not allow (resolving a closed case, say) "
-        "is refused with 409. The answer is the updated case."
+        "is refused with 409. The answer is the updated case.\n\n"
+        f"Send an `{HEADER}` header to retry safely: a repeat with the same key and "
+        "body answers as the first time and changes nothing (a reply is never shown "
+        "to the customer twice)."
     ),
 )
 def case_event_create(
-    request: HttpRequest, reference: str, payload: CaseEventIn
+    request: HttpRequest,
+    reference: str,
+    payload: CaseEventIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
 ) -> Status[dict[str, Any]]:
-    case = case_get(reference)
-    case_event_apply(case=case, event=payload, actor=Actor.api(token_of(request).name))
-    return Status(201, case_detail(case_with_history(reference)))
+    token = token_of(request)
+
+    def act() -> Answer:
+        case = case_get(reference)
+        case_event_apply(case=case, event=payload, actor=Actor.api(token.name))
+        detail = CaseDetailOut.model_validate(case_detail(case_with_history(reference)))
+        return Answer(status=201, body=detail.model_dump(mode="json"))
+
+    answer = answer_once(
+        token=token,
+        key=(idempotency_key or "").strip() or None,
+        fingerprint=request_fingerprint(
+            {"case": reference, "event": payload.model_dump(mode="json")}
+        ),
+        produce=act,
+    )
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(answer.status, answer.body)
