@@ -153,7 +153,7 @@ def test_each_inbox_row_shows_what_staff_need_to_triage(org):
     assert "NPS 3" in html
     assert "Waited two weeks for an answer" in html
     assert "Help desk" in html and "Support" in html and "Unassigned" in html
-    assert '<th scope="col">Severity</th>' in html
+    assert 'class="badge sev-normal">Normal<' in html
     assert f'datetime="{timezone.localtime(case.opened_at).isoformat()}"' in html
 
 
@@ -194,3 +194,23 @@ def test_the_inbox_makes_as_many_queries_for_many_cases_as_for_one(
     with django_assert_max_num_queries(len(one_case)):
         response = client.get(reverse("cases:inbox"), {"status": "all"})
     assert len(response.context["page"].object_list) == 21
+
+
+def test_the_inbox_finds_a_case_by_reference_or_customer(org):
+    from vocloop.customers.models import Customer
+
+    ada = open_case(org.helpdesk, customer=org.customer)
+    grace = open_case(org.helpdesk, customer=Customer.objects.create(name="Grace", email="g@x.io"))
+    client = logged_in(org.support_agent)
+    assert inbox_refs(client, q=ada.reference.lower()) == [ada.reference]
+    assert inbox_refs(client, q="grace") == [grace.reference]
+    assert inbox_refs(client, q="ada@example") == [ada.reference]
+    assert inbox_refs(client, q="nobody-like-this") == []
+
+
+def test_complaints_without_a_score_say_so_in_the_inbox(org):
+    from tests.helpers import give_feedback
+
+    give_feedback(org.helpdesk, score=None, kind="complaint", comment="Rude on the phone.")
+    page = logged_in(org.support_agent).get("/staff/").content.decode()
+    assert "Complaint" in page and "Rude on the phone." in page

@@ -58,6 +58,14 @@ class InboxFilterForm(forms.Form):
         label="Touch point",
     )
     assignee = forms.ChoiceField(required=False)
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Find",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Reference, customer name or email"}
+        ),
+    )
     team = forms.ModelChoiceField(
         required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="All teams"
     )
@@ -91,6 +99,7 @@ class InboxFilterForm(forms.Form):
             touchpoint=data.get("touchpoint"),
             assignee=data.get("assignee") or "",
             team=data.get("team"),
+            search=data.get("q") or "",
         )
 
 

@@ -73,6 +73,7 @@ class InboxFilter:
     touchpoint: Touchpoint | None = None
     assignee: str = ""
     team: Team | None = None
+    search: str = ""
 
 
 def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
@@ -91,6 +92,12 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         cases = cases.filter(touchpoint=filters.touchpoint)
     if filters.team is not None:
         cases = cases.filter(team=filters.team)
+    if search := filters.search.strip():
+        cases = cases.filter(
+            Q(reference__iexact=search)
+            | Q(customer__email__icontains=search)
+            | Q(customer__name__icontains=search)
+        )
     if filters.assignee == ASSIGNEE_ME:
         cases = cases.filter(assignee_id=scope.user.pk)
     elif filters.assignee == ASSIGNEE_NOBODY:
@@ -100,6 +107,7 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
 
     opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
     cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
+        opening_kind=Subquery(opening.values("kind")[:1]),
         opening_score_type=Subquery(opening.values("score_type")[:1]),
         opening_score=Subquery(opening.values("score")[:1]),
         opening_comment=Subquery(

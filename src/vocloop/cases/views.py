@@ -59,7 +59,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     cases = selectors.inbox_cases(scope=scope, filters=form.filters())
     page = Paginator(cases, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filter_form": form, "sees_all": scope.sees_all}
+    context = {
+        "page": page,
+        "filter_form": form,
+        "sees_all": scope.sees_all,
+        # A team column is noise for someone who works in one team only.
+        "show_team": scope.sees_all or len(scope.team_ids) > 1,
+    }
     if _is_htmx(request):
         response = render(request, "cases/_inbox_results.html", context)
     else:
