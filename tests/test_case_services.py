@@ -272,3 +272,17 @@ def test_a_double_submitted_first_follow_up_opens_one_case(org):
     second = feedback_follow_up(feedback=stale, body="Can you call me?")
     assert first == second
     assert Case.objects.count() == 1
+
+
+def test_reopening_clears_the_old_resolution_from_the_case_but_not_the_timeline(org, case, product):
+    agent = Actor.staff(org.support_agent)
+    case_resolve(case=case, resolution="Refunded.", root_cause=product, actor=agent)
+    case = case_reopen(case=case, reason="Refund bounced.", actor=agent)
+    assert (case.resolution, case.root_cause) == ("", None)
+    assert case.events.get(kind=Kind.RESOLVED).body == "Refunded."
+
+
+def test_a_reply_with_a_gap_left_from_its_template_is_not_sent(org, case):
+    with pytest.raises(CaseActionRefused, match="gap"):
+        case_reply(case=case, body="Here is what we do: […]", actor=Actor.staff(org.support_agent))
+    assert kinds(case) == [Kind.OPENED, Kind.ASSIGNED_TEAM]

@@ -106,3 +106,12 @@ def test_a_quality_manager_cannot_touch_a_superusers_account(org):
     # ordinary staff accounts are the quality manager's to manage
     agent_form = f"/admin/auth/user/{org.support_agent.pk}/password/"
     assert client.get(agent_form).status_code == 200
+
+
+def test_a_case_rule_outside_its_scale_is_refused(org):
+    from django.core.exceptions import ValidationError
+
+    rule = CaseRule(touchpoint=org.helpdesk, nps_at_or_below=99, csat_at_or_below=0)
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    assert set(refused.value.message_dict) == {"nps_at_or_below", "csat_at_or_below"}

@@ -26,3 +26,10 @@ def test_an_odd_template_choice_is_refused_kindly(org, agent, template):
 def test_a_reference_no_case_could_have_is_a_404(org, agent, reference):
     assert agent.get(f"/staff/cases/{reference}/").status_code == 404
     assert agent.post(f"/staff/cases/{reference}/note/", {"note-body": "x"}).status_code == 404
+
+
+def test_a_missing_case_shows_the_staff_page_with_a_way_back(org, agent):
+    response = agent.get("/staff/cases/VL-2020-999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Back to your inbox" in page and "Log out" in page

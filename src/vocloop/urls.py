@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("vocloop.listening.urls")),
     path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
 ]
+
+handler404 = "vocloop.views.not_found"

@@ -27,7 +27,7 @@ class Team(models.Model):
         null=True,
         blank=True,
         related_name="children",
-        help_text="Cases escalate to this team's lead when this team's lead does not act.",
+        help_text="The team above this one in the chain of responsibility.",
     )
 
     class Meta:
@@ -61,6 +61,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
         return self.name

@@ -107,7 +107,10 @@ def _on_api_error(request: HttpRequest, exc: ApiError, api: NinjaAPI) -> HttpRes
 
 def _on_validation_error(request: HttpRequest, exc: ValidationError, api: NinjaAPI) -> HttpResponse:
     errors = field_errors(exc.errors)
-    detail = "The request is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+    detail = "The request is not valid: " + " ".join(
+        f"{k}: {v}" if v.rstrip().endswith((".", "?", "!")) else f"{k}: {v}."
+        for k, v in errors.items()
+    )
     return _respond(api, request, 422, detail, errors)
 
 

@@ -43,11 +43,15 @@ class RootCause(models.Model):
 class ReplyTemplate(models.Model):
     """Reusable wording for a public reply.
 
-    {customer_name}, {reference} and {team} in the body are filled in for the case.
+    {customer_name}, {reference} and {team} in the body are filled in for the case;
+    […] marks what the sender must complete, and a reply is not sent with it left in.
     """
 
     name = models.CharField(max_length=100)
-    body = models.TextField()
+    body = models.TextField(
+        help_text="{customer_name}, {reference} and {team} are filled in; mark what the "
+        "sender must complete with […] — a reply is not sent with it left in."
+    )
     team = models.ForeignKey(
         "accounts.Team",
         on_delete=models.CASCADE,

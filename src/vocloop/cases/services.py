@@ -48,6 +48,10 @@ def case_allowed_actions(case: Case) -> frozenset[str]:
     return frozenset(a for a, statuses in ACTION_STATUSES.items() if case.status in statuses)
 
 
+# Reply templates mark what the sender must complete with […]; such a reply is unfinished.
+REPLY_GAPS = ("[…]", "[...]")
+
+
 class CaseActionRefused(ValueError):
     """A change the case's state or the request does not allow; the message says why."""
 
@@ -291,6 +295,10 @@ def case_reply(*, case: Case, body: str, actor: Actor) -> CaseEvent:
     body = bounded_text(body, what="reply")
     if not body:
         raise CaseActionRefused("A reply needs some text.")
+    if any(gap in body for gap in REPLY_GAPS):
+        raise CaseActionRefused(
+            "The reply still has a gap marked […] from its template: fill it in before sending."
+        )
     case = lock_case(case)
     _guard(actor, case)
     require_status(case, ACTION_STATUSES["reply"], "replied to (reopen it first)")
@@ -416,8 +424,21 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
     case.status = Status.ACKNOWLEDGED
     case.resolved_at = None
     case.closed_at = None
+    # The earlier resolution stays on the timeline; on the case it would read as if
+    # the case were still solved, and count in the root-cause figures. The
+    # customer's verdict stays until the next resolution asks again.
+    case.resolution = ""
+    case.root_cause = None
     case.reopen_count += 1
-    touch_case(case, "status", "resolved_at", "closed_at", "reopen_count")
+    touch_case(
+        case,
+        "status",
+        "resolved_at",
+        "closed_at",
+        "resolution",
+        "root_cause",
+        "reopen_count",
+    )
     by_customer = actor.kind == CaseEvent.Actor.CUSTOMER
     record_event(
         case,

@@ -253,7 +253,7 @@ REPLY_TEMPLATES: tuple[ReplyTemplateSpec, ...] = (
         "Apology and next steps",
         None,
         "Dear {customer_name}, we are sorry we let you down. Here is what we are doing "
-        "about case {reference}: ",
+        "about case {reference}: […]",
     ),
     ReplyTemplateSpec(
         "Asking for details",

@@ -131,7 +131,7 @@ class ContactFields(forms.Form):
         label="Your email address (optional)",
         required=False,
         max_length=254,
-        help_text="Optional. Lets the team contact you about this. We use it for nothing else.",
+        help_text="Lets the team contact you about this. We use it for nothing else.",
         error_messages={
             "invalid": "Enter an email address like name@example.com, or leave it empty."
         },

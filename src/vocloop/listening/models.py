@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ class Touchpoint(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "touch point"
 
     def __str__(self) -> str:
         return self.name
@@ -108,9 +110,27 @@ class CaseRule(models.Model):
     touchpoint = models.OneToOneField(
         Touchpoint, on_delete=models.CASCADE, related_name="case_rule"
     )
-    nps_at_or_below = models.PositiveSmallIntegerField(null=True, blank=True, default=6)
-    csat_at_or_below = models.PositiveSmallIntegerField(null=True, blank=True, default=2)
-    ces_at_or_below = models.PositiveSmallIntegerField(null=True, blank=True, default=3)
+    nps_at_or_below = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=6,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="0–10; 6 opens a case for every detractor. Empty: NPS opens no case.",
+    )
+    csat_at_or_below = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1–5. Empty: CSAT opens no case.",
+    )
+    ces_at_or_below = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="1 (very difficult) – 7 (very easy). Empty: CES opens no case.",
+    )
     open_for_complaints = models.BooleanField(default=True)
 
     def __str__(self) -> str:
@@ -153,6 +173,7 @@ class Feedback(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "feedback"
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["touchpoint", "occurred_at"]),

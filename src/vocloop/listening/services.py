@@ -28,8 +28,11 @@ class FeedbackInvalid(ValueError):
     """Feedback that cannot be accepted; `errors` maps a field name to a sentence."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__(" ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+ARTICLE = {"nps": "An", "csat": "A", "ces": "A"}  # "an N-P-S", "a C-SAT", "a C-E-S"
 
 
 def tracking_token_new() -> str:
@@ -92,7 +95,8 @@ def feedback_validate(data: FeedbackInput) -> None:
         low, high = SCORE_RANGES[data.score_type]
         if not low <= data.score <= high:
             errors["score"] = (
-                f"A {data.score_type.upper()} score must be a whole number from {low} to {high}."
+                f"{ARTICLE[data.score_type]} {data.score_type.upper()} score must be a whole "
+                f"number from {low} to {high}."
             )
     if len(data.comment) > settings.COMMENT_MAX_LENGTH:
         errors["comment"] = (
