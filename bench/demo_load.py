@@ -78,18 +78,24 @@ def _baseline(responses: int) -> None:
     Feedback.objects.bulk_create(batch)
 
 
+PG_DATABASE = f"vocloop_bench_{os.getpid()}"  # one per run: runs may overlap
+
+
+def _postgres(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
 def _fresh_database(engine: str, data_dir: str) -> dict[str, str]:
     env = {**os.environ, "VOCLOOP_DATA_DIR": data_dir}
     if engine == "sqlite":
         env["VOCLOOP_DATABASE_URL"] = ""
         return env
-    import psycopg
-
-    name = "vocloop_bench"
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    env["VOCLOOP_DATABASE_URL"] = f"{PG_SERVER}/{name}"
+    _postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}", f"CREATE DATABASE {PG_DATABASE}")
+    env["VOCLOOP_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
     return env
 
 
@@ -97,13 +103,17 @@ def measure(mode: str, responses: int, engine: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as data_dir:
         env = _fresh_database(engine, data_dir)
         command = [sys.executable, "-m", "bench.demo_load", "--child", mode]
-        done = subprocess.run(
-            [*command, "--responses", str(responses)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        try:
+            done = subprocess.run(
+                [*command, "--responses", str(responses)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        finally:
+            if engine == "postgresql":
+                _postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["database"] = engine
     return result
