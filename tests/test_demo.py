@@ -323,3 +323,16 @@ def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
     call_command("demo", "--no-serve", "--reset", "--responses", "200", stdout=StringIO())
     assert Feedback.objects.count() == 200
     assert Team.objects.count() == 5
+
+
+def test_open_cases_run_an_sla_clock_and_waiting_ones_are_paused(demo, db):
+    from vocloop.cases.models import OPEN_STATUSES, Case, Status
+
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    running = open_cases.exclude(status=Status.WAITING_ON_CUSTOMER)
+    assert running.exists() and not running.filter(resolve_by__isnull=True).exists()
+    assert not running.filter(sla_policy__isnull=True).exists()
+    waiting = open_cases.filter(status=Status.WAITING_ON_CUSTOMER)
+    assert waiting.exists()
+    assert not waiting.filter(resolve_by__isnull=False).exists()
+    assert all(case.clock_pauses.filter(ended_at__isnull=True).exists() for case in waiting)

@@ -18,6 +18,8 @@ SETTINGS_MODELS = [
     "customers/customer",
     "cases/rootcause",
     "cases/replytemplate",
+    "slas/businesscalendar",
+    "slas/slapolicy",
 ]
 
 
@@ -115,3 +117,21 @@ def test_a_case_rule_outside_its_scale_is_refused(org):
     with pytest.raises(ValidationError) as refused:
         rule.full_clean()
     assert set(refused.value.message_dict) == {"nps_at_or_below", "csat_at_or_below"}
+
+
+def test_a_calendar_with_impossible_hours_is_refused_with_a_message(org):
+    response = logged_in(org.manager).post(
+        "/admin/slas/businesscalendar/add/",
+        {
+            "name": "Night shift",
+            "time_zone": "Mars/Olympus",
+            "monday": "22:00-06:00",
+            "holidays-TOTAL_FORMS": "0",
+            "holidays-INITIAL_FORMS": "0",
+            "holidays-MIN_NUM_FORMS": "0",
+            "holidays-MAX_NUM_FORMS": "1000",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "is not a time zone" in page and "the end comes before the start" in page

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vocloop.customers",
     "vocloop.listening",
     "vocloop.cases",
+    "vocloop.slas",
     "vocloop.demo",
     "vocloop.server",
 ]

@@ -29,6 +29,14 @@ class Team(models.Model):
         related_name="children",
         help_text="The team above this one in the chain of responsibility.",
     )
+    calendar = models.ForeignKey(
+        "slas.BusinessCalendar",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams",
+        help_text="Working hours its SLA clocks count; empty: the default calendar.",
+    )
 
     class Meta:
         ordering = ["name"]

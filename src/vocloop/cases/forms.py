@@ -58,6 +58,14 @@ class InboxFilterForm(forms.Form):
         label="Touch point",
     )
     assignee = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[
+            (selectors.SORT_URGENT, "Most severe, then newest"),
+            (selectors.SORT_DUE, "Next deadline first"),
+        ],
+    )
     q = forms.CharField(
         required=False,
         max_length=200,
@@ -100,6 +108,7 @@ class InboxFilterForm(forms.Form):
             assignee=data.get("assignee") or "",
             team=data.get("team"),
             search=data.get("q") or "",
+            sort=data.get("sort") or selectors.SORT_URGENT,
         )
 
 

@@ -103,6 +103,17 @@ class Case(models.Model):
         null=True, blank=True, help_text="The customer's answer after resolution."
     )
     reopen_count = models.PositiveIntegerField(default=0)
+    # The SLA clock (slas/): deadlines in real time, computed in the team's business
+    # time from the matching policy; None where no policy applies.
+    sla_policy = models.ForeignKey(
+        "slas.SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
+    resolve_by = models.DateTimeField(null=True, blank=True)
+    acknowledged_within_sla = models.BooleanField(null=True, blank=True)
+    resolved_within_sla = models.BooleanField(null=True, blank=True)
+    business_seconds_to_acknowledge = models.PositiveIntegerField(null=True, blank=True)
+    business_seconds_to_resolve = models.PositiveIntegerField(null=True, blank=True)
     customer_verified = models.BooleanField(
         default=True,
         help_text="False when the customer was only claimed (an email typed into a public "
@@ -115,6 +126,8 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "-severity_rank", "-opened_at"]),
             models.Index(fields=["status", "-severity_rank", "-opened_at"]),
             models.Index(fields=["customer", "touchpoint", "status"]),
+            models.Index(fields=["status", "acknowledge_by"]),
+            models.Index(fields=["status", "resolve_by"]),
         ]
 
     def __str__(self) -> str:

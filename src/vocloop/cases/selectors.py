@@ -7,17 +7,19 @@ team leads and quality managers see every case.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from vocloop.accounts import roles
 from vocloop.accounts.models import Team
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
 from vocloop.cases.services import case_allowed_actions
 from vocloop.listening.models import Feedback, Touchpoint
 
@@ -29,6 +31,10 @@ COMMENT_PREVIEW_CHARS = 160
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
 ASSIGNEE_ME = "me"
+SORT_URGENT = "urgent"
+SORT_DUE = "due"
+# A deadline this close counts as due soon: time to act before it is breached.
+DUE_SOON = dt.timedelta(hours=2)
 ASSIGNEE_NOBODY = "unassigned"
 
 
@@ -74,6 +80,7 @@ class InboxFilter:
     assignee: str = ""
     team: Team | None = None
     search: str = ""
+    sort: str = SORT_URGENT
 
 
 def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
@@ -116,6 +123,17 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
             ]
         ),
     )
+    # The next SLA deadline of an open case: acknowledging first, then resolving.
+    cases = cases.annotate(
+        next_due=models.Case(
+            When(~Q(status__in=OPEN_STATUSES), then=Value(None)),
+            When(acknowledged_at__isnull=True, then=F("acknowledge_by")),
+            default=F("resolve_by"),
+            output_field=models.DateTimeField(),
+        )
+    )
+    if filters.sort == SORT_DUE:
+        return cases.order_by(F("next_due").asc(nulls_last=True), "-severity_rank", "-pk")
     if filters.status != STATUS_ALL:
         # One status group only: the plain order can use the (team, status, …) index.
         return cases.order_by("-severity_rank", "-opened_at", "-pk")
@@ -126,6 +144,37 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
             output_field=IntegerField(),
         )
     ).order_by("open_first", "-severity_rank", "-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class Due:
+    """Where a case stands against its next SLA deadline, for the inbox and the case page."""
+
+    state: str  # "breached", "soon", "ok", "paused" or "none"
+    at: dt.datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return {
+            "breached": "Breached",
+            "soon": "Due soon",
+            "ok": "Due",
+            "paused": "Clock paused",
+            "none": "No SLA",
+        }[self.state]
+
+
+def case_due(case: Case, *, now: dt.datetime | None = None) -> Due:
+    if not case.is_open:
+        return Due("none")
+    at = case.acknowledge_by if case.acknowledged_at is None else case.resolve_by
+    if at is None:
+        waiting = case.status == Status.WAITING_ON_CUSTOMER and case.sla_policy_id is not None
+        return Due("paused" if waiting else "none")
+    left = at - (now or timezone.now())
+    if left <= dt.timedelta(0):
+        return Due("breached", at)
+    return Due("soon" if left <= DUE_SOON else "ok", at)
 
 
 def inbox_touchpoints(scope: CaseScope) -> QuerySet[Touchpoint]:

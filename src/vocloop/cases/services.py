@@ -25,6 +25,7 @@ from vocloop.cases.models import (
 )
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
+from vocloop.slas import services as sla
 
 User = get_user_model()
 Kind = CaseEvent.Kind
@@ -197,6 +198,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
     )
     feedback.case = case
     feedback.save(update_fields=["case"])
+    sla.case_deadlines_refresh(case=case)
     record_event(
         case,
         system,
@@ -223,6 +225,7 @@ def customer_answered(case: Case) -> None:
     if case.status == Status.WAITING_ON_CUSTOMER:
         case.status = Status.ACKNOWLEDGED
         touch_case(case, "status")
+        sla.case_clock_resume(case=case, at=case.updated_at)
     else:
         touch_case(case)
 
@@ -242,6 +245,7 @@ def _acknowledge(case: Case, actor: Actor) -> None:
     case.status = Status.ACKNOWLEDGED
     case.acknowledged_at = timezone.now()
     touch_case(case, "status", "acknowledged_at")
+    sla.case_sla_acknowledged(case=case)
     record_event(
         case,
         actor,
@@ -341,14 +345,38 @@ def case_set_severity(*, case: Case, severity: str, actor: Actor) -> Case:
     case.severity = severity
     case.severity_rank = SEVERITY_RANK[Severity(severity)]
     touch_case(case, "severity", "severity_rank")
+    sla.case_deadlines_refresh(case=case)
     record_event(
         case,
         actor,
         Kind.SEVERITY_CHANGED,
-        body=f"Severity {before} → {case.get_severity_display()}.",
-        data={"from": before.lower(), "to": severity},
+        body=f"Severity {before} → {case.get_severity_display()}. {_deadlines_in_words(case)}",
+        data={
+            "from": before.lower(),
+            "to": severity,
+            "acknowledge_by": _iso(case.acknowledge_by),
+            "resolve_by": _iso(case.resolve_by),
+        },
     )
     return case
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _deadlines_in_words(case: Case) -> str:
+    def when(moment: Any) -> str:
+        return f"{moment:%d %b %Y, %H:%M} UTC"
+
+    parts = []
+    if case.acknowledged_at is None and case.acknowledge_by is not None:
+        parts.append(f"acknowledge by {when(case.acknowledge_by)}")
+    if case.resolved_at is None and case.resolve_by is not None:
+        parts.append(f"resolve by {when(case.resolve_by)}")
+    if not parts:
+        return "No SLA deadline applies." if case.sla_policy_id is None else ""
+    return "Deadlines now: " + ", ".join(parts) + "."
 
 
 @transaction.atomic
@@ -357,10 +385,15 @@ def case_wait_on_customer(*, case: Case, actor: Actor) -> Case:
     case = lock_case(case)
     _guard(actor, case)
     require_status(case, ACTION_STATUSES["wait_on_customer"], "set to wait on the customer")
-    if case.acknowledged_at is None:
-        case.acknowledged_at = timezone.now()
+    now = timezone.now()
+    newly_acknowledged = case.acknowledged_at is None
+    if newly_acknowledged:
+        case.acknowledged_at = now
     case.status = Status.WAITING_ON_CUSTOMER
     touch_case(case, "status", "acknowledged_at")
+    if newly_acknowledged:
+        sla.case_sla_acknowledged(case=case)
+    sla.case_clock_pause(case=case, at=now)
     record_event(
         case,
         actor,
@@ -385,7 +418,8 @@ def case_resolve(
     _guard(actor, case)
     require_status(case, ACTION_STATUSES["resolve"], "resolved (it is not open)")
     now = timezone.now()
-    if case.acknowledged_at is None:
+    newly_acknowledged = case.acknowledged_at is None
+    if newly_acknowledged:
         case.acknowledged_at = now
     case.status = Status.RESOLVED
     case.resolved_at = now
@@ -401,6 +435,9 @@ def case_resolve(
         "root_cause",
         "customer_satisfied",
     )
+    if newly_acknowledged:
+        sla.case_sla_acknowledged(case=case)
+    sla.case_sla_resolved(case=case)
     record_event(
         case,
         actor,
@@ -439,6 +476,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
         "root_cause",
         "reopen_count",
     )
+    sla.case_sla_reopened(case=case)
     by_customer = actor.kind == CaseEvent.Actor.CUSTOMER
     record_event(
         case,

@@ -26,7 +26,15 @@ from tqdm import tqdm
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
-from vocloop.cases.models import SEVERITY_RANK, Case, CaseEvent, ReplyTemplate, RootCause, Status
+from vocloop.cases.models import (
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+    Case,
+    CaseEvent,
+    ReplyTemplate,
+    RootCause,
+    Status,
+)
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
 from vocloop.demo.generator import FeedbackRow, Generator
@@ -42,6 +50,8 @@ from vocloop.listening.models import (
 )
 from vocloop.listening.rules import Thresholds
 from vocloop.listening.services import thresholds_for, tracking_token_new
+from vocloop.slas import services as sla
+from vocloop.slas.models import ClockPause
 
 DEFAULT_RESPONSES = 20_000
 DEFAULT_SEED = 42
@@ -54,7 +64,7 @@ ROOT_CAUSES = {
     "other": "Other",
 }
 # Rows that migrations create and the product relies on: a reset keeps them.
-SEEDED_MODELS = {"cases.rootcause"}
+SEEDED_MODELS = {"cases.rootcause", "slas.businesscalendar", "slas.holiday", "slas.slapolicy"}
 BATCH = 2000
 
 
@@ -90,6 +100,21 @@ def demo_reset() -> None:
         for table in tables:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
     User.objects.filter(username__in=[s.username for s in demo_staff()]).delete()
+
+
+def _sla_clocks_start(*, case_base: int) -> None:
+    """Deadlines for the demo's open cases, as the product would have set them.
+
+    A case waiting on the customer has had its clock stopped since it last changed.
+    """
+    open_cases = Case.objects.filter(pk__gt=case_base, status__in=OPEN_STATUSES)
+    ClockPause.objects.bulk_create(
+        ClockPause(case_id=pk, started_at=since)
+        for pk, since in open_cases.filter(status=Status.WAITING_ON_CUSTOMER).values_list(
+            "pk", "updated_at"
+        )
+    )
+    sla.case_deadlines_fill(cases=open_cases)
 
 
 @dataclass(frozen=True)
@@ -326,6 +351,7 @@ def demo_load(
     # New feedback after the demo gets the next numbers of each year.
     for year, last in generator.counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
+    _sla_clocks_start(case_base=ids.case_base)
     # The case ids were given explicitly; PostgreSQL's sequence must move past them.
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
