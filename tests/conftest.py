@@ -20,7 +20,7 @@ from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
 # Fixtures that live beside the helpers they go with: `api` (a client with a fresh
 # token), `complaint` and `resolved` (a customer's case on the tracking page).
-pytest_plugins = ["tests.api_client", "tests.public_pages"]
+pytest_plugins = ["tests.api_client", "tests.clock", "tests.public_pages"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -128,3 +128,41 @@ def test_worker_rejects_a_negative_interval(environment):
     )
     assert result.returncode != 0
     assert "--interval" in result.stderr
+
+
+SEED_A_BREACH = """
+import datetime as dt
+from django.utils import timezone
+from vocloop.accounts.models import Team
+from vocloop.cases.models import Case
+from vocloop.listening.models import Touchpoint
+from tests.conftest import make_user
+from tests.helpers import give_feedback
+
+lead = make_user("lena_lead")
+team = Team.objects.create(name="Desk", slug="desk", lead=lead)
+desk = Touchpoint.objects.create(name="Desk", slug="desk", stage="support", owning_team=team)
+case = give_feedback(desk, score=1).case
+Case.objects.filter(pk=case.pk).update(acknowledge_by=timezone.now() - dt.timedelta(minutes=5))
+print(case.reference)
+"""
+
+
+def test_the_worker_escalates_a_breached_case(environment):
+    seeded = subprocess.run(
+        [*VOCLOOP, "shell", "-c", SEED_A_BREACH],
+        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    result = subprocess.run(
+        [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "escalation sweep: escalated 1 breached deadline(s)" in result.stdout
+    again = subprocess.run(
+        [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert "escalated" not in again.stdout  # the same breach is never escalated twice

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
+from tests.clock import utc
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from vocloop.cases.customer_actions import case_customer_message
@@ -25,25 +25,6 @@ from vocloop.cases.services import (
     case_wait_on_customer,
 )
 from vocloop.slas.models import BusinessCalendar, SlaPolicy
-
-
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, start: dt.datetime):
-        self.now = start
-
-    def to(self, moment: dt.datetime) -> None:
-        self.now = moment
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    frozen = Clock(utc(2026, 11, 20, 16, 0))  # a Friday, one working hour left
-    monkeypatch.setattr(timezone, "now", lambda: frozen.now)
-    return frozen
 
 
 @pytest.fixture

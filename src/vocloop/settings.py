@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from vocloop import config
+from vocloop.notifications.email_url import django_email_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "vocloop.listening",
     "vocloop.cases",
     "vocloop.slas",
+    "vocloop.notifications",
     "vocloop.demo",
     "vocloop.server",
 ]
@@ -129,6 +131,16 @@ TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 COMMENT_MAX_LENGTH = 5000
 # The name customers see on public pages.
 ORGANISATION_NAME = config.env_str("ORGANISATION_NAME", "Our company")
+
+# Outgoing email and webhooks (notifications/). VOCLOOP_EMAIL_URL: see email_url.py;
+# the default writes .eml files into <data dir>/mail/ so that nothing needs a mail server.
+globals().update(django_email_settings(config.env_str("EMAIL_URL", "file://"), DATA_DIR))
+DEFAULT_FROM_EMAIL = config.env_str("EMAIL_FROM", "vocloop <vocloop@localhost>")
+# Attempts before a notification is given up as failed (visible in the settings area).
+NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1)
+# Seconds a worker may hold a claimed notification before another worker may take it:
+# longer than the slowest send (SMTP and webhook timeouts are 20 s).
+NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("vocloop.cases.urls")),
+    path("", include("vocloop.notifications.urls")),
     path("", include("vocloop.listening.urls")),
     path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
 ]

@@ -115,7 +115,9 @@ def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
     if not body.strip():
         raise CaseActionRefused("Please write a message.")
     # Re-read under a lock: a double-submitted first follow-up must open one case, not two.
-    feedback = Feedback.objects.select_for_update().select_related("case").get(pk=feedback.pk)
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",)).select_related("case").get(pk=feedback.pk)
+    )
     if feedback.case_id is None:
         # The customer holds this feedback's tracking link, but not necessarily any
         # other case of the customer it names.

@@ -156,6 +156,7 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         CLOSED = "closed", "Closed"
         SATISFACTION = "satisfaction", "Customer's verdict"
+        ESCALATED = "escalated", "Escalated"
 
     class Actor(models.TextChoices):
         STAFF = "staff", "Staff"

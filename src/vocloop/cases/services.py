@@ -25,6 +25,8 @@ from vocloop.cases.models import (
 )
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
+from vocloop.notifications.events import notify_case_event
+from vocloop.notifications.memo import batch as notifications_batch
 from vocloop.slas import services as sla
 
 User = get_user_model()
@@ -100,7 +102,7 @@ def require_status(case: Case, allowed: tuple[str, ...], action: str) -> None:
         )
 
 
-def record_event(
+def build_event(
     case: Case,
     actor: Actor,
     kind: str,
@@ -111,7 +113,7 @@ def record_event(
     data: dict[str, Any] | None = None,
     at: Any = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         public=public,
@@ -123,6 +125,19 @@ def record_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
+
+
+def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Put timeline entries (see build_event) on their cases, with their notifications."""
+    created = CaseEvent.objects.bulk_create(events)
+    with notifications_batch():
+        for event in created:
+            notify_case_event(event)  # queued in this transaction: sent if and only if it commits
+    return created
+
+
+def record_event(case: Case, actor: Actor, kind: str, **entry: Any) -> CaseEvent:
+    return record_events([build_event(case, actor, kind, **entry)])[0]
 
 
 def touch_case(case: Case, *fields: str) -> None:

@@ -33,3 +33,9 @@ def verdict(*, satisfied: bool) -> str:
     if satisfied:
         return "You told us you are satisfied with how we handled this."
     return "You told us you are not satisfied with how we handled this."
+
+
+def escalated_to(team: str, *, lead_of_own_team: bool) -> str:
+    if lead_of_own_team:
+        return f"Escalated to the lead of the {team} team."
+    return f"Escalated to the {team} team."

@@ -124,6 +124,7 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
     its case are committed together or not at all.
     """
     from vocloop.cases.services import case_open_or_attach
+    from vocloop.notifications.events import notify_feedback_received
 
     feedback_validate(data)
     now = timezone.now()
@@ -149,4 +150,5 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
     )
     if opens:
         case_open_or_attach(feedback=feedback, attach=data.customer_verified)
+    notify_feedback_received(feedback)
     return feedback

@@ -129,6 +129,11 @@ class SlaPolicy(models.Model):
     )
     acknowledge_within = models.DurationField(help_text="Business time, e.g. 4:00:00.")
     resolve_within = models.DurationField(help_text="Business time, e.g. 2 days, 0:00:00.")
+    escalate_every = models.DurationField(
+        default=dt.timedelta(hours=4),
+        help_text="After a breach the case goes to the owning team's lead; while it stays "
+        "breached, to the lead of the team above after each further interval (real time).",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -168,3 +173,34 @@ class ClockPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.started_at:%Y-%m-%d %H:%M} – {self.ended_at or '…'}"
+
+
+class Escalation(models.Model):
+    """A breached deadline handed up the chain: level 1 is the owning team's lead.
+
+    One row per case, deadline, breached moment and level: the unique constraint is
+    what keeps two sweeps (or a restarted one) from escalating the same breach twice.
+    """
+
+    class Deadline(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledge"
+        RESOLVE = "resolve", "Resolve"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="escalations")
+    deadline = models.CharField(max_length=12, choices=Deadline.choices)
+    due_at = models.DateTimeField(help_text="The deadline that was breached.")
+    level = models.PositiveSmallIntegerField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    notified = models.JSONField(default=list, help_text="Ids of the people told.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "deadline", "due_at", "level"], name="escalate_a_breach_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.deadline} level {self.level}"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +61,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Default: %(default)s.")
         parser.add_argument("--port", type=int, default=8000, help="Default: %(default)s.")
         parser.add_argument("--threads", type=positive_int, default=8, help="Default: %(default)s.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve without starting `vocloop worker` beside the server.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.migrate_if_needed()
@@ -93,9 +101,25 @@ class Command(BaseCommand):
         base = self.base_url(options["host"], options["port"])
         self.print_summary(base)
         if not options["no_serve"]:
-            call_command(
-                "serve", host=options["host"], port=options["port"], threads=options["threads"]
+            worker = None if options["no_worker"] else self.start_worker()
+            try:
+                call_command(
+                    "serve", host=options["host"], port=options["port"], threads=options["threads"]
+                )
+            finally:
+                if worker is not None:
+                    worker.terminate()
+                    worker.wait(timeout=30)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """`vocloop worker` beside the server, as in production; stopped with the server."""
+        log = Path(settings.DATA_DIR) / "worker.log"
+        with log.open("ab") as out:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "vocloop", "worker"], stdout=out, stderr=subprocess.STDOUT
             )
+        self.stdout.write(f"  The worker (SLA escalations, notifications) runs beside it: {log}")
+        return worker
 
     def migrate_if_needed(self) -> None:
         executor = MigrationExecutor(connection)

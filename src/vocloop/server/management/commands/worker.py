@@ -1,4 +1,8 @@
-"""`vocloop worker`: runs background tasks (notifications, imports …) queued in the database."""
+"""`vocloop worker`: background tasks from the database queue, and the periodic sweeps.
+
+The sweeps (SLA escalation, every minute by default) run in a thread beside the
+task queue's worker; `--batch` runs each sweep once and the waiting tasks, then exits.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,13 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
+
+from vocloop.notifications.delivery import deliver_batch
+from vocloop.notifications.digest import digest_enqueue
+from vocloop.server.periodic import Job, Periodic
+from vocloop.slas.escalation import escalation_sweep
+
+DELIVERY_BATCH = 50
 
 
 class Command(BaseCommand):
@@ -35,6 +46,18 @@ class Command(BaseCommand):
             help="Run the tasks waiting now, then exit (for cron or tests).",
         )
         parser.add_argument(
+            "--sweep-interval",
+            type=valid_interval,
+            default=60.0,
+            help="Seconds between SLA escalation sweeps (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--deliver-interval",
+            type=valid_interval,
+            default=5.0,
+            help="Seconds between deliveries of queued emails and webhooks (default: %(default)s).",
+        )
+        parser.add_argument(
             "--max-tasks",
             type=valid_max_tasks,
             default=None,
@@ -42,6 +65,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        periodic = Periodic(
+            [
+                Job("escalation sweep", options["sweep_interval"], _sweep),
+                Job("notifications", options["deliver_interval"], _deliver),
+                # The digest is one per person per day whenever it runs: hourly is plenty.
+                Job("daily digest", 3600, _digest),
+            ],
+            report=lambda line: self.stdout.write(f"vocloop worker: {line}"),
+        )
+        if options["batch"]:
+            periodic.run_due()
+        else:
+            periodic.start()
+        try:
+            self._run_tasks(options)
+        finally:
+            if not options["batch"]:
+                periodic.stop()
+        self.stdout.write("vocloop worker stopped.")
+
+    def _run_tasks(self, options: dict[str, Any]) -> None:
         queues = options["queue_name"]
         if options["batch"]:
             plan = "running the tasks waiting now, then exiting"
@@ -49,7 +93,11 @@ class Command(BaseCommand):
             plan = f"checking every {options['interval']:g} s (Ctrl+C to stop)"
         if options["max_tasks"]:
             plan += f", at most {options['max_tasks']} tasks"
-        self.stdout.write(f"vocloop worker: queue {queues}; {plan}.")
+        self.stdout.write(
+            f"vocloop worker: queue {queues}; {plan}; "
+            f"escalation sweep every {options['sweep_interval']:g} s, "
+            f"notifications every {options['deliver_interval']:g} s."
+        )
         self.stdout.flush()
         call_command(
             "db_worker",
@@ -63,4 +111,22 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
-        self.stdout.write("vocloop worker stopped.")
+
+
+def _deliver() -> str:
+    sent = 0
+    while True:  # until nothing more is due: a burst is sent now, not 50 per turn
+        claimed, delivered = deliver_batch(batch=DELIVERY_BATCH)
+        sent += delivered
+        if claimed < DELIVERY_BATCH:
+            return f"sent {sent} message(s)" if sent else ""
+
+
+def _digest() -> str:
+    queued = digest_enqueue()
+    return f"queued {queued} daily digest(s)" if queued else ""
+
+
+def _sweep() -> str:
+    escalated = escalation_sweep()
+    return f"escalated {escalated} breached deadline(s)" if escalated else ""

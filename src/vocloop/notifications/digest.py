@@ -1,0 +1,87 @@
+"""The daily digest: to each member of staff, their teams' cases that are due or breached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from vocloop.accounts.people import display_name
+from vocloop.accounts.roles import team_ids_of
+from vocloop.cases.models import Case, Status
+from vocloop.notifications.emails import email_enqueue
+from vocloop.notifications.webhooks import staff_case_url
+
+HORIZON = dt.timedelta(hours=24)
+
+
+def _deadline(case: Case) -> tuple[str, dt.datetime]:
+    """The case's next deadline: acknowledging until it is acknowledged, then resolving."""
+    if case.acknowledged_at is None and case.acknowledge_by is not None:
+        return "acknowledge", case.acknowledge_by
+    assert case.resolve_by is not None
+    return "resolve", case.resolve_by
+
+
+Rows = list[dict[str, Any]]
+
+
+def digest_cases(*, user: Any, now: dt.datetime) -> tuple[Rows, Rows]:
+    """(breached, due within 24 h) among the open cases of the teams the user works in."""
+    horizon = now + HORIZON
+    cases = (
+        Case.objects.filter(team_id__in=team_ids_of(user))
+        # A case waiting on the customer has its clock stopped: nothing falls due.
+        .filter(status__in=[Status.NEW, Status.ACKNOWLEDGED])
+        .filter(
+            Q(acknowledged_at__isnull=True, acknowledge_by__lte=horizon)
+            | Q(acknowledged_at__isnull=False, resolve_by__lte=horizon)
+        )
+        .select_related("team", "touchpoint", "assignee")
+    )
+    breached: Rows = []
+    due: Rows = []
+    for case in cases:
+        step, deadline = _deadline(case)
+        row = {
+            "case": case,
+            "step": step,
+            "deadline": deadline,
+            "url": staff_case_url(case.reference),
+            "assignee": display_name(case.assignee) if case.assignee else "",
+        }
+        (breached if deadline < now else due).append(row)
+    breached.sort(key=lambda r: r["deadline"])
+    due.sort(key=lambda r: r["deadline"])
+    return breached, due
+
+
+def digest_enqueue(*, now: dt.datetime | None = None) -> int:
+    """Queue today's digest for every active member of staff with something due; how many.
+
+    The dedup key holds the date, so a second run the same day queues nothing new.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    queued = 0
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+    for user in users:
+        breached, due = digest_cases(user=user, now=now)
+        if not breached and not due:
+            continue
+        email_enqueue(
+            kind="staff_digest",
+            to=user.email,
+            cause=f"digest:{today.isoformat()}:user:{user.pk}",
+            context={
+                "recipient_name": display_name(user),
+                "date": today,
+                "breached": breached,
+                "due": due,
+            },
+        )
+        queued += 1
+    return queued

@@ -1,0 +1,220 @@
+"""Which notifications each change causes: the one table that decides.
+
+Called from inside the services' transactions (record_event, feedback_receive): the
+outbox rows commit with the change or not at all.
+
+Customer emails about a case go only to a verified customer (Case.customer_verified):
+an email typed into a public form is a claim, so that address gets the receipt for
+what it just submitted (with its tracking link, which follows the case) and no case
+updates. Nothing is emailed to the customer about what the customer did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from vocloop.accounts.people import display_name
+from vocloop.cases.models import Case, CaseEvent
+from vocloop.listening.links import tracking_url
+from vocloop.listening.models import Feedback
+from vocloop.notifications.emails import email_enqueue
+from vocloop.notifications.memo import remembered
+from vocloop.notifications.webhooks import staff_case_url, webhook_enqueue
+
+Kind = CaseEvent.Kind
+ESCALATED = "escalated"  # added by the escalation work; recipients in data["notified"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    webhook: str
+    customer_email: str | None = None
+    staff_email: str | None = None
+
+
+UPDATED = Rule("case.updated")
+RULES: dict[str, Rule] = {
+    Kind.OPENED: Rule("case.opened"),
+    # Part of the opening: the receipt already names the team.
+    Kind.ASSIGNED_TEAM: UPDATED,
+    Kind.FEEDBACK_ATTACHED: Rule("case.updated", staff_email="staff_customer_message"),
+    Kind.ASSIGNED: Rule("case.updated", staff_email="staff_assigned"),
+    Kind.ACKNOWLEDGED: UPDATED,
+    Kind.PUBLIC_REPLY: Rule("case.updated", customer_email="customer_reply"),
+    Kind.INTERNAL_NOTE: UPDATED,
+    Kind.CUSTOMER_MESSAGE: Rule("case.updated", staff_email="staff_customer_message"),
+    Kind.SEVERITY_CHANGED: UPDATED,
+    Kind.STATUS_CHANGED: UPDATED,
+    Kind.RESOLVED: Rule("case.resolved", customer_email="customer_resolved"),
+    Kind.REOPENED: Rule("case.reopened", customer_email="customer_reopened"),
+    Kind.CLOSED: UPDATED,
+    Kind.SATISFACTION: UPDATED,
+    ESCALATED: Rule("case.escalated", staff_email="staff_escalated"),
+}
+
+
+def _active_with_email(users: Any) -> list[Any]:
+    return [u for u in users if u is not None and u.is_active and u.email]
+
+
+def _assignee(event: CaseEvent) -> list[Any]:
+    return _active_with_email([event.case.assignee])
+
+
+def _assignee_else_lead(event: CaseEvent) -> list[Any]:
+    case = event.case
+    return _active_with_email([case.assignee if case.assignee_id else case.team.lead])
+
+
+def _notified(event: CaseEvent) -> list[Any]:
+    ids = tuple(i for i in event.data.get("notified", []) if isinstance(i, int))
+    return remembered(
+        ("notified", ids),
+        lambda: _active_with_email(get_user_model().objects.filter(pk__in=ids).order_by("pk")),
+    )
+
+
+STAFF_RECIPIENTS: dict[str, Callable[[CaseEvent], list[Any]]] = {
+    "staff_assigned": _assignee,
+    "staff_customer_message": _assignee_else_lead,
+    "staff_escalated": _notified,
+}
+
+
+def opening_feedback(case: Case) -> Feedback | None:
+    return Feedback.objects.filter(case=case).order_by("received_at", "id").first()
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    def iso(moment: Any) -> str | None:
+        return moment.isoformat() if moment is not None else None
+
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "severity": case.severity,
+        "team": {"slug": case.team.slug, "name": case.team.name},
+        "touchpoint": {"slug": case.touchpoint.slug, "name": case.touchpoint.name},
+        "assignee": case.assignee.get_username() if case.assignee else None,
+        "customer_external_id": case.customer.external_id if case.customer else None,
+        "opened_at": iso(case.opened_at),
+        "acknowledge_by": iso(case.acknowledge_by),
+        "resolve_by": iso(case.resolve_by),
+        "url": staff_case_url(case.reference),
+    }
+
+
+def notify_case_event(event: CaseEvent) -> None:
+    """Queue the webhooks and emails an entry on a case's timeline causes."""
+    rule = RULES.get(event.kind, UPDATED)
+    case = event.case
+    summary = event.public_text or event.get_kind_display()
+    change: dict[str, Any] = {
+        "kind": event.kind,
+        "public": event.public,
+        "actor": event.actor_label,
+        "summary": summary,
+    }
+    if event.public and event.body:
+        change["text"] = event.body
+    webhook_enqueue(
+        event=rule.webhook,
+        payload={
+            "event": rule.webhook,
+            "id": f"case-event-{event.pk}",
+            "occurred_at": event.created_at.isoformat(),
+            "data": {"case": case_data(case), "change": change},
+        },
+        chat_text=f"Case {case.reference} ({case.team.name}, {case.touchpoint.name}): {summary}",
+    )
+    cause = f"case-event:{event.pk}"
+    context = {
+        "case": case,
+        "event": event,
+        "team": case.team.name,
+        "reference": case.reference,
+        "staff_url": staff_case_url(case.reference),
+        "actor": event.actor_label,
+    }
+    if rule.staff_email:
+        for user in STAFF_RECIPIENTS[rule.staff_email](event):
+            if user.pk == event.actor_id:
+                continue  # nobody needs telling what they just did
+            email_enqueue(
+                kind=rule.staff_email,
+                to=user.email,
+                cause=cause,
+                context={**context, "recipient_name": display_name(user)},
+            )
+    customer = case.customer
+    if (
+        rule.customer_email
+        and event.actor_kind != CaseEvent.Actor.CUSTOMER
+        and case.customer_verified
+        and customer is not None
+        and customer.email
+    ):
+        feedback = opening_feedback(case)
+        if feedback is not None:
+            email_enqueue(
+                kind=rule.customer_email,
+                to=customer.email,
+                cause=cause,
+                context={
+                    **context,
+                    "customer_name": customer.name,
+                    "tracking_url": tracking_url(feedback),
+                },
+            )
+
+
+def notify_feedback_received(feedback: Feedback) -> None:
+    """Queue the feedback.received webhooks and the customer's receipt."""
+    case = feedback.case
+    webhook_enqueue(
+        event="feedback.received",
+        payload={
+            "event": "feedback.received",
+            "id": f"feedback-{feedback.pk}",
+            "occurred_at": feedback.received_at.isoformat(),
+            "data": {
+                "feedback": {
+                    "reference": feedback.reference,
+                    "kind": feedback.kind,
+                    "channel": feedback.channel,
+                    "score_type": feedback.score_type,
+                    "score": feedback.score,
+                    "comment": feedback.comment,
+                    "touchpoint": {
+                        "slug": feedback.touchpoint.slug,
+                        "name": feedback.touchpoint.name,
+                    },
+                    "case": case.reference if case else None,
+                }
+            },
+        },
+        chat_text=f"Feedback {feedback.reference} at {feedback.touchpoint.name}"
+        + (f" (score {feedback.score})" if feedback.score is not None else "")
+        + (f", case {case.reference}" if case else ""),
+    )
+    customer = feedback.customer
+    if customer is not None and customer.email:
+        # Sent even when the address is only claimed: it tells that address no more
+        # than what was just submitted in its name.
+        email_enqueue(
+            kind="customer_receipt",
+            to=customer.email,
+            cause=f"feedback:{feedback.pk}",
+            context={
+                "feedback": feedback,
+                "customer_name": customer.name,
+                "reference": feedback.reference,
+                "tracking_url": tracking_url(feedback),
+                "team": case.team.name if case else "",
+                "case": case,
+            },
+        )

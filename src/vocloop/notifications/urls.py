@@ -1,0 +1,8 @@
+from django.urls import path
+
+from vocloop.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,205 @@
+"""Escalation: a breached SLA deadline goes up the chain of team leads until someone acts.
+
+The sweep runs in the worker at least every minute. A case whose acknowledge
+deadline has passed unacknowledged, or whose resolve deadline has passed
+unresolved, goes first to the owning team's lead; while the breach lasts, after
+each further interval (the policy's escalate_every) to the lead of the team above,
+and so on up the chain. Teams without an active lead are passed over.
+
+Each escalation is one Escalation row, unique per case, deadline, breached moment
+and level, created in the same transaction as its timeline entry: two sweeps at
+once, or a sweep killed half way and run again, never escalate a breach twice.
+A chunk of escalations costs a few statements, not a few per case: the sweep over
+100,000 open cases stays under a second (bench/escalation_sweep.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Field
+from django.utils import timezone
+
+from vocloop.accounts.models import Team
+from vocloop.accounts.people import display_name
+from vocloop.cases import wording
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent
+from vocloop.cases.services import Actor, build_event, record_events
+from vocloop.slas.models import Escalation
+
+Deadline = Escalation.Deadline
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Breach:
+    case: Case
+    deadline: str
+    due_at: dt.datetime
+
+
+def breaches(now: dt.datetime) -> Iterator[Breach]:
+    """Open cases past a deadline, found through the (status, deadline) indexes.
+
+    An unacknowledged case escalates for its acknowledge deadline only: one chain
+    of escalations per neglected case is enough.
+    """
+    # What the timeline entry and its notifications read, loaded with the case.
+    cases = Case.objects.filter(status__in=OPEN_STATUSES).select_related(
+        "sla_policy", "team", "touchpoint", "customer", "assignee"
+    )
+    # Ordered by id, so that concurrent sweeps take their row locks in the same order.
+    late_acknowledging = cases.filter(
+        acknowledged_at__isnull=True, acknowledge_by__lte=now
+    ).order_by("pk")
+    late_resolving = cases.filter(acknowledged_at__isnull=False, resolve_by__lte=now).order_by("pk")
+    for case in late_acknowledging.iterator(chunk_size=CHUNK):
+        assert case.acknowledge_by is not None
+        yield Breach(case, Deadline.ACKNOWLEDGE, case.acknowledge_by)
+    for case in late_resolving.iterator(chunk_size=CHUNK):
+        assert case.resolve_by is not None
+        yield Breach(case, Deadline.RESOLVE, case.resolve_by)
+
+
+def lead_chain(team: Team, teams: dict[int, Team]) -> list[Team]:
+    """The team and those above it that have an active lead, nearest first."""
+    chain: list[Team] = []
+    seen: set[int] = set()
+    current: Team | None = team
+    while current is not None and current.pk not in seen:  # a cycle stops the walk
+        seen.add(current.pk)
+        if current.lead is not None and current.lead.is_active:
+            chain.append(current)
+        current = teams.get(current.parent_id) if current.parent_id else None
+    return chain
+
+
+def _chunks(items: Iterable[Breach], size: int) -> Iterator[list[Breach]]:
+    chunk: list[Breach] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def escalation_sweep(*, now: dt.datetime | None = None) -> int:
+    """Escalate every breach that is due a (next) escalation; the number escalated."""
+    now = now or timezone.now()
+    teams = {team.pk: team for team in Team.objects.select_related("lead")}
+    escalated = 0
+    for chunk in _chunks(breaches(now), CHUNK):
+        earlier: dict[tuple[int, str, dt.datetime], Escalation] = {}
+        for row in Escalation.objects.filter(case_id__in={b.case.pk for b in chunk}):
+            key = (row.case_id, row.deadline, row.due_at)
+            if key not in earlier or row.level > earlier[key].level:
+                earlier[key] = row
+        # One transaction per chunk: the escalations and their timeline entries (and
+        # notifications) are committed together or not at all.
+        with transaction.atomic():
+            escalated += _escalate_chunk(chunk, earlier, teams, now)
+    return escalated
+
+
+def _escalate_chunk(
+    chunk: list[Breach],
+    earlier: dict[tuple[int, str, dt.datetime], Escalation],
+    teams: dict[int, Team],
+    now: dt.datetime,
+) -> int:
+    planned: list[tuple[Breach, Escalation]] = []
+    for breach in chunk:
+        last = earlier.get((breach.case.pk, breach.deadline, breach.due_at))
+        if last is not None:
+            policy = breach.case.sla_policy
+            interval = policy.escalate_every if policy else dt.timedelta(hours=4)
+            if now < last.created_at + interval:
+                continue
+        chain = lead_chain(teams[breach.case.team_id], teams)
+        level = last.level + 1 if last else 1
+        if level > len(chain):
+            continue  # the top of the chain already knows
+        team = chain[level - 1]
+        assert team.lead is not None
+        row = Escalation(
+            case=breach.case,
+            deadline=breach.deadline,
+            due_at=breach.due_at,
+            level=level,
+            team=team,
+            notified=[team.lead.pk],
+            created_at=now,
+        )
+        planned.append((breach, row))
+    won = _claim([row for _, row in planned])
+    events = [
+        _timeline_entry(breach, row)
+        for breach, row in planned
+        if (row.case_id, row.deadline) in won
+    ]
+    record_events(events)
+    return len(events)
+
+
+def _claim(rows: list[Escalation]) -> set[tuple[int, str]]:
+    """Insert the escalations no other sweep has made; the (case, deadline) of those inserted.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING in one statement, on SQLite and
+    PostgreSQL alike: the unique constraint decides which sweep escalates a breach,
+    and the database says which rows were this sweep's.
+    """
+    if not rows:
+        return set()
+    meta = Escalation._meta
+    columns = ["case", "deadline", "due_at", "level", "team", "notified", "created_at"]
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields: list[Field[Any, Any]] = [by_name[name] for name in columns]
+    quote = connection.ops.quote_name
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {values} "
+        "ON CONFLICT (case_id, deadline, due_at, level) DO NOTHING "
+        "RETURNING case_id, deadline"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(case_id, deadline) for case_id, deadline in cursor.fetchall()}
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment:%d %b %Y, %H:%M} UTC"
+
+
+def _timeline_entry(breach: Breach, row: Escalation) -> CaseEvent:
+    case, team = breach.case, row.team
+    lead = team.lead
+    assert lead is not None
+    return build_event(
+        case,
+        Actor.system(),
+        CaseEvent.Kind.ESCALATED,
+        public=True,
+        public_text=wording.escalated_to(team.name, lead_of_own_team=team.pk == case.team_id),
+        body=(
+            f"The {breach.deadline} deadline ({_when(breach.due_at)}) has passed: "
+            f"{display_name(lead)}, lead of the {team.name} team, was told."
+        ),
+        data={
+            "deadline": breach.deadline,
+            "due_at": breach.due_at.isoformat(),
+            "level": row.level,
+            "team": team.slug,
+            "notified": row.notified,
+        },
+        at=row.created_at,
+    )

@@ -1,0 +1,103 @@
+"""Real receivers for the notification tests: an SMTP server and an HTTP endpoint on 127.0.0.1.
+
+No tests here: the other test_notifications_* files import these.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import http.server
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append(parsed)
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, _Collector]]:
+    """An SMTP server accepting everything; yields (port, collector of received messages)."""
+    collector = _Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, collector
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """Answers with the scripted statuses in turn, then `then`; records every request on arrival."""
+
+    script: list[int] = field(default_factory=list)
+    then: int = 200
+    delay: float = 0.0
+    requests: list[Received] = field(default_factory=list)
+    url: str = ""
+
+    def status(self) -> int:
+        return self.script.pop(0) if self.script else self.then
+
+
+@contextmanager
+def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver(**options)
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with lock:
+                receiver.requests.append(Received(dict(self.headers.items()), body))
+                status = receiver.status()
+            time.sleep(receiver.delay)
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,160 @@
+"""Escalation of breached deadlines up the chain of team leads, with a controllable clock.
+
+Support (lead: Lee) sits under Operations (lead: Olga, set up below). A Normal case
+opened Friday 20 November 16:00 UTC must be acknowledged by Monday 23rd 16:00;
+the default policy escalates again every 4 hours while the breach lasts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.clock import utc
+from tests.conftest import make_user
+from tests.helpers import give_feedback
+from vocloop.cases.models import CaseEvent, RootCause
+from vocloop.cases.services import Actor, case_acknowledge, case_resolve, case_wait_on_customer
+from vocloop.slas.escalation import escalation_sweep
+from vocloop.slas.models import Escalation
+
+ESCALATED = CaseEvent.Kind.ESCALATED
+
+
+@pytest.fixture
+def ops_lead(org):
+    olga = make_user("olga_ops")
+    ops = org.support.parent
+    ops.lead = olga
+    ops.save()
+    return olga
+
+
+@pytest.fixture
+def case(org, clock, ops_lead):
+    return give_feedback(org.helpdesk, customer=org.customer, score=2).case
+
+
+def escalations(case):
+    return list(case.events.filter(kind=ESCALATED).order_by("created_at"))
+
+
+def test_nothing_escalates_before_the_deadline(case, clock):
+    clock.to(utc(2026, 11, 23, 15, 59))
+    assert escalation_sweep() == 0
+
+
+def test_a_breach_goes_to_the_owning_teams_lead_once(org, case, clock):
+    clock.to(utc(2026, 11, 23, 16, 1))
+    assert escalation_sweep() == 1
+    assert escalation_sweep() == 0  # the next minute's sweep: already escalated
+    (event,) = escalations(case)
+    assert event.public and event.public_text == "Escalated to the lead of the Support team."
+    assert "Lee Lead, lead of the Support team, was told" in event.body
+    assert event.data["notified"] == [org.support_lead.pk]
+    assert event.data["deadline"] == "acknowledge" and event.data["level"] == 1
+
+
+def test_while_the_breach_lasts_it_climbs_to_the_lead_above_then_stops(case, clock, ops_lead):
+    clock.to(utc(2026, 11, 23, 16, 1))
+    escalation_sweep()
+    clock.to(utc(2026, 11, 23, 19, 59))  # under 4 hours later
+    assert escalation_sweep() == 0
+    clock.to(utc(2026, 11, 23, 20, 2))
+    assert escalation_sweep() == 1
+    second = escalations(case)[-1]
+    assert second.public_text == "Escalated to the Operations team."
+    assert second.data["notified"] == [ops_lead.pk] and second.data["level"] == 2
+    clock.to(utc(2026, 11, 25, 9, 0))  # the top of the chain already knows
+    assert escalation_sweep() == 0
+
+
+def test_acting_on_the_case_stops_the_climb(org, case, clock):
+    clock.to(utc(2026, 11, 23, 16, 1))
+    escalation_sweep()
+    clock.to(utc(2026, 11, 23, 17, 0))
+    case_acknowledge(case=case, actor=Actor.staff(org.support_agent))
+    clock.to(utc(2026, 11, 24, 9, 0))
+    assert escalation_sweep() == 0
+    assert len(escalations(case)) == 1
+
+
+def test_the_resolve_deadline_has_its_own_chain(org, case, clock):
+    clock.to(utc(2026, 11, 23, 10, 0))
+    case_acknowledge(case=case, actor=Actor.staff(org.support_agent))
+    clock.to(utc(2026, 11, 27, 16, 1))  # resolve by Friday 27th 16:00
+    assert escalation_sweep() == 1
+    assert escalations(case)[-1].data["deadline"] == "resolve"
+    case_resolve(
+        case=case, resolution="Done.", root_cause=RootCause.objects.first(), actor=Actor.system()
+    )
+    clock.to(utc(2026, 11, 30, 9, 0))
+    assert escalation_sweep() == 0
+
+
+def test_a_team_without_a_lead_is_passed_over(org, case, clock, ops_lead):
+    org.support.lead = None
+    org.support.save()
+    clock.to(utc(2026, 11, 23, 16, 1))
+    escalation_sweep()
+    (event,) = escalations(case)
+    assert event.data["notified"] == [ops_lead.pk]
+    assert event.public_text == "Escalated to the Operations team."
+
+
+def test_a_case_waiting_on_the_customer_is_not_escalated(org, case, clock):
+    clock.to(utc(2026, 11, 23, 9, 30))
+    case_wait_on_customer(case=case, actor=Actor.staff(org.support_agent))
+    clock.to(utc(2026, 11, 30, 9, 0))
+    assert escalation_sweep() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_each_breach_once(request):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent sweeps are exercised on PostgreSQL; SQLite runs one writer")
+    org = request.getfixturevalue("org")
+    clock = request.getfixturevalue("clock")
+    request.getfixturevalue("ops_lead")
+    from vocloop.slas.models import BusinessCalendar, SlaPolicy
+
+    # a flushed database: put back the default calendar and policy the migration made
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    BusinessCalendar.objects.get_or_create(
+        is_default=True, defaults={"name": "Standard", **dict.fromkeys(weekdays, "09:00-17:00")}
+    )
+    if not SlaPolicy.objects.filter(severity="normal").exists():
+        SlaPolicy.objects.create(
+            name="Normal",
+            severity="normal",
+            acknowledge_within=dt.timedelta(hours=8),
+            resolve_within=dt.timedelta(hours=40),
+        )
+    cases = [give_feedback(org.helpdesk, score=s % 7).case for s in range(20)]
+    clock.to(utc(2026, 11, 23, 16, 1))
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            counts.append(escalation_sweep())
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(counts) == 20
+    assert Escalation.objects.count() == 20
+    assert CaseEvent.objects.filter(kind=ESCALATED).count() == 20
+    assert all(len(escalations(c)) == 1 for c in cases)

@@ -1,0 +1,119 @@
+"""Emails to staff: assignments, the customer's follow-ups, escalations and the daily digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.helpers import give_feedback
+from vocloop.cases.customer_actions import case_customer_message
+from vocloop.cases.models import Case
+from vocloop.cases.services import Actor, case_acknowledge, case_assign, record_event
+from vocloop.notifications.delivery import deliver_due
+from vocloop.notifications.digest import digest_enqueue
+from vocloop.notifications.models import OutboxMessage
+
+
+def inbox_of(user) -> list:
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def test_the_assignee_hears_of_an_assignment_unless_they_made_it(org):
+    case = give_feedback(org.helpdesk, score=2).case
+    case_assign(case=case, assignee=org.support_agent, actor=Actor.staff(org.support_lead))
+    case_assign(case=case, assignee=org.support_agent_2, actor=Actor.staff(org.support_agent_2))
+    deliver_due()
+    [email] = inbox_of(org.support_agent)
+    assert email.subject == f"Case {case.reference} is yours"
+    assert "Lee Lead assigned" in email.body
+    assert f"/staff/cases/{case.reference}/" in email.body
+    assert inbox_of(org.support_agent_2) == []
+
+
+def test_a_customer_follow_up_goes_to_the_assignee(org):
+    case = give_feedback(org.helpdesk, score=2).case
+    case_assign(case=case, assignee=org.support_agent, actor=Actor.staff(org.support_lead))
+    case_customer_message(case=case, body="Any news?")
+    deliver_due()
+    [follow_up] = [m for m in inbox_of(org.support_agent) if "wrote again" in m.subject]
+    assert "Any news?" in follow_up.body
+    assert not [m for m in inbox_of(org.support_lead) if "wrote again" in m.subject]
+
+
+def test_a_customer_follow_up_on_an_unassigned_case_goes_to_the_team_lead(org):
+    case = give_feedback(org.helpdesk, score=2).case
+    case_customer_message(case=case, body="Hello <again>")
+    deliver_due()
+    [follow_up] = inbox_of(org.support_lead)
+    assert follow_up.subject == f"The customer wrote again on {case.reference}"
+    assert "Hello &lt;again&gt;" in follow_up.alternatives[0][0]
+
+
+def test_an_escalation_reaches_the_people_it_names(org):
+    case = give_feedback(org.helpdesk, score=2).case
+    record_event(
+        case,
+        Actor.system(),
+        "escalated",
+        body="Not acknowledged in time.",
+        data={"notified": [org.support_lead.pk, org.manager.pk, "nonsense"]},
+    )
+    deliver_due()
+    for user in (org.support_lead, org.manager):
+        [email] = inbox_of(user)
+        assert email.subject == f"Escalated: case {case.reference} (Support)"
+        assert "Not acknowledged in time." in email.body
+    assert inbox_of(org.support_agent) == []
+
+
+def test_nobody_inactive_or_without_an_address_is_emailed(org):
+    org.support_lead.is_active = False
+    org.support_lead.save()
+    case = give_feedback(org.helpdesk, score=2).case
+    case_customer_message(case=case, body="Anyone?")
+    assert not OutboxMessage.objects.filter(kind="staff_customer_message").exists()
+
+
+def _deadlines(case: Case, **fields: object) -> None:
+    Case.objects.filter(pk=case.pk).update(**fields)
+
+
+def test_the_digest_lists_each_persons_breached_and_due_cases_once_a_day(org):
+    now = timezone.now()
+    breached = give_feedback(org.helpdesk, score=1).case
+    _deadlines(breached, acknowledge_by=now - dt.timedelta(hours=2))
+    due = give_feedback(org.helpdesk, score=2).case
+    case_acknowledge(case=due, actor=Actor.staff(org.support_agent))
+    _deadlines(due, resolve_by=now + dt.timedelta(hours=5))
+    later = give_feedback(org.helpdesk, score=3).case
+    _deadlines(later, acknowledge_by=now + dt.timedelta(days=3))
+    billing = give_feedback(org.invoicing, score=1, score_type="csat").case
+    _deadlines(billing, acknowledge_by=now + dt.timedelta(hours=1))
+    mail.outbox.clear()
+
+    assert digest_enqueue(now=now) == 4  # two Support agents, its lead, the Billing agent
+    assert digest_enqueue(now=now + dt.timedelta(hours=1)) == 4
+    deliver_due()
+
+    [digest] = inbox_of(org.support_agent)
+    assert "1 breached, 1 due within a day" in digest.subject
+    assert breached.reference in digest.body and due.reference in digest.body
+    assert later.reference not in digest.body
+    assert billing.reference not in digest.body  # not a team Sam works in
+    assert digest.body.index(breached.reference) < digest.body.index(due.reference)
+    [billing_digest] = inbox_of(org.billing_agent)
+    assert billing.reference in billing_digest.body
+    assert breached.reference not in billing_digest.body
+    assert inbox_of(org.manager) == []  # in no team: nothing of theirs falls due
+
+
+def test_the_digest_command_queues_and_says_how_many(org):
+    case = give_feedback(org.helpdesk, score=1).case
+    _deadlines(case, acknowledge_by=timezone.now())
+    out = io.StringIO()
+    call_command("notifications", "digest", stdout=out)
+    assert "Queued 3 digest(s)" in out.getvalue()
