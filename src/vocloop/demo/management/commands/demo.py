@@ -163,6 +163,10 @@ class Command(BaseCommand):
             out(f"      {base}{summary.survey_path}")
         out("    Feedback form:")
         out(f"      {base}{summary.feedback_path}")
+        mail_dir = getattr(settings, "EMAIL_FILE_PATH", None)
+        if mail_dir:
+            out("\n  Emails to customers and staff are not sent but written, one .eml file each,")
+            out(f"  to {mail_dir} (VOCLOOP_EMAIL_URL=smtp://… sends them for real).")
         out("")
         host = urlsplit(base).hostname
         if host not in settings.ALLOWED_HOSTS:
