@@ -114,7 +114,9 @@ def test_worker_in_batch_mode_runs_what_is_queued_and_exits(environment):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "vocloop worker: queue default; running the tasks waiting now" in result.stdout
+    assert "vocloop worker: queue default in the database; running the tasks waiting now" in (
+        result.stdout
+    )
     assert "No more tasks to run" in result.stdout + result.stderr
 
 

@@ -110,3 +110,23 @@ def database(directory: Path) -> dict[str, object]:
             "timeout": 20,
         }
     return config
+
+
+def tasks_redis_url() -> str | None:
+    """VOCLOOP_TASKS_URL: "database" (the default) or a redis:// URL for the task queue."""
+    value = env_str("TASKS_URL", "database")
+    if value == "database":
+        return None
+    if urlsplit(value).scheme not in {"redis", "rediss"} or not urlsplit(value).hostname:
+        raise ConfigError(
+            f"{PREFIX}TASKS_URL={value!r} must be `database` or a URL such as "
+            "redis://127.0.0.1:6379/0"
+        )
+    try:
+        import django_tasks_rq  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            f"{PREFIX}TASKS_URL names Redis, but the Redis extra is not installed: "
+            "pip install 'vocloop[redis]'"
+        ) from None
+    return value

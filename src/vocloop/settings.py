@@ -81,7 +81,15 @@ TEMPLATES = [
 DATABASES = {"default": config.database(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks: in the database by default; VOCLOOP_TASKS_URL=redis://host:6379/0
+# moves the queue to Redis (RQ) for workers on several machines.
+TASKS_REDIS_URL = config.tasks_redis_url()
+if TASKS_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {
     "default": {

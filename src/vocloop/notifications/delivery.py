@@ -139,3 +139,17 @@ def deliver_due(*, batch: int = 50, now: dt.datetime | None = None) -> int:
     transaction, as often as you like, from as many processes as you like.
     """
     return deliver_batch(batch=batch, now=now)[1]
+
+
+def deliver_all_due(*, batch: int = 50) -> int:
+    """Send everything due now, batch after batch; how many were sent.
+
+    A burst (a sweep's escalations, say) goes out at once rather than one batch per
+    turn of the worker's loop.
+    """
+    sent = 0
+    while True:
+        claimed, delivered = deliver_batch(batch=batch)
+        sent += delivered
+        if claimed < batch:
+            return sent

@@ -47,6 +47,10 @@ def outbox_enqueue(
         headers=headers or {},
         payload=payload,
     )
+    # delivery imports this module: import the task here, not at the top
+    from vocloop.notifications.tasks import deliver_after_commit
+
+    deliver_after_commit()
     if deferred("outbox", message, _insert_new):
         return message
     try:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
-from vocloop.notifications.delivery import deliver_batch
+from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.periodic import Job, Periodic
 from vocloop.slas.escalation import escalation_sweep
@@ -58,6 +59,12 @@ class Command(BaseCommand):
             help="Seconds between deliveries of queued emails and webhooks (default: %(default)s).",
         )
         parser.add_argument(
+            "--tasks-only",
+            action="store_true",
+            help="Run queued tasks only, without the periodic sweeps and deliveries "
+            "(another worker runs those).",
+        )
+        parser.add_argument(
             "--max-tasks",
             type=valid_max_tasks,
             default=None,
@@ -65,6 +72,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["tasks_only"]:
+            self._run_tasks(options)
+            self.stdout.write("vocloop worker stopped.")
+            return
         periodic = Periodic(
             [
                 Job("escalation sweep", options["sweep_interval"], _sweep),
@@ -93,12 +104,26 @@ class Command(BaseCommand):
             plan = f"checking every {options['interval']:g} s (Ctrl+C to stop)"
         if options["max_tasks"]:
             plan += f", at most {options['max_tasks']} tasks"
-        self.stdout.write(
-            f"vocloop worker: queue {queues}; {plan}; "
-            f"escalation sweep every {options['sweep_interval']:g} s, "
-            f"notifications every {options['deliver_interval']:g} s."
+        backend = "Redis" if settings.TASKS_REDIS_URL else "the database"
+        periodic = (
+            "no periodic work"
+            if options["tasks_only"]
+            else f"escalation sweep every {options['sweep_interval']:g} s, "
+            f"notifications every {options['deliver_interval']:g} s"
         )
+        self.stdout.write(f"vocloop worker: queue {queues} in {backend}; {plan}; {periodic}.")
         self.stdout.flush()
+        if settings.TASKS_REDIS_URL:
+            call_command(
+                "rqworker",
+                *queues.split(","),
+                burst=options["batch"],
+                max_jobs=options["max_tasks"],
+                # django-tasks-rq's job runs the Django task the queue entry names
+                job_class="django_tasks_rq.backend.Job",
+                verbosity=options["verbosity"],
+            )
+            return
         call_command(
             "db_worker",
             queue_name=queues,
@@ -114,12 +139,8 @@ class Command(BaseCommand):
 
 
 def _deliver() -> str:
-    sent = 0
-    while True:  # until nothing more is due: a burst is sent now, not 50 per turn
-        claimed, delivered = deliver_batch(batch=DELIVERY_BATCH)
-        sent += delivered
-        if claimed < DELIVERY_BATCH:
-            return f"sent {sent} message(s)" if sent else ""
+    sent = deliver_all_due(batch=DELIVERY_BATCH)
+    return f"sent {sent} message(s)" if sent else ""
 
 
 def _digest() -> str:
