@@ -158,3 +158,28 @@ def test_two_sweeps_at_once_escalate_each_breach_once(request):
     assert Escalation.objects.count() == 20
     assert CaseEvent.objects.filter(kind=ESCALATED).count() == 20
     assert all(len(escalations(c)) == 1 for c in cases)
+
+
+def test_a_case_breached_before_it_began_waiting_stops_climbing(org, case, clock):
+    clock.to(utc(2026, 11, 23, 16, 1))
+    escalation_sweep()  # to the Support lead
+    clock.to(utc(2026, 11, 23, 17, 0))
+    case_wait_on_customer(case=case, actor=Actor.staff(org.support_agent))
+    clock.to(utc(2026, 11, 24, 12, 0))  # long past the next interval
+    assert escalation_sweep() == 0
+    assert len(escalations(case)) == 1
+
+
+def test_webhooks_carry_no_staff_detail_of_an_escalation(org, case, clock):
+    from vocloop.notifications.models import OutboxMessage, WebhookSubscription
+
+    WebhookSubscription.objects.create(
+        name="chat", url="http://127.0.0.1:9/hook", events=["case.escalated"], format="chat"
+    )
+    clock.to(utc(2026, 11, 23, 16, 1))
+    escalation_sweep()
+    (message,) = OutboxMessage.objects.filter(channel="webhook")
+    assert "Lee Lead" not in str(message.payload)
+    assert (
+        message.payload["data"]["change"]["summary"] == "Escalated to the lead of the Support team."
+    )

@@ -117,3 +117,35 @@ def test_the_digest_command_queues_and_says_how_many(org):
     out = io.StringIO()
     call_command("notifications", "digest", stdout=out)
     assert "Queued 3 digest(s)" in out.getvalue()
+
+
+def test_a_follow_up_goes_to_the_lead_when_the_assignee_left_the_team(org):
+    from tests.helpers import give_feedback
+    from vocloop.cases.customer_actions import case_customer_message
+    from vocloop.cases.services import Actor, case_assign
+    from vocloop.notifications.models import OutboxMessage
+
+    case = give_feedback(org.helpdesk, customer=org.customer, score=2).case
+    case_assign(case=case, assignee=org.support_agent, actor=Actor.staff(org.support_lead))
+    org.support.members.remove(org.support_agent)
+    case_customer_message(case=case, body="Private details about my account.")
+    recipients = set(
+        OutboxMessage.objects.filter(kind="staff_customer_message").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert recipients == {org.support_lead.email}
+
+
+def test_an_edited_template_that_fails_to_render_falls_back_to_the_default(org):
+    from tests.helpers import give_feedback
+    from vocloop.cases.services import Actor, case_reply
+    from vocloop.notifications.models import EmailTemplate, OutboxMessage
+
+    EmailTemplate.objects.filter(kind="customer_reply").update(
+        body_text="{% include 'no-such-file.txt' %}"
+    )
+    case = give_feedback(org.helpdesk, customer=org.customer, score=2).case
+    case_reply(case=case, body="We are on it.", actor=Actor.staff(org.support_agent))  # no error
+    email = OutboxMessage.objects.get(kind="customer_reply")
+    assert "We are on it." in email.body_text

@@ -20,6 +20,7 @@ from vocloop.cases.selectors import case_due
 from vocloop.cases.services import (
     Actor,
     case_acknowledge,
+    case_reopen,
     case_resolve,
     case_set_severity,
     case_wait_on_customer,
@@ -165,3 +166,32 @@ def test_filling_deadlines_in_bulk_follows_the_same_rules_as_one_by_one(org, clo
     )
     assert [row[0] for row in filled] == [row[0] for row in expected]
     assert [row[2] for row in filled] == [row[2] for row in expected]
+
+
+def test_time_spent_resolved_does_not_count_against_a_reopened_case(org, case, clock):
+    agent = Actor.staff(org.support_agent)
+    clock.to(utc(2026, 11, 23, 10, 0))  # Monday: acknowledged and resolved within 2 hours
+    case_acknowledge(case=case, actor=agent)
+    case_resolve(case=case, resolution="Done.", root_cause=RootCause.objects.first(), actor=agent)
+    clock.to(utc(2026, 12, 10, 10, 0))  # reopened two and a half weeks later
+    case_reopen(case=case, reason="It came back.", actor=agent)
+    case.refresh_from_db()
+    # 2 business hours were used (Friday 16–17, Monday 9–10): 38 remain from the reopening,
+    # Thursday 10th 10:00 → 7 + Fri 8 + Mon 8 + Tue 8 + Wed 7 → Wednesday 16th 16:00
+    assert case.resolve_by == utc(2026, 12, 16, 16, 0)
+    assert case_due(case).state == "ok"
+
+
+def test_a_deadline_passed_before_waiting_on_the_customer_shows_paused(org, case, clock):
+    clock.to(utc(2026, 11, 24, 10, 0))  # Tuesday: the acknowledge deadline passed Monday 16:00
+    case_wait_on_customer(case=case, actor=Actor.staff(org.support_agent))
+    case.refresh_from_db()
+    assert case_due(case).state == "paused"
+
+
+def test_a_verified_customers_follow_up_opens_a_verified_case(org, clock):
+    from vocloop.cases.customer_actions import feedback_follow_up
+
+    feedback = give_feedback(org.helpdesk, customer=org.customer, score=9)
+    case = feedback_follow_up(feedback=feedback, body="A question, please.")
+    assert case.customer_verified is True

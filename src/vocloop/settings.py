@@ -148,6 +148,9 @@ DEFAULT_FROM_EMAIL = config.env_str("EMAIL_FROM", "vocloop <vocloop@localhost>")
 NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1)
 # Seconds a worker may hold a claimed notification before another worker may take it:
 # longer than the slowest send (SMTP and webhook timeouts are 20 s).
+# Keep it longer than the slowest send (webhooks time out after 20 s): a shorter lease
+# lets a second worker take over a message still being sent. Short leases are for
+# tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1)
 
 LOGGING = {

@@ -127,6 +127,7 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
     cases = cases.annotate(
         next_due=models.Case(
             When(~Q(status__in=OPEN_STATUSES), then=Value(None)),
+            When(status=Status.WAITING_ON_CUSTOMER, then=Value(None)),  # the clock is paused
             When(acknowledged_at__isnull=True, then=F("acknowledge_by")),
             default=F("resolve_by"),
             output_field=models.DateTimeField(),
@@ -167,10 +168,11 @@ class Due:
 def case_due(case: Case, *, now: dt.datetime | None = None) -> Due:
     if not case.is_open:
         return Due("none")
+    if case.status == Status.WAITING_ON_CUSTOMER:
+        return Due("paused" if case.sla_policy_id is not None else "none")
     at = case.acknowledge_by if case.acknowledged_at is None else case.resolve_by
     if at is None:
-        waiting = case.status == Status.WAITING_ON_CUSTOMER and case.sla_policy_id is not None
-        return Due("paused" if waiting else "none")
+        return Due("none")
     left = at - (now or timezone.now())
     if left <= dt.timedelta(0):
         return Due("breached", at)

@@ -177,7 +177,9 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
     """Open a case for the feedback, or attach it to the customer's open case at its touch point.
 
     attach=False always opens a new case: for feedback whose customer is only
-    claimed (see FeedbackInput.customer_verified).
+    claimed (see FeedbackInput.customer_verified), and for a follow-up, whose writer
+    holds this feedback's link but not necessarily the customer's other cases. The
+    case is verified for its customer as the feedback was.
     """
     existing = (
         open_case_for(customer_id=feedback.customer_id, touchpoint_id=feedback.touchpoint_id)
@@ -207,7 +209,7 @@ def case_open_or_attach(*, feedback: Feedback, attach: bool = True) -> Case:
         touchpoint=touchpoint,
         team=team,
         customer=feedback.customer,
-        customer_verified=attach,
+        customer_verified=feedback.customer_verified,
         opened_at=feedback.received_at,
         updated_at=feedback.received_at,
     )
@@ -473,6 +475,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
     case = lock_case(case)
     _guard(actor, case)
     require_status(case, ACTION_STATUSES["reopen"], "reopened (it is still open)")
+    resolved_at = case.resolved_at or case.closed_at or timezone.now()
     case.status = Status.ACKNOWLEDGED
     case.resolved_at = None
     case.closed_at = None
@@ -491,7 +494,7 @@ def case_reopen(*, case: Case, reason: str, actor: Actor) -> Case:
         "root_cause",
         "reopen_count",
     )
-    sla.case_sla_reopened(case=case)
+    sla.case_sla_reopened(case=case, resolved_at=resolved_at, now=case.updated_at)
     by_customer = actor.kind == CaseEvent.Actor.CUSTOMER
     record_event(
         case,

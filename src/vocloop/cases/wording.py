@@ -4,6 +4,13 @@ One home for these sentences, so that the product and the demo's generated
 timelines always say the same thing. Plain Python: the demo generator uses it too.
 """
 
+# The entries whose text (body) the customer reads, on the tracking page, in emails
+# and in webhooks: the team's replies and resolution summary, written for the
+# customer, and the customer's own words. Any other entry shows its public text
+# alone, so a staff-only detail (who was told of an escalation, a reason given to
+# colleagues) can never leak through a body.
+BODY_SHOWN_TO_CUSTOMER = frozenset({"public_reply", "customer_message", "resolved", "satisfaction"})
+
 OPENED = "We received your feedback and opened a case for it."
 FEEDBACK_ATTACHED = "We received further feedback from you and added it to this case."
 WAITING_ON_CUSTOMER = "We are waiting for your answer."

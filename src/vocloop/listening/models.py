@@ -171,6 +171,10 @@ class Feedback(models.Model):
     comment = models.TextField(blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(default=timezone.now)
+    customer_verified = models.BooleanField(
+        default=True,
+        help_text="False when the customer was only claimed (an email typed into a public form).",
+    )
 
     class Meta:
         verbose_name_plural = "feedback"

@@ -141,6 +141,7 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
         comment=data.comment.strip(),
         occurred_at=data.occurred_at or now,
         received_at=now,
+        customer_verified=data.customer_verified,
     )
     opens = needs_case(
         thresholds_for(data.touchpoint),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from vocloop.cases import wording
 from vocloop.cases.customer_actions import (
     case_customer_actions,
     case_customer_verdict,
@@ -187,17 +188,6 @@ class PublicEvent:
     from_customer: bool
 
 
-# Only these entries show their text: the team's replies and resolution summary,
-# written for the customer, and the customer's own words. Anything else shows its
-# public_text alone, so that a staff-only detail can never leak through a body.
-BODY_SHOWN = {
-    CaseEvent.Kind.PUBLIC_REPLY,
-    CaseEvent.Kind.CUSTOMER_MESSAGE,
-    CaseEvent.Kind.RESOLVED,
-    CaseEvent.Kind.SATISFACTION,
-}
-
-
 def public_timeline(case: Case) -> list[PublicEvent]:
     """The case's public entries, oldest first, attributed to the team, never to a person."""
     events = (
@@ -209,7 +199,7 @@ def public_timeline(case: Case) -> list[PublicEvent]:
         PublicEvent(
             at=event.created_at,
             title=event.public_text or event.get_kind_display(),
-            body=event.body if event.kind in BODY_SHOWN else "",
+            body=event.body if event.kind in wording.BODY_SHOWN_TO_CUSTOMER else "",
             from_customer=event.actor_kind == CaseEvent.Actor.CUSTOMER,
         )
         for event in events

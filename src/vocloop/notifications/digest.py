@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from vocloop.accounts.people import display_name
 from vocloop.accounts.roles import team_ids_of
 from vocloop.cases.models import Case, Status
 from vocloop.notifications.emails import email_enqueue
+from vocloop.notifications.memo import batch
 from vocloop.notifications.webhooks import staff_case_url
 
 HORIZON = dt.timedelta(hours=24)
@@ -68,20 +70,27 @@ def digest_enqueue(*, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     queued = 0
     users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
-    for user in users:
-        breached, due = digest_cases(user=user, now=now)
-        if not breached and not due:
-            continue
-        email_enqueue(
-            kind="staff_digest",
-            to=user.email,
-            cause=f"digest:{today.isoformat()}:user:{user.pk}",
-            context={
-                "recipient_name": display_name(user),
-                "date": today,
-                "breached": breached,
-                "due": due,
-            },
-        )
-        queued += 1
+    # One transaction and one notifications batch: the template is read once and the
+    # digests are written together, with one delivery task queued at the commit.
+    with transaction.atomic(), batch():
+        for user in users:
+            queued += _digest_for(user, now=now, today=today)
     return queued
+
+
+def _digest_for(user: Any, *, now: dt.datetime, today: dt.date) -> int:
+    breached, due = digest_cases(user=user, now=now)
+    if not breached and not due:
+        return 0
+    email_enqueue(
+        kind="staff_digest",
+        to=user.email,
+        cause=f"digest:{today.isoformat()}:user:{user.pk}",
+        context={
+            "recipient_name": display_name(user),
+            "date": today,
+            "breached": breached,
+            "due": due,
+        },
+    )
+    return 1

@@ -52,7 +52,15 @@ def compile_sources(subject: str, body_text: str, body_html: str) -> list[Any]:
 def render_email(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     context = {"organisation_name": settings.ORGANISATION_NAME, **context}
     compiled = remembered(("email template", kind), lambda: _compiled(kind))
-    subject, text, html = (t.render(context) for t in compiled)
+    try:
+        subject, text, html = (t.render(context) for t in compiled)
+    except Exception:
+        # An edited template can parse and still fail when rendered (an include that
+        # does not exist, say). That must not stop the case change that sends the
+        # email, nor every sweep after it: the default wording goes out instead.
+        logger.exception("Email template %s failed to render; using the default", kind)
+        defaults = compile_sources(*default_sources(kind))
+        subject, text, html = (t.render(context) for t in defaults)
     return " ".join(subject.split())[:300], text.strip() + "\n", html
 
 

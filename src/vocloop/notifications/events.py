@@ -17,7 +17,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from vocloop.accounts import roles
 from vocloop.accounts.people import display_name
+from vocloop.cases import wording
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback
@@ -66,8 +68,12 @@ def _assignee(event: CaseEvent) -> list[Any]:
 
 
 def _assignee_else_lead(event: CaseEvent) -> list[Any]:
+    """The assignee while they still work in the case's team; otherwise its lead."""
     case = event.case
-    return _active_with_email([case.assignee if case.assignee_id else case.team.lead])
+    assignee = case.assignee
+    if assignee is not None and case.team_id in roles.team_ids_of(assignee):
+        return _active_with_email([assignee])
+    return _active_with_email([case.team.lead])
 
 
 def _notified(event: CaseEvent) -> list[Any]:
@@ -119,7 +125,7 @@ def notify_case_event(event: CaseEvent) -> None:
         "actor": event.actor_label,
         "summary": summary,
     }
-    if event.public and event.body:
+    if event.public and event.body and event.kind in wording.BODY_SHOWN_TO_CUSTOMER:
         change["text"] = event.body
     webhook_enqueue(
         event=rule.webhook,

@@ -50,15 +50,18 @@ def outbox_enqueue(
     # delivery imports this module: import the task here, not at the top
     from vocloop.notifications.tasks import deliver_after_commit
 
-    deliver_after_commit()
     if deferred("outbox", message, _insert_new):
+        deliver_after_commit()
         return message
     try:
         with transaction.atomic():
             message.save(force_insert=True)
-            return message
     except IntegrityError:
         return OutboxMessage.objects.get(dedup_key=dedup_key)
+    # After the insert: outside a transaction the task is queued at once, and must
+    # find the message there.
+    deliver_after_commit()
+    return message
 
 
 def _insert_new(messages: list[OutboxMessage]) -> None:

@@ -1,8 +1,9 @@
 """Work the worker does on a clock rather than from the task queue: sweeps and deliveries.
 
-Each job runs on its own interval in one background thread of `vocloop worker`,
-with its own database connection. A job that fails is logged and tried again at
-its next turn: one bad run must not stop escalations for good.
+Each job runs on its own interval in a background thread of `vocloop worker` (one
+thread per job, so that slow webhook deliveries never hold up the escalation
+sweep), with its own database connection. A job that fails is logged and tried
+again at its next turn: one bad run must not stop escalations for good.
 """
 
 from __future__ import annotations
@@ -38,14 +39,13 @@ class Periodic(threading.Thread):
             if time.monotonic() < job.next_at:
                 continue
             job.next_at = time.monotonic() + job.every
-            close_old_connections()
             try:
+                close_old_connections()
                 outcome = job.run()
-            except Exception:
-                logger.exception("%s failed; trying again in %g s", job.name, job.every)
-            else:
                 if outcome:
                     self.report(f"{job.name}: {outcome}")
+            except Exception:
+                logger.exception("%s failed; trying again in %g s", job.name, job.every)
 
     def run(self) -> None:
         try:

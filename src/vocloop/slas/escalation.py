@@ -27,11 +27,12 @@ from django.utils import timezone
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.cases import wording
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent
+from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import Actor, build_event, record_events
 from vocloop.slas.models import Escalation
 
 Deadline = Escalation.Deadline
+RUNNING = (Status.NEW, Status.ACKNOWLEDGED)  # open, and the clock is the team's
 CHUNK = 500
 
 
@@ -49,7 +50,9 @@ def breaches(now: dt.datetime) -> Iterator[Breach]:
     of escalations per neglected case is enough.
     """
     # What the timeline entry and its notifications read, loaded with the case.
-    cases = Case.objects.filter(status__in=OPEN_STATUSES).select_related(
+    # Waiting on the customer is not breaching, even if a deadline passed before the
+    # wait began: the ball is in the customer's court.
+    cases = Case.objects.filter(status__in=RUNNING).select_related(
         "sla_policy", "team", "touchpoint", "customer", "assignee"
     )
     # Ordered by id, so that concurrent sweeps take their row locks in the same order.
@@ -103,8 +106,32 @@ def escalation_sweep(*, now: dt.datetime | None = None) -> int:
         # One transaction per chunk: the escalations and their timeline entries (and
         # notifications) are committed together or not at all.
         with transaction.atomic():
-            escalated += _escalate_chunk(chunk, earlier, teams, now)
+            still = _still_breached(chunk, now)
+            current = [b for b in chunk if (b.case.pk, b.deadline) in still]
+            escalated += _escalate_chunk(current, earlier, teams, now)
     return escalated
+
+
+def _still_breached(chunk: list[Breach], now: dt.datetime) -> set[tuple[int, str]]:
+    """The chunk's breaches that still stand, read again under row locks.
+
+    A case acknowledged or resolved since the chunk was read (case services lock the
+    case too) is not escalated.
+    """
+    ids = [b.case.pk for b in chunk]
+    rows = (
+        Case.objects.select_for_update()
+        .filter(pk__in=ids, status__in=RUNNING)
+        .order_by("pk")
+        .values_list("pk", "acknowledged_at", "acknowledge_by", "resolve_by")
+    )
+    still: set[tuple[int, str]] = set()
+    for pk, acknowledged_at, acknowledge_by, resolve_by in rows:
+        if acknowledged_at is None and acknowledge_by is not None and acknowledge_by <= now:
+            still.add((pk, Deadline.ACKNOWLEDGE))
+        elif acknowledged_at is not None and resolve_by is not None and resolve_by <= now:
+            still.add((pk, Deadline.RESOLVE))
+    return still
 
 
 def _escalate_chunk(

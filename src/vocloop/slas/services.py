@@ -119,27 +119,46 @@ def case_deadlines_fill(*, cases: QuerySet[Case], batch: int = 2000) -> int:
     return done + (Case.objects.bulk_update(pending, fields) if pending else 0)
 
 
+def _deadline(
+    calendar: business_time.BusinessCalendar,
+    case: Case,
+    within: dt.timedelta,
+    pauses: list[business_time.Pause],
+) -> dt.datetime | None:
+    try:
+        return business_time.deadline(calendar, case.opened_at, within, pauses)
+    except ValueError as exc:  # a calendar with no working time for years
+        logger.error("No SLA deadline for case %s: %s", case.reference, exc)
+        return None
+
+
+def _unmet_deadlines(case: Case, policy: SlaPolicy | None) -> None:
+    """Compute the deadlines not yet met under `policy`; met ones keep their record."""
+    calendar = calendar_for(case) if policy is not None else None
+    if policy is None or calendar is None:
+        if case.acknowledged_at is None:
+            case.acknowledge_by = None
+        if case.resolved_at is None:
+            case.resolve_by = None
+        return
+    pauses = _pauses(case)
+    if case.acknowledged_at is None or case.acknowledge_by is None:
+        case.acknowledge_by = _deadline(calendar, case, policy.acknowledge_within, pauses)
+    if case.resolved_at is None or case.resolve_by is None:
+        case.resolve_by = _deadline(calendar, case, policy.resolve_within, pauses)
+
+
 def case_deadlines_refresh(*, case: Case) -> None:
-    """Work out the case's policy and deadlines again (on opening, a new severity, a resume).
+    """Work out an open case's policy and deadlines again (opening, new severity, resume).
 
     A deadline already met stays as it was (its outcome is on record); one the clock
     cannot reach while the case waits on the customer is None until it runs again.
+    A resolved or closed case keeps the policy and deadlines it was judged by.
     """
-    policy = policy_for(case)
-    calendar = calendar_for(case)
-    case.sla_policy = policy
-    if policy is None or calendar is None:
-        case.acknowledge_by = case.resolve_by = None
-    else:
-        pauses = _pauses(case)
-        if case.acknowledged_at is None or case.acknowledge_by is None:
-            case.acknowledge_by = business_time.deadline(
-                calendar, case.opened_at, policy.acknowledge_within, pauses
-            )
-        if case.resolved_at is None or case.resolve_by is None:
-            case.resolve_by = business_time.deadline(
-                calendar, case.opened_at, policy.resolve_within, pauses
-            )
+    if not case.is_open:
+        return
+    case.sla_policy = policy_for(case)
+    _unmet_deadlines(case, case.sla_policy)
     case.save(update_fields=["sla_policy", "acknowledge_by", "resolve_by"])
 
 
@@ -177,7 +196,11 @@ def case_sla_acknowledged(*, case: Case) -> None:
 def case_sla_resolved(*, case: Case) -> None:
     """Record how long resolving took, in business time, and whether it was in time."""
     assert case.resolved_at is not None
-    case_clock_resume(case=case, at=case.resolved_at)
+    # Resolved while waiting on the customer: the wait ends now, and the deadline the
+    # paused clock could not give is worked out under the case's own policy.
+    if case.clock_pauses.filter(ended_at__isnull=True).update(ended_at=case.resolved_at):
+        _unmet_deadlines(case, case.sla_policy)
+        case.save(update_fields=["acknowledge_by", "resolve_by"])
     case.business_seconds_to_resolve = _business_seconds(case, case.resolved_at)
     case.resolved_within_sla = (
         None if case.resolve_by is None else case.resolved_at <= case.resolve_by
@@ -185,8 +208,15 @@ def case_sla_resolved(*, case: Case) -> None:
     case.save(update_fields=["business_seconds_to_resolve", "resolved_within_sla"])
 
 
-def case_sla_reopened(*, case: Case) -> None:
-    """A reopened case is not resolved any more: its resolution figures wait for the next one."""
+def case_sla_reopened(*, case: Case, resolved_at: dt.datetime, now: dt.datetime) -> None:
+    """A reopened case is not resolved any more: its resolution figures wait for the next one.
+
+    The time it spent resolved was nobody's to work: the clock stood still from the
+    resolution to the reopening, and the resolve deadline moves by that much.
+    """
+    ClockPause.objects.create(case=case, started_at=resolved_at, ended_at=now)
     case.business_seconds_to_resolve = None
     case.resolved_within_sla = None
     case.save(update_fields=["business_seconds_to_resolve", "resolved_within_sla"])
+    case.resolve_by = None  # recomputed from the opening, the pauses now included
+    case_deadlines_refresh(case=case)

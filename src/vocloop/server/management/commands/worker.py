@@ -76,24 +76,27 @@ class Command(BaseCommand):
             self._run_tasks(options)
             self.stdout.write("vocloop worker stopped.")
             return
-        periodic = Periodic(
-            [
-                Job("escalation sweep", options["sweep_interval"], _sweep),
-                Job("notifications", options["deliver_interval"], _deliver),
-                # The digest is one per person per day whenever it runs: hourly is plenty.
-                Job("daily digest", 3600, _digest),
-            ],
-            report=lambda line: self.stdout.write(f"vocloop worker: {line}"),
-        )
-        if options["batch"]:
-            periodic.run_due()
-        else:
-            periodic.start()
+        jobs = [
+            Job("escalation sweep", options["sweep_interval"], _sweep),
+            Job("notifications", options["deliver_interval"], _deliver),
+            # The digest is one per person per day whenever it runs: hourly is plenty.
+            Job("daily digest", 3600, _digest),
+        ]
+        threads = [
+            Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
+            for job in jobs
+        ]
+        for thread in threads:
+            if options["batch"]:
+                thread.run_due()
+            else:
+                thread.start()
         try:
             self._run_tasks(options)
         finally:
             if not options["batch"]:
-                periodic.stop()
+                for thread in threads:
+                    thread.stop()
         self.stdout.write("vocloop worker stopped.")
 
     def _run_tasks(self, options: dict[str, Any]) -> None:
