@@ -23,6 +23,13 @@ from vocloop.slas.models import WEEKDAYS, BusinessCalendar, ClockPause, SlaPolic
 logger = logging.getLogger(__name__)
 
 
+class Unset:
+    """No calendar given: look the case's up."""
+
+
+UNSET = Unset()
+
+
 def business_calendar(calendar: BusinessCalendar) -> business_time.BusinessCalendar | None:
     """The calendar as business_time reads it; None, logged, for one that cannot run a clock.
 
@@ -100,18 +107,9 @@ def case_deadlines_fill(*, cases: QuerySet[Case], batch: int = 2000) -> int:
     done = 0
     rows = cases.select_related("team__calendar", "customer").prefetch_related("clock_pauses")
     for case in rows.iterator(chunk_size=batch):
-        policy, calendar = best_policy(policies, case), calendar_of(case)
-        case.sla_policy = policy
-        if policy is None or calendar is None:
-            case.acknowledge_by = case.resolve_by = None
-        else:
-            pauses = [(p.started_at, p.ended_at) for p in case.clock_pauses.all()]
-            case.acknowledge_by = business_time.deadline(
-                calendar, case.opened_at, policy.acknowledge_within, pauses
-            )
-            case.resolve_by = business_time.deadline(
-                calendar, case.opened_at, policy.resolve_within, pauses
-            )
+        case.sla_policy = best_policy(policies, case)
+        pauses = [(p.started_at, p.ended_at) for p in case.clock_pauses.all()]
+        _unmet_deadlines(case, case.sla_policy, calendar_of(case), pauses)
         pending.append(case)
         if len(pending) >= batch:
             done += Case.objects.bulk_update(pending, fields)
@@ -132,16 +130,22 @@ def _deadline(
         return None
 
 
-def _unmet_deadlines(case: Case, policy: SlaPolicy | None) -> None:
+def _unmet_deadlines(
+    case: Case,
+    policy: SlaPolicy | None,
+    calendar: business_time.BusinessCalendar | Unset | None = UNSET,
+    pauses: list[business_time.Pause] | None = None,
+) -> None:
     """Compute the deadlines not yet met under `policy`; met ones keep their record."""
-    calendar = calendar_for(case) if policy is not None else None
+    if isinstance(calendar, Unset):
+        calendar = calendar_for(case) if policy is not None else None
     if policy is None or calendar is None:
         if case.acknowledged_at is None:
             case.acknowledge_by = None
         if case.resolved_at is None:
             case.resolve_by = None
         return
-    pauses = _pauses(case)
+    pauses = _pauses(case) if pauses is None else pauses
     if case.acknowledged_at is None or case.acknowledge_by is None:
         case.acknowledge_by = _deadline(calendar, case, policy.acknowledge_within, pauses)
     if case.resolved_at is None or case.resolve_by is None:
