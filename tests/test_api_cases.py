@@ -377,3 +377,11 @@ def test_a_refused_event_does_not_use_up_its_key(api, org):
     assert refused.status_code == 422
     body = {"kind": "internal_note", "body": "Checked the logs."}
     assert api.post(f"/cases/{case.reference}/events", body, headers=key).status_code == 201
+
+
+def test_a_case_reads_with_its_sla_deadlines(api, org):
+    case = open_case(org)
+    sla = api.get(f"/cases/{case.reference}").json()["sla"]
+    assert sla["policy"] == "Normal (default)"
+    assert sla["acknowledge_by"] and sla["resolve_by"]
+    assert sla["acknowledged_within_sla"] is None

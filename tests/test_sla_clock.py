@@ -126,6 +126,9 @@ def test_acknowledging_and_resolving_record_business_time_and_whether_in_time(or
     assert (case.business_seconds_to_acknowledge, case.acknowledged_within_sla) == (7200, True)
     # Fri 1 + Mon–Fri 5 × 8 + Mon 30th 3 = 44 h
     assert (case.business_seconds_to_resolve, case.resolved_within_sla) == (44 * 3600, False)
+    # wall-clock: Friday 20th 16:00 → Monday 23rd 10:00 and → Monday 30th 12:00
+    assert case.seconds_to_acknowledge == (2 * 24 + 18) * 3600
+    assert case.seconds_to_resolve == (9 * 24 + 20) * 3600
 
 
 def test_the_inbox_shows_breached_and_due_soon_cases_and_sorts_by_deadline(org, clock):

@@ -12,7 +12,7 @@ from vocloop.api.schemas import CaseFilters
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent
 from vocloop.listening.models import Feedback, Touchpoint
 
-_CASE_RELATIONS = ("team", "touchpoint", "assignee", "customer", "root_cause")
+_CASE_RELATIONS = ("team", "touchpoint", "assignee", "customer", "root_cause", "sla_policy")
 
 
 def cases_matching(filters: CaseFilters) -> QuerySet[Case]:
@@ -76,6 +76,13 @@ def case_summary(case: Case) -> dict[str, Any]:
         "resolved_at": case.resolved_at,
         "closed_at": case.closed_at,
         "updated_at": case.updated_at,
+        "sla": {
+            "policy": case.sla_policy.name if case.sla_policy else None,
+            "acknowledge_by": case.acknowledge_by,
+            "resolve_by": case.resolve_by,
+            "acknowledged_within_sla": case.acknowledged_within_sla,
+            "resolved_within_sla": case.resolved_within_sla,
+        },
     }
 
 

@@ -159,6 +159,16 @@ class CaseEventOut(Schema):
     created_at: dt.datetime
 
 
+class SlaOut(Schema):
+    policy: str | None = Field(None, description="The SLA policy the case is held to.")
+    acknowledge_by: dt.datetime | None = Field(
+        None, description="None once met, or while the clock is paused, or without a policy."
+    )
+    resolve_by: dt.datetime | None = None
+    acknowledged_within_sla: bool | None = None
+    resolved_within_sla: bool | None = None
+
+
 class CaseSummaryOut(Schema):
     reference: str
     status: CaseStatus
@@ -172,6 +182,7 @@ class CaseSummaryOut(Schema):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     updated_at: dt.datetime
+    sla: SlaOut
 
 
 class CaseDetailOut(CaseSummaryOut):

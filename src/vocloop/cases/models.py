@@ -114,6 +114,8 @@ class Case(models.Model):
     resolved_within_sla = models.BooleanField(null=True, blank=True)
     business_seconds_to_acknowledge = models.PositiveIntegerField(null=True, blank=True)
     business_seconds_to_resolve = models.PositiveIntegerField(null=True, blank=True)
+    seconds_to_acknowledge = models.PositiveIntegerField(null=True, blank=True)
+    seconds_to_resolve = models.PositiveIntegerField(null=True, blank=True)
     customer_verified = models.BooleanField(
         default=True,
         help_text="False when the customer was only claimed (an email typed into a public "

@@ -187,14 +187,26 @@ def _business_seconds(case: Case, until: dt.datetime) -> int | None:
     return int(spent.total_seconds())
 
 
+def _wall_seconds(case: Case, until: dt.datetime) -> int:
+    """Calendar time since the opening, pauses included: what the customer lived through."""
+    return max(0, int((until - case.opened_at).total_seconds()))
+
+
 def case_sla_acknowledged(*, case: Case) -> None:
     """Record how long acknowledging took, in business time, and whether it was in time."""
     assert case.acknowledged_at is not None
     case.business_seconds_to_acknowledge = _business_seconds(case, case.acknowledged_at)
+    case.seconds_to_acknowledge = _wall_seconds(case, case.acknowledged_at)
     case.acknowledged_within_sla = (
         None if case.acknowledge_by is None else case.acknowledged_at <= case.acknowledge_by
     )
-    case.save(update_fields=["business_seconds_to_acknowledge", "acknowledged_within_sla"])
+    case.save(
+        update_fields=[
+            "business_seconds_to_acknowledge",
+            "seconds_to_acknowledge",
+            "acknowledged_within_sla",
+        ]
+    )
 
 
 def case_sla_resolved(*, case: Case) -> None:
@@ -206,10 +218,13 @@ def case_sla_resolved(*, case: Case) -> None:
         _unmet_deadlines(case, case.sla_policy)
         case.save(update_fields=["acknowledge_by", "resolve_by"])
     case.business_seconds_to_resolve = _business_seconds(case, case.resolved_at)
+    case.seconds_to_resolve = _wall_seconds(case, case.resolved_at)
     case.resolved_within_sla = (
         None if case.resolve_by is None else case.resolved_at <= case.resolve_by
     )
-    case.save(update_fields=["business_seconds_to_resolve", "resolved_within_sla"])
+    case.save(
+        update_fields=["business_seconds_to_resolve", "seconds_to_resolve", "resolved_within_sla"]
+    )
 
 
 def case_sla_reopened(*, case: Case, resolved_at: dt.datetime, now: dt.datetime) -> None:
@@ -219,8 +234,10 @@ def case_sla_reopened(*, case: Case, resolved_at: dt.datetime, now: dt.datetime)
     resolution to the reopening, and the resolve deadline moves by that much.
     """
     ClockPause.objects.create(case=case, started_at=resolved_at, ended_at=now)
-    case.business_seconds_to_resolve = None
+    case.business_seconds_to_resolve = case.seconds_to_resolve = None
     case.resolved_within_sla = None
-    case.save(update_fields=["business_seconds_to_resolve", "resolved_within_sla"])
+    case.save(
+        update_fields=["business_seconds_to_resolve", "seconds_to_resolve", "resolved_within_sla"]
+    )
     case.resolve_by = None  # recomputed from the opening, the pauses now included
     case_deadlines_refresh(case=case)
