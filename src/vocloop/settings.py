@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vocloop.cases",
     "vocloop.slas",
     "vocloop.notifications",
+    "vocloop.metrics",
     "vocloop.demo",
     "vocloop.server",
 ]

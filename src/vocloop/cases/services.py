@@ -25,6 +25,7 @@ from vocloop.cases.models import (
 )
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
+from vocloop.metrics.rollups import rollup_case_events
 from vocloop.notifications.events import notify_case_event
 from vocloop.notifications.memo import batch as notifications_batch
 from vocloop.slas import services as sla
@@ -130,6 +131,7 @@ def build_event(
 def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
     """Put timeline entries (see build_event) on their cases, with their notifications."""
     created = CaseEvent.objects.bulk_create(events)
+    rollup_case_events(created)  # every case change is recorded here, after the case is saved
     with notifications_batch():
         for event in created:
             notify_case_event(event)  # queued in this transaction: sent if and only if it commits

@@ -50,6 +50,7 @@ from vocloop.listening.models import (
 )
 from vocloop.listening.rules import Thresholds
 from vocloop.listening.services import thresholds_for, tracking_token_new
+from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.slas import services as sla
 from vocloop.slas.models import ClockPause
 
@@ -356,6 +357,7 @@ def demo_load(
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
             cursor.execute(sql)
+    rollups_rebuild(progress=progress)  # the bulk rows bypassed the services that keep them
     return LoadResult(
         responses=responses,
         customers=len(specs),

@@ -22,6 +22,7 @@ from vocloop.listening.models import (
     Touchpoint,
 )
 from vocloop.listening.rules import DEFAULT_THRESHOLDS, Thresholds, needs_case
+from vocloop.metrics.rollups import rollup_feedback_received
 
 
 class FeedbackInvalid(ValueError):
@@ -152,4 +153,5 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
     if opens:
         case_open_or_attach(feedback=feedback, attach=data.customer_verified)
     notify_feedback_received(feedback)
+    rollup_feedback_received(feedback)
     return feedback

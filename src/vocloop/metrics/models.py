@@ -1,0 +1,144 @@
+"""Rollups: per-day sufficient statistics, so that no dashboard scans raw feedback or cases.
+
+Each row holds exactly what the statistics package needs for its scope (counts for
+NPS and proportions, n / sum / sum of squares for a mean, histograms for quantiles),
+so figures for any date range and filter are sums of rows. rollups.py keeps them up
+to date in the transaction of each change and rebuilds them from the raw tables.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+# Durations to acknowledge / resolve, in business seconds: bucket i is
+# [edges[i], edges[i + 1]). Fine below a working day (where SLAs live), coarser
+# beyond; a duration past the last edge counts in the last bucket.
+HOUR = 3600
+DURATION_EDGES: tuple[int, ...] = (
+    0,
+    *(m * 60 for m in (5, 15, 30, 45)),
+    *(int(h * HOUR) for h in (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 40)),
+    *(h * HOUR for h in (48, 64, 80, 120, 160, 240, 320, 480, 800, 2000)),
+)
+DURATION_BUCKETS = len(DURATION_EDGES) - 1
+
+
+def empty_histogram() -> list[int]:
+    return [0] * DURATION_BUCKETS
+
+
+class FeedbackRollup(models.Model):
+    """Feedback received, per day (in settings.TIME_ZONE, of `occurred_at`) and scope.
+
+    score_type is "" for feedback without a score; segment is the customer's size,
+    "" when the customer or their size is unknown.
+    """
+
+    day = models.DateField()
+    touchpoint = models.ForeignKey(
+        "listening.Touchpoint", on_delete=models.CASCADE, related_name="+"
+    )
+    score_type = models.CharField(max_length=10, blank=True)
+    channel = models.CharField(max_length=50)
+    segment = models.CharField(max_length=20, blank=True)
+
+    responses = models.BigIntegerField(default=0)
+    complaints = models.BigIntegerField(default=0)
+    with_comment = models.BigIntegerField(default=0)
+    nps_promoters = models.BigIntegerField(default=0)
+    nps_passives = models.BigIntegerField(default=0)
+    nps_detractors = models.BigIntegerField(default=0)
+    csat_1 = models.BigIntegerField(default=0)
+    csat_2 = models.BigIntegerField(default=0)
+    csat_3 = models.BigIntegerField(default=0)
+    csat_4 = models.BigIntegerField(default=0)
+    csat_5 = models.BigIntegerField(default=0)
+    ces_n = models.BigIntegerField(default=0)
+    ces_sum = models.BigIntegerField(default=0)
+    ces_sum_squares = models.BigIntegerField(default=0)
+    ces_easy = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "touchpoint", "score_type", "channel", "segment"],
+                name="feedback_rollup_unique_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["touchpoint", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.touchpoint_id} {self.score_type or '-'} {self.channel}"
+
+
+class CaseRollup(models.Model):
+    """Case handling per day (in settings.TIME_ZONE) and scope.
+
+    Each figure counts on the day of its own moment: opened on the opening day,
+    acknowledged (with its SLA outcome and duration) on the acknowledging day,
+    resolved on the day of the case's current resolution — a reopened case leaves its
+    resolved day and counts again only when resolved anew — and verdicts and reopens
+    on the day they were given. `*_with_sla` counts outcomes judged against a deadline
+    (the denominator of SLA compliance); histograms count business seconds in
+    DURATION_EDGES buckets.
+    """
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "listening.Touchpoint", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(max_length=20, blank=True)
+
+    opened = models.BigIntegerField(default=0)
+    acknowledged = models.BigIntegerField(default=0)
+    acknowledged_with_sla = models.BigIntegerField(default=0)
+    acknowledged_within_sla = models.BigIntegerField(default=0)
+    resolved = models.BigIntegerField(default=0)
+    resolved_with_sla = models.BigIntegerField(default=0)
+    resolved_within_sla = models.BigIntegerField(default=0)
+    resolved_after_reopening = models.BigIntegerField(default=0)
+    verdicts_satisfied = models.BigIntegerField(default=0)
+    verdicts_unsatisfied = models.BigIntegerField(default=0)
+    reopens = models.BigIntegerField(default=0)
+    acknowledge_histogram = models.JSONField(default=empty_histogram)
+    resolve_histogram = models.JSONField(default=empty_histogram)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "touchpoint", "segment"], name="case_rollup_unique_scope"
+            )
+        ]
+        indexes = [models.Index(fields=["team", "day"]), models.Index(fields=["touchpoint", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} touch point {self.touchpoint_id}"
+
+
+class CaseContribution(models.Model):
+    """What one case currently adds to CaseRollup, so a change can take it back exactly.
+
+    A case's figures move as it is acknowledged, resolved, reopened and resolved
+    again; the rollups subtract this recorded contribution and add the new one.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "listening.Touchpoint", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(max_length=20, blank=True)
+    opened_day = models.DateField()
+    acknowledged_day = models.DateField(null=True)
+    acknowledged_within_sla = models.BooleanField(null=True)
+    acknowledge_bucket = models.SmallIntegerField(null=True)
+    resolved_day = models.DateField(null=True)
+    resolved_within_sla = models.BooleanField(null=True)
+    resolve_bucket = models.SmallIntegerField(null=True)
+    reopened = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Rollup contribution of case {self.case_id}"
