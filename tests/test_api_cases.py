@@ -327,6 +327,8 @@ def test_the_openapi_document_is_served_without_a_token_and_lists_every_path(db)
         "/api/v1/cases/{reference}/events",
         "/api/v1/touchpoints",
         "/api/v1/teams",
+        "/api/v1/metrics/{metric}",
+        "/api/v1/metrics/{metric}/control-chart",
     }
     assert '"errors"' in schema["info"]["description"]
     assert schema["components"]["securitySchemes"]["ApiTokenAuth"]["scheme"] == "bearer"
@@ -340,6 +342,8 @@ def test_the_openapi_document_is_served_without_a_token_and_lists_every_path(db)
         "case_event_create",
         "touchpoints_list",
         "teams_list",
+        "metric_read",
+        "metric_control_chart",
     }
 
 

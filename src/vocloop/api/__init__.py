@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
-from vocloop.api import cases, directory, feedback
+from vocloop.api import cases, directory, feedback, metrics
 from vocloop.api.auth import ApiTokenAuth
 from vocloop.api.errors import ApiError, ErrorOut, install_error_handlers
 
@@ -25,7 +25,7 @@ with 401.
 
 `detail` is always present; `errors` is present when particular fields are at
 fault, named by their path in the request (`customer.email`, `score`, `limit`).
-Status codes: 400 the body is not JSON; 401 authentication; 404 no such case;
+Status codes: 400 the body is not JSON; 401 authentication; 404 no such case or metric;
 409 the case's state does not allow the change; 413 the body is too large;
 422 the input is not acceptable (missing, unknown or out-of-range fields);
 500 our fault, logged on the server.
@@ -48,6 +48,7 @@ install_error_handlers(api)
 api.add_router("", feedback.router)
 api.add_router("", cases.router)
 api.add_router("", directory.router)
+api.add_router("", metrics.router)
 
 # Registered last: Django tries the URLs in order, so this only answers for
 # paths nothing else claims, in the API's JSON shape rather than an HTML page.

@@ -1,0 +1,235 @@
+"""Metrics: every figure with its interval and n, per group or period, and its control chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
+
+from vocloop.api.errors import ApiError, ErrorOut, invalid
+from vocloop.customers.models import Customer
+from vocloop.listening.models import LifecycleStage, Touchpoint
+from vocloop.metrics.queries import (
+    METRICS,
+    UNKNOWN_SEGMENT,
+    Group,
+    Metric,
+    Scope,
+    metric_control_chart,
+    metric_groups,
+)
+from vocloop.metrics.rollups import day_of
+
+router = Router(tags=["metrics"])
+
+DEFAULT_DAYS = 90
+GroupingName = Literal["day", "week", "month", "touchpoint", "stage", "team", "segment"]
+PeriodName = Literal["day", "week", "month"]
+SEGMENTS = (*Customer.Size.values, UNKNOWN_SEGMENT)
+
+
+def _refuse_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("The text contains a NUL character.")
+    return value
+
+
+class MetricFilters(Schema):
+    date_from: dt.date | None = Field(
+        None, alias="from", description=f"First day, inclusive (default: {DEFAULT_DAYS} days ago)."
+    )
+    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive (today).")
+    touchpoint: str | None = Field(None, description="A touch point's slug.")
+    stage: str | None = Field(None, description="A lifecycle stage, e.g. support.")
+    channel: str | None = Field(None, description="Feedback metrics only, e.g. web, email.")
+    segment: str | None = Field(
+        None, description=f"A customer size, or '{UNKNOWN_SEGMENT}' for no known size."
+    )
+
+    _no_nul = field_validator("*")(_refuse_nul)
+
+
+class GroupedFilters(MetricFilters):
+    by: GroupingName | None = Field(
+        None,
+        description="Group by day, week (keyed by Monday), month, touchpoint, stage, team "
+        "(case metrics only) or segment.",
+    )
+
+
+class ChartFilters(MetricFilters):
+    by: PeriodName = Field("week", description="The period of one point.")
+
+
+class GroupOut(Schema):
+    key: str
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    enough_data: bool
+
+
+class MetricOut(Schema):
+    metric: str
+    unit: str
+    date_from: dt.date = Field(..., alias="from")
+    date_to: dt.date = Field(..., alias="to")
+    groups: list[GroupOut]
+
+
+class PointOut(Schema):
+    key: str
+    value: float | None
+    n: int
+    centre: float | None
+    lower: float | None
+    upper: float | None
+
+
+class SignalOut(Schema):
+    rule: str
+    description: str
+    keys: list[str]
+
+
+class ControlChartOut(Schema):
+    metric: str
+    chart: str | None = Field(..., description="p, laney p′ or XmR; null with too few periods.")
+    note: str
+    points: list[PointOut]
+    signals: list[SignalOut]
+
+
+def _metric(name: str) -> Metric:
+    if name not in METRICS:
+        raise ApiError(404, f"There is no metric {name!r}; choose one of {', '.join(METRICS)}.")
+    return METRICS[name]
+
+
+def _scope(metric: Metric, filters: MetricFilters) -> Scope:
+    today = day_of(timezone.now())
+    date_to = filters.date_to or today
+    try:
+        date_from = filters.date_from or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    except OverflowError:  # `to` in the first 90 days of year 1
+        raise invalid("to", "The last day is too early to count back 90 days from.") from None
+    if date_from > date_to:
+        raise invalid("from", "The first day comes after the last day (to).")
+    touchpoint_id = None
+    if filters.touchpoint is not None:
+        found = Touchpoint.objects.filter(slug=filters.touchpoint).values_list("pk", flat=True)
+        touchpoint_id = next(iter(found), None)
+        if touchpoint_id is None:
+            raise invalid("touchpoint", f"There is no touch point {filters.touchpoint!r}.")
+    if filters.stage is not None and filters.stage not in LifecycleStage.values:
+        raise invalid("stage", f"Stage must be one of {', '.join(LifecycleStage.values)}.")
+    if filters.segment is not None and filters.segment not in SEGMENTS:
+        raise invalid("segment", f"Segment must be one of {', '.join(SEGMENTS)}.")
+    if filters.channel is not None and metric.source == "case":
+        raise invalid("channel", f"{metric.name} is a case metric: cases have no channel.")
+    return Scope(
+        date_from=date_from,
+        date_to=date_to,
+        touchpoint_id=touchpoint_id,
+        stage=filters.stage,
+        channel=filters.channel,
+        segment=filters.segment,
+    )
+
+
+def _group_out(group: Group) -> dict[str, Any]:
+    e = group.estimate
+    return {
+        "key": group.key,
+        "value": e.value,
+        "n": e.n,
+        "ci_low": e.ci_low,
+        "ci_high": e.ci_high,
+        "enough_data": e.enough_data,
+    }
+
+
+@router.get(
+    "/metrics/{metric}",
+    response={200: MetricOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="metric_read",
+    by_alias=True,
+    summary="A metric with its interval and n, overall or per group",
+    description=(
+        "Metrics: nps, csat, ces (mean), ces_easy (share), complaint_rate (complaints / "
+        "feedback), sla_compliance (resolved within the resolution deadline / resolved with "
+        "a deadline), sla_compliance_acknowledge, recovery_rate (satisfied verdicts / all "
+        "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
+        "histograms: the interval reaches to bucket edges). Shares are 0–1. "
+        "`enough_data` is false below 30 responses: show n, not the value. "
+        "Computed from daily rollups, never from raw feedback."
+    ),
+)
+def metric_read(
+    request: HttpRequest, metric: str, filters: Query[GroupedFilters]
+) -> dict[str, Any]:
+    found = _metric(metric)
+    scope = _scope(found, filters)
+    if filters.by == "team" and found.source == "feedback":
+        raise invalid("by", f"{metric} is a feedback metric: feedback has no team.")
+    groups = metric_groups(found, scope, filters.by)
+    return {
+        "metric": found.name,
+        "unit": found.unit,
+        "from": scope.date_from,
+        "to": scope.date_to,
+        "groups": [_group_out(g) for g in groups],
+    }
+
+
+@router.get(
+    "/metrics/{metric}/control-chart",
+    response={200: ControlChartOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="metric_control_chart",
+    summary="A metric's control chart over days, weeks or months",
+    description=(
+        "A p-chart with limits per point for shares (switched to Laney p′ when the periods "
+        "vary more than sampling explains; `note` says which and why), XmR for nps and ces. "
+        "Periods without data are left out. Each signal names its Western Electric rule and "
+        "the keys of the points that raised it."
+    ),
+)
+def metric_chart(request: HttpRequest, metric: str, filters: Query[ChartFilters]) -> dict[str, Any]:
+    found = _metric(metric)
+    scope = _scope(found, filters)
+    if found.chart is None:
+        raise invalid("metric", f"{metric} is a duration: it has no control chart.")
+    result = metric_control_chart(found, scope, filters.by)
+    chart = result.chart
+    points = []
+    for i, group in enumerate(result.groups):
+        points.append(
+            {
+                "key": group.key,
+                "value": chart.values[i] if chart else group.estimate.value,
+                "n": group.estimate.n,
+                "centre": chart.centre if chart else None,
+                "lower": chart.lower[i] if chart else None,
+                "upper": chart.upper[i] if chart else None,
+            }
+        )
+    signals = [
+        {
+            "rule": s.rule,
+            "description": s.description,
+            "keys": [result.groups[i].key for i in s.indices],
+        }
+        for s in (chart.signals if chart else ())
+    ]
+    return {
+        "metric": found.name,
+        "chart": chart.chart if chart else None,
+        "note": result.note,
+        "points": points,
+        "signals": signals,
+    }
