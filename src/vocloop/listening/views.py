@@ -312,20 +312,23 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     return _track_page(request, _feedback_or_404(token))
 
 
+def _track_rate_limited(
+    request: HttpRequest, feedback: Feedback, decision: Any, **unsent_form: Any
+) -> HttpResponse:
+    """The tracking page again, answering 429, with the customer's text still in its form."""
+    page = _track_page(request, feedback, status=429, extra=_retry_context(decision), **unsent_form)
+    return _rate_limited(page, decision)
+
+
 @never_cache
 @require_POST
 def track_message(request: HttpRequest, token: str) -> HttpResponse:
     feedback = _feedback_or_404(token)
     decision = public_post_allowed(request)
     if not decision.allowed:
-        page = _track_page(
-            request,
-            feedback,
-            follow_up_form=FollowUpForm.unsent(request.POST),
-            status=429,
-            extra=_retry_context(decision),
+        return _track_rate_limited(
+            request, feedback, decision, follow_up_form=FollowUpForm.unsent(request.POST)
         )
-        return _rate_limited(page, decision)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -348,14 +351,9 @@ def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
     feedback = _feedback_or_404(token)
     decision = public_post_allowed(request)
     if not decision.allowed:
-        page = _track_page(
-            request,
-            feedback,
-            verdict_form=VerdictForm.unsent(request.POST),
-            status=429,
-            extra=_retry_context(decision),
+        return _track_rate_limited(
+            request, feedback, decision, verdict_form=VerdictForm.unsent(request.POST)
         )
-        return _rate_limited(page, decision)
     form = VerdictForm(request.POST)
     if form.is_valid():
         if feedback.case is None:
