@@ -336,3 +336,196 @@ def test_open_cases_run_an_sla_clock_and_waiting_ones_are_paused(demo, db):
     assert waiting.exists()
     assert not waiting.filter(resolve_by__isnull=False).exists()
     assert all(case.clock_pauses.filter(ended_at__isnull=True).exists() for case in waiting)
+
+
+# SLA outcomes -----------------------------------------------------------------------
+# The demo's teams have no calendar of their own: their clocks run on the seeded
+# default, Monday to Friday 09:00–17:00 UTC, which these helpers count by hand.
+WORKDAY = (dt.time(9), dt.time(17))
+
+
+def working_time(
+    start: dt.datetime, end: dt.datetime, pauses: list[tuple[dt.datetime, dt.datetime | None]]
+) -> dt.timedelta:
+    """Monday–Friday 09:00–17:00 UTC in [start, end), less the (disjoint) pauses."""
+    total = dt.timedelta(0)
+    day = start.astimezone(dt.UTC).date()
+    while day <= end.astimezone(dt.UTC).date():
+        if day.weekday() < 5:
+            low = max(start, dt.datetime.combine(day, WORKDAY[0], dt.UTC))
+            high = min(end, dt.datetime.combine(day, WORKDAY[1], dt.UTC))
+            if low < high:
+                total += high - low
+                for pause_start, pause_end in pauses:
+                    overlap = min(high, pause_end or high) - max(low, pause_start)
+                    total -= max(overlap, dt.timedelta(0))
+        day += dt.timedelta(days=1)
+    return total
+
+
+def test_the_demo_runs_its_clocks_on_the_default_calendar(demo, db):
+    from vocloop.slas.models import BusinessCalendar
+
+    assert not Team.objects.filter(calendar__isnull=False).exists()
+    default = BusinessCalendar.objects.get(is_default=True)
+    assert default.time_zone == "UTC" and not default.holidays.exists()
+    weekdays = (
+        default.monday,
+        default.tuesday,
+        default.wednesday,
+        default.thursday,
+        default.friday,
+    )
+    assert weekdays == ("09:00-17:00",) * 5
+    assert default.saturday == default.sunday == ""
+
+
+def test_every_acknowledgement_and_resolution_is_judged_against_its_deadline(demo, db):
+    cases = Case.objects.select_related("sla_policy")
+    assert not cases.filter(sla_policy__isnull=True).exists()
+    assert not cases.filter(acknowledge_by__isnull=True).exists()
+    for case in cases:
+        assert case.sla_policy.severity == case.severity
+        if case.acknowledged_at is None:
+            assert case.acknowledged_within_sla is None
+            assert case.business_seconds_to_acknowledge is case.seconds_to_acknowledge is None
+        else:
+            assert case.acknowledged_within_sla == (case.acknowledged_at <= case.acknowledge_by)
+            wall = int((case.acknowledged_at - case.opened_at).total_seconds())
+            assert case.seconds_to_acknowledge == wall
+            assert 0 <= case.business_seconds_to_acknowledge <= wall
+        if case.resolved_at is None:
+            assert case.resolved_within_sla is None
+            assert case.business_seconds_to_resolve is case.seconds_to_resolve is None
+        else:
+            assert case.resolve_by is not None, case.reference
+            assert case.resolved_within_sla == (case.resolved_at <= case.resolve_by)
+            wall = int((case.resolved_at - case.opened_at).total_seconds())
+            assert case.seconds_to_resolve == wall
+            assert 0 <= case.business_seconds_to_resolve <= wall
+
+
+def test_business_time_and_deadlines_agree_with_a_count_by_hand(demo, db):
+    from vocloop.slas.models import ClockPause
+
+    pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = {}
+    for case_id, start, end in ClockPause.objects.values_list("case_id", "started_at", "ended_at"):
+        pauses.setdefault(case_id, []).append((start, end))
+    second = dt.timedelta(seconds=1)
+    resolved = Case.objects.select_related("sla_policy").filter(resolved_at__isnull=False)
+    assert resolved.count() > 500
+    for case in resolved:
+        opened, stops = case.opened_at, pauses.get(case.pk, [])
+        acknowledge = case.sla_policy.acknowledge_within
+        resolve = case.sla_policy.resolve_within
+        # No pause precedes an acknowledgement; the time resolved before a reopening
+        # and the waits on the customer count against the resolution.
+        spent = working_time(opened, case.acknowledged_at, [])
+        assert case.business_seconds_to_acknowledge == int(spent.total_seconds())
+        # A deadline is the first moment the policy's business time is used up.
+        assert working_time(opened, case.acknowledge_by, []) == acknowledge
+        assert working_time(opened, case.acknowledge_by - second, []) < acknowledge
+        spent = working_time(opened, case.resolved_at, stops)
+        assert case.business_seconds_to_resolve == int(spent.total_seconds())
+        assert working_time(opened, case.resolve_by, stops) == resolve
+        assert working_time(opened, case.resolve_by - second, stops) < resolve
+
+
+def test_waits_and_reopenings_stop_the_clock_as_the_product_records_them(demo, db):
+    from vocloop.slas.models import ClockPause
+
+    waited = CaseEvent.objects.filter(kind="status_changed").values("case")
+    reopened = Case.objects.filter(reopen_count__gt=0)
+    assert ClockPause.objects.filter(case__in=waited).exists()
+    for case in reopened:
+        reopenings = case.events.filter(kind="reopened").values_list("created_at", flat=True)
+        ends = set(case.clock_pauses.values_list("ended_at", flat=True))
+        assert set(reopenings) <= ends, case.reference
+    assert (
+        not ClockPause.objects.filter(ended_at__isnull=True)
+        .exclude(case__status=Status.WAITING_ON_CUSTOMER)
+        .exists()
+    )
+
+
+def test_the_product_would_give_the_same_policies_and_deadlines(demo, db):
+    from vocloop.slas import services as sla
+
+    fields = ("pk", "sla_policy_id", "acknowledge_by", "resolve_by")
+    loaded = list(Case.objects.order_by("pk").values_list(*fields))
+    with transaction.atomic():
+        # The product's own bulk path: policies picked again, unmet deadlines recomputed
+        # from the recorded pauses (those of open cases, still running, above all).
+        assert sla.case_deadlines_fill(cases=Case.objects.all()) == len(loaded)
+        assert list(Case.objects.order_by("pk").values_list(*fields)) == loaded
+        transaction.set_rollback(True)
+
+
+def test_sla_compliance_is_mostly_met_differs_by_team_and_feeds_the_durations(demo, db):
+    from vocloop.metrics.queries import METRICS, Scope, metric_groups
+
+    year = Scope(date_from=(NOW - dt.timedelta(days=366)).date(), date_to=NOW.date())
+    for name in ("sla_compliance", "sla_compliance_acknowledge"):
+        (overall,) = metric_groups(METRICS[name], year)
+        assert overall.estimate.n > 500
+        assert 0.75 < overall.estimate.value < 0.98, name
+        by_team = {g.key: g.estimate.value for g in metric_groups(METRICS[name], year, "team")}
+        assert len(by_team) == 5 and all(0.5 < value < 1 for value in by_team.values())
+        assert len(set(by_team.values())) > 1
+    resolved = Case.objects.filter(resolved_at__isnull=False).count()
+    (durations,) = metric_groups(METRICS["time_to_resolve"], year)
+    assert durations.estimate.n == resolved and durations.estimate.value > 0
+
+
+def test_a_wait_and_a_reopening_stop_a_planned_cases_clock():
+    from vocloop.demo.slaclock import Terms, sla_record
+    from vocloop.slas.business_time import BusinessCalendar
+
+    monday = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+
+    def at(days: int, hour: int) -> dt.datetime:
+        return monday + dt.timedelta(days=days, hours=hour)
+
+    def event(kind: str, when: dt.datetime, **data: Any) -> timeline.PlannedEvent:
+        return timeline.PlannedEvent(kind, when, "staff", "agent", "Agent", data=data)
+
+    events = [
+        event(timeline.OPENED, at(0, 10)),
+        event(timeline.ACKNOWLEDGED, at(0, 11)),
+        event(timeline.STATUS_CHANGED, at(0, 12), status=timeline.WAITING),
+        event(timeline.CUSTOMER_MESSAGE, at(1, 12)),
+        event(timeline.RESOLVED, at(1, 14), root_cause="process"),
+        event(timeline.REOPENED, at(2, 10)),
+        event(timeline.RESOLVED, at(2, 12), root_cause="process"),
+    ]
+    calendar = BusinessCalendar.weekdays("UTC")
+    terms = Terms(
+        policy_id=1, acknowledge_within=dt.timedelta(hours=1), resolve_within=dt.timedelta(hours=8)
+    )
+    state, _ = timeline.replay(at(0, 10), events)
+    assert state.clock_pauses == [(at(0, 12), at(1, 12)), (at(1, 14), at(2, 10))]
+    record = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
+    assert record.acknowledge_by == at(0, 11) and record.acknowledged_within_sla is True
+    assert record.business_seconds_to_acknowledge == record.seconds_to_acknowledge == 3600
+    # Worked Monday 10–12, Tuesday 12–14 and Wednesday 10–12; due after 8 such hours.
+    assert record.business_seconds_to_resolve == 6 * 3600
+    assert record.seconds_to_resolve == 50 * 3600
+    assert record.resolve_by == at(2, 14) and record.resolved_within_sla is True
+
+    # Still waiting on the customer: the resolution has no deadline while the clock stands.
+    state, _ = timeline.replay(at(0, 10), events[:3])
+    assert state.clock_pauses == [(at(0, 12), None)]
+    record = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
+    assert record.resolve_by is None and record.resolved_within_sla is None
+    assert record.acknowledged_within_sla is True
+
+    # Acknowledged late, with no policy for the case: no deadline, nothing judged.
+    state, _ = timeline.replay(at(0, 10), [events[0], event(timeline.ACKNOWLEDGED, at(1, 10))])
+    late = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
+    assert (
+        late.acknowledged_within_sla is False and late.business_seconds_to_acknowledge == 8 * 3600
+    )
+    unmatched = sla_record(opened_at=at(0, 10), state=state, terms=None, calendar=calendar)
+    assert unmatched.sla_policy_id is None and unmatched.acknowledge_by is None
+    assert unmatched.acknowledged_within_sla is None
+    assert unmatched.business_seconds_to_acknowledge == 8 * 3600

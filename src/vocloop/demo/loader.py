@@ -4,7 +4,9 @@ The per-record services (feedback_receive, case_*) are the one home of every
 write in the product, but they take a transaction and several queries per row;
 the demo computes the same rows in memory (generator.py) and bulk-inserts them
 (bulk_create for the organisation, rows.RowWriter for the many feedback, case
-and timeline rows), so that a year of feedback loads in seconds. The whole load is one transaction:
+and timeline rows), so that a year of feedback loads in seconds. Each case is
+written with the SLA clock its timeline gave it (slaclock.py): deadlines,
+outcomes and pauses, those of open cases still running. The whole load is one transaction:
 an interrupted load leaves nothing behind.
 """
 
@@ -14,6 +16,7 @@ import datetime as dt
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -27,7 +30,6 @@ from tqdm import tqdm
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
 from vocloop.cases.models import (
-    OPEN_STATUSES,
     SEVERITY_RANK,
     Case,
     CaseEvent,
@@ -37,6 +39,7 @@ from vocloop.cases.models import (
 )
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
+from vocloop.demo import slaclock
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.rows import RowWriter
 from vocloop.demo.timeline import PlannedCase
@@ -52,7 +55,8 @@ from vocloop.listening.rules import Thresholds
 from vocloop.listening.services import thresholds_for, tracking_token_new
 from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.slas import services as sla
-from vocloop.slas.models import ClockPause
+from vocloop.slas.business_time import BusinessCalendar
+from vocloop.slas.models import ClockPause, SlaPolicy
 
 DEFAULT_RESPONSES = 20_000
 DEFAULT_SEED = 42
@@ -103,19 +107,48 @@ def demo_reset() -> None:
     User.objects.filter(username__in=[s.username for s in demo_staff()]).delete()
 
 
-def _sla_clocks_start(*, case_base: int) -> None:
-    """Deadlines for the demo's open cases, as the product would have set them.
+class _SlaRules:
+    """Which policy and calendar run a demo case's SLA clock, chosen as slas.services does.
 
-    A case waiting on the customer has had its clock stopped since it last changed.
+    Read once per load: the policy for each (severity, touch point, segment) is
+    picked by the product's own rule (best_policy) the first time it is needed,
+    each team's calendar by calendar_for, so that every case costs a dict lookup.
     """
-    open_cases = Case.objects.filter(pk__gt=case_base, status__in=OPEN_STATUSES)
-    ClockPause.objects.bulk_create(
-        ClockPause(case_id=pk, started_at=since)
-        for pk, since in open_cases.filter(status=Status.WAITING_ON_CUSTOMER).values_list(
-            "pk", "updated_at"
+
+    def __init__(self, teams: dict[str, int], specs: list[org.CustomerSpec]):
+        self.policies = list(SlaPolicy.objects.filter(active=True))
+        self.sizes = [c.size for c in specs]
+        self.calendars: dict[str, BusinessCalendar | None] = {
+            team.slug: sla.calendar_for(Case(team=team))
+            for team in Team.objects.filter(pk__in=teams.values()).select_related("calendar")
+        }
+        self.terms: dict[tuple[str, int, str], slaclock.Terms | None] = {}
+
+    def record(self, case: PlannedCase, touchpoint_id: int) -> slaclock.SlaRecord:
+        size = self.sizes[case.customer] if case.customer is not None else ""
+        key = (case.state.severity, touchpoint_id, size)
+        if key not in self.terms:
+            probe = Case(
+                severity=case.state.severity,
+                touchpoint_id=touchpoint_id,
+                customer=Customer(size=size) if case.customer is not None else None,
+            )
+            policy = sla.best_policy(self.policies, probe)
+            self.terms[key] = (
+                None
+                if policy is None
+                else slaclock.Terms(
+                    policy_id=policy.pk,
+                    acknowledge_within=policy.acknowledge_within,
+                    resolve_within=policy.resolve_within,
+                )
+            )
+        return slaclock.sla_record(
+            opened_at=case.opened_at,
+            state=case.state,
+            terms=self.terms[key],
+            calendar=self.calendars[case.team],
         )
-    )
-    sla.case_deadlines_fill(cases=open_cases)
 
 
 @dataclass(frozen=True)
@@ -136,6 +169,7 @@ class _Ids:
     customers: list[int]
     root_causes: dict[str, int]
     case_base: int
+    sla: _SlaRules
 
 
 def _staff_create() -> dict[str, int]:
@@ -226,6 +260,8 @@ CASE_COLUMNS = (  # noqa: SIM905
     "opened_at acknowledged_at resolved_at closed_at updated_at resolution root_cause_id "
     "customer_satisfied reopen_count"
 ).split()
+# The SLA clock's fields, named on SlaRecord as on the model.
+SLA_FIELDS = list(slaclock.SlaRecord.__dataclass_fields__)
 EVENT_COLUMNS = (  # noqa: SIM905
     "case_id kind public actor_kind actor_id actor_label body public_text data created_at"
 ).split()
@@ -234,8 +270,9 @@ EVENT_COLUMNS = (  # noqa: SIM905
 class _Writers:
     def __init__(self) -> None:
         self.feedback = RowWriter(Feedback, FEEDBACK_COLUMNS, batch=BATCH)
-        self.cases = RowWriter(Case, CASE_COLUMNS, batch=BATCH)
+        self.cases = RowWriter(Case, CASE_COLUMNS + SLA_FIELDS, batch=BATCH)
         self.events = RowWriter(CaseEvent, EVENT_COLUMNS, batch=BATCH)
+        self.pauses = RowWriter(ClockPause, ["case_id", "started_at", "ended_at"], batch=BATCH)
 
 
 def _feedback_write(writers: _Writers, rows: list[FeedbackRow], ids: _Ids) -> None:
@@ -259,29 +296,39 @@ def _feedback_write(writers: _Writers, rows: list[FeedbackRow], ids: _Ids) -> No
     )
 
 
+def _case_row(c: PlannedCase, ids: _Ids) -> dict[str, Any]:
+    touchpoint_id = ids.touchpoints[c.touchpoint]
+    # The SLA clock's deadlines and outcomes, as the services would have recorded them.
+    clock = ids.sla.record(c, touchpoint_id)
+    return {
+        "id": ids.case_base + c.seq,
+        "reference": c.reference,
+        "touchpoint_id": touchpoint_id,
+        "team_id": ids.teams[c.team],
+        "customer_id": ids.customers[c.customer] if c.customer is not None else None,
+        "assignee_id": ids.staff[c.state.assignee] if c.state.assignee else None,
+        "status": c.state.status,
+        "severity": c.state.severity,
+        "severity_rank": SEVERITY_RANK[c.state.severity],  # type: ignore[index]
+        "opened_at": c.opened_at,
+        "acknowledged_at": c.state.acknowledged_at,
+        "resolved_at": c.state.resolved_at,
+        "closed_at": c.state.closed_at,
+        "updated_at": c.state.updated_at or c.opened_at,
+        "resolution": c.state.resolution,
+        "root_cause_id": ids.root_causes[c.state.root_cause] if c.state.root_cause else None,
+        "customer_satisfied": c.state.customer_satisfied,
+        "reopen_count": c.state.reopen_count,
+        **{name: getattr(clock, name) for name in SLA_FIELDS},
+    }
+
+
 def _cases_write(writers: _Writers, cases: list[PlannedCase], ids: _Ids) -> int:
-    writers.cases.write(
-        {
-            "id": ids.case_base + c.seq,
-            "reference": c.reference,
-            "touchpoint_id": ids.touchpoints[c.touchpoint],
-            "team_id": ids.teams[c.team],
-            "customer_id": ids.customers[c.customer] if c.customer is not None else None,
-            "assignee_id": ids.staff[c.state.assignee] if c.state.assignee else None,
-            "status": c.state.status,
-            "severity": c.state.severity,
-            "severity_rank": SEVERITY_RANK[c.state.severity],  # type: ignore[index]
-            "opened_at": c.opened_at,
-            "acknowledged_at": c.state.acknowledged_at,
-            "resolved_at": c.state.resolved_at,
-            "closed_at": c.state.closed_at,
-            "updated_at": c.state.updated_at or c.opened_at,
-            "resolution": c.state.resolution,
-            "root_cause_id": ids.root_causes[c.state.root_cause] if c.state.root_cause else None,
-            "customer_satisfied": c.state.customer_satisfied,
-            "reopen_count": c.state.reopen_count,
-        }
+    writers.cases.write(_case_row(c, ids) for c in cases)
+    writers.pauses.write(
+        {"case_id": ids.case_base + c.seq, "started_at": start, "ended_at": end}
         for c in cases
+        for start, end in c.state.clock_pauses
     )
     return writers.events.write(
         {
@@ -326,6 +373,7 @@ def demo_load(
         customers=_customers_create(specs),
         root_causes=dict(RootCause.objects.values_list("slug", "id")),
         case_base=Case.objects.aggregate(top=Max("id"))["top"] or 0,
+        sla=_SlaRules(teams, specs),
     )
     thresholds: dict[str, Thresholds] = {
         tp.slug: thresholds_for(tp) for tp in Touchpoint.objects.select_related("case_rule")
@@ -352,7 +400,6 @@ def demo_load(
     # New feedback after the demo gets the next numbers of each year.
     for year, last in generator.counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
-    _sla_clocks_start(case_base=ids.case_base)
     # The case ids were given explicitly; PostgreSQL's sequence must move past them.
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):

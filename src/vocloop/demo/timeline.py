@@ -69,6 +69,10 @@ class CaseState:
     customer_satisfied: bool | None = None
     reopen_count: int = 0
     updated_at: dt.datetime | None = None
+    # The SLA clock's pauses (slas.ClockPause rows), as the SLA services record them:
+    # while waiting on the customer (an end of None: still waiting), and from each
+    # resolution to the reopening that undid it.
+    clock_pauses: list[Interval] = field(default_factory=list)
 
 
 Interval = tuple[dt.datetime, dt.datetime | None]
@@ -79,6 +83,7 @@ def replay(opened_at: dt.datetime, events: list[PlannedEvent]) -> tuple[CaseStat
     state = CaseState(updated_at=opened_at)
     intervals: list[Interval] = []
     open_since: dt.datetime | None = opened_at
+    waiting_since: dt.datetime | None = None
     for e in events:
         if e.kind == ACKNOWLEDGED:
             state.status = ACKNOWLEDGED
@@ -86,13 +91,20 @@ def replay(opened_at: dt.datetime, events: list[PlannedEvent]) -> tuple[CaseStat
         elif e.kind == STATUS_CHANGED:
             state.status = WAITING
             state.acknowledged_at = state.acknowledged_at or e.at
-        elif e.kind == CUSTOMER_MESSAGE and state.status == WAITING:
+            waiting_since = waiting_since or e.at
+        elif e.kind in (CUSTOMER_MESSAGE, ATTACHED) and state.status == WAITING:
+            # Whatever the customer sends ends the wait (cases.services.customer_answered).
             state.status = ACKNOWLEDGED
+            state.clock_pauses.append((waiting_since or e.at, e.at))
+            waiting_since = None
         elif e.kind == ASSIGNED:
             state.assignee = e.data["assignee"]
         elif e.kind == SEVERITY_CHANGED:
             state.severity = e.data["to"]
         elif e.kind == RESOLVED:
+            if waiting_since is not None:  # resolving ends the wait (case_sla_resolved)
+                state.clock_pauses.append((waiting_since, e.at))
+                waiting_since = None
             state.status = RESOLVED
             state.acknowledged_at = state.acknowledged_at or e.at
             state.resolved_at, state.resolution = e.at, e.body
@@ -105,6 +117,8 @@ def replay(opened_at: dt.datetime, events: list[PlannedEvent]) -> tuple[CaseStat
         elif e.kind == CLOSED:
             state.status, state.closed_at = CLOSED, e.at
         elif e.kind == REOPENED:
+            if state.resolved_at is not None:  # nobody's to work while resolved
+                state.clock_pauses.append((state.resolved_at, e.at))
             state.status = ACKNOWLEDGED
             state.resolved_at = state.closed_at = None
             state.reopen_count += 1
@@ -112,6 +126,8 @@ def replay(opened_at: dt.datetime, events: list[PlannedEvent]) -> tuple[CaseStat
         state.updated_at = max(state.updated_at or e.at, e.at)
     if open_since is not None:
         intervals.append((open_since, None))
+    if waiting_since is not None:
+        state.clock_pauses.append((waiting_since, None))
     return state, intervals
 
 
@@ -193,8 +209,15 @@ class CaseContext:
     now: dt.datetime
 
 
-ACK_MEDIAN_HOURS = {"critical": 0.5, "high": 1.5, "normal": 4.0, "low": 10.0}
-RESOLVE_MEDIAN_HOURS = {"critical": 6.0, "high": 20.0, "normal": 48.0, "low": 96.0}
+# Typical delays of an average team, in real hours: about a third of what the default
+# SLA policies allow in business hours (slas/migrations/0002_defaults.py), so that most
+# cases are acknowledged and resolved in time, and the long tail, the backlogs and a
+# slower team's pace (TeamSpec.pace) make the believable minority that are not.
+ACK_MEDIAN_HOURS = {"critical": 0.25, "high": 1.0, "normal": 2.5, "low": 5.0}
+RESOLVE_MEDIAN_HOURS = {"critical": 2.5, "high": 8.0, "normal": 24.0, "low": 48.0}
+BACKLOG_CHANCE = 0.04
+# A deteriorating touch point swamps its team: more backlogs, slower work.
+SWAMPED_BACKLOG, SWAMPED_PACE = 0.15, 1.4
 
 
 class _Planner:
@@ -205,6 +228,8 @@ class _Planner:
         self.lead = ctx.team.lead
         self.agent = rng.choice(ctx.team.members)
         self.first = ctx.customer_first or "there"
+        self.pace = ctx.team.pace * (SWAMPED_PACE if ctx.deteriorating else 1.0)
+        self.severity = "normal"
 
     def add(
         self, kind: str, actor: tuple[str, str | None, str] | Staff, **fields: Any
@@ -217,6 +242,10 @@ class _Planner:
 
     def staff_after(self, delta: dt.timedelta) -> None:
         self.t = working_time(self.rng, self.t + delta)
+
+    def work(self, share: float, sigma: float = 0.8) -> dt.timedelta:
+        """A stretch of case work: `share` of the severity's typical time to resolve."""
+        return _after(self.rng, RESOLVE_MEDIAN_HOURS[self.severity] * share * self.pace, sigma)
 
     def customer_after(self, delta: dt.timedelta) -> None:
         self.t = customer_time(self.rng, self.t + delta)
@@ -263,7 +292,7 @@ class _Planner:
             public_text=wording.assigned_to(team.name),
             data={"team": team.slug, "touchpoint": ctx.touchpoint},
         )
-        severity = self.triage()
+        severity = self.severity = self.triage()
         owner = self.agent
         if rng.random() < 0.93:
             self.add(
@@ -274,8 +303,9 @@ class _Planner:
             )
         else:
             owner = self.lead
-        ack_delay = _after(rng, ACK_MEDIAN_HOURS[severity])
-        if rng.random() < 0.08:  # a backlog: nobody picks it up for days
+        ack_delay = _after(rng, ACK_MEDIAN_HOURS[severity] * self.pace)
+        backlog = SWAMPED_BACKLOG if ctx.deteriorating else BACKLOG_CHANCE
+        if rng.random() < backlog:  # a backlog: nobody picks it up for days
             ack_delay += dt.timedelta(hours=rng.uniform(24, 96))
         self.staff_after(ack_delay)
         self.add(
@@ -293,16 +323,17 @@ class _Planner:
         if rng.random() < 0.35 and not self.wait_on_customer(owner):
             return self.events
         if rng.random() < 0.45:
-            self.staff_after(_after(rng, 20))
+            self.staff_after(self.work(0.4))
             self.reply(f"Quick update on {{reference}}: {words.PROGRESS[ctx.touchpoint]}.", owner)
-        self.staff_after(_after(rng, RESOLVE_MEDIAN_HOURS[severity], 0.9))
+        self.staff_after(self.work(1.0, 0.9))
         self.resolve(owner, rng.choice(words.RESOLUTIONS[ctx.touchpoint]))
         self.after_resolution(owner, severity)
         return self.events
 
     def triage(self) -> str:
         rng = self.rng
-        self.staff_after(dt.timedelta(minutes=rng.uniform(5, 150)))
+        # Complaints are triaged first: one may be critical, due within the hour.
+        self.staff_after(dt.timedelta(minutes=rng.uniform(5, 45 if self.ctx.complaint else 150)))
         r = rng.random()
         if self.ctx.complaint:
             severity = "critical" if r < 0.06 else "high" if r < 0.35 else "normal"
@@ -321,7 +352,7 @@ class _Planner:
     def notes(self, owner: Staff) -> None:
         rng, ctx = self.rng, self.ctx
         for _ in range(rng.choices((0, 1, 2), (45, 40, 15))[0]):
-            self.staff_after(_after(rng, 5))
+            self.staff_after(self.work(0.15))
             if ctx.deteriorating and rng.random() < 0.6:
                 phrase = rng.choice(words.DETERIORATION_NOTES)
             elif rng.random() < 0.7:
@@ -396,7 +427,7 @@ class _Planner:
                 return
             self.staff_after(_after(rng, 3))
             self.reply(rng.choice(words.REOPEN_REPLIES), owner)
-            self.staff_after(_after(rng, RESOLVE_MEDIAN_HOURS[severity] * 0.8, 0.9))
+            self.staff_after(self.work(0.8, 0.9))
             self.resolve(owner, rng.choice(words.RESOLUTIONS[self.ctx.touchpoint]))
 
     def verdict(self, *, satisfied: bool, reason: str) -> None:
