@@ -1,7 +1,24 @@
-"""Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md."""
+"""Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
-from bench import demo_load, escalation_sweep
+`python -m bench NAME [options]` runs one of them (demo_load, escalation_sweep,
+metrics_read) with its own options; see `python -m bench NAME --help`.
+"""
+
+import sys
+
+from bench import demo_load, escalation_sweep, metrics_read
+
+BENCHMARKS = {
+    "demo_load": demo_load.main,
+    "escalation_sweep": escalation_sweep.main,
+    "metrics_read": metrics_read.main,
+}
 
 if __name__ == "__main__":
-    demo_load.main([])
-    escalation_sweep.main([])
+    if len(sys.argv) > 1:
+        if sys.argv[1] not in BENCHMARKS:
+            sys.exit(f"No benchmark {sys.argv[1]!r}: choose one of {', '.join(BENCHMARKS)}.")
+        BENCHMARKS[sys.argv[1]](sys.argv[2:])
+    else:
+        for run in BENCHMARKS.values():
+            run([])

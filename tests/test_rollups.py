@@ -20,7 +20,14 @@ from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader
 from vocloop.listening.models import Feedback
-from vocloop.metrics.models import DURATION_BUCKETS, CaseContribution, CaseRollup, FeedbackRollup
+from vocloop.metrics.models import (
+    DURATION_BUCKETS,
+    CaseContribution,
+    CaseRollup,
+    CaseTouchpointRollup,
+    FeedbackRollup,
+    FeedbackTouchpointRollup,
+)
 from vocloop.metrics.rollups import (
     CASE_COUNTS,
     FEEDBACK_COUNTS,
@@ -46,11 +53,19 @@ def rollup_rows() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
         }
         for r in FeedbackRollup.objects.all()
     }
+    feedback_by_touchpoint = {
+        (r.day, r.touchpoint_id): {name: getattr(r, name) for name in FEEDBACK_COUNTS}
+        for r in FeedbackTouchpointRollup.objects.all()
+    }
     case_rows = {
         (r.day, r.team_id, r.touchpoint_id, r.segment): {
             name: getattr(r, name) for name in (*CASE_COUNTS, *HISTOGRAMS)
         }
         for r in CaseRollup.objects.all()
+    }
+    cases_by_touchpoint = {
+        (r.day, r.touchpoint_id): {name: getattr(r, name) for name in (*CASE_COUNTS, *HISTOGRAMS)}
+        for r in CaseTouchpointRollup.objects.all()
     }
     contributions = {
         (c.case_id,): {
@@ -60,7 +75,13 @@ def rollup_rows() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
         }
         for c in CaseContribution.objects.all()
     }
-    return {"feedback": feedback, "cases": case_rows, "contributions": contributions}
+    return {
+        "feedback": feedback,
+        "feedback_by_touchpoint": feedback_by_touchpoint,
+        "cases": case_rows,
+        "cases_by_touchpoint": cases_by_touchpoint,
+        "contributions": contributions,
+    }
 
 
 def assert_rebuild_agrees() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
@@ -178,6 +199,9 @@ def test_a_rebuild_and_the_incremental_path_agree_on_random_work(
     assert sum(sum(r["resolve_histogram"]) for r in rows["cases"].values()) > 0
     assert len({key[0] for key in rows["feedback"]}) > 5  # several days
     assert sum(r["responses"] for r in rows["feedback"].values()) == Feedback.objects.count()
+    assert len(rows["feedback_by_touchpoint"]) < len(rows["feedback"])  # coarser, same sums
+    assert len(rows["cases_by_touchpoint"]) < len(rows["cases"])
+    assert_case_totals_match_raw_rows(rows["cases_by_touchpoint"])
     assert_case_totals_match_raw_rows(rows["cases"])
 
 

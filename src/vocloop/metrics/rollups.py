@@ -2,7 +2,8 @@
 
 Feedback only ever adds to its day's row: `rollup_feedback_received` runs one
 INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n in feedback_receive's
-transaction, race-free on SQLite and PostgreSQL alike.
+transaction, race-free on SQLite and PostgreSQL alike — for its FeedbackRollup row,
+then for the coarser FeedbackTouchpointRollup row most reads sum.
 
 A case's figures move as it is acknowledged, resolved, reopened and resolved again,
 so each case's current contribution is recorded (CaseContribution). Every change of
@@ -40,10 +41,13 @@ from vocloop.metrics.models import (
     DURATION_EDGES,
     CaseContribution,
     CaseRollup,
+    CaseTouchpointRollup,
     FeedbackRollup,
+    FeedbackTouchpointRollup,
 )
 
 FEEDBACK_KEY = ("day", "touchpoint_id", "score_type", "channel", "segment")
+FEEDBACK_TOUCHPOINT_KEY = ("day", "touchpoint_id")
 FEEDBACK_COUNTS = (
     "responses",
     "complaints",
@@ -62,6 +66,7 @@ FEEDBACK_COUNTS = (
     "ces_easy",
 )
 CASE_KEY = ("day", "team_id", "touchpoint_id", "segment")
+CASE_TOUCHPOINT_KEY = ("day", "touchpoint_id")
 CASE_COUNTS = (
     "opened",
     "acknowledged",
@@ -192,6 +197,10 @@ def rollup_feedback_received(feedback: Feedback) -> None:
         has_comment=bool(feedback.comment),
     )
     _upsert_add(FeedbackRollup, FEEDBACK_KEY, FEEDBACK_COUNTS, [(key, counts)])
+    # Always after the finer row: every transaction takes the two locks in one order.
+    _upsert_add(
+        FeedbackTouchpointRollup, FEEDBACK_TOUCHPOINT_KEY, FEEDBACK_COUNTS, [(key[:2], counts)]
+    )
 
 
 # Cases ----------------------------------------------------------------------------
@@ -320,16 +329,39 @@ def event_contribution(kind: str, data: Mapping[str, Any], key: CaseKey, into: C
         _delta_at(into, key).counts[verdict] += 1
 
 
+def _by_touchpoint(deltas: CaseDeltas) -> dict[tuple[dt.date, int], CaseDelta]:
+    """The deltas summed over team and segment: what CaseTouchpointRollup rows take."""
+    coarse: dict[tuple[dt.date, int], CaseDelta] = {}
+    for (day, _team, touchpoint, _segment), delta in deltas.items():
+        if (day, touchpoint) not in coarse:
+            coarse[day, touchpoint] = CaseDelta()
+        coarse[day, touchpoint].add(delta)
+    return coarse
+
+
 def _apply_case_deltas(deltas: CaseDeltas) -> None:
-    """Apply deltas row by row, in key order (a fixed lock order between transactions)."""
+    """Apply deltas to CaseRollup, then to CaseTouchpointRollup, each in key order.
+
+    One fixed lock order between transactions: every finer row, then every coarser one.
+    """
+    _apply_deltas(CaseRollup, CASE_KEY, deltas)
+    _apply_deltas(CaseTouchpointRollup, CASE_TOUCHPOINT_KEY, _by_touchpoint(deltas))
+
+
+def _apply_deltas(
+    model: type[CaseRollup | CaseTouchpointRollup],
+    key_fields: tuple[str, ...],
+    deltas: Mapping[Any, CaseDelta],
+) -> None:
+    """Apply deltas row by row, in key order."""
     empty = [0] * DURATION_BUCKETS
     for key in sorted(deltas):
         delta = deltas[key]
         if delta.is_zero():
             continue
         _upsert_add(
-            CaseRollup,
-            CASE_KEY,
+            model,
+            key_fields,
             CASE_COUNTS,
             [(key, delta.counts)],
             extra={name: empty for name in HISTOGRAMS},
@@ -338,7 +370,7 @@ def _apply_case_deltas(deltas: CaseDeltas) -> None:
         if not takes_back and not any(any(b.values()) for b in delta.histograms.values()):
             continue
         # The upsert holds the row: reading and writing its histograms is race-free.
-        row = CaseRollup.objects.get(**dict(zip(CASE_KEY, key, strict=True)))
+        row = model.objects.get(**dict(zip(key_fields, key, strict=True)))
         for name, buckets in delta.histograms.items():
             histogram = getattr(row, name)
             for bucket, n in buckets.items():
@@ -455,6 +487,18 @@ def _rebuild_feedback(bar: tqdm[Any]) -> int:
     return done
 
 
+def _rebuild_feedback_by_touchpoint() -> None:
+    """FeedbackTouchpointRollup from the rebuilt FeedbackRollup: one INSERT … SELECT … GROUP BY."""
+    key = ", ".join(_quote(c) for c in FEEDBACK_TOUCHPOINT_KEY)
+    counts = ", ".join(_quote(c) for c in FEEDBACK_COUNTS)
+    sums = ", ".join(f"SUM({_quote(c)})" for c in FEEDBACK_COUNTS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(FeedbackTouchpointRollup._meta.db_table)} ({key}, {counts}) "
+            f"SELECT {key}, {sums} FROM {_quote(FeedbackRollup._meta.db_table)} GROUP BY {key}"
+        )
+
+
 def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas) -> int:
     batch: list[CaseContribution] = []
     done = 0
@@ -499,6 +543,25 @@ def _events_total() -> int:
     return CaseEvent.objects.filter(kind__in=COUNTED_EVENTS).count()
 
 
+def _case_rows(
+    model: type[CaseRollup | CaseTouchpointRollup],
+    key_fields: tuple[str, ...],
+    deltas: Mapping[Any, CaseDelta],
+) -> list[Any]:
+    return [
+        model(
+            **dict(zip(key_fields, key, strict=True)),
+            **{name: delta.counts.get(name, 0) for name in CASE_COUNTS},
+            **{
+                name: [delta.histograms[name].get(i, 0) for i in range(DURATION_BUCKETS)]
+                for name in HISTOGRAMS
+            },
+        )
+        for key, delta in sorted(deltas.items())
+        if not delta.is_zero()
+    ]
+
+
 def rollups_rebuild(*, progress: bool = False) -> RebuildResult:
     """Recompute every rollup from the raw tables, in one transaction.
 
@@ -508,29 +571,29 @@ def rollups_rebuild(*, progress: bool = False) -> RebuildResult:
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            for model in (FeedbackRollup, CaseRollup, CaseContribution):
+            for model in (
+                FeedbackRollup,
+                FeedbackTouchpointRollup,
+                CaseRollup,
+                CaseTouchpointRollup,
+                CaseContribution,
+            ):
                 cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
         total = Feedback.objects.count() + Case.objects.count() + _events_total()
         with tqdm(
             total=total, disable=not progress, file=sys.stderr, unit=" rows", smoothing=0.1
         ) as bar:
             feedback = _rebuild_feedback(bar)
+            _rebuild_feedback_by_touchpoint()
             deltas: CaseDeltas = {}
             cases = _rebuild_cases(bar, deltas)
             events = _rebuild_events(bar, deltas)
-        rollups = [
-            CaseRollup(
-                **dict(zip(CASE_KEY, key, strict=True)),
-                **{name: delta.counts.get(name, 0) for name in CASE_COUNTS},
-                **{
-                    name: [delta.histograms[name].get(i, 0) for i in range(DURATION_BUCKETS)]
-                    for name in HISTOGRAMS
-                },
-            )
-            for key, delta in sorted(deltas.items())
-            if not delta.is_zero()
-        ]
+        rollups = _case_rows(CaseRollup, CASE_KEY, deltas)
         CaseRollup.objects.bulk_create(rollups, batch_size=2000)
+        CaseTouchpointRollup.objects.bulk_create(
+            _case_rows(CaseTouchpointRollup, CASE_TOUCHPOINT_KEY, _by_touchpoint(deltas)),
+            batch_size=2000,
+        )
         return RebuildResult(
             feedback=feedback,
             cases=cases,
