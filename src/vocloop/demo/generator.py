@@ -116,12 +116,15 @@ def touchpoint_volume(tp: TouchpointSpec, day: dt.date, deteriorating: bool) -> 
 
 
 def quality_of(tp: TouchpointSpec, day: dt.date, progress: float, deteriorating_for: int) -> float:
-    """A touch point's latent quality on a day, in standard deviations from average."""
+    """A touch point's latent quality on a day, in standard deviations from average.
+
+    Apart from the support desk's slow, planned improvement and the one touch point
+    that deteriorates, every touch point is a stable process: its weekly figures vary
+    by chance alone, so the dashboards should flag nothing there.
+    """
     quality = tp.quality
     if tp.slug == "support-desk":  # a steady improvement programme over the year
         quality += 0.3 * progress - 0.15
-    if day.month == 12:
-        quality -= 0.1  # year-end rush
     if tp.slug == DETERIORATING and deteriorating_for >= 0:
         quality -= 0.95 * min(1.0, (deteriorating_for + 1) / 10)
     return quality
