@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "vocloop.slas",
     "vocloop.notifications",
     "vocloop.metrics",
+    "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",
 ]
@@ -140,6 +141,13 @@ TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 COMMENT_MAX_LENGTH = 5000
 # The name customers see on public pages.
 ORGANISATION_NAME = config.env_str("ORGANISATION_NAME", "Our company")
+
+# Dashboards: below this many responses (or cases) a figure is shown as "not enough
+# responses" with its n, never as a bare number.
+MIN_RESPONSES = config.env_int("MIN_RESPONSES", 30, minimum=1)
+# A per-person view of case handling, for coaching (team leads and quality managers
+# only, with intervals and shrinkage). Off by default: vocloop ranks no one.
+COACHING_VIEW = config.env_bool("COACHING_VIEW", False)
 
 # Outgoing email and webhooks (notifications/). VOCLOOP_EMAIL_URL: see email_url.py;
 # the default writes .eml files into <data dir>/mail/ so that nothing needs a mail server.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/dashboards/", include("vocloop.dashboards.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
     path("", include("vocloop.listening.urls")),

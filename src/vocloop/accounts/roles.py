@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 QUALITY_MANAGERS_GROUP = "Quality managers"
@@ -51,3 +52,11 @@ def team_ids_of(user: Any) -> set[int]:
     return set(user.teams.values_list("id", flat=True)) | set(
         user.led_teams.values_list("id", flat=True)
     )
+
+
+def may_coach(user: Any, team: Any) -> bool:
+    """The per-person coaching view: only when the organisation turned it on
+    (VOCLOOP_COACHING_VIEW), and then for the team's lead and quality managers."""
+    if not settings.COACHING_VIEW or not getattr(user, "is_authenticated", False):
+        return False
+    return is_quality_manager(user) or (user.is_active and team.lead_id == user.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -150,7 +151,8 @@ def _group_out(group: Group) -> dict[str, Any]:
         "n": e.n,
         "ci_low": e.ci_low,
         "ci_high": e.ci_high,
-        "enough_data": e.enough_data,
+        # The organisation's minimum sample (VOCLOOP_MIN_RESPONSES), as on the dashboards.
+        "enough_data": e.value is not None and e.n >= settings.MIN_RESPONSES,
     }
 
 
@@ -166,7 +168,8 @@ def _group_out(group: Group) -> dict[str, Any]:
         "a deadline), sla_compliance_acknowledge, recovery_rate (satisfied verdicts / all "
         "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
         "histograms: the interval reaches to bucket edges). Shares are 0–1. "
-        "`enough_data` is false below 30 responses: show n, not the value. "
+        "`enough_data` is false below 30 responses (VOCLOOP_MIN_RESPONSES): show n, not the "
+        "value. "
         "Computed from daily rollups, never from raw feedback."
     ),
 )

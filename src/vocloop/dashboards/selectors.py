@@ -1,0 +1,113 @@
+"""Raw records behind a figure: the feedback, cases and verdicts a chart point counts.
+
+The figures themselves come from the rollups; these reads serve the drill-down (one
+period, one page at a time) and the coaching view. Each applies the same scope as
+the rollups — days in settings.TIME_ZONE, touch point, stage, channel, segment — and
+what the reader may see: someone who does not see every case reads only the
+feedback of their own teams' touch points and cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Case as SqlCase
+from django.db.models import F, Model, Q, QuerySet, Value, When
+from django.db.models.fields.json import KT
+
+from vocloop.cases.models import Case, CaseEvent
+from vocloop.cases.selectors import CaseScope
+from vocloop.listening.models import Feedback
+from vocloop.metrics.queries import UNKNOWN_SEGMENT, Scope
+
+M = TypeVar("M", bound=Model)
+
+# Which answers each feedback metric is computed from.
+SCORE_TYPE_OF = {"nps": "nps", "csat": "csat", "ces": "ces", "ces_easy": "ces"}
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a day where the rollups count days (settings.TIME_ZONE)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def within(rows: QuerySet[M], field: str, first: dt.date, last: dt.date) -> QuerySet[M]:
+    """Rows whose `field` falls on the days first … last, both included."""
+    return rows.filter(
+        **{
+            f"{field}__gte": day_start(first),
+            f"{field}__lt": day_start(last + dt.timedelta(days=1)),
+        }
+    )
+
+
+def scoped(rows: QuerySet[M], scope: Scope, *, via: str = "") -> QuerySet[M]:
+    """The scope's touch point, stage and segment filters; `via` leads from rows to a case."""
+    if scope.touchpoint_id is not None:
+        rows = rows.filter(**{f"{via}touchpoint_id": scope.touchpoint_id})
+    if scope.stage is not None:
+        rows = rows.filter(**{f"{via}touchpoint__stage": scope.stage})
+    if scope.segment == UNKNOWN_SEGMENT:
+        rows = rows.filter(
+            Q(**{f"{via}customer__isnull": True}) | Q(**{f"{via}customer__size": ""})
+        )
+    elif scope.segment is not None:
+        rows = rows.filter(**{f"{via}customer__size": scope.segment})
+    return rows
+
+
+def feedback_behind(
+    metric: str, scope: Scope, first: dt.date, last: dt.date, reader: CaseScope
+) -> QuerySet[Feedback]:
+    """The comments behind one point, those that pull the figure down first."""
+    rows = within(Feedback.objects.exclude(comment=""), "occurred_at", first, last)
+    rows = scoped(rows, scope)
+    if scope.channel is not None:
+        rows = rows.filter(channel=scope.channel)
+    if not reader.sees_all:
+        teams = reader.team_ids
+        rows = rows.filter(touchpoint__owning_team_id__in=teams).filter(
+            Q(case__isnull=True) | Q(case__team_id__in=teams)
+        )
+    if metric in SCORE_TYPE_OF:
+        rows = rows.filter(score_type=SCORE_TYPE_OF[metric]).order_by("score", "-occurred_at")
+    else:
+        complaints_first = SqlCase(
+            When(kind=Feedback.Kind.COMPLAINT, then=Value(0)),
+            When(kind=Feedback.Kind.FEEDBACK, then=Value(1)),
+            default=Value(2),
+        )
+        rows = rows.order_by(complaints_first, F("score").asc(nulls_first=True), "-occurred_at")
+    return rows.select_related("touchpoint", "case")
+
+
+def cases_behind(
+    metric: str, scope: Scope, first: dt.date, last: dt.date, reader: CaseScope
+) -> QuerySet[Case]:
+    """The cases an SLA point counts, on the day the rollups count them, misses first."""
+    cases = scoped(reader.cases(), scope)
+    if metric == "sla_compliance_acknowledge":
+        cases = within(cases, "acknowledged_at", first, last)
+        cases = cases.filter(acknowledged_within_sla__isnull=False)
+        cases = cases.order_by("acknowledged_within_sla", "-acknowledged_at")
+    else:
+        cases = within(cases, "resolved_at", first, last)
+        cases = cases.filter(resolved_within_sla__isnull=False)
+        cases = cases.order_by("resolved_within_sla", "-resolved_at")
+    return cases.select_related("touchpoint", "team")
+
+
+def verdicts_behind(
+    scope: Scope, first: dt.date, last: dt.date, reader: CaseScope
+) -> QuerySet[CaseEvent]:
+    """The customers' verdicts given in the period (a recovery-rate point), unsatisfied first."""
+    events = CaseEvent.objects.filter(
+        kind=CaseEvent.Kind.SATISFACTION, case__in=scoped(reader.cases(), scope)
+    )
+    events = within(events, "created_at", first, last)
+    return events.order_by(KT("data__satisfied"), "-created_at").select_related(
+        "case__touchpoint", "case__team"
+    )

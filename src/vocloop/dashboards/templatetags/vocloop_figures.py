@@ -1,0 +1,76 @@
+"""How figures read: NPS in points, shares in per cent, CES as a mean, durations in hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from vocloop.metrics.queries import METRICS
+
+register = template.Library()
+
+
+def format_value(value: float | None, metric: str) -> str:
+    if value is None:
+        return "–"
+    unit = METRICS[metric].unit if metric in METRICS else ""
+    if metric == "nps":
+        return f"{value:.0f}".replace("-", "−")
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    if unit == "business hours":
+        return f"{value:.1f} h"
+    return f"{value:.2f}"
+
+
+@register.filter
+def figure(value: float | None, metric: str) -> str:
+    return format_value(value, metric)
+
+
+@register.filter
+def period_label(key: str, period: str = "week") -> str:
+    """ "w/c 6 Oct 2026" for a week keyed by its Monday, "Oct 2026" for a month."""
+    try:
+        day = dt.date.fromisoformat(key)
+    except ValueError:
+        return key
+    if period == "month":
+        return day.strftime("%b %Y")
+    if period == "week":
+        return f"w/c {day.day} {day.strftime('%b %Y')}"
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)
+
+
+@register.filter
+def difference(value: float | None, metric: str) -> str:
+    """A change between two figures, with its sign: "+2.1 points", "−1.4 pp"."""
+    if value is None:
+        return "–"
+    unit = METRICS[metric].unit if metric in METRICS else ""
+    if unit == "share":
+        text, suffix = f"{100 * value:+.1f}", " percentage points"
+    elif metric == "nps":
+        text, suffix = f"{value:+.1f}", " points"
+    else:
+        text, suffix = f"{value:+.2f}", ""
+    return text.replace("-", "−") + suffix
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    """One way to write a day everywhere: 9 Nov 2026."""
+    return "" if value is None else f"{value.day} {value:%b %Y}"
+
+
+@register.filter
+def plain(signal: Any, period: str) -> str:
+    """A signal in plain words: "8 weeks in a row below the average"."""
+    return str(signal.plain(period))

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from vocloop.dashboards import metric_views, views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("journey/", views.journey, name="journey"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<slug:slug>/people/", views.team_people, name="team_people"),
+    path("metrics/", metric_views.metric_index, name="metrics"),
+    path("metrics/<slug:metric>/", metric_views.metric_detail, name="metric"),
+]

@@ -1,0 +1,74 @@
+"""Server-drawn charts: numbers become coordinates that keep their order and their gaps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vocloop.dashboards import charts
+
+
+def test_ticks_are_round_and_cover_the_range() -> None:
+    assert charts.nice_ticks(0.0, 1.0) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert charts.nice_ticks(-37.0, 52.0) == [-25.0, 0.0, 25.0, 50.0]
+    assert charts.nice_ticks(3.0, 3.0) == [3.0]
+
+
+def test_a_missing_value_breaks_the_sparkline() -> None:
+    line = charts.sparkline([1.0, 2.0, None, 3.0, 4.0])
+    assert line.path.count("M") == 2 and line.path.count("L") == 2
+    assert line.last is not None and line.last[0] == pytest.approx(117.0)
+
+
+def test_a_flat_series_is_drawn_mid_height() -> None:
+    line = charts.sparkline([5.0, 5.0, 5.0], height=30)
+    ys = {float(y) for y in re.findall(r",([\d.]+)", line.path)}
+    assert len(ys) == 1 and 3 < ys.pop() < 27
+
+
+@given(
+    st.lists(st.floats(min_value=-100, max_value=100), min_size=2, max_size=60),
+    st.floats(min_value=0.5, max_value=30),
+)
+def test_the_control_chart_keeps_order_between_points_and_limits(
+    values: list[float], half_width: float
+) -> None:
+    centre = sum(values) / len(values)
+    drawing = charts.control_chart_drawing(
+        keys=[str(i) for i in range(len(values))],
+        labels=[str(i) for i in range(len(values))],
+        values=values,
+        centre=centre,
+        lower=[centre - half_width] * len(values),
+        upper=[centre + half_width] * len(values),
+        signal_indices={0},
+        sizes=[40] * len(values),
+    )
+    upper_y = float(re.search(r"M[\d.]+,([\d.]+)", drawing.upper).group(1))  # type: ignore[union-attr]
+    lower_y = float(re.search(r"M[\d.]+,([\d.]+)", drawing.lower).group(1))  # type: ignore[union-attr]
+    # SVG's y grows downwards: the upper limit is drawn above the centre, the lower below.
+    assert drawing.top <= upper_y <= drawing.centre <= lower_y <= drawing.bottom
+    for point in drawing.points:
+        assert drawing.top <= point.y <= drawing.bottom
+        # Beyond the upper limit is drawn above its line (equal within the 0.1 px rounding).
+        if point.value > centre + half_width:
+            assert point.y <= upper_y
+        else:
+            assert point.y >= upper_y
+    xs = [p.x for p in drawing.points]
+    assert xs == sorted(xs) and drawing.points[0].signal and not drawing.points[1].signal
+
+
+def test_a_group_without_enough_data_gets_no_dot() -> None:
+    drawing = charts.interval_drawing(
+        [("a", "A", 0.9, 0.85, 0.95, True), ("b", "B", 0.2, 0.0, 0.7, False)],
+        low=0.0,
+        high=1.0,
+    )
+    a, b = drawing.rows
+    assert a.x is not None and a.x_low is not None and a.x_high is not None
+    assert a.x_low < a.x < a.x_high
+    assert b.x is None and b.x_low is None
