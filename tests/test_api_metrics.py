@@ -180,6 +180,7 @@ def test_a_planted_shift_in_complaint_rate_raises_a_signal(
                 give_feedback(org.invoicing, score=None, kind="complaint", comment="Wrong bill.")
             else:
                 give_feedback(org.invoicing, score_type="csat", score=4, comment="")
+    clock.to(utc(2026, 11, 20, 16, 0))  # every week charted is over
     answer = api.get(
         "/metrics/complaint_rate/control-chart", **{"from": "2026-08-24", "to": "2026-11-15"}
     )
@@ -204,6 +205,7 @@ def test_nps_is_charted_as_xmr(api: ApiClient, org: Org, clock: Clock) -> None:
     for day, score in ((2, 10), (3, 0), (4, 9)):
         clock.to(utc(2026, 11, day, 10, 0))
         give_feedback(org.helpdesk, score=score, comment="")
+    clock.to(utc(2026, 11, 20, 16, 0))
     body = api.get(
         "/metrics/nps/control-chart", by="day", **{"from": "2026-11-01", "to": "2026-11-20"}
     ).json()
@@ -219,9 +221,21 @@ def test_nps_is_charted_as_xmr(api: ApiClient, org: Org, clock: Clock) -> None:
 def test_one_period_has_no_chart_but_says_why(api: ApiClient, org: Org, clock: Clock) -> None:
     clock.to(utc(2026, 11, 3, 10, 0))
     give_feedback(org.helpdesk, score=10, comment="")
+    clock.to(utc(2026, 11, 20, 16, 0))
     body = api.get("/metrics/nps/control-chart").json()
-    assert body["chart"] is None and "Too few periods" in body["note"]
+    assert body["chart"] is None and "Too few whole periods" in body["note"]
     assert [p["key"] for p in body["points"]] == ["2026-11-02"]
+
+
+def test_the_period_in_progress_is_not_charted(api: ApiClient, org: Org, clock: Clock) -> None:
+    for day in (2, 9, 16, 18):  # two whole weeks, and two answers in the one in progress
+        clock.to(utc(2026, 11, day, 10, 0))
+        give_feedback(org.helpdesk, score=10, comment="")
+    clock.to(utc(2026, 11, 20, 16, 0))
+    body = api.get("/metrics/nps/control-chart", **{"from": "2026-11-02"}).json()
+    assert [p["key"] for p in body["points"]] == ["2026-11-02", "2026-11-09"]
+    # The figure itself still counts every answer.
+    assert api.get("/metrics/nps", **{"from": "2026-11-02"}).json()["groups"][0]["n"] == 4
 
 
 def resolve_cases(org: Org, clock: Clock) -> None:

@@ -100,6 +100,11 @@ def database(directory: Path) -> dict[str, object]:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     except ValueError as exc:
         raise ConfigError(f"{PREFIX}DATABASE_URL is not usable: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters bound on the server, so that psycopg prepares a query it has run a
+        # few times: dashboards and the API repeat the same handful of queries, and
+        # planning them anew each time cost as much as running them.
+        config["OPTIONS"] = {"server_side_binding": True}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         # WAL lets the server read while the worker writes; IMMEDIATE transactions

@@ -198,7 +198,8 @@ def metric_read(
     description=(
         "A p-chart with limits per point for shares (switched to Laney p′ when the periods "
         "vary more than sampling explains; `note` says which and why), XmR for nps and ces. "
-        "Periods without data are left out. Each signal names its Western Electric rule and "
+        "Only whole periods are charted: periods without data, the one in progress and one "
+        "the dates cut are left out. Each signal names its Western Electric rule and "
         "the keys of the points that raised it."
     ),
 )

@@ -128,7 +128,12 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "-severity_rank", "-opened_at"]),
             models.Index(fields=["status", "-severity_rank", "-opened_at"]),
             models.Index(fields=["customer", "touchpoint", "status"]),
-            models.Index(fields=["status", "acknowledge_by"]),
+            # The escalation sweep reads (status, acknowledge_by); the dashboards count
+            # open and overdue cases from this index alone, without the table.
+            models.Index(
+                fields=["status", "acknowledge_by", "acknowledged_at", "resolve_by"],
+                name="cases_case_backlog_idx",
+            ),
             models.Index(fields=["status", "resolve_by"]),
         ]
 

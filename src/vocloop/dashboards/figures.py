@@ -22,12 +22,15 @@ from django.utils import timezone
 
 from vocloop.metrics.queries import (
     METRICS,
+    TOO_FEW_PERIODS,
     Group,
     Metric,
     Period,
     Scope,
     Sums,
-    metrics_by_period,
+    control_chart,
+    metrics_with_before,
+    whole_period,
 )
 from vocloop.metrics.rollups import day_of
 from vocloop.statistics.compare import (
@@ -37,7 +40,7 @@ from vocloop.statistics.compare import (
     compare_nps,
     compare_proportions,
 )
-from vocloop.statistics.control_charts import ControlChart, p_chart, xmr_chart
+from vocloop.statistics.control_charts import ControlChart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.intervals import Moments
 from vocloop.statistics.metrics import NpsCounts
@@ -179,45 +182,6 @@ def _signals(metric: Metric, chart: ControlChart, keys: Sequence[str]) -> list[S
     return views
 
 
-def control_chart(metric: Metric, series: list[Group]) -> tuple[ControlChart | None, str]:
-    """p-chart (Laney p′ when overdispersed) for shares, XmR for means and NPS.
-
-    `series` holds only periods with data: a p-chart needs n > 0 in every subgroup.
-    """
-    if metric.chart is None:
-        return None, "A duration has no control chart; its median and interval are shown."
-    if len(series) < 2:
-        return None, "Too few periods with data for a control chart (needs two)."
-    if metric.counts is not None:
-        pairs = [metric.counts(g.sums) for g in series]
-        chart = p_chart([x for x, _ in pairs], [n for _, n in pairs])
-    else:
-        chart = xmr_chart([float(g.estimate.value or 0.0) for g in series])
-    return chart, chart.note
-
-
-def period_bounds(key: str, period: Period) -> tuple[dt.date, dt.date]:
-    """The first and last day of the period a chart point stands for."""
-    start = dt.date.fromisoformat(key)
-    if period == "week":
-        return start, start + dt.timedelta(days=6)
-    if period == "month":
-        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return start, following - dt.timedelta(days=1)
-    return start, start
-
-
-def complete(key: str, period: Period, scope: Scope, today: dt.date) -> bool:
-    """Whether the range holds the whole period, and the period is over.
-
-    A control chart compares like with like: the week in progress (or one cut by
-    the range) holds a fraction of the usual answers, often from particular days,
-    and would raise signals that say nothing about the process.
-    """
-    first, last = period_bounds(key, period)
-    return first >= scope.date_from and last <= scope.date_to and last < today
-
-
 def figure_from(
     metric: Metric,
     total: Group,
@@ -231,12 +195,17 @@ def figure_from(
     The headline covers the whole range; the trend and the chart, whole periods
     only, and only when the whole range has enough answers to be read at all.
     """
-    charted = [g for g in series if g.estimate.n > 0 and complete(g.key, period, scope, today)]
-    left_out = sum(g.estimate.n for g in series if g not in charted)
-    if not enough(total.estimate):
-        chart, note = None, "Not enough answers in this range for a control chart."
+    whole = [g.estimate.n > 0 and whole_period(g.key, period, scope, today) for g in series]
+    charted = [g for g, keep in zip(series, whole, strict=True) if keep]
+    left_out = sum(g.estimate.n for g, keep in zip(series, whole, strict=True) if not keep)
+    chart: ControlChart | None = None
+    if metric.chart is None:
+        note = "A duration has no control chart; its median and interval are shown."
+    elif not enough(total.estimate):
+        note = "Not enough answers in this range for a control chart."
     else:
-        chart, note = control_chart(metric, charted)
+        chart = control_chart(metric, charted)
+        note = chart.note if chart else TOO_FEW_PERIODS
     keys = [g.key for g in charted]
     signals = _signals(metric, chart, keys) if chart else []
     return Figure(metric, total.estimate, total.sums, charted, chart, note, signals, left_out)
@@ -289,15 +258,14 @@ def figures(
     (read with one more query per rollup table).
     """
     metrics = [METRICS[name] for name in names]
-    read = metrics_by_period(metrics, scope, period)
+    before = previous_scope(scope) if compare else None
+    read, earlier = metrics_with_before(metrics, scope, period, before=before)
     today = day_of(timezone.now())
     shown = [figure_from(m, *read[m.name], scope, period, today) for m in metrics]
-    if compare:
-        before = previous_scope(scope)
-        earlier = metrics_by_period(metrics, before, period)
+    if before is not None:
         for fig in shown:
             fig.before = before
-            fig.comparison = compared(fig.metric, fig.sums, earlier[fig.name][0].sums)
+            fig.comparison = compared(fig.metric, fig.sums, earlier[fig.name].sums)
     return shown
 
 

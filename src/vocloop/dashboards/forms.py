@@ -7,7 +7,10 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Touchpoint
@@ -23,6 +26,26 @@ MAX_DAYS = 3 * 366
 # Dates outside these are typing mistakes, not ranges anyone has data for.
 EARLIEST = dt.date(1970, 1, 1)
 LATEST = dt.date(2999, 12, 31)
+
+
+CHANNELS_CACHE_KEY = "vocloop:dashboards:channels"
+CHANNELS_CACHE_SECONDS = 600
+
+
+def known_channels() -> list[str]:
+    """The channels feedback has arrived through, for the filter's list.
+
+    Reading them means a DISTINCT over the finest rollup table (tens of thousands of
+    rows at a million responses), so they are remembered for ten minutes: a new
+    channel shows up in the list a little later, and can be typed in the address
+    meanwhile.
+    """
+    channels = cache.get(CHANNELS_CACHE_KEY)
+    if channels is None:
+        rows = FeedbackRollup.objects.order_by("channel").values_list("channel", flat=True)
+        channels = list(rows.distinct())
+        cache.set(CHANNELS_CACHE_KEY, channels, CHANNELS_CACHE_SECONDS)
+    return list(channels)
 
 
 def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -49,7 +72,9 @@ class DashboardFilterForm(forms.Form):
         choices=[("", "All stages"), *LifecycleStage.choices],
         label="Lifecycle stage",
     )
-    channel = forms.ChoiceField(required=False, label="Channel")
+    # Any channel may be asked for (one without feedback simply has none); the list
+    # offered is the channels seen, remembered for a while (known_channels).
+    channel = forms.CharField(required=False, max_length=50, label="Channel")
     segment = forms.ChoiceField(
         required=False,
         choices=[
@@ -67,12 +92,13 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        channels = (
-            FeedbackRollup.objects.order_by("channel").values_list("channel", flat=True).distinct()
+        channels = known_channels()
+        asked = (data or {}).get("channel") or ""
+        if asked and asked not in channels:
+            channels = [*channels, asked]
+        self.fields["channel"].widget = forms.Select(
+            choices=[("", "All channels"), *((c, c) for c in channels)]
         )
-        channel_field = self.fields["channel"]
-        assert isinstance(channel_field, forms.ChoiceField)
-        channel_field.choices = [("", "All channels"), *((c, c) for c in channels)]
 
     def add_prefix(self, field_name: str) -> str:
         # The query string says from= and to=, as the API does.
@@ -123,3 +149,54 @@ class DashboardFilterForm(forms.Form):
         values = {name: (self.data or {}).get(name, "") for name in names}
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v})
+
+
+def _choices(field: forms.Field) -> list[tuple[str, str]]:
+    # A ModelChoiceField's widget iterates its queryset; the others hold a list.
+    choices: Any = getattr(field.widget, "choices", None) or []
+    return [(str(value), str(label)) for value, label in choices]
+
+
+def filter_fields_html(form: DashboardFilterForm) -> SafeString:
+    """The filter fields as HTML, built here rather than by Django's widget templates.
+
+    This form is on every dashboard; rendering its fifty-odd options through one
+    template each cost more than reading the figures did.
+    """
+    parts = []
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        value = str(form.data.get(key) or "")
+        errors: list[str] = [str(e) for e in form.errors.get(name) or []]
+        html_id = f"id_{key}"
+        if isinstance(field.widget, forms.Select):
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (choice, mark_safe(" selected") if choice == value else "", label)
+                    for choice, label in _choices(field)
+                ),
+            )
+            control = format_html('<select name="{}" id="{}">{}</select>', key, html_id, options)
+        else:
+            control = format_html(
+                '<input type="date" name="{}" id="{}" value="{}">', key, html_id, value
+            )
+        message = (
+            format_html('<span class="errorlist" role="alert">{}</span>', " ".join(errors))
+            if errors
+            else ""
+        )
+        parts.append(
+            format_html(
+                '<p{}><label for="{}">{}:</label>{}{}</p>',
+                mark_safe(' class="field-error"') if errors else "",
+                html_id,
+                field.label,
+                control,
+                message,
+            )
+        )
+    # Safe: every part was built by format_html, which escapes what goes in.
+    return mark_safe("\n".join(parts))

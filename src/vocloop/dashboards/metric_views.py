@@ -27,7 +27,6 @@ from vocloop.dashboards.figures import (
     Figure,
     enough,
     figure,
-    period_bounds,
 )
 from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
 from vocloop.dashboards.views import (
@@ -38,7 +37,7 @@ from vocloop.dashboards.views import (
     invalid_filters,
     wants_csv,
 )
-from vocloop.metrics.queries import METRICS, Period, Scope
+from vocloop.metrics.queries import METRICS, Period, Scope, period_bounds
 
 DRILL_PAGE_SIZE = 25
 

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from vocloop.accounts import roles
@@ -33,6 +35,7 @@ from vocloop.dashboards.figures import (
 from vocloop.dashboards.forms import DashboardFilterForm
 from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
+from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
 from vocloop.metrics.queries import METRICS, Scope
 
@@ -76,6 +79,54 @@ def flag(figure: Figure, label: str, form: DashboardFilterForm, **query: str) ->
     return {"label": label, "url": url, "signal": figure.current_signal}
 
 
+NumberRow = tuple[str, str | None, str | None, int]
+
+
+def number_rows(figure: Figure, period: str) -> list[NumberRow]:
+    """(period, value, interval, n) per row of a figure's table, formatted once here.
+
+    The value and interval are None below the minimum sample ("not enough data").
+    """
+    rows: list[NumberRow] = []
+    for key, e in [("all", figure.total), *((g.key, g.estimate) for g in figure.series)]:
+        label = "Whole range" if key == "all" else period_label(key, period)
+        if enough(e):
+            low = "unbounded" if e.ci_low is None else format_value(e.ci_low, figure.name)
+            high = "unbounded" if e.ci_high is None else format_value(e.ci_high, figure.name)
+            rows.append((label, format_value(e.value, figure.name), f"{low} to {high}", e.n))
+        else:
+            rows.append((label, None, None, e.n))
+    return rows
+
+
+NOT_ENOUGH_CELLS = mark_safe('<td colspan="2" class="not-enough">Not enough data</td>')
+
+
+def numbers_table_rows(numbers: Sequence[tuple[str, list[Any]]]) -> SafeString:
+    """The overview's table body: built here, as a template loop over some 200 rows of
+    figures would cost more than reading them did."""
+    rows = []
+    for label, figure_rows in numbers:
+        for i, (when, value, interval, n) in enumerate(figure_rows):
+            head = (
+                format_html("{}", label)
+                if i == 0
+                else format_html('<span class="visually-hidden">{}</span>', label)
+            )
+            cells = (
+                NOT_ENOUGH_CELLS
+                if value is None
+                else format_html("<td>{}</td><td>{}</td>", value, interval)
+            )
+            rows.append(
+                format_html(
+                    '<tr><th scope="row">{}</th><td>{}</td>{}<td>{}</td></tr>', head, when, cells, n
+                )
+            )
+    # Safe: every row was built by format_html, which escapes what goes in.
+    return mark_safe("\n".join(rows))
+
+
 def sparkline_of(figure: Figure) -> charts.Sparkline:
     return charts.sparkline([g.estimate.value for g in figure.series])
 
@@ -111,6 +162,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "period": period,
         "tiles": [(f, sparkline_of(f)) for f in shown],
+        "numbers": numbers_table_rows([(f.label, number_rows(f, period)) for f in shown]),
         "complaints": by_name["complaint_rate"].sums.get("complaints", 0),
         "opened": sla.sums.get("opened", 0) if sla else None,
         "opened_per_period": charts.sparkline(

@@ -25,11 +25,12 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from django.db import connection, models
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from vocloop.listening.models import Touchpoint
 from vocloop.metrics.models import (
@@ -41,7 +42,7 @@ from vocloop.metrics.models import (
     FeedbackRollup,
     FeedbackTouchpointRollup,
 )
-from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS
+from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, day_of
 from vocloop.statistics import metrics as stats
 from vocloop.statistics.control_charts import ControlChart, p_chart, xmr_chart
 from vocloop.statistics.estimate import Estimate
@@ -65,6 +66,8 @@ class Metric:
     counts: Callable[[Sums], tuple[int, int]] | None = None
     histogram: str | None = None  # duration metrics: the rollup histogram they read
     unit: str = ""
+    # The rollup counts the estimate reads: a query for this metric alone sums only these.
+    columns: tuple[str, ...] = ()
 
     @property
     def chart(self) -> Literal["p", "XmR", None]:
@@ -82,8 +85,25 @@ def _csat_counts(s: Sums) -> tuple[int, int]:
     return int(s["csat_4"] + s["csat_5"]), sum(int(s[f"csat_{i}"]) for i in range(1, 6))
 
 
-def _proportion_metric(name: str, source: Literal["feedback", "case"], counts: Any) -> Metric:
-    return Metric(name, source, lambda s: stats.proportion(*counts(s)), counts=counts, unit="share")
+def _proportion_metric(
+    name: str, source: Literal["feedback", "case"], counts: Any, columns: tuple[str, ...]
+) -> Metric:
+    return Metric(
+        name,
+        source,
+        lambda s: stats.proportion(*counts(s)),
+        counts=counts,
+        unit="share",
+        columns=columns,
+    )
+
+
+def _share_metric(
+    name: str, source: Literal["feedback", "case"], successes: str, *total: str
+) -> Metric:
+    return _proportion_metric(
+        name, source, _share(successes, *total), tuple(dict.fromkeys((successes, *total)))
+    )
 
 
 def _duration_metric(name: str, histogram: str) -> Metric:
@@ -98,28 +118,33 @@ METRICS: dict[str, Metric] = {
             "feedback",
             lambda s: stats.nps(s["nps_promoters"], s["nps_passives"], s["nps_detractors"]),
             unit="points",
+            columns=("nps_promoters", "nps_passives", "nps_detractors"),
         ),
-        _proportion_metric("csat", "feedback", _csat_counts),
+        _proportion_metric(
+            "csat", "feedback", _csat_counts, tuple(f"csat_{i}" for i in range(1, 6))
+        ),
         Metric(
             "ces",
             "feedback",
             lambda s: stats.mean(Moments(s["ces_n"], s["ces_sum"], s["ces_sum_squares"])),
             unit="mean on 1–7",
+            columns=("ces_n", "ces_sum", "ces_sum_squares"),
         ),
-        _proportion_metric("ces_easy", "feedback", _share("ces_easy", "ces_n")),
-        _proportion_metric("complaint_rate", "feedback", _share("complaints", "responses")),
-        _proportion_metric(
-            "sla_compliance", "case", _share("resolved_within_sla", "resolved_with_sla")
-        ),
-        _proportion_metric(
+        _share_metric("ces_easy", "feedback", "ces_easy", "ces_n"),
+        _share_metric("complaint_rate", "feedback", "complaints", "responses"),
+        _share_metric("sla_compliance", "case", "resolved_within_sla", "resolved_with_sla"),
+        _share_metric(
             "sla_compliance_acknowledge",
             "case",
-            _share("acknowledged_within_sla", "acknowledged_with_sla"),
+            "acknowledged_within_sla",
+            "acknowledged_with_sla",
         ),
-        _proportion_metric(
+        _share_metric(
             "recovery_rate",
             "case",
-            _share("verdicts_satisfied", "verdicts_satisfied", "verdicts_unsatisfied"),
+            "verdicts_satisfied",
+            "verdicts_satisfied",
+            "verdicts_unsatisfied",
         ),
         _duration_metric("time_to_acknowledge", "acknowledge_histogram"),
         _duration_metric("time_to_resolve", "resolve_histogram"),
@@ -200,7 +225,12 @@ def _scoped(source: str, scope: Scope, by: str | None = None) -> QuerySet[Any]:
 
 
 def _rollup_rows(
-    source: str, scope: Scope, *, by_day: bool, histograms: Sequence[str]
+    source: str,
+    scope: Scope,
+    *,
+    by_day: bool,
+    histograms: Sequence[str],
+    counts: Sequence[str],
 ) -> list[tuple[Any, ...]]:
     """([day], *counts, *histograms) of the scope, in one hand-written query.
 
@@ -210,7 +240,6 @@ def _rollup_rows(
     counts (per day, or over the scope); with them every row comes back.
     """
     model = _model(source, scope)
-    counts = FEEDBACK_COUNTS if source == "feedback" else CASE_COUNTS
     ops, q = connection.ops, connection.ops.quote_name
     where = ["r.day >= %s", "r.day <= %s"]
     params: list[Any] = [
@@ -293,7 +322,10 @@ def metric_groups(metric: Metric, scope: Scope, by: str | None = None) -> list[G
     if by is None or by in ("day", "week", "month"):
         wanted = [metric.histogram] if metric.histogram is not None else []
         period = cast(Period | None, by)
-        whole, periods = _sums_by_period(metric.source, scope, period, wanted)
+        # One metric alone: only the counts its estimate reads are summed.
+        whole, periods, _ = _sums_by_period(
+            metric.source, scope, period, wanted, columns=metric.columns
+        )
         if period is None:
             return [whole.group("all", metric)]
         return [periods[key].group(key, metric) for key in sorted(periods)]
@@ -359,26 +391,38 @@ def _sums_by_period(
     scope: Scope,
     period: Period | None,
     histograms: Sequence[str],
-) -> tuple[_Sums, dict[str, _Sums]]:
+    *,
+    earlier_from: dt.date | None = None,
+    columns: Sequence[str] = (),
+) -> tuple[_Sums, dict[str, _Sums], _Sums | None]:
     """One query: the source's sums over the scope and per period (periods with rows only).
 
+    With `earlier_from`, the same query also reads the days from there up to the
+    scope's first day, summed apart (the span a figure is compared with).
     Rows are folded column by column, which keeps the Python work to a few C-level
     sums per period.
     """
-    counts = FEEDBACK_COUNTS if source == "feedback" else CASE_COUNTS
-    rows = _rollup_rows(source, scope, by_day=period is not None, histograms=histograms)
+    counts = columns or (FEEDBACK_COUNTS if source == "feedback" else CASE_COUNTS)
     if period is None:
-        return _Sums.of_rows(rows, counts, histograms), {}
+        rows = _rollup_rows(source, scope, by_day=False, histograms=histograms, counts=counts)
+        return _Sums.of_rows(rows, counts, histograms), {}, None
+    read = scope if earlier_from is None else replace(scope, date_from=earlier_from)
+    rows = _rollup_rows(source, read, by_day=True, histograms=histograms, counts=counts)
     keys: dict[dt.date, str] = {}
     by_period: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    before: list[tuple[Any, ...]] = []
     for row in rows:
         day = row[0]
+        if day < scope.date_from:
+            before.append(row[1:])
+            continue
         if day not in keys:
             keys[day] = _period_key(day, period)
         by_period[keys[day]].append(row[1:])
     periods = {key: _Sums.of_rows(values, counts, histograms) for key, values in by_period.items()}
     total = _Sums.of_rows([p.row() for p in periods.values()], counts, histograms)
-    return total, periods
+    earlier = None if earlier_from is None else _Sums.of_rows(before, counts, histograms)
+    return total, periods, earlier
 
 
 def metrics_by_period(
@@ -391,20 +435,40 @@ def metrics_by_period(
     whatever the number of metrics. A case metric with a channel in the scope is
     refused (ValueError): cases have no channel.
     """
-    folded: dict[str, tuple[_Sums, dict[str, _Sums]]] = {}
+    answer, _ = metrics_with_before(metrics, scope, period, before=None)
+    return answer
+
+
+def metrics_with_before(
+    metrics: Sequence[Metric], scope: Scope, period: Period, *, before: Scope | None
+) -> tuple[dict[str, tuple[Group, list[Group]]], dict[str, Group]]:
+    """metrics_by_period, and each metric over `before` (a span ending the day before the
+    scope starts) read by the same queries: (by period, {name: the earlier total})."""
+    if before is not None and before.date_to != scope.date_from - dt.timedelta(days=1):
+        raise ValueError("the earlier span must end the day before the scope starts")
+    folded: dict[str, tuple[_Sums, dict[str, _Sums], _Sums | None]] = {}
     for source in ("feedback", "case"):
         chosen = [m for m in metrics if m.source == source]
         if chosen:
             histograms = sorted({m.histogram for m in chosen if m.histogram is not None})
-            folded[source] = _sums_by_period(source, scope, period, histograms)
+            folded[source] = _sums_by_period(
+                source,
+                scope,
+                period,
+                histograms,
+                earlier_from=before.date_from if before is not None else None,
+            )
     answer: dict[str, tuple[Group, list[Group]]] = {}
+    earlier: dict[str, Group] = {}
     for metric in metrics:
-        total, periods = folded[metric.source]
+        total, periods, earlier_sums = folded[metric.source]
         answer[metric.name] = (
             total.group("all", metric),
             [periods[key].group(key, metric) for key in sorted(periods)],
         )
-    return answer
+        if earlier_sums is not None:
+            earlier[metric.name] = earlier_sums.group("all", metric)
+    return answer, earlier
 
 
 def _median_hours(histogram: list[int]) -> Estimate:
@@ -432,19 +496,55 @@ class Chart:
     note: str
 
 
-def metric_control_chart(metric: Metric, scope: Scope, period: Period = "week") -> Chart:
-    """p-chart (Laney p′ when overdispersed) for proportions, XmR for NPS and CES means.
+def period_bounds(key: str, period: Period) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period a key (its first day) stands for."""
+    start = dt.date.fromisoformat(key)
+    if period == "week":
+        return start, start + dt.timedelta(days=6)
+    if period == "month":
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return start, following - dt.timedelta(days=1)
+    return start, start
 
-    Periods without data are left out: a p-chart needs n > 0 in every subgroup.
+
+def whole_period(key: str, period: Period, scope: Scope, today: dt.date) -> bool:
+    """Whether the scope holds the whole period, and the period is over.
+
+    A control chart compares like with like: the week in progress (or one cut by
+    the dates) holds a fraction of the usual answers, often from particular days,
+    and would raise signals that say nothing about the process.
     """
+    first, last = period_bounds(key, period)
+    return first >= scope.date_from and last <= scope.date_to and last < today
+
+
+def control_chart(metric: Metric, groups: Sequence[Group]) -> ControlChart | None:
+    """p-chart (Laney p′ when overdispersed) for proportions, XmR for NPS and CES means,
+    over groups that all have data; None with fewer than two."""
     if metric.chart is None:
         raise ValueError(f"{metric.name} has no control chart")
-    groups = [g for g in metric_groups(metric, scope, period) if g.estimate.n > 0]
     if len(groups) < 2:
-        return Chart(groups, None, "Too few periods with data for a control chart (needs two).")
+        return None
     if metric.counts is not None:
         pairs = [metric.counts(g.sums) for g in groups]
-        chart = p_chart([x for x, _ in pairs], [n for _, n in pairs])
-    else:
-        chart = xmr_chart([float(g.estimate.value or 0.0) for g in groups])
-    return Chart(groups, chart, chart.note)
+        return p_chart([x for x, _ in pairs], [n for _, n in pairs])
+    return xmr_chart([float(g.estimate.value or 0.0) for g in groups])
+
+
+TOO_FEW_PERIODS = "Too few whole periods with data for a control chart (needs two)."
+
+
+def metric_control_chart(
+    metric: Metric, scope: Scope, period: Period = "week", *, today: dt.date | None = None
+) -> Chart:
+    """The metric's control chart over whole periods with data (see whole_period)."""
+    if metric.chart is None:
+        raise ValueError(f"{metric.name} has no control chart")
+    today = today or day_of(timezone.now())
+    groups = [
+        g
+        for g in metric_groups(metric, scope, period)
+        if g.estimate.n > 0 and whole_period(g.key, period, scope, today)
+    ]
+    chart = control_chart(metric, groups)
+    return Chart(groups, chart, chart.note if chart else TOO_FEW_PERIODS)

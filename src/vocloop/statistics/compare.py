@@ -69,7 +69,8 @@ def verdict(
 
 
 def _two_sided_normal_p(z: float) -> float:
-    return float(2.0 * stats.norm.sf(abs(z)))
+    # 2·(1 − Φ(|z|)) = erfc(|z|/√2): exact, and far cheaper than a scipy call per figure.
+    return math.erfc(abs(z) / math.sqrt(2.0))
 
 
 def _zero_se(difference: float) -> float:

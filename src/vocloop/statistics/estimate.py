@@ -8,6 +8,7 @@ so that exports and tests can see them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from scipy import stats
@@ -59,6 +60,7 @@ class Estimate:
         )
 
 
+@functools.lru_cache(maxsize=32)
 def z_value(confidence: float = CONFIDENCE) -> float:
     """The two-sided standard-normal critical value (1.959964… for 95 %)."""
     if not 0.0 < confidence < 1.0:

@@ -8,6 +8,7 @@ statistics (n, sum, sum of squares) because that is all the rollups keep.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,10 +76,16 @@ class Moments:
         return max(0.0, (self.total_of_squares - self.total * self.total / self.n) / (self.n - 1))
 
 
+@functools.lru_cache(maxsize=4096)
+def t_critical(confidence: float, df: int) -> float:
+    """Student's t two-sided critical value; remembered, as a dashboard asks for many."""
+    return float(stats.t.ppf(0.5 + confidence / 2.0, df))
+
+
 def t_interval(moments: Moments, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """mean ± t(n − 1) · s/√n from sufficient statistics (n ≥ 2)."""
     if moments.n < 2:
         raise ValueError("a t interval needs at least two values")
-    t = float(stats.t.ppf(0.5 + confidence / 2.0, moments.n - 1))
+    t = t_critical(confidence, moments.n - 1)
     half = t * math.sqrt(moments.variance / moments.n)
     return moments.mean - half, moments.mean + half
