@@ -1,15 +1,16 @@
 """Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
-`python -m bench NAME [options]` runs one of them (demo_load, escalation_sweep,
-metrics_read) with its own options; see `python -m bench NAME --help`.
+`python -m bench NAME [options]` runs one of them (demo_load, demo_signals,
+escalation_sweep, metrics_read) with its own options; see `python -m bench NAME --help`.
 """
 
 import sys
 
-from bench import demo_load, escalation_sweep, metrics_read
+from bench import demo_load, demo_signals, escalation_sweep, metrics_read
 
 BENCHMARKS = {
     "demo_load": demo_load.main,
+    "demo_signals": demo_signals.main,
     "escalation_sweep": escalation_sweep.main,
     "metrics_read": metrics_read.main,
 }

@@ -14,6 +14,7 @@ from tests.api_client import ApiClient
 from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from vocloop.api.metrics import MetricOut
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.models import RootCause
@@ -334,3 +335,16 @@ def test_the_query_count_does_not_grow_with_the_responses(
     after = [queries(path, **params) for path, params in requests]
     assert after == before
     assert only(api.get("/metrics/nps"))["n"] == 1 + 18 * 11
+
+
+def test_the_answer_has_the_documented_shape(api: ApiClient, org: Org, clock: Clock) -> None:
+    for i in range(3):
+        clock.to(utc(2026, 11, 2 + i, 10, 0))
+        give_feedback(org.helpdesk, score=9 - i, comment="")
+    clock.to(utc(2026, 11, 20, 16, 0))
+    for by in (None, "week", "touchpoint"):
+        answer = api.get("/metrics/nps", **({"by": by} if by else {}))
+        assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+        body = answer.json()
+        parsed = MetricOut.model_validate(body)
+        assert parsed.model_dump(by_alias=True, mode="json") == body
