@@ -1,0 +1,5 @@
+"""vocloop's text analytics: plain Python with no Django import, testable alone.
+
+- `masking`: personal data (emails, phone numbers, card-like numbers) replaced by
+  placeholders, so staff and analysis see what customers said, not who they are.
+"""

@@ -1,0 +1,71 @@
+"""Personal data in comments is masked; ordinary numbers are left as they are."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vocloop.text.masking import CARD, EMAIL, PHONE, luhn_valid, mask
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Write to jo.smith+bills@example.co.uk please", f"Write to {EMAIL} please"),
+        ("Mail: ANNA_K@mail-host.com.", f"Mail: {EMAIL}."),
+        ("Call me on +44 7700 900123 after six", f"Call me on {PHONE} after six"),
+        ("ring +1 (415) 555-0134", f"ring {PHONE}"),
+        ("my mobile is 07700 900123", f"my mobile is {PHONE}"),
+        ("office (030) 1234 5678, thanks", f"office {PHONE}, thanks"),
+        ("landline 01 23 45 67 89", f"landline {PHONE}"),
+        ("card 4111 1111 1111 1111 was charged twice", f"card {CARD} was charged twice"),
+        ("card 4111-1111-1111-1111", f"card {CARD}"),
+        ("number 5500005555555559 again", f"number {CARD} again"),
+        ("amex 378282246310005", f"amex {CARD}"),
+        ("mistyped 1234 5678 9012 3456", f"mistyped {CARD}"),
+    ],
+)
+def test_personal_data_is_replaced(text: str, expected: str) -> None:
+    assert mask(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We ordered 250 units and 1200 arrived.",
+        "Order 4471923 is still missing.",
+        "Invoice INV-2026-004512 charged £1,299.00 instead of £129.90.",
+        "Delivered on 12/03/2026, not 01.02.2026 as promised.",
+        "Reference VL-2026-000123, version 3.11.7, 2026.",
+        "Tracking number 1Z999AA10123456784.",
+        "Customer since 2014; 15 years of loyalty; 99.5% uptime promised.",
+        "Account 12345678 at branch 40-20-10.",
+    ],
+)
+def test_ordinary_numbers_are_left_alone(text: str) -> None:
+    result = mask(text)
+    assert result.text == text and not result.changed
+
+
+def test_what_was_found_is_counted() -> None:
+    result = mask("a@b.io, c@d.io, +33 6 12 34 56 78 and 4111111111111111")
+    assert result.found == {EMAIL: 2, PHONE: 1, CARD: 1}
+    assert result.text == f"{EMAIL}, {EMAIL}, {PHONE} and {CARD}"
+
+
+def test_the_luhn_check() -> None:
+    assert luhn_valid("4111111111111111") and luhn_valid("79927398713")
+    assert not luhn_valid("4111111111111112")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=200))
+def test_text_without_digits_or_at_signs_is_unchanged(text: str) -> None:
+    if "@" not in text:
+        assert mask(text).text == text
+
+
+@given(st.integers(min_value=0, max_value=99_999_999))
+def test_no_plain_count_of_up_to_eight_digits_is_masked(number: int) -> None:
+    text = f"We received {number} items."
+    assert mask(text).text == text
