@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -21,6 +20,7 @@ from vocloop.metrics.queries import (
     Group,
     Metric,
     Scope,
+    enough,
     metric_control_chart,
     metric_groups,
 )
@@ -152,8 +152,7 @@ def _group_out(group: Group) -> dict[str, Any]:
         "n": e.n,
         "ci_low": e.ci_low,
         "ci_high": e.ci_high,
-        # The organisation's minimum sample (VOCLOOP_MIN_RESPONSES), as on the dashboards.
-        "enough_data": e.value is not None and e.n >= settings.MIN_RESPONSES,
+        "enough_data": enough(e),
     }
 
 

@@ -29,6 +29,7 @@ from vocloop.metrics.queries import (
     Scope,
     Sums,
     control_chart,
+    enough,
     metrics_with_before,
     whole_period,
 )
@@ -76,11 +77,6 @@ OVERVIEW_METRICS = ("nps", "csat", "ces", "complaint_rate", "sla_compliance", "r
 SCORE_METRICS = ("nps", "csat", "ces")
 
 Meaning = Literal["worse", "better"]
-
-
-def enough(estimate: Estimate) -> bool:
-    """The dashboards' own minimum sample (VOCLOOP_MIN_RESPONSES) decides, not the default."""
-    return estimate.value is not None and estimate.n >= settings.MIN_RESPONSES
 
 
 # The Western Electric rules in words a reader needs no statistics for.

@@ -25,7 +25,6 @@ from vocloop.dashboards.figures import (
     LABELS,
     LOWER_IS_BETTER,
     Figure,
-    enough,
     figure,
 )
 from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
@@ -37,7 +36,7 @@ from vocloop.dashboards.views import (
     invalid_filters,
     wants_csv,
 )
-from vocloop.metrics.queries import METRICS, Period, Scope, period_bounds
+from vocloop.metrics.queries import METRICS, Period, Scope, enough, period_bounds
 
 DRILL_PAGE_SIZE = 25
 

@@ -29,7 +29,6 @@ from vocloop.dashboards.figures import (
     OVERVIEW_METRICS,
     SCORE_METRICS,
     Figure,
-    enough,
     figures,
 )
 from vocloop.dashboards.forms import DashboardFilterForm
@@ -37,7 +36,7 @@ from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
 from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
-from vocloop.metrics.queries import METRICS, Scope
+from vocloop.metrics.queries import METRICS, Scope, enough
 
 
 def csv_response(

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -54,6 +55,12 @@ Period = Literal["day", "week", "month"]
 Sums = Mapping[str, int]
 # A blank segment (customer or size unknown) is shown and filtered by this name.
 UNKNOWN_SEGMENT = "unknown"
+
+
+def enough(estimate: Estimate) -> bool:
+    """Whether a figure may be shown as a number: the organisation's minimum sample
+    (VOCLOOP_MIN_RESPONSES) decides, for the dashboards and the API alike."""
+    return estimate.value is not None and estimate.n >= settings.MIN_RESPONSES
 
 
 @dataclass(frozen=True)
