@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "vocloop.slas",
     "vocloop.notifications",
     "vocloop.metrics",
+    "vocloop.insights",
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",

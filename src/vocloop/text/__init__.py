@@ -3,4 +3,5 @@
 - `masking`: personal data (emails, phone numbers, card-like numbers) replaced by
   placeholders, so staff and analysis see what customers said, not who they are.
 - `sentiment`: a score from −1 to 1 and a label, judged clause by clause (VADER).
+- `tokens`: words, lower-cased and lightly stemmed, shared by themes and similarity.
 """

@@ -1,0 +1,73 @@
+"""Words of a comment, lower-cased and lightly stemmed, shared by theme rules and similarity.
+
+The stemmer only strips the commonest English endings and a final "e" ("invoices",
+"invoiced" → "invoic"; "charge", "charging" → "charg"): enough for "late
+deliveries" to meet "delivery was late" without a dictionary, and cheap enough to
+run on every comment. Both sides of any comparison go through the same function, so
+an odd stem ("invoic") never matters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Words that say nothing about what a comment is about. Negations and "again" are
+# kept on purpose: "not delivered" and "wrong again" are the point of a complaint.
+STOP_WORDS = frozenset(
+    """
+    a about above after all also am an and any are as at be been before being both by
+    can could did do does doing for from further had has have having he her here hers
+    him his how i i'm i've if in into is it it's its itself just me more most my myself
+    of on once only or other our ours ourselves out over own same she should so some
+    such than that the their theirs them then there these they this those through to
+    too under until up very was we we're were what when where which while who whom why
+    will with would you your yours yourself
+    """.split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; an apostrophe inside a word stays ("don't")."""
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip one common inflectional ending; short words are left whole."""
+    if len(word) <= 3 or word[-1].isdigit():
+        return word
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = _strip_ending(word)
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _strip_ending(word: str) -> str:
+    for ending, replacement, keep in (
+        ("ies", "y", 3),
+        ("sses", "ss", 3),
+        ("ing", "", 4),
+        ("edly", "", 4),
+        ("ed", "", 4),
+        ("ly", "", 4),
+        ("es", "e", 4),
+        ("s", "", 3),
+    ):
+        if word.endswith(ending) and len(word) - len(ending) >= keep:
+            if ending == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: len(word) - len(ending)] + replacement
+    return word
+
+
+def stems(text: str) -> list[str]:
+    """Every word of the text, stemmed, in order (stop words included)."""
+    return [stem(w) for w in words(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of the words that carry meaning, in order."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
