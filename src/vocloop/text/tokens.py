@@ -1,7 +1,8 @@
 """Words of a comment, lower-cased and lightly stemmed, shared by theme rules and similarity.
 
-The stemmer only strips the commonest English endings and a final "e" ("invoices",
-"invoiced" → "invoic"; "charge", "charging" → "charg"): enough for "late
+The stemmer only strips the commonest English endings and a final "e" or "y"
+("invoices", "invoiced" → "invoic"; "charge", "charging" → "charg"; "deliveries",
+"delivered" → "deliver"; "installation", "installed" → "install"): enough for "late
 deliveries" to meet "delivery was late" without a dictionary, and cheap enough to
 run on every comment. Both sides of any comparison go through the same function, so
 an odd stem ("invoic") never matters.
@@ -16,8 +17,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Words that say nothing about what a comment is about. Negations and "again" are
 # kept on purpose: "not delivered" and "wrong again" are the point of a complaint.
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS_TEXT = """
     a about above after all also am an and any are as at be been before being both by
     can could did do does doing for from further had has have having he her here hers
     him his how i i'm i've if in into is it it's its itself just me more most my myself
@@ -25,8 +25,8 @@ STOP_WORDS = frozenset(
     such than that the their theirs them then there these they this those through to
     too under until up very was we we're were what when where which while who whom why
     will with would you your yours yourself
-    """.split()
-)
+    """
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 def words(text: str) -> list[str]:
@@ -42,11 +42,18 @@ def stem(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     word = _strip_ending(word)
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+    if word.endswith("e") and len(word) > 3:
+        return word[:-1]
+    # "delivery" meets "delivered", "policy" meets "policies".
+    if word.endswith("y") and len(word) > 5 and word[-2] not in "aeiou":
+        return word[:-1]
+    return word
 
 
 def _strip_ending(word: str) -> str:
     for ending, replacement, keep in (
+        ("ations", "", 4),
+        ("ation", "", 4),
         ("ies", "y", 3),
         ("sses", "ss", 3),
         ("ing", "", 4),
