@@ -45,7 +45,7 @@ class RowWriter:
                 field.has_default() or field.null or _auto_now(field)
             ):
                 raise ImproperlyConfigured(
-                    f"{meta.label}.{field.name} needs a value: teach the demo loader about it."
+                    f"{meta.label}.{field.name} needs a value: give it to the RowWriter."
                 )
         self.batch = batch
         quote = connection.ops.quote_name

@@ -41,8 +41,9 @@ from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
 from vocloop.demo import slaclock
 from vocloop.demo.generator import FeedbackRow, Generator
-from vocloop.demo.rows import RowWriter
+from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
+from vocloop.insights.bulk import comments_read_bulk
 from vocloop.listening import links
 from vocloop.listening.models import (
     CaseRule,
@@ -54,6 +55,7 @@ from vocloop.listening.models import (
 from vocloop.listening.rules import Thresholds
 from vocloop.listening.services import thresholds_for, tracking_token_new
 from vocloop.metrics.rollups import rollups_rebuild
+from vocloop.rows import RowWriter
 from vocloop.slas import services as sla
 from vocloop.slas.business_time import BusinessCalendar
 from vocloop.slas.models import ClockPause, SlaPolicy
@@ -357,6 +359,7 @@ def demo_load(
     now: dt.datetime | None = None,
     progress: bool = False,
     chunk_size: int = 2000,
+    read_comments: bool = True,
 ) -> LoadResult:
     """Load the demo organisation and a year of its feedback, ending at `now`."""
     began = time.monotonic()
@@ -405,6 +408,9 @@ def demo_load(
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
             cursor.execute(sql)
     rollups_rebuild(progress=progress)  # the bulk rows bypassed the services that keep them
+    taxonomy_create()
+    if read_comments:  # the bulk rows were not read on arrival either
+        comments_read_bulk(progress=progress)
     return LoadResult(
         responses=responses,
         customers=len(specs),

@@ -132,6 +132,13 @@ class CaseRule(models.Model):
         help_text="1 (very difficult) – 7 (very easy). Empty: CES opens no case.",
     )
     open_for_complaints = models.BooleanField(default=True)
+    sentiment_at_or_below = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-1.0), MaxValueValidator(1.0)],
+        help_text="−1 (most negative) – 1. A comment without a score at or below this "
+        "sentiment opens a case, e.g. −0.6 for strongly negative ones. Empty: never.",
+    )
 
     def __str__(self) -> str:
         return f"Case rule for {self.touchpoint}"

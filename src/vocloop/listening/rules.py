@@ -17,6 +17,9 @@ class Thresholds:
     csat_at_or_below: int | None = 2
     ces_at_or_below: int | None = 3
     open_for_complaints: bool = True
+    # A comment without a score this negative (sentiment −1 … 1) opens a case once it
+    # has been read; None leaves unscored comments to the people reading them.
+    sentiment_at_or_below: float | None = None
 
 
 DEFAULT_THRESHOLDS = Thresholds()

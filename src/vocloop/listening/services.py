@@ -23,6 +23,7 @@ from vocloop.listening.models import (
 )
 from vocloop.listening.rules import DEFAULT_THRESHOLDS, Thresholds, needs_case
 from vocloop.metrics.rollups import rollup_feedback_received
+from vocloop.text.masking import mask
 
 
 class FeedbackInvalid(ValueError):
@@ -60,6 +61,7 @@ def thresholds_for(touchpoint: Touchpoint) -> Thresholds:
         csat_at_or_below=rule.csat_at_or_below,
         ces_at_or_below=rule.ces_at_or_below,
         open_for_complaints=rule.open_for_complaints,
+        sentiment_at_or_below=rule.sentiment_at_or_below,
     )
 
 
@@ -125,10 +127,15 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
     its case are committed together or not at all.
     """
     from vocloop.cases.services import case_open_or_attach
+    from vocloop.insights.services import original_keep
+    from vocloop.insights.tasks import read_after_commit
     from vocloop.notifications.events import notify_feedback_received
 
     feedback_validate(data)
     now = timezone.now()
+    original = data.comment.strip()
+    # Staff, analysis and every copy of the comment see it masked from the first moment.
+    masked = mask(original)
     feedback = Feedback.objects.create(
         reference=reference_allocate(at=now),
         tracking_token=tracking_token_new(),
@@ -139,7 +146,7 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
         channel=data.channel.strip(),
         score_type=data.score_type,
         score=data.score,
-        comment=data.comment.strip(),
+        comment=masked.text,
         occurred_at=data.occurred_at or now,
         received_at=now,
         customer_verified=data.customer_verified,
@@ -152,6 +159,9 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
     )
     if opens:
         case_open_or_attach(feedback=feedback, attach=data.customer_verified)
+    original_keep(feedback=feedback, masked=masked, original=original)
     notify_feedback_received(feedback)
     rollup_feedback_received(feedback)
+    if feedback.comment:
+        read_after_commit(feedback.pk)
     return feedback

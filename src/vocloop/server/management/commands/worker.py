@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
+from vocloop.insights.tasks import nightly, unread_sweep
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.periodic import Job, Periodic
@@ -81,6 +82,9 @@ class Command(BaseCommand):
             Job("notifications", options["deliver_interval"], _deliver),
             # The digest is one per person per day whenever it runs: hourly is plenty.
             Job("daily digest", 3600, _digest),
+            Job("comments left unread", 60, unread_sweep),
+            # Trains at most once a day, and only after new corrections.
+            Job("theme model and originals", 3600, nightly),
         ]
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))

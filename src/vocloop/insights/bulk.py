@@ -1,0 +1,326 @@
+"""Reading comments in bulk: after an import or the demo load, or again after the themes changed.
+
+Comments are read in the order they were given, so that similar comments group as
+they would have on arrival (a group lives 30 days past its last member). Each batch
+is written in its own transaction: an interrupted pass keeps what it wrote, and the
+next one starts where it stopped. Memory stays bounded: the ids still to read (8
+bytes each), one batch, and the similar groups alive in the last 30 days.
+
+Reading in bulk never opens cases: an import brings history, whose cases were
+handled (or not) where it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import sys
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import cast
+
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from vocloop.insights.models import (
+    CommentText,
+    CommentTheme,
+    SimilarGroup,
+    SimilarGroupBand,
+    Theme,
+)
+from vocloop.insights.services import SIMILAR_WINDOW
+from vocloop.insights.taxonomy import reader_build
+from vocloop.listening.models import Feedback
+from vocloop.rows import RowWriter
+from vocloop.text import similarity
+from vocloop.text.reading import Reader, Reading, process_read, process_start
+
+BATCH = 2000
+PARALLEL_FROM = 20000  # below this, starting a helper process costs more than it saves
+TEXT_COLUMNS = (
+    "feedback_id",
+    "occurred_at",
+    "sentiment_score",
+    "sentiment",
+    "signature",
+    "similar_group_id",
+    "masked",
+    "model_version",
+    "enriched_at",
+)
+THEME_COLUMNS = ("feedback_id", "theme_id", "occurred_at", "confidence", "source")
+
+Row = tuple[int, str, dt.datetime]  # feedback id, comment, when it was given
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    comments: int
+    themes: int
+    groups: int
+    seconds: float
+
+
+class _Group:
+    """A similar group known in this pass; its id arrives when it is written."""
+
+    __slots__ = ("last_seen", "pk", "signature", "start")
+
+    def __init__(self, signature: similarity.Signature, at: dt.datetime, pk: int | None = None):
+        self.signature = signature
+        self.start = at
+        self.last_seen = at
+        self.pk = pk
+
+
+def _pending_ids(again: bool) -> array:
+    """Ids of the comments to read, oldest first, streamed into a compact array."""
+    feedback = Feedback.objects.exclude(comment="")
+    if not again:
+        feedback = feedback.filter(text__isnull=True)
+    ids = array("q")
+    for chunk in _chunks(feedback.order_by("occurred_at", "pk").values_list("pk", flat=True)):
+        ids.extend(chunk)
+    return ids
+
+
+def _chunks(query: object) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for pk in query.iterator(chunk_size=20000):  # type: ignore[attr-defined]
+        chunk.append(pk)
+        if len(chunk) == 20000:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def comments_read_bulk(
+    *,
+    again: bool = False,
+    progress: bool = False,
+    reader: Reader | None = None,
+    parallel: bool | None = None,
+) -> BulkResult:
+    """Read every comment not yet read (with `again`, every comment: themes and sentiment only).
+
+    With more than one core and many comments (or `parallel=True`), a helper process
+    reads each batch while this one writes the batch before it.
+    """
+    began = time.perf_counter()
+    reader = reader or reader_build()
+    themes = {t.slug: t.pk for t in Theme.objects.filter(active=True)}
+    ids = _pending_ids(again)
+    grouper = similarity.Grouper(window=SIMILAR_WINDOW)
+    if not again and ids:
+        _grouper_seed(grouper, ids[0])
+    if parallel is None:
+        parallel = len(ids) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    writer = _Writer(grouper, themes, reader, again)
+    with (
+        _Readers(reader, parallel) as readers,
+        tqdm(total=len(ids), disable=not progress, file=sys.stderr, unit=" comments") as bar,
+    ):
+        waiting: tuple[list[Row], Callable[[], list[Reading]]] | None = None
+        for start in range(0, len(ids), BATCH):
+            rows = list(
+                Feedback.objects.filter(pk__in=list(ids[start : start + BATCH]))
+                .order_by("occurred_at", "pk")
+                .values_list("pk", "comment", "occurred_at")
+            )
+            submitted = (rows, readers.submit([comment for _, comment, _ in rows]))
+            if waiting is not None:
+                bar.update(writer.write(*waiting))
+            waiting = submitted
+        if waiting is not None:
+            bar.update(writer.write(*waiting))
+    return BulkResult(
+        comments=len(ids),
+        themes=writer.themes_given,
+        groups=writer.groups_started,
+        seconds=time.perf_counter() - began,
+    )
+
+
+class _Readers:
+    """Readings of batches: computed here when asked for, or by a helper process meanwhile."""
+
+    def __init__(self, reader: Reader, parallel: bool):
+        self.reader = reader
+        self.pool = None
+        if parallel:
+            # "spawn": the helper starts clean, without this process's database connections.
+            context = multiprocessing.get_context("spawn")
+            self.pool = context.Pool(1, initializer=process_start, initargs=(reader,))
+
+    def submit(self, texts: list[str]) -> Callable[[], list[Reading]]:
+        if self.pool is None:
+            return lambda: self.reader.read_many(texts)
+        pending = self.pool.apply_async(process_read, (texts,))
+        return lambda: cast(list[Reading], pending.get())
+
+    def __enter__(self) -> _Readers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+class _Writer:
+    """Writes each batch's readings in one transaction: an interrupted pass keeps its batches."""
+
+    def __init__(
+        self, grouper: similarity.Grouper, themes: dict[str, int], reader: Reader, again: bool
+    ):
+        self.grouper = grouper
+        self.themes = themes
+        self.reader = reader
+        self.again = again
+        self.texts = RowWriter(CommentText, TEXT_COLUMNS)
+        self.links = RowWriter(CommentTheme, THEME_COLUMNS)
+        self.themes_given = 0
+        self.groups_started = 0
+
+    def write(self, rows: list[Row], readings_of: Callable[[], list[Reading]]) -> int:
+        readings = readings_of()
+        with transaction.atomic():
+            if self.again:
+                self.themes_given += _reread(rows, readings, self.themes, self.reader)
+            else:
+                groups, started = _groups_assign(self.grouper, rows, readings)
+                self.groups_started += started
+                self.texts.write(_text_rows(rows, readings, groups, self.reader))
+                self.themes_given += self.links.write(_theme_rows(rows, readings, self.themes))
+        if rows and not self.again:
+            self.grouper.evict(rows[-1][2] - SIMILAR_WINDOW)
+        return len(rows)
+
+
+def _grouper_seed(grouper: similarity.Grouper, first_id: int) -> None:
+    """Groups still alive when the first comment to read was given, from earlier reading."""
+    first_at = Feedback.objects.values_list("occurred_at", flat=True).get(pk=first_id)
+    for pk, signature, first_seen, last_seen in SimilarGroup.objects.filter(
+        last_seen__gte=first_at - SIMILAR_WINDOW
+    ).values_list("pk", "signature", "first_seen", "last_seen"):
+        group = _Group(similarity.decode(signature), first_seen, pk)
+        group.last_seen = last_seen
+        grouper.add(group, group.signature, last_seen)
+
+
+def _groups_assign(
+    grouper: similarity.Grouper, rows: list[Row], readings: list[Reading]
+) -> tuple[list[_Group | None], int]:
+    """Each comment's group, with new groups and moved last-seen times written at once."""
+    assigned: list[_Group | None] = []
+    new: list[_Group] = []
+    touched: dict[int, _Group] = {}
+    for (_, _, at), reading in zip(rows, readings, strict=True):
+        if reading.signature is None:
+            assigned.append(None)
+            continue
+        group = cast("_Group | None", grouper.find(reading.signature, at))
+        if group is None:
+            group = _Group(reading.signature, at)
+            grouper.add(group, reading.signature, at)
+            new.append(group)
+        else:
+            grouper.touch(group, at)
+            group.last_seen = max(group.last_seen, at)
+            if group.pk is not None:
+                touched[group.pk] = group
+        assigned.append(group)
+    if new:
+        made = SimilarGroup.objects.bulk_create(
+            SimilarGroup(
+                signature=similarity.encode(g.signature), first_seen=g.start, last_seen=g.last_seen
+            )
+            for g in new
+        )
+        for group, row in zip(new, made, strict=True):
+            group.pk = row.pk
+        SimilarGroupBand.objects.bulk_create(
+            (
+                SimilarGroupBand(group_id=cast(int, g.pk), key=key)
+                for g in new
+                for key in similarity.band_keys(g.signature)
+            ),
+            batch_size=5000,
+        )
+    for group in touched.values():
+        SimilarGroup.objects.filter(pk=cast(int, group.pk), last_seen__lt=group.last_seen).update(
+            last_seen=group.last_seen
+        )
+    return assigned, len(new)
+
+
+def _text_rows(
+    rows: list[Row], readings: list[Reading], groups: list[_Group | None], reader: Reader
+) -> Iterator[dict[str, object]]:
+    now = timezone.now()
+    for (pk, _, at), reading, group in zip(rows, readings, groups, strict=True):
+        yield {
+            "feedback_id": pk,
+            "occurred_at": at,
+            "sentiment_score": reading.sentiment.score,
+            "sentiment": reading.sentiment.label,
+            "signature": similarity.encode(reading.signature) if reading.signature else "",
+            "similar_group_id": group.pk if group is not None else None,
+            "masked": reading.masked,
+            "model_version": reader.model_version,
+            "enriched_at": now,
+        }
+
+
+def _theme_rows(
+    rows: list[Row], readings: list[Reading], themes: dict[str, int]
+) -> Iterator[dict[str, object]]:
+    for (pk, _, at), reading in zip(rows, readings, strict=True):
+        for slug, found in reading.themes.items():
+            if slug in themes:
+                yield {
+                    "feedback_id": pk,
+                    "theme_id": themes[slug],
+                    "occurred_at": at,
+                    "confidence": found.confidence,
+                    "source": found.source,
+                }
+
+
+def _reread(
+    rows: list[Row], readings: list[Reading], themes: dict[str, int], reader: Reader
+) -> int:
+    """Themes and sentiment read again; what staff corrected stays as they left it."""
+    pks = [pk for pk, _, _ in rows]
+    corrected = dict(
+        CommentText.objects.filter(feedback_id__in=pks).values_list(
+            "feedback_id", "themes_corrected"
+        )
+    )
+    quote = connection.ops.quote_name
+    table = quote(CommentText._meta.db_table)
+    # One prepared UPDATE for the batch: a corrected sentiment stays as staff set it.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {quote('sentiment_score')} = %s, "
+            f"{quote('sentiment')} = CASE WHEN {quote('sentiment_corrected')} "
+            f"THEN {quote('sentiment')} ELSE %s END, {quote('model_version')} = %s "
+            f"WHERE {quote('feedback_id')} = %s",
+            [
+                (r.sentiment.score, r.sentiment.label, reader.model_version, pk)
+                for (pk, _, _), r in zip(rows, readings, strict=True)
+                if pk in corrected
+            ],
+        )
+    keep = {pk for pk, done in corrected.items() if not done}
+    CommentTheme.objects.filter(feedback_id__in=keep).delete()
+    chosen = [(row, reading) for row, reading in zip(rows, readings, strict=True) if row[0] in keep]
+    return RowWriter(CommentTheme, THEME_COLUMNS).write(
+        _theme_rows([r for r, _ in chosen], [x for _, x in chosen], themes)
+    )

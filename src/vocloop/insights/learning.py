@@ -1,0 +1,209 @@
+"""Learning themes from staff corrections: train, prove on held-out corrections, use or reject.
+
+A model learns from three sources: the comments staff corrected (the truth), the
+themes' own example comments, and a sample of comments the phrase rules labelled
+(so it learns the taxonomy's ordinary cases and is not only shaped by the odd
+comments people bothered to correct). A fixed part of the corrections is held out
+and never learned from: on it, the phrase rules with the new model are compared
+with what is in use now (the rules alone, or with the current model). The new
+version is used only when it does at least as well; otherwise it is kept, marked
+as rejected, with both figures. A version in use can be rolled back to the one
+before it.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from vocloop.insights.models import CommentTheme, Correction, Theme, ThemeModel
+from vocloop.insights.taxonomy import active_model, matcher_build
+from vocloop.text.reading import Reader
+from vocloop.text.themes import ThemeMatcher
+
+MIN_CORRECTIONS = 20  # below this, a held-out part says nothing
+HELD_OUT_PERCENT = 30
+RULE_SAMPLE = 20000
+
+
+class NotEnoughCorrections(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Example:
+    feedback_id: int
+    text: str
+    themes: frozenset[str]
+
+
+def held_out(feedback_id: int) -> bool:
+    """Whether a corrected comment belongs to the held-out part: fixed per comment, so that
+    a correction never moves from being tested on to being learned from."""
+    return zlib.crc32(str(feedback_id).encode()) % 100 < HELD_OUT_PERCENT
+
+
+def corrected_examples(themes: dict[int, Theme]) -> list[Example]:
+    """Each corrected comment once, as its latest correction reads it (parents included)."""
+    latest: dict[int, Correction] = {}
+    for correction in (
+        Correction.objects.select_related("feedback")
+        .prefetch_related("themes")
+        .order_by("corrected_at", "pk")
+    ):
+        latest[correction.feedback_id] = correction
+    return [
+        Example(
+            c.feedback_id,
+            c.feedback.comment,
+            frozenset(_with_parents((t.pk for t in c.themes.all()), themes)),
+        )
+        for c in latest.values()
+        if c.feedback.comment
+    ]
+
+
+def _with_parents(ids: Iterable[int], themes: dict[int, Theme]) -> set[str]:
+    slugs: set[str] = set()
+    for pk in ids:
+        node = themes.get(pk)
+        while node is not None and node.slug not in slugs:
+            slugs.add(node.slug)
+            node = themes.get(node.parent_id) if node.parent_id else None
+    return slugs
+
+
+def rule_labelled(exclude: set[int], *, limit: int = RULE_SAMPLE, seed: int = 0) -> list[Example]:
+    """A sample of recent comments as the phrase rules read them, themeless ones included."""
+    from vocloop.listening.models import Feedback
+
+    ids = list(
+        Feedback.objects.exclude(comment="")
+        .filter(text__isnull=False)
+        .order_by("-occurred_at")
+        .values_list("pk", flat=True)[: limit * 2]
+    )
+    random.Random(seed).shuffle(ids)
+    chosen = [pk for pk in ids if pk not in exclude][:limit]
+    labels: dict[int, set[str]] = {pk: set() for pk in chosen}
+    for feedback_id, slug in CommentTheme.objects.filter(
+        feedback_id__in=chosen, source=CommentTheme.Source.RULE
+    ).values_list("feedback_id", "theme__slug"):
+        labels[feedback_id].add(slug)
+    texts = dict(Feedback.objects.filter(pk__in=chosen).values_list("pk", "comment"))
+    return [Example(pk, texts[pk], frozenset(labels[pk])) for pk in chosen]
+
+
+def micro_f1(truth: Sequence[frozenset[str]], found: Sequence[frozenset[str]]) -> float:
+    hits = sum(len(t & f) for t, f in zip(truth, found, strict=True))
+    said = sum(len(f) for f in found)
+    true = sum(len(t) for t in truth)
+    if said + true == 0:
+        return 1.0
+    return 2 * hits / (said + true)
+
+
+def score(reader: Reader, examples: Sequence[Example]) -> float:
+    readings = reader.read_many([e.text for e in examples])
+    return micro_f1([e.themes for e in examples], [frozenset(r.themes) for r in readings])
+
+
+def model_train(*, seed: int = 0) -> ThemeModel:
+    """Train a new version, test it on the held-out corrections, and use it if no worse."""
+    from vocloop.text.classifier import TextModel
+
+    themes = {t.pk: t for t in Theme.objects.filter(active=True)}
+    corrected = corrected_examples(themes)
+    if len(corrected) < MIN_CORRECTIONS:
+        raise NotEnoughCorrections(
+            f"{len(corrected)} comments have been corrected; training needs at least "
+            f"{MIN_CORRECTIONS}, so that some can be held out to test the model."
+        )
+    test = [e for e in corrected if held_out(e.feedback_id)]
+    learn = [e for e in corrected if not held_out(e.feedback_id)]
+    if not test or not learn:
+        raise NotEnoughCorrections(
+            "The corrections do not yet split into a part to learn from and a part to test on."
+        )
+    by_slug = {t.slug: t for t in themes.values()}
+    examples = [
+        Example(0, text, frozenset(_with_parents([t.pk], themes)))
+        for t in themes.values()
+        for text in t.example_list
+    ]
+    rules = rule_labelled({e.feedback_id for e in corrected}, seed=seed)
+    training = learn + examples + rules
+    model = TextModel.fit(
+        [e.text for e in training], [e.themes for e in training], multilabel=True, seed=seed
+    )
+    matcher: ThemeMatcher = matcher_build(list(themes.values()))
+    current = active_model()
+    if current is not None:
+        in_use = Reader(
+            matcher, TextModel.loads(bytes(current.data)), model_version=current.version
+        )
+    else:
+        in_use = Reader(matcher)
+    f1_before = score(in_use, test)
+    version = (ThemeModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    f1 = score(Reader(matcher, model, model_version=version), test)
+    better = f1 >= f1_before
+    with transaction.atomic():
+        if better and current is not None:
+            ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.RETIRED)
+        record = ThemeModel.objects.create(
+            version=version,
+            status=ThemeModel.Status.ACTIVE if better else ThemeModel.Status.REJECTED,
+            trained_at=timezone.now(),
+            trained_on=len(training),
+            corrections_held_out=len(test),
+            f1=f1,
+            f1_before=f1_before,
+            themes=sorted(s for s in model.labels if s in by_slug),
+            data=model.dumps(),
+            note=(
+                f"Learned from {len(learn)} corrected comments, {len(examples)} theme examples "
+                f"and {len(rules)} comments labelled by the phrase rules."
+            ),
+        )
+    if better:
+        reread_after_commit()
+    return record
+
+
+@transaction.atomic
+def model_rollback() -> ThemeModel | None:
+    """Stop using the active version and go back to the one before (or the rules alone)."""
+    current = active_model()
+    if current is None:
+        raise ValueError("No learned model is in use: themes come from the phrase rules alone.")
+    ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.ROLLED_BACK)
+    previous = (
+        ThemeModel.objects.filter(status=ThemeModel.Status.RETIRED, version__lt=current.version)
+        .order_by("-version")
+        .first()
+    )
+    if previous is not None:
+        ThemeModel.objects.filter(pk=previous.pk).update(status=ThemeModel.Status.ACTIVE)
+    reread_after_commit()
+    return previous
+
+
+def corrections_since_last_training() -> int:
+    last = ThemeModel.objects.aggregate(at=Max("trained_at"))["at"]
+    corrections = Correction.objects.all()
+    if last is not None:
+        corrections = corrections.filter(corrected_at__gt=last)
+    return corrections.count()
+
+
+def reread_after_commit() -> None:
+    from vocloop.insights.tasks import reread_after_commit as queue
+
+    queue()

@@ -1,0 +1,320 @@
+"""Reading comments as they arrive, staff corrections, and how long unmasked originals stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from vocloop.insights.models import (
+    CommentText,
+    CommentTheme,
+    Correction,
+    OriginalComment,
+    SimilarGroup,
+    SimilarGroupBand,
+    TextSettings,
+    Theme,
+    ThemeProposal,
+)
+from vocloop.insights.tasks import reread_after_commit
+from vocloop.insights.taxonomy import reader_current
+from vocloop.listening.models import Feedback
+from vocloop.text import similarity
+from vocloop.text.masking import Masked
+from vocloop.text.reading import Reading
+
+logger = logging.getLogger(__name__)
+
+SIMILAR_WINDOW = dt.timedelta(days=30)
+
+
+def text_settings() -> TextSettings:
+    return TextSettings.objects.order_by("pk").first() or TextSettings.objects.create()
+
+
+def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
+    """Keep the unmasked comment while the quality manager's setting says so, else nothing."""
+    days = text_settings().keep_original_days
+    if not masked.found or days == 0:
+        return
+    OriginalComment.objects.create(
+        feedback=feedback,
+        text=original,
+        keep_until=feedback.received_at + dt.timedelta(days=days),
+    )
+
+
+def originals_purge(*, now: dt.datetime | None = None) -> int:
+    deleted, _ = OriginalComment.objects.filter(keep_until__lt=now or timezone.now()).delete()
+    return deleted
+
+
+def themes_by_slug() -> dict[str, Theme]:
+    return {t.slug: t for t in Theme.objects.filter(active=True)}
+
+
+def similar_group_find_or_start(
+    *, signature: similarity.Signature, at: dt.datetime
+) -> SimilarGroup:
+    """The live group whose leader says the same as this comment, or a new group it leads."""
+    keys = similarity.band_keys(signature)
+    # Comments are usually read in the order given, but not always (a retried task, an
+    # import of older feedback): a group is live for any moment within its window.
+    candidates = SimilarGroup.objects.filter(
+        bands__key__in=keys,
+        last_seen__gte=at - SIMILAR_WINDOW,
+        first_seen__lte=at + SIMILAR_WINDOW,
+    ).distinct()
+    best, best_score = None, similarity.SIMILAR_FROM
+    for group in candidates:
+        score = similarity.resemblance(signature, similarity.decode(group.signature))
+        if score >= best_score:
+            best, best_score = group, score
+    if best is not None:
+        if at > best.last_seen:
+            SimilarGroup.objects.filter(pk=best.pk).update(last_seen=at)
+        elif at < best.first_seen:
+            SimilarGroup.objects.filter(pk=best.pk).update(first_seen=at)
+        return best
+    group = SimilarGroup.objects.create(
+        signature=similarity.encode(signature), first_seen=at, last_seen=at
+    )
+    SimilarGroupBand.objects.bulk_create(SimilarGroupBand(group=group, key=k) for k in keys)
+    return group
+
+
+def _themes_write(
+    feedback: Feedback, reading: Reading, themes: dict[str, Theme]
+) -> list[CommentTheme]:
+    rows = [
+        CommentTheme(
+            feedback=feedback,
+            theme=themes[slug],
+            occurred_at=feedback.occurred_at,
+            confidence=found.confidence,
+            source=found.source,
+        )
+        for slug, found in reading.themes.items()
+        if slug in themes
+    ]
+    return CommentTheme.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def comment_read(*, feedback: Feedback) -> CommentText | None:
+    """Read one comment as it arrives: sentiment, themes, similar comments; then the case rule.
+
+    Reading again replaces what was read before, except what staff have corrected.
+    """
+    feedback = Feedback.objects.select_for_update().select_related("touchpoint").get(pk=feedback.pk)
+    if not feedback.comment.strip():
+        return None
+    reader = reader_current()
+    reading = reader.read(feedback.comment)
+    previous = CommentText.objects.filter(feedback=feedback).first()
+    group = None
+    if reading.signature is not None:
+        if previous is not None and previous.signature == similarity.encode(reading.signature):
+            group = previous.similar_group
+        else:
+            group = similar_group_find_or_start(
+                signature=reading.signature, at=feedback.occurred_at
+            )
+    text = CommentText(
+        feedback=feedback,
+        occurred_at=feedback.occurred_at,
+        sentiment_score=reading.sentiment.score,
+        sentiment=reading.sentiment.label,
+        signature=similarity.encode(reading.signature) if reading.signature else "",
+        similar_group=group,
+        masked=reading.masked,
+        model_version=reader.model_version,
+        enriched_at=timezone.now(),
+    )
+    if previous is not None:
+        text.sentiment_corrected = previous.sentiment_corrected
+        text.themes_corrected = previous.themes_corrected
+        if previous.sentiment_corrected:
+            text.sentiment = previous.sentiment
+    text.save()
+    if not text.themes_corrected:
+        CommentTheme.objects.filter(feedback=feedback).delete()
+        _themes_write(feedback, reading, themes_by_slug())
+    _case_rule_apply(feedback, text)
+    return text
+
+
+def _case_rule_apply(feedback: Feedback, text: CommentText) -> None:
+    """A strongly negative unscored comment opens a case when the touch point's rule says so."""
+    from vocloop.cases.services import case_open_or_attach
+    from vocloop.listening.services import thresholds_for
+
+    limit = thresholds_for(feedback.touchpoint).sentiment_at_or_below
+    if (
+        limit is None
+        or feedback.case_id is not None
+        or feedback.score is not None
+        or text.sentiment_score > limit
+    ):
+        return
+    case_open_or_attach(feedback=feedback, attach=feedback.customer_verified)
+
+
+@transaction.atomic
+def correction_record(
+    *,
+    feedback: Feedback,
+    themes: Iterable[Theme],
+    sentiment: str,
+    by: User,
+) -> Correction:
+    """A staff member's reading of a comment, which then stands over vocloop's own."""
+    chosen = list(themes)
+    correction = Correction.objects.create(feedback=feedback, sentiment=sentiment, corrected_by=by)
+    correction.themes.set(chosen)
+    text = CommentText.objects.select_for_update().filter(feedback=feedback).first()
+    if text is None:
+        text = comment_read(feedback=feedback)
+        if text is None:
+            raise ValueError("This feedback has no comment to correct.")
+    text.themes_corrected = True
+    if sentiment:
+        text.sentiment = sentiment
+        text.sentiment_corrected = True
+    text.save(update_fields=["themes_corrected", "sentiment", "sentiment_corrected"])
+    CommentTheme.objects.filter(feedback=feedback).delete()
+    with_parents: dict[int, Theme] = {}
+    for theme in chosen:
+        node: Theme | None = theme
+        while node is not None and node.pk not in with_parents:
+            with_parents[node.pk] = node
+            node = node.parent
+    CommentTheme.objects.bulk_create(
+        CommentTheme(
+            feedback=feedback,
+            theme=theme,
+            occurred_at=feedback.occurred_at,
+            confidence=1.0,
+            source=CommentTheme.Source.STAFF,
+        )
+        for theme in with_parents.values()
+    )
+    return correction
+
+
+def _unique_slug(name: str, *, exclude: int | None = None) -> str:
+    base = slugify(name)[:70] or "theme"
+    slug, n = base, 1
+    others = Theme.objects.exclude(pk=exclude) if exclude is not None else Theme.objects.all()
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def theme_save(*, theme: Theme) -> Theme:
+    """Create or change a theme; every comment is then read again against the new taxonomy."""
+    if not theme.slug:
+        theme.slug = _unique_slug(theme.name, exclude=theme.pk)
+    theme.updated_at = timezone.now()
+    theme.save()
+    reread_after_commit()
+    return theme
+
+
+DISCOVER_DAYS = 90
+DISCOVER_LIMIT = 5000
+
+
+@transaction.atomic
+def themes_discover(
+    *, days: int = DISCOVER_DAYS, limit: int = DISCOVER_LIMIT, now: dt.datetime | None = None
+) -> list[ThemeProposal]:
+    """Propose themes from recent comments that no theme covers; replaces the open proposals."""
+    from vocloop.text.discovery import discover
+
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    uncovered = list(
+        Feedback.objects.filter(text__occurred_at__gte=since, themes__isnull=True)
+        .exclude(comment="")
+        .order_by("-occurred_at")
+        .values_list("pk", "comment")[:limit]
+    )
+    ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN).delete()
+    proposals = [
+        ThemeProposal(
+            terms=list(p.terms),
+            phrases=list(p.phrases),
+            examples=[int(str(k)) for k in p.examples],
+            size=p.size,
+        )
+        for p in discover(uncovered)
+    ]
+    return ThemeProposal.objects.bulk_create(proposals)
+
+
+def _examples_text(proposal: ThemeProposal) -> list[str]:
+    texts = dict(Feedback.objects.filter(pk__in=proposal.examples).values_list("pk", "comment"))
+    return [texts[pk] for pk in proposal.examples if pk in texts]
+
+
+def _decided(proposal: ThemeProposal, status: str, by: object, theme: Theme | None) -> None:
+    if proposal.status != ThemeProposal.Status.OPEN:
+        raise ValueError("This proposal has already been decided.")
+    proposal.status = status
+    proposal.theme = theme
+    proposal.decided_by = by  # type: ignore[assignment]
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "theme", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def proposal_accept(
+    *,
+    proposal: ThemeProposal,
+    name: str,
+    dimension: str,
+    want: str,
+    parent: Theme | None,
+    by: object,
+) -> Theme:
+    """A proposal becomes a theme of its own, with its phrases and example comments."""
+    theme = theme_save(
+        theme=Theme(
+            name=name,
+            dimension=dimension,
+            want=want,
+            parent=parent,
+            phrases="\n".join(proposal.phrases),
+            examples="\n".join(_examples_text(proposal)),
+            description="Proposed by discovery from " + ", ".join(proposal.terms[:5]) + ".",
+        )
+    )
+    _decided(proposal, ThemeProposal.Status.ACCEPTED, by, theme)
+    return theme
+
+
+@transaction.atomic
+def proposal_merge(*, proposal: ThemeProposal, theme: Theme, by: object) -> Theme:
+    """A proposal's phrases and examples join an existing theme."""
+    phrases = theme.phrase_list + [p for p in proposal.phrases if p not in theme.phrase_list]
+    examples = theme.example_list + [
+        e for e in _examples_text(proposal) if e not in theme.example_list
+    ]
+    theme.phrases = "\n".join(phrases)
+    theme.examples = "\n".join(examples)
+    theme_save(theme=theme)
+    _decided(proposal, ThemeProposal.Status.MERGED, by, theme)
+    return theme
+
+
+@transaction.atomic
+def proposal_dismiss(*, proposal: ThemeProposal, by: object) -> None:
+    _decided(proposal, ThemeProposal.Status.DISMISSED, by, None)

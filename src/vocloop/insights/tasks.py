@@ -1,0 +1,104 @@
+"""Background reading of comments: one task per arriving comment, and the worker's safety nets.
+
+The task reads a comment seconds after it was stored. The worker's sweep reads
+whatever a lost task left unread, and its nightly job purges expired originals and
+trains the theme model when staff have made new corrections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+from vocloop.listening.models import Feedback
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def read_comment(feedback_id: int) -> bool:
+    from vocloop.insights.services import comment_read
+
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None:  # deleted meanwhile
+        return False
+    return comment_read(feedback=feedback) is not None
+
+
+def _queue_read(feedback_id: int) -> None:
+    try:
+        read_comment.enqueue(feedback_id)
+    except Exception:  # the comment is stored; the worker's sweep reads it
+        logger.exception(
+            "Could not queue reading feedback %s; the worker's sweep will", feedback_id
+        )
+
+
+def read_after_commit(feedback_id: int) -> None:
+    """Queue reading the comment once the feedback it belongs to has been committed."""
+    transaction.on_commit(lambda: _queue_read(feedback_id))
+
+
+@task()
+def reread_comments() -> int:
+    """Read every comment's themes and sentiment again, after the taxonomy or model changed."""
+    from vocloop.insights.bulk import comments_read_bulk
+
+    return comments_read_bulk(again=True).comments
+
+
+def _queue_reread() -> None:
+    try:
+        reread_comments.enqueue()
+    except Exception:
+        logger.exception("Could not queue reading the comments again")
+
+
+def reread_after_commit() -> None:
+    """Queue one re-reading when the current transaction commits (once however many calls)."""
+    connection = transaction.get_connection()
+    if any(func is _queue_reread for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_reread)
+
+
+def unread_sweep() -> str:
+    """Read the comments a lost task left unread (the worker runs this every minute)."""
+    from vocloop.insights.bulk import comments_read_bulk
+
+    done = comments_read_bulk()
+    return f"read {done.comments} comments" if done.comments else ""
+
+
+def nightly() -> str:
+    """Purge expired originals; train the theme model when staff corrected comments since."""
+    from django.utils import timezone
+
+    from vocloop.insights.learning import (
+        NotEnoughCorrections,
+        corrections_since_last_training,
+        model_train,
+    )
+    from vocloop.insights.models import ThemeModel
+    from vocloop.insights.services import originals_purge
+
+    said = []
+    purged = originals_purge()
+    if purged:
+        said.append(f"purged {purged} unmasked originals")
+    last = ThemeModel.objects.order_by("-trained_at").values_list("trained_at", flat=True).first()
+    due = last is None or timezone.now() - last >= dt.timedelta(hours=23)
+    if due and corrections_since_last_training():
+        try:
+            model = model_train()
+        except NotEnoughCorrections as reason:
+            said.append(f"no theme model trained: {reason}")
+        else:
+            said.append(
+                f"theme model v{model.version} {model.get_status_display().lower()} "
+                f"(F1 {model.f1:.3f} against {model.f1_before:.3f} in use)"
+            )
+    return "; ".join(said)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+import vocloop.cases.urls  # noqa: F401  (registers the "reference" path converter)
+from vocloop.insights import views
+
+app_name = "insights"
+urlpatterns = [
+    path("", views.themes, name="themes"),
+    path("themes/new/", views.theme_edit, name="theme_new"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("themes/<slug:slug>/edit/", views.theme_edit, name="theme_edit"),
+    path("discover/", views.discover, name="discover"),
+    path("proposals/<int:pk>/", views.proposal, name="proposal"),
+    path("feedback/<reference:reference>/correct/", views.correct, name="correct"),
+    path("models/", views.models, name="models"),
+    path("settings/", views.text_settings, name="settings"),
+]

@@ -1,0 +1,291 @@
+"""The insights pages: themes and what customers say about them, for every staff member;
+the taxonomy, discovery, the learned model and the settings, for quality managers."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vocloop.accounts.roles import is_quality_manager
+from vocloop.cases.selectors import case_scope
+from vocloop.insights import learning, selectors, services
+from vocloop.insights.forms import (
+    AcceptProposalForm,
+    CorrectionForm,
+    MergeProposalForm,
+    TextSettingsForm,
+    ThemeFilterForm,
+    ThemeForm,
+)
+from vocloop.insights.models import CommentText, Theme, ThemeModel, ThemeProposal
+from vocloop.listening.models import Feedback
+
+
+def quality_managers_only(view: Any) -> Any:
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_quality_manager(request.user):
+            raise PermissionDenied("Only quality managers may change the themes.")
+        return view(request, *args, **kwargs)
+
+    return login_required(guarded)
+
+
+def _filters(request: HttpRequest) -> ThemeFilterForm:
+    form = ThemeFilterForm(request.GET)
+    form.is_valid()
+    return form
+
+
+@login_required
+@require_GET
+def themes(request: HttpRequest) -> HttpResponse:
+    form = _filters(request)
+    if form.errors:
+        context: dict[str, Any] = {"form": form, "figures": None}
+        return render(request, "insights/themes.html", context, status=400)
+    span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    by = form.cleaned_data["by"]
+    emerging = {e.theme.pk: e for e in selectors.emerging_themes()}
+    figures: list[Any] = selectors.theme_figures(span, by=by)
+    if by == "theme":
+        figures = _tree(figures)
+    context = {
+        "form": form,
+        "by": by,
+        "figures": figures,
+        "emerging": emerging,
+        "comments": selectors.comments_in(span),
+        "span": span,
+        "first": form.cleaned_data["date_from"],
+        "last": form.cleaned_data["date_to"],
+        "proposals": ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN),
+        "unread": Feedback.objects.exclude(comment="").filter(text__isnull=True).count(),
+        "min_n": settings.MIN_RESPONSES,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insights/themes.html", context)
+
+
+def _tree(figures: list[selectors.ThemeFigure]) -> list[tuple[int, selectors.ThemeFigure]]:
+    """Themes under their parents, each with its depth, parents first and by name."""
+    children: dict[int | None, list[selectors.ThemeFigure]] = {}
+    known = {f.theme.pk for f in figures if f.theme is not None}
+    for f in figures:
+        assert f.theme is not None
+        parent = f.theme.parent_id if f.theme.parent_id in known else None
+        children.setdefault(parent, []).append(f)
+    ordered: list[tuple[int, selectors.ThemeFigure]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for f in sorted(children.get(parent, []), key=lambda f: f.label.lower()):
+            ordered.append((depth, f))
+            assert f.theme is not None
+            if depth < 5:
+                walk(f.theme.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+@require_GET
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme.objects.select_related("parent"), slug=slug)
+    form = _filters(request)
+    if form.errors:
+        context: dict[str, Any] = {"form": form, "figures": None}
+        return render(request, "insights/themes.html", context, status=400)
+    span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    figure = (
+        next(f for f in selectors.theme_figures(span) if f.key == theme.slug)
+        if theme.active
+        else None
+    )
+    scope = case_scope(request.user)
+    recent = selectors.theme_comments(theme, span, scope=scope)
+    context = {
+        "theme": theme,
+        "form": form,
+        "figure": figure,
+        "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
+        "clusters": selectors.theme_clusters(theme, span),
+        "recent": recent,
+        "children": theme.children.filter(active=True),
+        "first": form.cleaned_data["date_from"],
+        "last": form.cleaned_data["date_to"],
+        "min_n": settings.MIN_RESPONSES,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insights/theme.html", context)
+
+
+@quality_managers_only
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug) if slug else Theme()
+    form = ThemeForm(request.POST or None, instance=theme)
+    if request.method == "POST" and form.is_valid():
+        saved = services.theme_save(theme=form.save(commit=False))
+        messages.success(
+            request, f"Saved “{saved.name}”. Every comment is being read again with it."
+        )
+        return redirect("insights:theme", slug=saved.slug)
+    status = 400 if form.errors else 200
+    return render(
+        request, "insights/theme_form.html", {"form": form, "theme": theme}, status=status
+    )
+
+
+@quality_managers_only
+@require_POST
+def discover(request: HttpRequest) -> HttpResponse:
+    found = services.themes_discover()
+    if found:
+        messages.success(
+            request,
+            f"{len(found)} possible new theme{'s' if len(found) != 1 else ''} found in "
+            "comments no theme covers.",
+        )
+    else:
+        messages.info(
+            request,
+            "No group of uncovered comments is large and coherent enough to propose as a theme.",
+        )
+    return redirect(reverse("insights:themes") + "#proposals")
+
+
+@quality_managers_only
+@require_http_methods(["GET", "POST"])
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(ThemeProposal, pk=pk)
+    action = request.POST.get("action")
+    accept = AcceptProposalForm(request.POST if action == "accept" else None)
+    merge = MergeProposalForm(request.POST if action == "merge" else None)
+    if request.method == "POST" and found.status != ThemeProposal.Status.OPEN:
+        messages.error(request, "This proposal has already been decided.")
+        return redirect("insights:themes")
+    if action == "accept" and accept.is_valid():
+        theme = services.proposal_accept(proposal=found, by=request.user, **accept.cleaned_data)
+        messages.success(request, f"“{theme.name}” is now a theme; comments are being read again.")
+        return redirect("insights:theme", slug=theme.slug)
+    if action == "merge" and merge.is_valid():
+        theme = services.proposal_merge(
+            proposal=found, theme=merge.cleaned_data["theme"], by=request.user
+        )
+        messages.success(request, f"Merged into “{theme.name}”.")
+        return redirect("insights:theme", slug=theme.slug)
+    if action == "dismiss":
+        services.proposal_dismiss(proposal=found, by=request.user)
+        messages.success(request, "Proposal dismissed.")
+        return redirect("insights:themes")
+    if request.method == "POST" and action not in ("accept", "merge"):
+        messages.error(request, "Choose to accept, merge or dismiss the proposal.")
+    examples = {f.pk: f for f in Feedback.objects.filter(pk__in=found.examples)}
+    context = {
+        "proposal": found,
+        "examples": [examples[pk] for pk in found.examples if pk in examples],
+        "accept": accept,
+        "merge": merge,
+    }
+    status = 400 if accept.errors or merge.errors else 200
+    return render(request, "insights/proposal.html", context, status=status)
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, reference: str) -> HttpResponse:
+    """A staff member who can see the feedback corrects how its comment was read."""
+    feedback = get_object_or_404(Feedback, reference=reference)
+    scope = case_scope(request.user)
+    visible = (
+        scope.sees_all
+        or (feedback.case_id is not None and scope.cases().filter(pk=feedback.case_id).exists())
+        or (feedback.case_id is None and feedback.touchpoint.owning_team_id in scope.team_ids)
+    )
+    if not visible:
+        raise Http404("No such feedback.")
+    back = (
+        reverse("cases:detail", args=[feedback.case.reference]) + f"#feedback-{reference}"
+        if feedback.case is not None
+        else reverse("insights:themes")
+    )
+    form = CorrectionForm(request.POST)
+    if not form.is_valid() or not feedback.comment:
+        messages.error(
+            request,
+            "That correction could not be saved: "
+            + ("the feedback has no comment." if not feedback.comment else form.errors.as_text()),
+        )
+        return redirect(back)
+    services.correction_record(
+        feedback=feedback,
+        themes=form.cleaned_data["themes"],
+        sentiment=form.cleaned_data["sentiment"],
+        by=cast(User, request.user),
+    )
+    messages.success(
+        request,
+        f"Thank you: {reference} now reads as you said, and the theme model will learn from it.",
+    )
+    return redirect(back)
+
+
+@quality_managers_only
+@require_http_methods(["GET", "POST"])
+def models(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "train":
+                record = learning.model_train()
+                messages.success(
+                    request,
+                    f"Trained version {record.version}: {record.get_status_display().lower()} "
+                    f"(F1 {record.f1:.3f} against {record.f1_before:.3f} for what was in use).",
+                )
+            elif action == "rollback":
+                previous = learning.model_rollback()
+                messages.success(
+                    request,
+                    "Rolled back: now using "
+                    + (f"version {previous.version}." if previous else "the phrase rules alone."),
+                )
+            else:
+                messages.error(request, "Choose to train or to roll back.")
+        except ValueError as reason:
+            messages.error(request, str(reason))
+        return redirect("insights:models")
+    context = {
+        "versions": ThemeModel.objects.defer("data"),
+        "active": ThemeModel.objects.filter(status=ThemeModel.Status.ACTIVE).defer("data").first(),
+        "corrections": learning.corrections_since_last_training(),
+        "min_corrections": learning.MIN_CORRECTIONS,
+    }
+    return render(request, "insights/models.html", context)
+
+
+@quality_managers_only
+@require_http_methods(["GET", "POST"])
+def text_settings(request: HttpRequest) -> HttpResponse:
+    current = services.text_settings()
+    form = TextSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("insights:settings")
+    context = {
+        "form": form,
+        "kept": CommentText.objects.filter(feedback__original__isnull=False).count(),
+    }
+    return render(request, "insights/settings.html", context, status=400 if form.errors else 200)

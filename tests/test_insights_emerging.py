@@ -1,0 +1,81 @@
+"""Emerging themes: a theme whose share of comments rises beyond its own history is flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.conftest import Org
+from tests.helpers import give_feedback
+from tests.staff_pages import logged_in
+from vocloop.insights.bulk import comments_read_bulk
+from vocloop.insights.models import Dimension, Theme, Want
+from vocloop.insights.selectors import emerging_themes, whole_weeks
+
+pytestmark = pytest.mark.django_db
+
+WEEKLY = 20
+OTHER = (
+    "The agent answered quickly.",
+    "Nice people at the help desk.",
+    "The manual was clear enough.",
+    "Renewal went smoothly this year.",
+    "The dashboard loads fine now.",
+)
+
+
+def fill(org: Org, today: dt.date, parking_per_week: list[int]) -> None:
+    weeks = whole_weeks(today, len(parking_per_week))
+    for monday, parking in zip(weeks, parking_per_week, strict=True):
+        for i in range(WEEKLY):
+            at = dt.datetime.combine(monday + dt.timedelta(days=i % 5), dt.time(10), dt.UTC)
+            comment = f"No parking space at the depot again ({i})." if i < parking else OTHER[i % 5]
+            give_feedback(org.helpdesk, score=8, comment=comment, occurred_at=at)
+    comments_read_bulk()
+    cache.clear()
+
+
+@pytest.fixture
+def parking(org: Org) -> Theme:
+    return Theme.objects.create(
+        name="Parking",
+        slug="parking",
+        dimension=Dimension.EASE_OF_USE,
+        want=Want.ON_TIME,
+        phrases="parking",
+    )
+
+
+def test_a_theme_rising_in_the_latest_weeks_is_flagged_in_plain_words(
+    org: Org, clock: Any, parking: Theme
+) -> None:
+    today = clock.now.date()
+    fill(org, today, [2] * 23 + [9, 10, 11])
+    found = emerging_themes(today=today)
+    assert [e.theme for e in found] == [parking]
+    rising = found[0]
+    assert rising.latest_share == pytest.approx(11 / WEEKLY)
+    assert rising.usual_share < rising.latest_share
+    assert "above" in rising.plain
+    overview = logged_in(org.support_agent).get(reverse("dashboards:overview")).content.decode()
+    assert "Themes on the rise" in overview and "Parking" in overview
+
+
+def test_a_steady_theme_is_not_flagged(org: Org, clock: Any, parking: Theme) -> None:
+    today = clock.now.date()
+    fill(org, today, [2, 3, 1, 2, 2, 4, 2, 1, 3, 2, 2, 3, 2, 1, 2, 3, 2, 2, 1, 3, 2, 2, 3, 2, 2, 2])
+    assert emerging_themes(today=today) == []
+    overview = logged_in(org.support_agent).get(reverse("dashboards:overview")).content.decode()
+    assert "Themes on the rise" not in overview
+
+
+def test_a_rise_that_ended_weeks_ago_is_not_flagged_now(
+    org: Org, clock: Any, parking: Theme
+) -> None:
+    today = clock.now.date()
+    fill(org, today, [2] * 18 + [12, 12, 12] + [2] * 5)
+    assert emerging_themes(today=today) == []
