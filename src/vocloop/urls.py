@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/dashboards/", include("vocloop.dashboards.urls")),
+    path("staff/insights/", include("vocloop.insights.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
     path("", include("vocloop.listening.urls")),

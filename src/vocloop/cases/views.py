@@ -35,6 +35,8 @@ from vocloop.cases.forms import (
 )
 from vocloop.cases.models import Case, Severity
 from vocloop.cases.services import Actor, CaseActionRefused
+from vocloop.insights.models import Theme
+from vocloop.insights.selectors import comment_readings
 
 INBOX_PAGE_SIZE = 50
 
@@ -97,9 +99,12 @@ def _render_case(
         "resolve": ResolveForm(case=case),
         "reopen": ReopenForm(case=case),
     } | (bound or {})
+    feedback = list(selectors.case_feedback(case))
     context = {
         "case": case,
-        "feedback": selectors.case_feedback(case),
+        "feedback": feedback,
+        "readings": comment_readings(feedback, scope=scope),
+        "correction_themes": Theme.objects.filter(active=True).order_by("name"),
         "other_feedback": selectors.customer_other_feedback(scope=scope, case=case),
         "timeline": selectors.case_timeline(case),
         "reply_templates": selectors.reply_templates_for(case),

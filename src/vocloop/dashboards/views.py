@@ -35,6 +35,7 @@ from vocloop.dashboards.forms import DashboardFilterForm
 from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
 from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
+from vocloop.insights.selectors import emerging_themes
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
 from vocloop.metrics.queries import METRICS, Scope, enough
 
@@ -169,6 +170,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         ),
         "backlog": case_backlog(scope),
         "flagged": [flag(f, f.label, form) for f in shown if worse_now(f)],
+        "emerging": emerging_themes(),
         "min_n": settings.MIN_RESPONSES,
         "query": form.query(),
     }

@@ -83,3 +83,19 @@ class Reader:
             if held is None or held.confidence < match.confidence:
                 themes[key] = ThemeReading(round(match.confidence, 4), "model")
         return themes
+
+
+# Reading in a helper process (bulk reading on a machine with more than one core): the
+# reader is sent once, then batches of texts go one way and readings come back.
+_process_reader: Reader | None = None
+
+
+def process_start(reader: Reader) -> None:
+    global _process_reader
+    _process_reader = reader
+
+
+def process_read(texts: list[str]) -> list[Reading]:
+    if _process_reader is None:
+        raise RuntimeError("process_start was not called in this process")
+    return _process_reader.read_many(texts)

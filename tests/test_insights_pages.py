@@ -1,0 +1,238 @@
+"""The themes pages, the case page's reading of a comment, and who may change what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import Org
+from tests.helpers import give_feedback
+from tests.staff_pages import detail_url, logged_in, open_case
+from vocloop.insights.models import (
+    CommentTheme,
+    Correction,
+    Dimension,
+    TextSettings,
+    Theme,
+    ThemeProposal,
+    Want,
+)
+from vocloop.insights.services import comment_read
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def billing(org: Org) -> Theme:
+    return Theme.objects.create(
+        name="Billing",
+        slug="billing",
+        dimension=Dimension.BILLING,
+        want=Want.RIGHT_PRODUCT,
+        phrases="invoice\ncharged twice",
+    )
+
+
+@pytest.fixture
+def waiting(org: Org) -> Theme:
+    return Theme.objects.create(
+        name="Waiting",
+        slug="waiting",
+        dimension=Dimension.TIMELINESS,
+        want=Want.ON_TIME,
+        phrases="on hold",
+    )
+
+
+def test_every_staff_member_sees_the_themes_with_their_shares(
+    org: Org, billing: Theme, waiting: Theme
+) -> None:
+    for i in range(3):
+        comment_read(feedback=give_feedback(org.invoicing, comment=f"Charged twice, invoice {i}"))
+    comment_read(feedback=give_feedback(org.helpdesk, comment="On hold for an hour."))
+    page = logged_in(org.support_agent).get(reverse("insights:themes"))
+    assert page.status_code == 200
+    figures = {f.key: f for _, f in page.context["figures"]}
+    assert figures["billing"].comments == 3
+    assert figures["waiting"].comments == 1
+    assert figures["billing"].share.n == 4
+    html = page.content.decode()
+    assert "not enough comments" in html  # four comments are far below the minimum
+    assert "Discover new themes" not in html  # a quality manager's button
+
+
+def test_themes_group_by_quality_dimension_and_by_want(
+    org: Org, billing: Theme, waiting: Theme
+) -> None:
+    comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
+    client = logged_in(org.manager)
+    by_dimension = client.get(reverse("insights:themes"), {"by": "dimension"})
+    dims = {f.key: f.comments for f in by_dimension.context["figures"]}
+    assert dims[Dimension.BILLING] == 1 and dims[Dimension.TIMELINESS] == 0
+    assert set(dims) == set(Dimension.values)
+    by_want = client.get(reverse("insights:themes"), {"by": "want"})
+    assert {f.key for f in by_want.context["figures"]} == set(Want.values)
+
+
+def test_bad_dates_get_a_clear_message(org: Org) -> None:
+    page = logged_in(org.manager).get(
+        reverse("insights:themes"), {"date_from": "2026-05-01", "date_to": "2026-04-01"}
+    )
+    assert page.status_code == 400
+    assert "The start date is after the end date." in page.content.decode()
+    page = logged_in(org.manager).get(reverse("insights:themes"), {"date_from": "yesterday"})
+    assert page.status_code == 400
+
+
+def test_only_quality_managers_change_the_taxonomy(org: Org, billing: Theme) -> None:
+    agent = logged_in(org.support_agent)
+    for url in (
+        reverse("insights:theme_new"),
+        reverse("insights:theme_edit", args=["billing"]),
+        reverse("insights:models"),
+        reverse("insights:settings"),
+    ):
+        assert agent.get(url).status_code == 403
+    assert agent.post(reverse("insights:discover")).status_code == 403
+
+
+def test_a_quality_manager_names_a_theme_and_comments_are_read_again(
+    org: Org, billing: Theme, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = logged_in(org.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("insights:theme_new"),
+            {
+                "name": "Double charges",
+                "parent": billing.pk,
+                "dimension": Dimension.BILLING,
+                "want": Want.RIGHT_PRODUCT,
+                "phrases": "Charged  Twice\ncharged twice\ndouble charge",
+                "examples": "We were charged twice for May.",
+                "active": "on",
+            },
+        )
+    assert response.status_code == 302
+    theme = Theme.objects.get(name="Double charges")
+    assert theme.slug == "double-charges" and theme.parent == billing
+    assert theme.phrase_list == ["charged twice", "double charge"]
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(task_path__endswith="reread_comments").exists()
+
+
+def test_a_theme_cannot_become_its_own_ancestor(org: Org, billing: Theme) -> None:
+    child = Theme.objects.create(
+        name="Child", slug="child", parent=billing, dimension="billing", want="on_time"
+    )
+    response = logged_in(org.manager).post(
+        reverse("insights:theme_edit", args=["billing"]),
+        {"name": "Billing", "parent": child.pk, "dimension": "billing", "want": "on_time"},
+    )
+    assert response.status_code == 400
+    assert Theme.objects.get(pk=billing.pk).parent is None
+
+
+def test_the_case_page_shows_how_the_comment_was_read_and_takes_a_correction(
+    org: Org, billing: Theme, waiting: Theme
+) -> None:
+    case = open_case(org.invoicing, comment="Charged twice on the invoice, and on hold for ages.")
+    feedback = case.feedback.get()
+    comment_read(feedback=feedback)
+    client = logged_in(org.billing_agent)
+    page = client.get(detail_url(case)).content.decode()
+    assert "Billing" in page and "Waiting" in page
+    assert "Correct how this comment was read" in page
+    response = client.post(
+        reverse("insights:correct", args=[feedback.reference]),
+        {"themes": [billing.pk], "sentiment": "negative"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(detail_url(case))
+    assert set(CommentTheme.objects.filter(feedback=feedback).values_list("theme", flat=True)) == {
+        billing.pk
+    }
+    correction = Correction.objects.get()
+    assert correction.corrected_by == org.billing_agent
+
+
+def test_staff_cannot_correct_feedback_they_cannot_see(org: Org, billing: Theme) -> None:
+    case = open_case(org.invoicing, comment="Charged twice on the invoice.")
+    feedback = case.feedback.get()
+    response = logged_in(org.support_agent).post(
+        reverse("insights:correct", args=[feedback.reference]), {"themes": [billing.pk]}
+    )
+    assert response.status_code == 404
+    assert not Correction.objects.exists()
+
+
+def test_a_correction_with_an_unknown_theme_is_refused_with_a_message(
+    org: Org, billing: Theme
+) -> None:
+    case = open_case(org.invoicing, comment="Charged twice on the invoice.")
+    feedback = case.feedback.get()
+    response = logged_in(org.manager).post(
+        reverse("insights:correct", args=[feedback.reference]), {"themes": ["999999"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "could not be saved" in response.content.decode()
+    assert not Correction.objects.exists()
+
+
+def test_the_retention_setting_is_the_quality_managers(org: Org) -> None:
+    client = logged_in(org.manager)
+    assert (
+        client.post(reverse("insights:settings"), {"keep_original_days": "30"}).status_code == 302
+    )
+    assert TextSettings.objects.get().keep_original_days == 30
+    refused = client.post(reverse("insights:settings"), {"keep_original_days": "-1"})
+    assert refused.status_code == 400
+    assert TextSettings.objects.get().keep_original_days == 30
+
+
+def test_a_proposal_is_accepted_merged_or_dismissed(org: Org, billing: Theme) -> None:
+    examples = [
+        give_feedback(org.helpdesk, comment=f"Parking at the depot is full {i}") for i in range(5)
+    ]
+    made = [
+        ThemeProposal.objects.create(
+            terms=["parking", "depot"],
+            phrases=["parking", "depot"],
+            examples=[f.pk for f in examples],
+            size=12,
+        )
+        for _ in range(3)
+    ]
+    client = logged_in(org.manager)
+    page = client.get(reverse("insights:proposal", args=[made[0].pk]))
+    assert page.status_code == 200 and "Parking at the depot" in page.content.decode()
+    accepted = client.post(
+        reverse("insights:proposal", args=[made[0].pk]),
+        {"action": "accept", "name": "Parking", "dimension": "ease_of_use", "want": "on_time"},
+    )
+    assert accepted.status_code == 302
+    parking = Theme.objects.get(name="Parking")
+    assert parking.phrase_list == ["parking", "depot"]
+    assert "Parking at the depot is full 0" in parking.example_list
+    client.post(
+        reverse("insights:proposal", args=[made[1].pk]), {"action": "merge", "theme": billing.pk}
+    )
+    assert "depot" in Theme.objects.get(pk=billing.pk).phrase_list
+    client.post(reverse("insights:proposal", args=[made[2].pk]), {"action": "dismiss"})
+    assert [p.status for p in ThemeProposal.objects.order_by("pk")] == [
+        "accepted",
+        "merged",
+        "dismissed",
+    ]
+    again = client.post(reverse("insights:proposal", args=[made[2].pk]), {"action": "dismiss"})
+    assert again.status_code == 302  # refused with a message, nothing changes
+    duplicate = ThemeProposal.objects.create(terms=["x"], phrases=[], examples=[], size=5)
+    refused = client.post(
+        reverse("insights:proposal", args=[duplicate.pk]),
+        {"action": "accept", "name": "parking", "dimension": "ease_of_use", "want": "on_time"},
+    )
+    assert refused.status_code == 400
+    assert "exists already" in refused.content.decode()
