@@ -221,7 +221,9 @@ def _organisation_create() -> tuple[
             owning_team_id=teams[tp.team],
             description=tp.description,
         )
-        CaseRule.objects.create(touchpoint=touchpoint)
+        # Unscored comments this negative open a case once read (only for new feedback:
+        # the demo's history was not read on arrival).
+        CaseRule.objects.create(touchpoint=touchpoint, sentiment_at_or_below=-0.6)
         touchpoints[tp.slug] = touchpoint.pk
         for index, s in enumerate(tp.surveys):
             survey = Survey.objects.create(

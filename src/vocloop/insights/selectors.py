@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -13,16 +14,20 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from vocloop.cases.selectors import CaseScope
-from vocloop.dashboards.figures import SignalView
 from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
 from vocloop.insights.services import SIMILAR_WINDOW
 from vocloop.listening.models import Feedback
 from vocloop.metrics.queries import enough
-from vocloop.statistics.control_charts import ControlChart, p_chart
+from vocloop.statistics.control_charts import MIN_SUBGROUPS_FOR_LANEY, p_chart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
 
 EMERGING_WEEKS = 26
+RECENT_WEEKS = 4
+HISTORY_WEEKS = 22
+FAMILY_ALPHA = 0.05
+MIN_RISE = 1.25  # a quarter above the usual share, at least
+MIN_RECENT_COMMENTS = 5
 EMERGING_CACHE_SECONDS = 600
 
 
@@ -59,16 +64,22 @@ class ThemeFigure:
 
 @dataclass(frozen=True)
 class Emerging:
+    """A theme whose share of comments in the latest weeks is significantly above its history."""
+
     theme: Theme
-    signal: SignalView
-    chart: ControlChart
-    weeks: tuple[dt.date, ...]
-    latest_share: float
-    usual_share: float
+    latest_share: float  # in the last RECENT_WEEKS whole weeks
+    usual_share: float  # in the HISTORY_WEEKS before them
+    comments: int  # in the last RECENT_WEEKS whole weeks
+    p_value: float
+    overdispersion: float  # how much more the weeks vary than sampling explains (≥ 1)
 
     @property
     def plain(self) -> str:
-        return self.signal.plain("week")
+        return (
+            f"{100 * self.latest_share:.1f} % of comments in the last {RECENT_WEEKS} whole "
+            f"weeks ({self.comments}), against {100 * self.usual_share:.1f} % in the "
+            f"{HISTORY_WEEKS} weeks before"
+        )
 
 
 def comments_in(span: Span) -> int:
@@ -125,11 +136,8 @@ def whole_weeks(today: dt.date, weeks: int = EMERGING_WEEKS) -> list[dt.date]:
 
 
 def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:
-    """Themes whose weekly share of comments has risen beyond their own history, as of now.
+    """Themes whose share of comments has risen significantly against their own history.
 
-    Each theme's share per whole week (of all comments read that week) goes on a
-    p-chart, Laney p′ when the weeks vary more than sampling explains; a theme
-    emerges when a rule fires upwards on a signal that includes the latest week.
     Remembered for ten minutes: it reads half a year of comments.
     """
     today = today or timezone.localdate()
@@ -141,9 +149,8 @@ def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:
     return [e for _, e in found]
 
 
-def _emerging(today: dt.date) -> list[Emerging]:
-    weeks = whole_weeks(today)
-    span = span_of(weeks[0], weeks[-1] + dt.timedelta(days=6))
+def _weekly_counts(span: Span) -> tuple[dict[dt.date, int], dict[int, dict[dt.date, int]]]:
+    """Comments read per week, and per theme per week."""
     week = TruncWeek("occurred_at")
     totals: dict[dt.date, int] = {
         _day(row["week"]): row["n"]
@@ -160,43 +167,54 @@ def _emerging(today: dt.date) -> list[Emerging]:
         .annotate(n=Count("pk"))
     ):
         counts[row["theme"]][_day(row["week"])] = row["n"]
-    charted = [w for w in weeks if totals.get(w, 0) > 0]
-    if len(charted) < 2 or charted[-1] != weeks[-1]:
+    return totals, counts
+
+
+def _emerging(today: dt.date) -> list[Emerging]:
+    """The last RECENT_WEEKS whole weeks against the HISTORY_WEEKS before, theme by theme.
+
+    A one-sided two-proportion z-test, its standard error widened by the history's
+    overdispersion (Laney's σ_z of the weekly shares: weeks that vary more than
+    sampling explains make a rise less surprising), at a family-wise 5 % over all
+    themes tested (Bonferroni). A rise must also be a real one, a quarter or more
+    above the usual share, so that a million comments do not flag a trifle.
+    """
+    weeks = whole_weeks(today, RECENT_WEEKS + HISTORY_WEEKS)
+    history, recent = weeks[:HISTORY_WEEKS], weeks[HISTORY_WEEKS:]
+    totals, counts = _weekly_counts(span_of(weeks[0], weeks[-1] + dt.timedelta(days=6)))
+    history_n = sum(totals.get(w, 0) for w in history)
+    recent_n = sum(totals.get(w, 0) for w in recent)
+    if history_n == 0 or recent_n == 0:
         return []
-    themes = Theme.objects.filter(active=True, pk__in=counts)
+    tested = []
+    for theme in Theme.objects.filter(active=True, pk__in=list(counts)):
+        weekly = counts[theme.pk]
+        recent_x = sum(weekly.get(w, 0) for w in recent)
+        history_x = sum(weekly.get(w, 0) for w in history)
+        tested.append((theme, recent_x, history_x, weekly))
     emerging = []
-    for theme in themes:
-        series = [counts[theme.pk].get(w, 0) for w in charted]
-        if sum(series) == 0:
+    for theme, recent_x, history_x, weekly in tested:
+        latest, usual = recent_x / recent_n, history_x / history_n
+        if recent_x < MIN_RECENT_COMMENTS or latest < MIN_RISE * usual:
             continue
-        chart = p_chart(series, [totals[w] for w in charted])
-        rising = [
-            s
-            for s in chart.signals
-            if len(charted) - 1 in s.indices and sum(chart.z[i] for i in s.indices) > 0
-        ]
-        if not rising:
+        pooled = (recent_x + history_x) / (recent_n + history_n)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / recent_n + 1 / history_n))
+        spread = _overdispersion([weekly.get(w, 0) for w in history], history, totals)
+        if se == 0:
             continue
-        signal = rising[0]
-        view = SignalView(
-            rule=signal.rule,
-            description=signal.description,
-            keys=tuple(charted[i].isoformat() for i in signal.indices),
-            meaning="worse",
-            current=True,
-            rising=True,
-        )
-        emerging.append(
-            Emerging(
-                theme=theme,
-                signal=view,
-                chart=chart,
-                weeks=tuple(charted),
-                latest_share=chart.values[-1],
-                usual_share=chart.centre,
-            )
-        )
-    return sorted(emerging, key=lambda e: e.latest_share - e.usual_share, reverse=True)
+        z = (latest - usual) / (se * spread)
+        p = 0.5 * math.erfc(z / math.sqrt(2))
+        if p < FAMILY_ALPHA / len(tested):
+            emerging.append(Emerging(theme, latest, usual, recent_x, p, spread))
+    return sorted(emerging, key=lambda e: e.latest_share / max(e.usual_share, 1e-9), reverse=True)
+
+
+def _overdispersion(series: list[int], weeks: list[dt.date], totals: dict[dt.date, int]) -> float:
+    charted = [(x, totals[w]) for x, w in zip(series, weeks, strict=True) if totals.get(w)]
+    if len(charted) < MIN_SUBGROUPS_FOR_LANEY or sum(x for x, _ in charted) == 0:
+        return 1.0
+    chart = p_chart([x for x, _ in charted], [n for _, n in charted], laney=False)
+    return max(1.0, chart.sigma_z or 1.0)
 
 
 def _day(value: dt.datetime | dt.date) -> dt.date:

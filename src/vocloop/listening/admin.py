@@ -17,7 +17,8 @@ class CaseRuleInline(QualityManagerInline):
     verbose_name_plural = (
         "Case rule — scores at or below these open a case (empty turns a scale off). "
         "CES is asked “how easy”, 1 very difficult to 7 very easy. Without a rule, the "
-        "defaults apply: NPS ≤ 6, CSAT ≤ 2, CES ≤ 3 and every complaint."
+        "defaults apply: NPS ≤ 6, CSAT ≤ 2, CES ≤ 3 and every complaint. A comment without "
+        "a score opens a case when its sentiment (−1 to 1) is at or below the sentiment limit."
     )
 
 
