@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from io import StringIO
 from typing import Any
 
@@ -115,7 +116,8 @@ def test_touch_points_cover_the_lifecycle_each_with_a_rule_and_surveys(demo, db)
     assert {tp.stage for tp in touchpoints} == set(LifecycleStage.values)
     for tp in touchpoints:
         assert 1 <= tp.n <= 2
-        assert thresholds_for(tp) == DEFAULT_THRESHOLDS
+        # The default score thresholds; unscored comments open a case when strongly negative.
+        assert thresholds_for(tp) == replace(DEFAULT_THRESHOLDS, sentiment_at_or_below=-0.6)
 
 
 def test_five_teams_with_leads_members_and_an_escalation_chain(demo, db):

@@ -23,6 +23,7 @@ PLAIN_FIELDS = (
     models.CharField,
     models.TextField,
     models.IntegerField,
+    models.FloatField,
     models.BooleanField,
     models.ForeignKey,
     models.AutoField,
@@ -55,10 +56,11 @@ class RowWriter:
         self.plan = [
             (f.attname, f, f.attname in given, isinstance(f, PLAIN_FIELDS)) for f in self.fields
         ]
+        self._last: list[tuple[Any, Any] | None] = [None] * len(self.plan)
 
     def _values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         values = []
-        for attname, field, is_given, plain in self.plan:
+        for i, (attname, field, is_given, plain) in enumerate(self.plan):
             if is_given:
                 value = row[attname]
             elif _auto_now(field):
@@ -66,7 +68,14 @@ class RowWriter:
             else:
                 value = field.get_default()
             if not plain and value is not None:
-                value = field.get_db_prep_save(value, connection)
+                # A value repeated row after row (a batch's timestamp) is prepared once.
+                last = self._last[i]
+                if last is not None and last[0] is value:
+                    value = last[1]
+                else:
+                    prepared = field.get_db_prep_save(value, connection)
+                    self._last[i] = (value, prepared)
+                    value = prepared
             values.append(value)
         return tuple(values)
 

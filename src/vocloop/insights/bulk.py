@@ -245,18 +245,23 @@ def _groups_assign(
         )
         for group, row in zip(new, made, strict=True):
             group.pk = row.pk
-        SimilarGroupBand.objects.bulk_create(
-            (
-                SimilarGroupBand(group_id=cast(int, g.pk), key=key)
-                for g in new
-                for key in similarity.band_keys(g.signature)
-            ),
-            batch_size=5000,
+        RowWriter(SimilarGroupBand, ["group_id", "key"]).write(
+            {"group_id": g.pk, "key": key} for g in new for key in similarity.band_keys(g.signature)
         )
-    for group in touched.values():
-        SimilarGroup.objects.filter(pk=cast(int, group.pk), last_seen__lt=group.last_seen).update(
-            last_seen=group.last_seen
-        )
+    if touched:
+        quote = connection.ops.quote_name
+        table, last_seen = quote(SimilarGroup._meta.db_table), quote("last_seen")
+        field = SimilarGroup._meta.get_field("last_seen")
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {last_seen} = %s WHERE {quote('id')} = %s "
+                f"AND {last_seen} < %s",
+                [
+                    (at, pk, at)
+                    for pk, group in touched.items()
+                    for at in [field.get_db_prep_save(group.last_seen, connection)]
+                ],
+            )
     return assigned, len(new)
 
 
