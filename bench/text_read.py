@@ -139,6 +139,8 @@ def _phase(phase: str, responses: int) -> dict[str, Any]:
         "seconds": round(result.seconds, 1),
         "per_s": round(result.comments / result.seconds) if result.seconds else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # The helper process that read while this one wrote (none below PARALLEL_FROM).
+        "helper_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
 
 

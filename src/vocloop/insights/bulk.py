@@ -33,7 +33,7 @@ from vocloop.insights.models import (
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW
+from vocloop.insights.services import SIMILAR_WINDOW, day_of
 from vocloop.insights.taxonomy import reader_build
 from vocloop.listening.models import Feedback
 from vocloop.rows import RowWriter
@@ -45,6 +45,7 @@ PARALLEL_FROM = 20000  # below this, starting a helper process costs more than i
 TEXT_COLUMNS = (
     "feedback_id",
     "occurred_at",
+    "day",
     "sentiment_score",
     "sentiment",
     "signature",
@@ -53,7 +54,15 @@ TEXT_COLUMNS = (
     "model_version",
     "enriched_at",
 )
-THEME_COLUMNS = ("feedback_id", "theme_id", "occurred_at", "confidence", "source")
+THEME_COLUMNS = (
+    "feedback_id",
+    "theme_id",
+    "occurred_at",
+    "day",
+    "negative",
+    "confidence",
+    "source",
+)
 
 Row = tuple[int, str, dt.datetime]  # feedback id, comment, when it was given
 
@@ -273,6 +282,7 @@ def _text_rows(
         yield {
             "feedback_id": pk,
             "occurred_at": at,
+            "day": day_of(at),
             "sentiment_score": reading.sentiment.score,
             "sentiment": reading.sentiment.label,
             "signature": similarity.encode(reading.signature) if reading.signature else "",
@@ -284,15 +294,23 @@ def _text_rows(
 
 
 def _theme_rows(
-    rows: list[Row], readings: list[Reading], themes: dict[str, int]
+    rows: list[Row],
+    readings: list[Reading],
+    themes: dict[str, int],
+    labels: list[str] | None = None,
 ) -> Iterator[dict[str, object]]:
-    for (pk, _, at), reading in zip(rows, readings, strict=True):
+    """Each comment's themes; `labels` are the sentiments that stand, where not as read."""
+    for i, ((pk, _, at), reading) in enumerate(zip(rows, readings, strict=True)):
+        negative = (labels[i] if labels else reading.sentiment.label) == "negative"
+        day = day_of(at)
         for slug, found in reading.themes.items():
             if slug in themes:
                 yield {
                     "feedback_id": pk,
                     "theme_id": themes[slug],
                     "occurred_at": at,
+                    "day": day,
+                    "negative": negative,
                     "confidence": found.confidence,
                     "source": found.source,
                 }
@@ -303,29 +321,48 @@ def _reread(
 ) -> int:
     """Themes and sentiment read again; what staff corrected stays as they left it."""
     pks = [pk for pk, _, _ in rows]
-    corrected = dict(
-        CommentText.objects.filter(feedback_id__in=pks).values_list(
-            "feedback_id", "themes_corrected"
-        )
-    )
+    state = {
+        pk: (themes_done, sentiment_done, sentiment)
+        for pk, themes_done, sentiment_done, sentiment in CommentText.objects.filter(
+            feedback_id__in=pks
+        ).values_list("feedback_id", "themes_corrected", "sentiment_corrected", "sentiment")
+    }
     quote = connection.ops.quote_name
-    table = quote(CommentText._meta.db_table)
     # One prepared UPDATE for the batch: a corrected sentiment stays as staff set it.
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET {quote('sentiment_score')} = %s, "
+            f"UPDATE {quote(CommentText._meta.db_table)} SET {quote('sentiment_score')} = %s, "
             f"{quote('sentiment')} = CASE WHEN {quote('sentiment_corrected')} "
             f"THEN {quote('sentiment')} ELSE %s END, {quote('model_version')} = %s "
             f"WHERE {quote('feedback_id')} = %s",
             [
                 (r.sentiment.score, r.sentiment.label, reader.model_version, pk)
                 for (pk, _, _), r in zip(rows, readings, strict=True)
-                if pk in corrected
+                if pk in state
             ],
         )
-    keep = {pk for pk, done in corrected.items() if not done}
+    standing = {
+        pk: old if sentiment_done else r.sentiment.label
+        for (pk, _, _), r in zip(rows, readings, strict=True)
+        if pk in state
+        for _, sentiment_done, old in [state[pk]]
+    }
+    fixed = [pk for pk, (themes_done, _, _) in state.items() if themes_done]
+    if fixed:  # themes as staff set them; only whether the comment is negative may change
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(CommentTheme._meta.db_table)} SET {quote('negative')} = %s "
+                f"WHERE {quote('feedback_id')} = %s",
+                [(standing[pk] == "negative", pk) for pk in fixed],
+            )
+    keep = {pk for pk, (themes_done, _, _) in state.items() if not themes_done}
     CommentTheme.objects.filter(feedback_id__in=keep).delete()
     chosen = [(row, reading) for row, reading in zip(rows, readings, strict=True) if row[0] in keep]
     return RowWriter(CommentTheme, THEME_COLUMNS).write(
-        _theme_rows([r for r, _ in chosen], [x for _, x in chosen], themes)
+        _theme_rows(
+            [r for r, _ in chosen],
+            [x for _, x in chosen],
+            themes,
+            [standing[r[0]] for r, _ in chosen],
+        )
     )

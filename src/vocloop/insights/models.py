@@ -126,6 +126,7 @@ class CommentText(models.Model):
         "listening.Feedback", on_delete=models.CASCADE, primary_key=True, related_name="text"
     )
     occurred_at = models.DateTimeField()  # the feedback's, so a window needs no join
+    day = models.DateField()  # occurred_at's local date: counts by day read an index alone
     sentiment_score = models.FloatField()
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices)
     sentiment_corrected = models.BooleanField(default=False)
@@ -141,7 +142,7 @@ class CommentText(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["similar_group", "occurred_at"]),
-            models.Index(fields=["occurred_at"]),
+            models.Index(fields=["day"]),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +162,9 @@ class CommentTheme(models.Model):
     )
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="comments")
     occurred_at = models.DateTimeField()  # the feedback's, so a theme's trend needs no join
+    day = models.DateField()  # occurred_at's local date
+    # The comment's sentiment is negative: a theme's negative share reads this table alone.
+    negative = models.BooleanField(default=False)
     confidence = models.FloatField()
     source = models.CharField(max_length=10, choices=Source.choices)
 
@@ -168,7 +172,10 @@ class CommentTheme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["feedback", "theme"], name="comment_theme_once")
         ]
-        indexes = [models.Index(fields=["theme", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["theme", "occurred_at"]),
+            models.Index(fields=["day", "theme", "negative"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.feedback_id}: {self.theme_id}"

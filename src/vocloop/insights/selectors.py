@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from vocloop.cases.selectors import CaseScope
@@ -33,16 +32,23 @@ EMERGING_CACHE_SECONDS = 600
 
 @dataclass(frozen=True)
 class Span:
-    start: dt.datetime
-    end: dt.datetime  # exclusive
+    """Whole local days, first to last."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.first, dt.time(), tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end(self) -> dt.datetime:  # exclusive
+        day_after = self.last + dt.timedelta(days=1)
+        return dt.datetime.combine(day_after, dt.time(), tzinfo=timezone.get_current_timezone())
 
 
 def span_of(first: dt.date, last: dt.date) -> Span:
-    tz = timezone.get_current_timezone()
-    return Span(
-        dt.datetime.combine(first, dt.time(), tzinfo=tz),
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-    )
+    return Span(first, last)
 
 
 @dataclass(frozen=True)
@@ -82,23 +88,30 @@ class Emerging:
         )
 
 
+LATEST = 2000
+
+
+def latest_unread() -> int:
+    """How many of the latest comments still wait to be read (a backlog shows here first)."""
+    latest = Feedback.objects.order_by("-pk").values("pk")[:LATEST]
+    return Feedback.objects.filter(pk__in=latest, text__isnull=True).exclude(comment="").count()
+
+
 def comments_in(span: Span) -> int:
-    return CommentText.objects.filter(occurred_at__gte=span.start, occurred_at__lt=span.end).count()
+    return CommentText.objects.filter(day__gte=span.first, day__lte=span.last).count()
 
 
 def theme_figures(span: Span, *, by: str = "theme") -> list[ThemeFigure]:
     """Every theme (or dimension, or want) with its share of comments and its negative share."""
     total = comments_in(span)
-    links = CommentTheme.objects.filter(
-        occurred_at__gte=span.start, occurred_at__lt=span.end, theme__active=True
-    )
-    negative = Count("feedback", distinct=True, filter=Q(feedback__text__sentiment="negative"))
+    links = CommentTheme.objects.filter(day__gte=span.first, day__lte=span.last, theme__active=True)
     figures = []
     if by == "theme":
+        # (comment, theme) is unique: counting rows counts comments, no DISTINCT needed.
         counted = {
             row["theme"]: row
             for row in links.values("theme").annotate(
-                n=Count("feedback", distinct=True), negative=negative
+                n=Count("pk"), negative=Count("pk", filter=Q(negative=True))
             )
         }
         for theme in Theme.objects.filter(active=True).select_related("parent"):
@@ -106,10 +119,12 @@ def theme_figures(span: Span, *, by: str = "theme") -> list[ThemeFigure]:
             figures.append(_figure(theme.slug, theme.name, row, total, theme=theme))
         return figures
     field, choices = ("theme__dimension", Dimension) if by == "dimension" else ("theme__want", Want)
+    # A comment with two themes of one dimension counts once for it.
     counted = {
         row[field]: row
         for row in links.values(field).annotate(
-            n=Count("feedback", distinct=True), negative=negative
+            n=Count("feedback", distinct=True),
+            negative=Count("feedback", distinct=True, filter=Q(negative=True)),
         )
     }
     nothing = {"n": 0, "negative": 0}
@@ -150,24 +165,28 @@ def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:
 
 
 def _weekly_counts(span: Span) -> tuple[dict[dt.date, int], dict[int, dict[dt.date, int]]]:
-    """Comments read per week, and per theme per week."""
-    week = TruncWeek("occurred_at")
-    totals: dict[dt.date, int] = {
-        _day(row["week"]): row["n"]
-        for row in CommentText.objects.filter(occurred_at__gte=span.start, occurred_at__lt=span.end)
-        .annotate(week=week)
-        .values("week")
+    """Comments read per week (by its Monday), and per theme per week."""
+    totals: dict[dt.date, int] = defaultdict(int)
+    for day, n in (
+        CommentText.objects.filter(day__gte=span.first, day__lte=span.last)
+        .values("day")
         .annotate(n=Count("pk"))
-    }
-    counts: dict[int, dict[dt.date, int]] = defaultdict(dict)
-    for row in (
-        CommentTheme.objects.filter(occurred_at__gte=span.start, occurred_at__lt=span.end)
-        .annotate(week=week)
-        .values("theme", "week")
-        .annotate(n=Count("pk"))
+        .values_list("day", "n")
     ):
-        counts[row["theme"]][_day(row["week"])] = row["n"]
+        totals[_monday(day)] += n
+    counts: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    for theme, day, n in (
+        CommentTheme.objects.filter(day__gte=span.first, day__lte=span.last)
+        .values("theme", "day")
+        .annotate(n=Count("pk"))
+        .values_list("theme", "day", "n")
+    ):
+        counts[theme][_monday(day)] += n
     return totals, counts
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _emerging(today: dt.date) -> list[Emerging]:
@@ -217,12 +236,6 @@ def _overdispersion(series: list[int], weeks: list[dt.date], totals: dict[dt.dat
     return max(1.0, chart.sigma_z or 1.0)
 
 
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
 @dataclass(frozen=True)
 class Similar:
     """Comments like this one in the 30 days around it: counted all, listed where visible."""
@@ -270,8 +283,8 @@ def theme_clusters(theme: Theme, span: Span, *, limit: int = 20) -> list[Cluster
     rows = list(
         CommentText.objects.filter(
             feedback__themes__theme=theme,
-            occurred_at__gte=span.start,
-            occurred_at__lt=span.end,
+            day__gte=span.first,
+            day__lte=span.last,
             similar_group__isnull=False,
         )
         .values("similar_group")

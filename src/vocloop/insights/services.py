@@ -89,14 +89,21 @@ def similar_group_find_or_start(
     return group
 
 
+def day_of(at: dt.datetime) -> dt.date:
+    """The local date a comment counts on (the dashboards' days)."""
+    return timezone.localdate(at)
+
+
 def _themes_write(
-    feedback: Feedback, reading: Reading, themes: dict[str, Theme]
+    feedback: Feedback, reading: Reading, themes: dict[str, Theme], *, negative: bool
 ) -> list[CommentTheme]:
     rows = [
         CommentTheme(
             feedback=feedback,
             theme=themes[slug],
             occurred_at=feedback.occurred_at,
+            day=day_of(feedback.occurred_at),
+            negative=negative,
             confidence=found.confidence,
             source=found.source,
         )
@@ -129,6 +136,7 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
     text = CommentText(
         feedback=feedback,
         occurred_at=feedback.occurred_at,
+        day=day_of(feedback.occurred_at),
         sentiment_score=reading.sentiment.score,
         sentiment=reading.sentiment.label,
         signature=similarity.encode(reading.signature) if reading.signature else "",
@@ -143,9 +151,12 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         if previous.sentiment_corrected:
             text.sentiment = previous.sentiment
     text.save()
+    negative = text.sentiment == "negative"
     if not text.themes_corrected:
         CommentTheme.objects.filter(feedback=feedback).delete()
-        _themes_write(feedback, reading, themes_by_slug())
+        _themes_write(feedback, reading, themes_by_slug(), negative=negative)
+    else:
+        CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
     _case_rule_apply(feedback, text)
     return text
 
@@ -200,6 +211,8 @@ def correction_record(
             feedback=feedback,
             theme=theme,
             occurred_at=feedback.occurred_at,
+            day=day_of(feedback.occurred_at),
+            negative=text.sentiment == "negative",
             confidence=1.0,
             source=CommentTheme.Source.STAFF,
         )

@@ -70,7 +70,7 @@ def themes(request: HttpRequest) -> HttpResponse:
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
         "proposals": ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN),
-        "unread": Feedback.objects.exclude(comment="").filter(text__isnull=True).count(),
+        "unread": selectors.latest_unread(),
         "min_n": settings.MIN_RESPONSES,
         "query": request.GET.urlencode(),
     }
