@@ -236,3 +236,34 @@ def test_a_proposal_is_accepted_merged_or_dismissed(org: Org, billing: Theme) ->
     )
     assert refused.status_code == 400
     assert "exists already" in refused.content.decode()
+
+
+def test_a_theme_page_shows_other_teams_comments_only_as_counts(org: Org, billing: Theme) -> None:
+    for _ in range(3):
+        comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
+    url = reverse("insights:theme", args=["billing"])
+    own = logged_in(org.billing_agent).get(url)
+    assert "Charged twice on the invoice" in own.content.decode()
+    other = logged_in(org.support_agent).get(url)
+    assert other.status_code == 200
+    assert "Charged twice on the invoice" not in other.content.decode()
+    assert "teams you do not work with" in other.content.decode()
+
+
+def test_dates_out_of_range_get_a_message_not_an_error(org: Org) -> None:
+    client = logged_in(org.manager)
+    for params in ({"date_to": "0001-01-01"}, {"date_from": "9999-12-31"}):
+        page = client.get(reverse("insights:themes"), params)
+        assert page.status_code == 400
+        assert "between 1970 and 2999" in page.content.decode()
+
+
+def test_training_from_the_page_runs_in_the_background(
+    org: Org, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(org.manager).post(reverse("insights:models"), {"action": "train"})
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(task_path__endswith="train_theme_model").exists()

@@ -254,3 +254,70 @@ def test_a_helper_process_reads_as_this_one_does(org: Org, themes: Any) -> None:
     there = {f.pk: (CommentText.objects.get(feedback=f).sentiment, theme_slugs(f)) for f in given}
     assert there == here
     assert len(set(CommentText.objects.values_list("similar_group", flat=True))) == groups_here
+
+
+def test_a_sentiment_only_correction_leaves_the_themes_as_read(
+    org: Org, themes: dict[str, Theme]
+) -> None:
+    feedback = give_feedback(org.helpdesk, comment="On hold for an hour about my invoice.")
+    read(feedback)
+    shown = list(CommentTheme.objects.filter(feedback=feedback).values_list("theme_id", flat=True))
+    correction_record(
+        feedback=feedback,
+        themes=Theme.objects.filter(pk__in=shown),
+        sentiment="negative",
+        by=org.support_agent,
+        themes_shown=shown,
+    )
+    text = CommentText.objects.get(feedback=feedback)
+    assert text.sentiment_corrected and not text.themes_corrected
+    links = CommentTheme.objects.filter(feedback=feedback)
+    assert set(links.values_list("source", flat=True)) == {"rule"}
+    assert all(link.negative for link in links)
+
+
+def test_comments_stored_unmasked_are_masked_when_read_in_bulk(org: Org, themes: Any) -> None:
+    TextSettings.objects.create(keep_original_days=10)
+    feedback = give_feedback(org.helpdesk, comment="Nothing personal yet")
+    # As feedback stored before masking on arrival, or loaded in bulk, would be.
+    Feedback.objects.filter(pk=feedback.pk).update(comment="Mail me: ada@example.com")
+    comments_read_bulk()
+    assert Feedback.objects.get(pk=feedback.pk).comment == "Mail me: [email]"
+    assert OriginalComment.objects.get(feedback=feedback).text == "Mail me: ada@example.com"
+    assert CommentText.objects.get(feedback=feedback).masked == 1
+
+
+def test_a_shorter_retention_applies_to_originals_already_kept(org: Org) -> None:
+    from vocloop.insights.services import text_settings_save
+
+    text_settings_save(keep_original_days=365)
+    kept = give_feedback(org.helpdesk, comment="Write to ada@example.com")
+    assert OriginalComment.objects.get(feedback=kept).keep_until == kept.received_at + (
+        dt.timedelta(days=365)
+    )
+    text_settings_save(keep_original_days=30)
+    assert OriginalComment.objects.get(feedback=kept).keep_until == kept.received_at + (
+        dt.timedelta(days=30)
+    )
+    text_settings_save(keep_original_days=0)
+    assert not OriginalComment.objects.exists()
+
+
+def test_the_sweep_reads_what_a_lost_task_left_and_applies_the_case_rule(
+    org: Org, clock: Any, themes: Any
+) -> None:
+    from vocloop.insights.tasks import unread_sweep
+
+    CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
+    lost = give_feedback(
+        org.helpdesk, score=None, comment="Terrible, awful, I am furious and disgusted."
+    )
+    assert unread_sweep() == ""  # its own task may still be on its way
+    clock.to(clock.now + dt.timedelta(minutes=5))
+    assert unread_sweep() == "read 1 comments left unread"
+    assert Feedback.objects.get(pk=lost.pk).case is not None
+    # History read again a day later opens nothing.
+    old = give_feedback(org.helpdesk, score=None, comment="Terrible, awful, furious, disgusted.")
+    clock.to(clock.now + dt.timedelta(days=2))
+    unread_sweep()
+    assert Feedback.objects.get(pk=old.pk).case is None

@@ -34,7 +34,14 @@ PLAIN_FIELDS = (
 class RowWriter:
     """Insert rows, given as dicts of attribute names to values, into one model's table."""
 
-    def __init__(self, model: type[models.Model], given: Iterable[str], *, batch: int = 2000):
+    def __init__(
+        self,
+        model: type[models.Model],
+        given: Iterable[str],
+        *,
+        batch: int = 2000,
+        skip_existing: bool = False,
+    ):
         given = list(given)
         meta = model._meta
         self.fields = [f for f in meta.concrete_fields if f.attname in given or not f.primary_key]
@@ -53,6 +60,8 @@ class RowWriter:
         columns = ", ".join(quote(f.column) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"
+        if skip_existing:  # a row another writer got in first is left as it is
+            self.sql += " ON CONFLICT DO NOTHING"
         self.plan = [
             (f.attname, f, f.attname in given, isinstance(f, PLAIN_FIELDS)) for f in self.fields
         ]
@@ -80,6 +89,7 @@ class RowWriter:
         return tuple(values)
 
     def write(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Insert the rows; returns how many were given (with skip_existing, some may not be)."""
         count = 0
         pending: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:

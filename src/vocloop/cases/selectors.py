@@ -217,15 +217,20 @@ class OtherFeedback:
     hidden: int
 
 
+def feedback_visible(scope: CaseScope) -> Q:
+    """The feedback a user may read: of their teams' cases, or, without a case, at the touch
+    points their teams own (everything for those who see every case)."""
+    caseless = Q(case__isnull=True)
+    if not scope.sees_all:
+        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
+    return caseless | Q(case__in=scope.cases())
+
+
 def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) -> OtherFeedback:
     if case.customer_id is None:
         return OtherFeedback(items=[], hidden=0)
     others = Feedback.objects.filter(customer_id=case.customer_id).exclude(case_id=case.pk)
-    # Feedback without a case is seen by the team that owns its touch point.
-    caseless = Q(case__isnull=True)
-    if not scope.sees_all:
-        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
-    allowed = caseless | Q(case__in=scope.cases())
+    allowed = feedback_visible(scope)
     items = list(
         others.filter(allowed)
         .select_related("touchpoint", "case")

@@ -29,11 +29,12 @@ from tqdm import tqdm
 from vocloop.insights.models import (
     CommentText,
     CommentTheme,
+    OriginalComment,
     SimilarGroup,
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW, day_of
+from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings
 from vocloop.insights.taxonomy import reader_build
 from vocloop.listening.models import Feedback
 from vocloop.rows import RowWriter
@@ -192,14 +193,16 @@ class _Writer:
         self.themes = themes
         self.reader = reader
         self.again = again
-        self.texts = RowWriter(CommentText, TEXT_COLUMNS)
-        self.links = RowWriter(CommentTheme, THEME_COLUMNS)
+        # The worker may read a comment of the batch meanwhile: its reading stands.
+        self.texts = RowWriter(CommentText, TEXT_COLUMNS, skip_existing=True)
+        self.links = RowWriter(CommentTheme, THEME_COLUMNS, skip_existing=True)
         self.themes_given = 0
         self.groups_started = 0
 
     def write(self, rows: list[Row], readings_of: Callable[[], list[Reading]]) -> int:
         readings = readings_of()
         with transaction.atomic():
+            _mask_stored(rows, readings)
             if self.again:
                 self.themes_given += _reread(rows, readings, self.themes, self.reader)
             else:
@@ -210,6 +213,34 @@ class _Writer:
         if rows and not self.again:
             self.grouper.evict(rows[-1][2] - SIMILAR_WINDOW)
         return len(rows)
+
+
+def _mask_stored(rows: list[Row], readings: list[Reading]) -> None:
+    """Feedback stored unmasked (before masking on arrival, or loaded in bulk) is masked now,
+    its original kept only as the quality manager's setting says."""
+    masked = {
+        pk: (comment, reading.text)
+        for (pk, comment, _), reading in zip(rows, readings, strict=True)
+        if reading.masked and reading.text != comment
+    }
+    if not masked:
+        return
+    days = text_settings().keep_original_days
+    received = dict(Feedback.objects.filter(pk__in=masked).values_list("pk", "received_at"))
+    if days:
+        OriginalComment.objects.bulk_create(
+            [
+                OriginalComment(
+                    feedback_id=pk,
+                    text=original,
+                    keep_until=received[pk] + dt.timedelta(days=days),
+                )
+                for pk, (original, _) in masked.items()
+            ],
+            ignore_conflicts=True,
+        )
+    for pk, (_, text) in masked.items():
+        Feedback.objects.filter(pk=pk).update(comment=text)
 
 
 def _grouper_seed(grouper: similarity.Grouper, first_id: int) -> None:
@@ -358,7 +389,7 @@ def _reread(
     keep = {pk for pk, (themes_done, _, _) in state.items() if not themes_done}
     CommentTheme.objects.filter(feedback_id__in=keep).delete()
     chosen = [(row, reading) for row, reading in zip(rows, readings, strict=True) if row[0] in keep]
-    return RowWriter(CommentTheme, THEME_COLUMNS).write(
+    return RowWriter(CommentTheme, THEME_COLUMNS, skip_existing=True).write(
         _theme_rows(
             [r for r, _ in chosen],
             [x for _, x in chosen],

@@ -26,12 +26,13 @@ class ThemeFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate()
+        for given in (data.get("date_from"), data.get("date_to")):
+            if given is not None and not 1970 <= given.year <= 2999:
+                raise forms.ValidationError("Choose dates between 1970 and 2999.")
         last = data.get("date_to") or today
         first = data.get("date_from") or last - dt.timedelta(days=DEFAULT_DAYS - 1)
         if first > last:
             raise forms.ValidationError("The start date is after the end date.")
-        if first.year < 1970 or last.year > 2999:
-            raise forms.ValidationError("Choose dates between 1970 and 2999.")
         data["date_from"], data["date_to"] = first, last
         data["by"] = data.get("by") or "theme"
         return data
@@ -114,6 +115,14 @@ class CorrectionForm(forms.Form):
     sentiment = forms.ChoiceField(
         choices=[("", "Leave as read"), *list(Sentiment.choices)], required=False
     )
+    # The themes shown ticked when the page was drawn (ids, comma-separated).
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_shown(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data["shown"].split(",") if p.strip()]
+        if not all(p.isdigit() and len(p) <= 18 for p in parts):
+            raise forms.ValidationError("The form was changed: reload the page.")
+        return [int(p) for p in parts]
 
 
 class TextSettingsForm(forms.ModelForm):

@@ -18,11 +18,11 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from vocloop.insights.models import CommentTheme, Correction, Theme, ThemeModel
+from vocloop.insights.models import Correction, Theme, ThemeModel
 from vocloop.insights.taxonomy import active_model, matcher_build
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
@@ -53,7 +53,8 @@ def corrected_examples(themes: dict[int, Theme]) -> list[Example]:
     """Each corrected comment once, as its latest correction reads it (parents included)."""
     latest: dict[int, Correction] = {}
     for correction in (
-        Correction.objects.select_related("feedback")
+        Correction.objects.filter(themes_changed=True)
+        .select_related("feedback")
         .prefetch_related("themes")
         .order_by("corrected_at", "pk")
     ):
@@ -79,25 +80,24 @@ def _with_parents(ids: Iterable[int], themes: dict[int, Theme]) -> set[str]:
     return slugs
 
 
-def rule_labelled(exclude: set[int], *, limit: int = RULE_SAMPLE, seed: int = 0) -> list[Example]:
-    """A sample of recent comments as the phrase rules read them, themeless ones included."""
+def rule_labelled(
+    exclude: set[int], matcher: ThemeMatcher, *, limit: int = RULE_SAMPLE, seed: int = 0
+) -> list[Example]:
+    """A sample of recent comments as the phrase rules alone read them (themeless included).
+
+    Read afresh by the rules rather than taken from what is stored: a stored theme may
+    have come from the model in use, and a model must not learn from its own guesses.
+    """
     from vocloop.listening.models import Feedback
 
-    ids = list(
+    recent = list(
         Feedback.objects.exclude(comment="")
-        .filter(text__isnull=False)
-        .order_by("-occurred_at")
-        .values_list("pk", flat=True)[: limit * 2]
+        .order_by("-pk")
+        .values_list("pk", "comment")[: limit * 2]
     )
-    random.Random(seed).shuffle(ids)
-    chosen = [pk for pk in ids if pk not in exclude][:limit]
-    labels: dict[int, set[str]] = {pk: set() for pk in chosen}
-    for feedback_id, slug in CommentTheme.objects.filter(
-        feedback_id__in=chosen, source=CommentTheme.Source.RULE
-    ).values_list("feedback_id", "theme__slug"):
-        labels[feedback_id].add(slug)
-    texts = dict(Feedback.objects.filter(pk__in=chosen).values_list("pk", "comment"))
-    return [Example(pk, texts[pk], frozenset(labels[pk])) for pk in chosen]
+    random.Random(seed).shuffle(recent)
+    chosen = [(pk, text) for pk, text in recent if pk not in exclude][:limit]
+    return [Example(pk, text, frozenset(matcher.match(text))) for pk, text in chosen]
 
 
 def micro_f1(truth: Sequence[frozenset[str]], found: Sequence[frozenset[str]]) -> float:
@@ -137,12 +137,12 @@ def model_train(*, seed: int = 0) -> ThemeModel:
         for t in themes.values()
         for text in t.example_list
     ]
-    rules = rule_labelled({e.feedback_id for e in corrected}, seed=seed)
+    matcher: ThemeMatcher = matcher_build(list(themes.values()))
+    rules = rule_labelled({e.feedback_id for e in corrected}, matcher, seed=seed)
     training = learn + examples + rules
     model = TextModel.fit(
         [e.text for e in training], [e.themes for e in training], multilabel=True, seed=seed
     )
-    matcher: ThemeMatcher = matcher_build(list(themes.values()))
     current = active_model()
     if current is not None:
         in_use = Reader(
@@ -154,24 +154,27 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     version = (ThemeModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
     f1 = score(Reader(matcher, model, model_version=version), test)
     better = f1 >= f1_before
-    with transaction.atomic():
-        if better and current is not None:
-            ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.RETIRED)
-        record = ThemeModel.objects.create(
-            version=version,
-            status=ThemeModel.Status.ACTIVE if better else ThemeModel.Status.REJECTED,
-            trained_at=timezone.now(),
-            trained_on=len(training),
-            corrections_held_out=len(test),
-            f1=f1,
-            f1_before=f1_before,
-            themes=sorted(s for s in model.labels if s in by_slug),
-            data=model.dumps(),
-            note=(
-                f"Learned from {len(learn)} corrected comments, {len(examples)} theme examples "
-                f"and {len(rules)} comments labelled by the phrase rules."
-            ),
-        )
+    try:
+        with transaction.atomic():
+            if better and current is not None:
+                ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.RETIRED)
+            record = ThemeModel.objects.create(
+                version=version,
+                status=ThemeModel.Status.ACTIVE if better else ThemeModel.Status.REJECTED,
+                trained_at=timezone.now(),
+                trained_on=len(training),
+                corrections_held_out=len(test),
+                f1=f1,
+                f1_before=f1_before,
+                themes=sorted(s for s in model.labels if s in by_slug),
+                data=model.dumps(),
+                note=(
+                    f"Learned from {len(learn)} corrected comments, {len(examples)} theme "
+                    f"examples and {len(rules)} comments labelled by the phrase rules."
+                ),
+            )
+    except IntegrityError:  # the same version number, taken by a training run alongside
+        raise ValueError("Another training finished first; train again if needed.") from None
     if better:
         reread_after_commit()
     return record

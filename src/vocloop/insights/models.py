@@ -188,6 +188,8 @@ class Correction(models.Model):
         "listening.Feedback", on_delete=models.CASCADE, related_name="corrections"
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="corrections")
+    # False when only the sentiment was corrected: the themes were sent back as shown.
+    themes_changed = models.BooleanField(default=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

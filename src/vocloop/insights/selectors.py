@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from vocloop.cases.selectors import CaseScope
+from vocloop.cases.selectors import CaseScope, feedback_visible
 from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
 from vocloop.insights.services import SIMILAR_WINDOW
 from vocloop.listening.models import Feedback
@@ -260,7 +260,7 @@ def similar_to(feedback: Feedback, *, scope: CaseScope, limit: int = 10) -> Simi
     counted = others.aggregate(
         named=Count("customer", distinct=True), anonymous=Count("pk", filter=Q(customer=None))
     )
-    allowed = visible_feedback(scope)
+    allowed = feedback_visible(scope)
     items = list(
         others.filter(allowed).select_related("touchpoint", "case").order_by("-occurred_at")[:limit]
     )
@@ -275,43 +275,27 @@ def similar_to(feedback: Feedback, *, scope: CaseScope, limit: int = 10) -> Simi
 class Cluster:
     group_id: int
     comments: int
-    example: Feedback
+    example: Feedback | None  # the latest the user may read; None when all are other teams'
 
 
-def theme_clusters(theme: Theme, span: Span, *, limit: int = 20) -> list[Cluster]:
+def theme_clusters(theme: Theme, span: Span, *, scope: CaseScope, limit: int = 20) -> list[Cluster]:
     """The distinct things said within a theme: its comments' similar groups, largest first."""
-    rows = list(
-        CommentText.objects.filter(
-            feedback__themes__theme=theme,
-            day__gte=span.first,
-            day__lte=span.last,
-            similar_group__isnull=False,
-        )
-        .values("similar_group")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[:limit]
+    in_theme = Feedback.objects.filter(
+        themes__theme=theme,
+        text__day__gte=span.first,
+        text__day__lte=span.last,
+        text__similar_group__isnull=False,
     )
-    examples = {}
+    rows = list(
+        in_theme.values("text__similar_group").annotate(n=Count("pk")).order_by("-n")[:limit]
+    )
+    readable = in_theme.filter(feedback_visible(scope)).select_related("touchpoint")
+    clusters = []
     for row in rows:
-        examples[row["similar_group"]] = (
-            Feedback.objects.filter(text__similar_group=row["similar_group"])
-            .order_by("-occurred_at")
-            .select_related("touchpoint")
-            .first()
-        )
-    return [
-        Cluster(row["similar_group"], row["n"], example)
-        for row in rows
-        if (example := examples[row["similar_group"]]) is not None
-    ]
-
-
-def visible_feedback(scope: CaseScope) -> Q:
-    """Feedback a user may read: in their teams' cases, or caseless at their teams' touch points."""
-    caseless = Q(case__isnull=True)
-    if not scope.sees_all:
-        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
-    return caseless | Q(case__in=scope.cases())
+        group = row["text__similar_group"]
+        example = readable.filter(text__similar_group=group).order_by("-occurred_at").first()
+        clusters.append(Cluster(group, row["n"], example))
+    return clusters
 
 
 def theme_comments(
@@ -322,7 +306,7 @@ def theme_comments(
         Feedback.objects.filter(
             themes__theme=theme, occurred_at__gte=span.start, occurred_at__lt=span.end
         )
-        .filter(visible_feedback(scope))
+        .filter(feedback_visible(scope))
         .select_related("touchpoint", "case", "text")
         .order_by("-occurred_at")[:limit]
     )

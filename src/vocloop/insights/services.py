@@ -32,6 +32,7 @@ from vocloop.text.reading import Reading
 logger = logging.getLogger(__name__)
 
 SIMILAR_WINDOW = dt.timedelta(days=30)
+CASE_RULE_WITHIN = dt.timedelta(days=1)
 
 
 def text_settings() -> TextSettings:
@@ -48,6 +49,24 @@ def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
         text=original,
         keep_until=feedback.received_at + dt.timedelta(days=days),
     )
+
+
+@transaction.atomic
+def text_settings_save(*, keep_original_days: int) -> TextSettings:
+    """A new retention applies to the originals already kept too: shorter purges them now."""
+    current = text_settings()
+    current.keep_original_days = keep_original_days
+    current.updated_at = timezone.now()
+    current.save()
+    if keep_original_days == 0:
+        OriginalComment.objects.all().delete()
+        return current
+    kept = OriginalComment.objects.select_related("feedback").only("pk", "feedback__received_at")
+    for original in kept:
+        until = original.feedback.received_at + dt.timedelta(days=keep_original_days)
+        OriginalComment.objects.filter(pk=original.pk).update(keep_until=until)
+    originals_purge()
+    return current
 
 
 def originals_purge(*, now: dt.datetime | None = None) -> int:
@@ -77,10 +96,9 @@ def similar_group_find_or_start(
         if score >= best_score:
             best, best_score = group, score
     if best is not None:
-        if at > best.last_seen:
-            SimilarGroup.objects.filter(pk=best.pk).update(last_seen=at)
-        elif at < best.first_seen:
-            SimilarGroup.objects.filter(pk=best.pk).update(first_seen=at)
+        # Conditional updates: a concurrent reader never moves them back.
+        SimilarGroup.objects.filter(pk=best.pk, last_seen__lt=at).update(last_seen=at)
+        SimilarGroup.objects.filter(pk=best.pk, first_seen__gt=at).update(first_seen=at)
         return best
     group = SimilarGroup.objects.create(
         signature=similarity.encode(signature), first_seen=at, last_seen=at
@@ -169,6 +187,8 @@ def _case_rule_apply(feedback: Feedback, text: CommentText) -> None:
     limit = thresholds_for(feedback.touchpoint).sentiment_at_or_below
     if (
         limit is None
+        # Only for feedback that has just arrived: reading history again opens nothing.
+        or feedback.received_at < timezone.now() - CASE_RULE_WITHIN
         or feedback.case_id is not None
         or feedback.score is not None
         or text.sentiment_score > limit
@@ -184,41 +204,59 @@ def correction_record(
     themes: Iterable[Theme],
     sentiment: str,
     by: User,
+    themes_shown: Iterable[int] | None = None,
 ) -> Correction:
-    """A staff member's reading of a comment, which then stands over vocloop's own."""
+    """A staff member's reading of a comment, which then stands over vocloop's own.
+
+    `themes_shown` are the themes the person saw ticked: when they send those back
+    unchanged they corrected the sentiment only, and the themes stay vocloop's.
+    """
+    # The feedback row first, as comment_read does: a correction and a reading of the
+    # same comment take turns.
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     chosen = list(themes)
-    correction = Correction.objects.create(feedback=feedback, sentiment=sentiment, corrected_by=by)
+    changed = themes_shown is None or {t.pk for t in chosen} != set(themes_shown)
+    correction = Correction.objects.create(
+        feedback=feedback, sentiment=sentiment, corrected_by=by, themes_changed=changed
+    )
     correction.themes.set(chosen)
-    text = CommentText.objects.select_for_update().filter(feedback=feedback).first()
+    text = CommentText.objects.filter(feedback=feedback).first() or comment_read(feedback=feedback)
     if text is None:
-        text = comment_read(feedback=feedback)
-        if text is None:
-            raise ValueError("This feedback has no comment to correct.")
-    text.themes_corrected = True
+        raise ValueError("This feedback has no comment to correct.")
     if sentiment:
         text.sentiment = sentiment
         text.sentiment_corrected = True
+    if changed:
+        text.themes_corrected = True
     text.save(update_fields=["themes_corrected", "sentiment", "sentiment_corrected"])
+    negative = text.sentiment == "negative"
+    if not changed:
+        CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
+        return correction
     CommentTheme.objects.filter(feedback=feedback).delete()
-    with_parents: dict[int, Theme] = {}
-    for theme in chosen:
-        node: Theme | None = theme
-        while node is not None and node.pk not in with_parents:
-            with_parents[node.pk] = node
-            node = node.parent
     CommentTheme.objects.bulk_create(
         CommentTheme(
             feedback=feedback,
             theme=theme,
             occurred_at=feedback.occurred_at,
             day=day_of(feedback.occurred_at),
-            negative=text.sentiment == "negative",
+            negative=negative,
             confidence=1.0,
             source=CommentTheme.Source.STAFF,
         )
-        for theme in with_parents.values()
+        for theme in with_ancestors(chosen)
     )
     return correction
+
+
+def with_ancestors(themes: Iterable[Theme]) -> list[Theme]:
+    found: dict[int, Theme] = {}
+    for theme in themes:
+        node: Theme | None = theme
+        while node is not None and node.pk not in found:
+            found[node.pk] = node
+            node = node.parent
+    return list(found.values())
 
 
 def _unique_slug(name: str, *, exclude: int | None = None) -> str:
@@ -278,9 +316,14 @@ def _examples_text(proposal: ThemeProposal) -> list[str]:
     return [texts[pk] for pk in proposal.examples if pk in texts]
 
 
-def _decided(proposal: ThemeProposal, status: str, by: object, theme: Theme | None) -> None:
-    if proposal.status != ThemeProposal.Status.OPEN:
+def _still_open(proposal: ThemeProposal) -> None:
+    """Lock the proposal; two managers deciding it at once take turns, the second is told."""
+    status = ThemeProposal.objects.select_for_update().values_list("status", flat=True)
+    if status.get(pk=proposal.pk) != ThemeProposal.Status.OPEN:
         raise ValueError("This proposal has already been decided.")
+
+
+def _decided(proposal: ThemeProposal, status: str, by: object, theme: Theme | None) -> None:
     proposal.status = status
     proposal.theme = theme
     proposal.decided_by = by  # type: ignore[assignment]
@@ -299,6 +342,7 @@ def proposal_accept(
     by: object,
 ) -> Theme:
     """A proposal becomes a theme of its own, with its phrases and example comments."""
+    _still_open(proposal)
     theme = theme_save(
         theme=Theme(
             name=name,
@@ -317,6 +361,7 @@ def proposal_accept(
 @transaction.atomic
 def proposal_merge(*, proposal: ThemeProposal, theme: Theme, by: object) -> Theme:
     """A proposal's phrases and examples join an existing theme."""
+    _still_open(proposal)
     phrases = theme.phrase_list + [p for p in proposal.phrases if p not in theme.phrase_list]
     examples = theme.example_list + [
         e for e in _examples_text(proposal) if e not in theme.example_list
@@ -330,4 +375,5 @@ def proposal_merge(*, proposal: ThemeProposal, theme: Theme, by: object) -> Them
 
 @transaction.atomic
 def proposal_dismiss(*, proposal: ThemeProposal, by: object) -> None:
+    _still_open(proposal)
     _decided(proposal, ThemeProposal.Status.DISMISSED, by, None)

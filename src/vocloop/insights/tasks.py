@@ -65,12 +65,38 @@ def reread_after_commit() -> None:
     transaction.on_commit(_queue_reread)
 
 
-def unread_sweep() -> str:
-    """Read the comments a lost task left unread (the worker runs this every minute)."""
-    from vocloop.insights.bulk import comments_read_bulk
+SWEEP_AFTER = dt.timedelta(minutes=2)  # a comment's own task has had its chance by then
+SWEEP_LIMIT = 500
 
-    done = comments_read_bulk()
-    return f"read {done.comments} comments" if done.comments else ""
+
+def unread_sweep() -> str:
+    """Read the comments a lost task left unread (the worker runs this every minute).
+
+    One at a time, as on arrival, so that the sentiment case rule applies to them too.
+    A large backlog (an import) is for `vocloop themes read`.
+    """
+    from django.utils import timezone
+
+    from vocloop.insights.services import comment_read
+
+    unread = (
+        Feedback.objects.filter(text__isnull=True, received_at__lt=timezone.now() - SWEEP_AFTER)
+        .exclude(comment="")
+        .order_by("-pk")[:SWEEP_LIMIT]
+    )
+    done = sum(comment_read(feedback=feedback) is not None for feedback in unread)
+    return f"read {done} comments left unread" if done else ""
+
+
+@task()
+def train_theme_model() -> str:
+    from vocloop.insights.learning import NotEnoughCorrections, model_train
+
+    try:
+        model = model_train()
+    except NotEnoughCorrections as reason:
+        return str(reason)
+    return f"theme model v{model.version}: {model.get_status_display().lower()}"
 
 
 def nightly() -> str:

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vocloop.accounts.roles import is_quality_manager
-from vocloop.cases.selectors import case_scope
+from vocloop.cases.selectors import case_scope, feedback_visible
 from vocloop.insights import learning, selectors, services
 from vocloop.insights.forms import (
     AcceptProposalForm,
@@ -27,7 +28,8 @@ from vocloop.insights.forms import (
     ThemeFilterForm,
     ThemeForm,
 )
-from vocloop.insights.models import CommentText, Theme, ThemeModel, ThemeProposal
+from vocloop.insights.models import OriginalComment, Theme, ThemeModel, ThemeProposal
+from vocloop.insights.tasks import train_theme_model
 from vocloop.listening.models import Feedback
 
 
@@ -119,7 +121,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "figure": figure,
         "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
-        "clusters": selectors.theme_clusters(theme, span),
+        "clusters": selectors.theme_clusters(theme, span, scope=scope),
         "recent": recent,
         "children": theme.children.filter(active=True),
         "first": form.cleaned_data["date_from"],
@@ -175,6 +177,20 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and found.status != ThemeProposal.Status.OPEN:
         messages.error(request, "This proposal has already been decided.")
         return redirect("insights:themes")
+    try:
+        return _decide(request, found, action, accept, merge)
+    except ValueError as reason:  # decided meanwhile by someone else
+        messages.error(request, str(reason))
+        return redirect("insights:themes")
+
+
+def _decide(
+    request: HttpRequest,
+    found: ThemeProposal,
+    action: str | None,
+    accept: AcceptProposalForm,
+    merge: MergeProposalForm,
+) -> HttpResponse:
     if action == "accept" and accept.is_valid():
         theme = services.proposal_accept(proposal=found, by=request.user, **accept.cleaned_data)
         messages.success(request, f"“{theme.name}” is now a theme; comments are being read again.")
@@ -208,12 +224,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
     """A staff member who can see the feedback corrects how its comment was read."""
     feedback = get_object_or_404(Feedback, reference=reference)
     scope = case_scope(request.user)
-    visible = (
-        scope.sees_all
-        or (feedback.case_id is not None and scope.cases().filter(pk=feedback.case_id).exists())
-        or (feedback.case_id is None and feedback.touchpoint.owning_team_id in scope.team_ids)
-    )
-    if not visible:
+    if not Feedback.objects.filter(feedback_visible(scope), pk=feedback.pk).exists():
         raise Http404("No such feedback.")
     back = (
         reverse("cases:detail", args=[feedback.case.reference]) + f"#feedback-{reference}"
@@ -233,6 +244,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
         themes=form.cleaned_data["themes"],
         sentiment=form.cleaned_data["sentiment"],
         by=cast(User, request.user),
+        themes_shown=form.cleaned_data["shown"] if "shown" in request.POST else None,
     )
     messages.success(
         request,
@@ -248,11 +260,11 @@ def models(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "train":
-                record = learning.model_train()
+                transaction.on_commit(lambda: train_theme_model.enqueue())
                 messages.success(
                     request,
-                    f"Trained version {record.version}: {record.get_status_display().lower()} "
-                    f"(F1 {record.f1:.3f} against {record.f1_before:.3f} for what was in use).",
+                    "Training has started in the background; its result appears below in a "
+                    "minute or two.",
                 )
             elif action == "rollback":
                 previous = learning.model_rollback()
@@ -281,11 +293,8 @@ def text_settings(request: HttpRequest) -> HttpResponse:
     current = services.text_settings()
     form = TextSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
+        services.text_settings_save(keep_original_days=form.cleaned_data["keep_original_days"])
+        messages.success(request, "Saved; the originals already kept follow the new setting.")
         return redirect("insights:settings")
-    context = {
-        "form": form,
-        "kept": CommentText.objects.filter(feedback__original__isnull=False).count(),
-    }
+    context = {"form": form, "kept": OriginalComment.objects.count()}
     return render(request, "insights/settings.html", context, status=400 if form.errors else 200)
