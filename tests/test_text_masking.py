@@ -69,3 +69,10 @@ def test_text_without_digits_or_at_signs_is_unchanged(text: str) -> None:
 def test_no_plain_count_of_up_to_eight_digits_is_masked(number: int) -> None:
     text = f"We received {number} items."
     assert mask(text).text == text
+
+
+def test_north_american_numbers_a_card_with_its_code_and_two_numbers_in_a_row_are_masked() -> None:
+    assert mask("Call (555) 123-4567 or 555-123-4567").text == "Call [phone] or [phone]"
+    assert mask("card 4111 1111 1111 1111 123 exp").text == "card [card number] 123 exp"
+    assert mask("ring 020 7946 0958 020 7946 0959").text == "ring [phone] [phone]"
+    assert mask("we counted 1 2 3 4 5 6 7 8 9 10").text == "we counted 1 2 3 4 5 6 7 8 9 10"
