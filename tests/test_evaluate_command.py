@@ -1,0 +1,170 @@
+"""`vocloop evaluate`: the text analytics measured on a labelled CSV, beside a plain baseline."""
+
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+THEMES = {
+    "billing": ["the invoice was wrong", "charged twice", "refund never came", "bill doubled"],
+    "delivery": ["parcel arrived late", "box left in the rain", "courier lost it", "no delivery"],
+    "staff": ["agent was rude", "nobody helped me", "staff very helpful", "engineer polite"],
+}
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("evaluate", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def feedback_csv(tmp_path: Path) -> Path:
+    """A small labelled export, quoted fields with line breaks and empty texts included."""
+    path = tmp_path / "feedback.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "comment", "theme", "recommended"])
+        n = 0
+        for repeat in range(5):
+            for theme, phrases in THEMES.items():
+                for phrase in phrases:
+                    n += 1
+                    good = theme == "staff" and "rude" not in phrase and "nobody" not in phrase
+                    ending = "Great, thanks!" if good else "Awful.\nNever again."
+                    writer.writerow([n, f"Visit {repeat}: {phrase}.\n{ending}", theme, int(good)])
+        writer.writerow([n + 1, "", "billing", 0])
+        writer.writerow([n + 2, "  ", "delivery", 0])
+        writer.writerow([n + 3, "the website crashed", "website", 0])
+    return path
+
+
+def test_text_reports_accuracy_macro_f1_confusion_and_baseline(feedback_csv: Path) -> None:
+    out = run(
+        "text", str(feedback_csv), "--text-column", "comment", "--label-column", "theme",
+        "--min-count", "5", "--seeds", "0", "1",
+    )  # fmt: skip
+    assert "skipped 2 with an empty text" in out
+    assert "Kept 60 texts in 3 labels" in out
+    assert "Dropped 1 labels with fewer (1 texts): website (1)" in out
+    assert "macro-F1 vocloop  baseline" in out and "accuracy vocloop  baseline" in out
+    assert "linear SVM (balanced class weights)" in out
+    mean = next(line for line in out.splitlines() if line.startswith("mean")).split()
+    assert [float(v) for v in mean[1:]] == [1.0, 1.0, 1.0, 1.0]
+    assert "Confusion table, vocloop, seed 0 (rows: true label, columns: predicted)" in out
+    assert "true \\ predicted" in out and "billing (6;" in out
+
+
+def test_text_can_report_json(feedback_csv: Path) -> None:
+    out = run(
+        "text", str(feedback_csv), "--text-column", "comment", "--label-column", "theme",
+        "--min-count", "5", "--seeds", "4", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["kept_texts"] == 60 and report["dropped_labels"] == {"website": 1}
+    assert [s["seed"] for s in report["seeds"]] == [4]
+    assert report["mean"]["vocloop"]["macro_f1"] == 1.0
+    assert report["seeds"][0]["vocloop"]["confusion"] == [[6, 0, 0], [0, 6, 0], [0, 0, 6]]
+
+
+def test_sentiment_compares_vocloop_with_plain_vader(feedback_csv: Path) -> None:
+    out = run(
+        "sentiment", str(feedback_csv), "--text-column", "comment",
+        "--label-column", "recommended",
+    )  # fmt: skip
+    assert "vocloop sentiment (clause by clause)  1.000" in out
+    assert "plain VADER compound, whole text" in out
+    assert "vocloop − VADER:" in out
+
+
+def test_a_column_not_in_the_file_is_refused_with_the_columns_it_has(
+    feedback_csv: Path,
+) -> None:
+    with pytest.raises(CommandError, match=r'no column "Comment".*"id", "comment", "theme"'):
+        run("text", str(feedback_csv), "--text-column", "Comment", "--label-column", "theme")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "Cannot read"),
+        (b"", "is empty"),
+        (b"comment,theme\n\xff\xfe broken", "not UTF-8"),
+        (b'comment,theme\n"late parcel,delivery\n', "not a readable CSV"),
+        (b"comment,theme\nlate parcel,delivery\nrude agent,staff\n", "Only 0 label"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "export.csv"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        run("text", str(path), "--text-column", "comment", "--label-column", "theme")
+
+
+def test_sentiment_needs_a_two_valued_label(feedback_csv: Path) -> None:
+    with pytest.raises(CommandError, match="two-valued label"):
+        run("sentiment", str(feedback_csv), "--text-column", "comment", "--label-column", "theme")
+
+
+def test_options_out_of_range_are_refused(feedback_csv: Path) -> None:
+    for option in (["--test-size", "1.5"], ["--min-count", "1"]):
+        with pytest.raises(CommandError, match="must be"):
+            run(
+                "text", str(feedback_csv), "--text-column", "comment",
+                "--label-column", "theme", *option,
+            )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cfpb_products() -> dict[str, dict[str, float]]:
+    path = DATA / "cfpb-complaints-2019-2020.csv"
+    if not path.exists():
+        pytest.skip(f"the CFPB complaints are not at {path}")
+    out = run(
+        "text", str(path), "--text-column", "Consumer complaint narrative",
+        "--label-column", "Product", "--min-count", "25", "--test-size", "0.3",
+        "--seeds", "0", "1", "2", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["kept_texts"] == 1526 and len(report["kept_labels"]) == 9
+    mean: dict[str, dict[str, float]] = report["mean"]
+    return mean
+
+
+def test_cfpb_products_are_learnt_well_above_the_baseline(
+    cfpb_products: dict[str, dict[str, float]],
+) -> None:
+    ours, baseline = cfpb_products["vocloop"], cfpb_products["baseline"]
+    # Measured 0.693 macro-F1 and 0.806 accuracy (baseline 0.611 and 0.783).
+    assert ours["macro_f1"] >= 0.68
+    assert ours["macro_f1"] >= baseline["macro_f1"] + 0.05
+    assert ours["accuracy"] >= baseline["accuracy"]
+
+
+@pytest.mark.xfail(strict=True, reason="the issue's target 0.70 is not reached: 0.693 measured")
+def test_cfpb_products_reach_the_issue_target(
+    cfpb_products: dict[str, dict[str, float]],
+) -> None:
+    assert cfpb_products["vocloop"]["macro_f1"] >= 0.70
+
+
+@pytest.mark.parametrize("name", ["skytrax-seat-reviews.csv", "skytrax-lounge-reviews.csv"])
+def test_skytrax_recommendations_are_read_better_than_by_plain_vader(name: str) -> None:
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"the Skytrax reviews are not at {path}")
+    out = run(
+        "sentiment", str(path), "--text-column", "content",
+        "--label-column", "recommended", "--json",
+    )  # fmt: skip
+    assert json.loads(out)["lead_points"] >= 4.0
