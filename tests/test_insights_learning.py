@@ -65,7 +65,8 @@ def taxonomy(org: Org) -> dict[str, Theme]:
 def comments(org: Org, texts: tuple[str, ...], count: int, seed: int) -> list[Feedback]:
     rng = random.Random(seed)
     return [
-        give_feedback(org.helpdesk, comment=f"{rng.choice(texts)} (visit {seed}-{i})", score=5)
+        # Numbered so that no two are the same, alike in every batch.
+        give_feedback(org.helpdesk, comment=f"{rng.choice(texts)} ({rng.randint(1, 999)})", score=5)
         for i in range(count)
     ]
 

@@ -83,10 +83,13 @@ def _with_parents(ids: Iterable[int], themes: dict[int, Theme]) -> set[str]:
 def rule_labelled(
     exclude: set[int], matcher: ThemeMatcher, *, limit: int = RULE_SAMPLE, seed: int = 0
 ) -> list[Example]:
-    """A sample of recent comments as the phrase rules alone read them (themeless included).
+    """A sample of recent comments the phrase rules alone give a theme.
 
     Read afresh by the rules rather than taken from what is stored: a stored theme may
     have come from the model in use, and a model must not learn from its own guesses.
+    Comments the rules give no theme are left out: "no phrase matched" is weak evidence
+    of "about nothing named", and such comments are what the model should learn to
+    name from the corrections (which do say "none" where it is so).
     """
     from vocloop.listening.models import Feedback
 
@@ -96,8 +99,14 @@ def rule_labelled(
         .values_list("pk", "comment")[: limit * 2]
     )
     random.Random(seed).shuffle(recent)
-    chosen = [(pk, text) for pk, text in recent if pk not in exclude][:limit]
-    return [Example(pk, text, frozenset(matcher.match(text))) for pk, text in chosen]
+    found = []
+    for pk, text in recent:
+        themes = frozenset(matcher.match(text)) if pk not in exclude else frozenset()
+        if themes:
+            found.append(Example(pk, text, themes))
+            if len(found) == limit:
+                break
+    return found
 
 
 def micro_f1(truth: Sequence[frozenset[str]], found: Sequence[frozenset[str]]) -> float:
