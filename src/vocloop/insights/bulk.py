@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
@@ -42,6 +43,7 @@ from vocloop.text import similarity
 from vocloop.text.reading import Reader, Reading, process_read, process_start
 
 BATCH = 2000
+SQLITE_CACHE_KB = 65536
 PARALLEL_FROM = 20000  # below this, starting a helper process costs more than it saves
 TEXT_COLUMNS = (
     "feedback_id",
@@ -119,8 +121,8 @@ def comments_read_bulk(
 ) -> BulkResult:
     """Read every comment not yet read (with `again`, every comment: themes and sentiment only).
 
-    With more than one core and many comments (or `parallel=True`), a helper process
-    reads each batch while this one writes the batch before it.
+    With more than one core and many comments (or `parallel=True`), helper processes
+    read the next batches while this one writes the batch before them.
     """
     began = time.perf_counter()
     reader = reader or reader_build()
@@ -131,24 +133,29 @@ def comments_read_bulk(
         _grouper_seed(grouper, ids[0])
     if parallel is None:
         parallel = len(ids) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    if connection.vendor == "sqlite":
+        # Each batch adds to four indexes all over their trees: with SQLite's default
+        # 2 MB page cache, a large pass ends up waiting on the disk. A bounded 64 MB.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     writer = _Writer(grouper, themes, reader, again)
     with (
         _Readers(reader, parallel) as readers,
         tqdm(total=len(ids), disable=not progress, file=sys.stderr, unit=" comments") as bar,
     ):
-        waiting: tuple[list[Row], Callable[[], list[Reading]]] | None = None
+        # Batches submitted ahead, one per helper process, written in order as they return.
+        waiting: deque[tuple[list[Row], Callable[[], list[Reading]]]] = deque()
         for start in range(0, len(ids), BATCH):
             rows = list(
                 Feedback.objects.filter(pk__in=list(ids[start : start + BATCH]))
                 .order_by("occurred_at", "pk")
                 .values_list("pk", "comment", "occurred_at")
             )
-            submitted = (rows, readers.submit([comment for _, comment, _ in rows]))
-            if waiting is not None:
-                bar.update(writer.write(*waiting))
-            waiting = submitted
-        if waiting is not None:
-            bar.update(writer.write(*waiting))
+            waiting.append((rows, readers.submit([comment for _, comment, _ in rows])))
+            if len(waiting) > readers.ahead:
+                bar.update(writer.write(*waiting.popleft()))
+        while waiting:
+            bar.update(writer.write(*waiting.popleft()))
     return BulkResult(
         comments=len(ids),
         themes=writer.themes_given,
@@ -163,10 +170,14 @@ class _Readers:
     def __init__(self, reader: Reader, parallel: bool):
         self.reader = reader
         self.pool = None
+        self.ahead = 0
         if parallel:
-            # "spawn": the helper starts clean, without this process's database connections.
+            # Reading costs about as much as writing: a helper per core reads while this
+            # process writes, the system sharing the cores between them. "spawn": the
+            # helpers start clean, without this process's database connections.
+            self.ahead = os.cpu_count() or 1
             context = multiprocessing.get_context("spawn")
-            self.pool = context.Pool(1, initializer=process_start, initargs=(reader,))
+            self.pool = context.Pool(self.ahead, initializer=process_start, initargs=(reader,))
 
     def submit(self, texts: list[str]) -> Callable[[], list[Reading]]:
         if self.pool is None:
