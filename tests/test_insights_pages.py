@@ -74,6 +74,8 @@ def test_themes_group_by_quality_dimension_and_by_want(
     assert set(dims) == set(Dimension.values)
     by_want = client.get(reverse("insights:themes"), {"by": "want"})
     assert {f.key for f in by_want.context["figures"]} == set(Want.values)
+    overview = client.get(reverse("dashboards:overview")).content.decode()
+    assert 'href="/staff/insights/?by=dimension">Quality dimensions</a>' in overview
 
 
 def test_bad_dates_get_a_clear_message(org: Org) -> None:

@@ -321,3 +321,18 @@ def test_the_sweep_reads_what_a_lost_task_left_and_applies_the_case_rule(
     clock.to(clock.now + dt.timedelta(days=2))
     unread_sweep()
     assert Feedback.objects.get(pk=old.pk).case is None
+
+
+def test_a_corrected_comment_follows_its_theme_to_a_new_parent_when_read_again(
+    org: Org, themes: dict[str, Theme]
+) -> None:
+    feedback = give_feedback(org.invoicing, comment="Charged twice, again.")
+    read(feedback)
+    correction_record(feedback=feedback, themes=[themes["double"]], sentiment="", by=org.manager)
+    assert theme_slugs(feedback) == {"charged-twice", "billing"}
+    Theme.objects.filter(pk=themes["double"].pk).update(parent=themes["waiting"])
+    comments_read_bulk(again=True)
+    assert theme_slugs(feedback) == {"charged-twice", "waiting"}
+    assert set(CommentTheme.objects.filter(feedback=feedback).values_list("source", flat=True)) == {
+        "staff"
+    }

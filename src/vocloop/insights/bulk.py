@@ -30,12 +30,13 @@ from tqdm import tqdm
 from vocloop.insights.models import (
     CommentText,
     CommentTheme,
+    Correction,
     OriginalComment,
     SimilarGroup,
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings
+from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings, with_ancestors
 from vocloop.insights.taxonomy import reader_build
 from vocloop.listening.models import Feedback
 from vocloop.rows import RowWriter
@@ -226,6 +227,33 @@ class _Writer:
         return len(rows)
 
 
+def _corrected_rewrite(fixed: list[int], rows: list[Row], standing: dict[int, str]) -> None:
+    """Themes as staff set them, with the parents the taxonomy gives them now (a theme may
+    have moved under another since), and whether the comment is negative as it stands."""
+    chosen: dict[int, list[Theme]] = {}
+    for correction in (
+        Correction.objects.filter(feedback_id__in=fixed, themes_changed=True)
+        .order_by("corrected_at", "pk")
+        .prefetch_related("themes__parent")
+    ):
+        chosen[correction.feedback_id] = list(correction.themes.all())
+    at = {pk: when for pk, _, when in rows}
+    CommentTheme.objects.filter(feedback_id__in=chosen).delete()
+    CommentTheme.objects.bulk_create(
+        CommentTheme(
+            feedback_id=pk,
+            theme=theme,
+            occurred_at=at[pk],
+            day=day_of(at[pk]),
+            negative=standing[pk] == "negative",
+            confidence=1.0,
+            source=CommentTheme.Source.STAFF,
+        )
+        for pk, themes in chosen.items()
+        for theme in with_ancestors(themes)
+    )
+
+
 def _mask_stored(rows: list[Row], readings: list[Reading]) -> None:
     """Feedback stored unmasked (before masking on arrival, or loaded in bulk) is masked now,
     its original kept only as the quality manager's setting says."""
@@ -390,13 +418,8 @@ def _reread(
         for _, sentiment_done, old in [state[pk]]
     }
     fixed = [pk for pk, (themes_done, _, _) in state.items() if themes_done]
-    if fixed:  # themes as staff set them; only whether the comment is negative may change
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {quote(CommentTheme._meta.db_table)} SET {quote('negative')} = %s "
-                f"WHERE {quote('feedback_id')} = %s",
-                [(standing[pk] == "negative", pk) for pk in fixed],
-            )
+    if fixed:
+        _corrected_rewrite(fixed, rows, standing)
     keep = {pk for pk, (themes_done, _, _) in state.items() if not themes_done}
     CommentTheme.objects.filter(feedback_id__in=keep).delete()
     chosen = [(row, reading) for row, reading in zip(rows, readings, strict=True) if row[0] in keep]
