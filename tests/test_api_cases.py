@@ -108,12 +108,33 @@ def test_a_case_reads_with_its_feedback_and_timeline(api, org):
             "comment": "Nobody called back.",
             "channel": "web",
             "occurred_at": body["feedback"][0]["occurred_at"],
+            "sentiment": None,  # not read yet: the worker reads it after the commit
+            "sentiment_score": None,
+            "themes": [],
         }
     ]
     assert [(e["kind"], e["public"], e["actor"]) for e in body["events"]] == [
         ("opened", True, "vocloop"),
         ("assigned_team", True, "vocloop"),
     ]
+
+
+def test_a_read_comment_comes_with_its_sentiment_and_themes(api, org):
+    from vocloop.insights.models import Dimension, Theme, Want
+    from vocloop.insights.services import comment_read
+
+    Theme.objects.create(
+        name="Call backs",
+        slug="call-backs",
+        dimension=Dimension.SERVICE,
+        want=Want.CARING_PERSON,
+        phrases="called back",
+    )
+    case = open_case(org, comment="Nobody called back, it is terrible.")
+    comment_read(feedback=case.feedback.get())
+    read = api.get(f"/cases/{case.reference}").json()["feedback"][0]
+    assert (read["sentiment"], read["themes"]) == ("negative", ["call-backs"])
+    assert -1 <= read["sentiment_score"] < 0
 
 
 def test_an_unknown_case_is_a_404_in_json(api, org):

@@ -51,10 +51,27 @@ def case_get(reference: str) -> Case:
 def case_with_history(reference: str) -> Case:
     """The case with its feedback and timeline loaded, or a 404."""
     cases = Case.objects.select_related(*_CASE_RELATIONS).prefetch_related(
-        Prefetch("feedback", queryset=Feedback.objects.order_by("received_at", "id")),
+        Prefetch(
+            "feedback",
+            queryset=Feedback.objects.order_by("received_at", "id")
+            .select_related("text")
+            .prefetch_related("themes__theme"),
+        ),
         Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
     )
     return _case_or_404(cases, reference)
+
+
+def _reading(feedback: Feedback) -> dict[str, Any]:
+    """How vocloop read the comment: nothing yet until the worker has read it."""
+    text = getattr(feedback, "text", None) if feedback.comment else None
+    if text is None:
+        return {"sentiment": None, "sentiment_score": None, "themes": []}
+    return {
+        "sentiment": text.sentiment,
+        "sentiment_score": text.sentiment_score,
+        "themes": sorted(link.theme.slug for link in feedback.themes.all()),
+    }
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -102,6 +119,7 @@ def case_detail(case: Case) -> dict[str, Any]:
                 "comment": f.comment,
                 "channel": f.channel,
                 "occurred_at": f.occurred_at,
+                **_reading(f),
             }
             for f in case.feedback.all()
         ],

@@ -149,6 +149,13 @@ class CaseFeedbackOut(Schema):
     comment: str
     channel: str
     occurred_at: dt.datetime
+    sentiment: str | None = Field(
+        None, description="negative, neutral or positive; null until the comment has been read."
+    )
+    sentiment_score: float | None = Field(None, description="From −1 to 1.")
+    themes: list[str] = Field(
+        default_factory=list, description="Slugs of the themes the comment is about."
+    )
 
 
 class CaseEventOut(Schema):
