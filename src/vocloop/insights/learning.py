@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from vocloop.insights.models import Correction, Theme, ThemeModel
+from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import active_model, matcher_build
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
@@ -213,9 +214,3 @@ def corrections_since_last_training() -> int:
     if last is not None:
         corrections = corrections.filter(corrected_at__gt=last)
     return corrections.count()
-
-
-def reread_after_commit() -> None:
-    from vocloop.insights.tasks import reread_after_commit as queue
-
-    queue()

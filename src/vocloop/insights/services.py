@@ -303,7 +303,7 @@ def themes_discover(
         ThemeProposal(
             terms=list(p.terms),
             phrases=list(p.phrases),
-            examples=[int(str(k)) for k in p.examples],
+            examples=[int(k) for k in p.examples],  # type: ignore[call-overload]
             size=p.size,
         )
         for p in discover(uncovered)

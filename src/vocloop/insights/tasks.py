@@ -13,6 +13,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from vocloop.commit import on_commit_once
 from vocloop.listening.models import Feedback
 
 logger = logging.getLogger(__name__)
@@ -59,10 +60,7 @@ def _queue_reread() -> None:
 
 def reread_after_commit() -> None:
     """Queue one re-reading when the current transaction commits (once however many calls)."""
-    connection = transaction.get_connection()
-    if any(func is _queue_reread for _, func, _ in connection.run_on_commit):
-        return
-    transaction.on_commit(_queue_reread)
+    on_commit_once(_queue_reread)
 
 
 SWEEP_AFTER = dt.timedelta(minutes=2)  # a comment's own task has had its chance by then

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django_tasks import task
 
+from vocloop.commit import on_commit_once
 from vocloop.notifications.delivery import deliver_all_due
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,4 @@ def _queue_delivery() -> None:
 
 def deliver_after_commit() -> None:
     """Queue one delivery task when the current transaction commits (once however many calls)."""
-    connection = transaction.get_connection()
-    if any(func is _queue_delivery for _, func, _ in connection.run_on_commit):
-        return
-    transaction.on_commit(_queue_delivery)
+    on_commit_once(_queue_delivery)
