@@ -228,3 +228,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class FeedbackImport(models.Model):
+    """One file of feedback imported from elsewhere: what, when, and the references it got.
+
+    The file's SHA-256 lets `vocloop import` refuse the same file twice (importing it
+    again would count every piece of feedback twice in every metric).
+    """
+
+    file_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows = models.PositiveIntegerField()
+    first_reference = models.CharField(max_length=20)
+    last_reference = models.CharField(max_length=20)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows:,} rows, {self.imported_at:%Y-%m-%d %H:%M})"

@@ -174,7 +174,7 @@ def _upsert_add(
         cursor.executemany(sql, params)
 
 
-def _feedback_key(
+def feedback_key(
     occurred_at: dt.datetime, touchpoint_id: int, score_type: str | None, channel: str, size: str
 ) -> FeedbackKey:
     return (day_of(occurred_at), touchpoint_id, score_type or "", channel, size or "")
@@ -183,7 +183,7 @@ def _feedback_key(
 def rollup_feedback_received(feedback: Feedback) -> None:
     """Count newly received feedback (called inside feedback_receive's transaction)."""
     customer = feedback.customer
-    key = _feedback_key(
+    key = feedback_key(
         feedback.occurred_at,
         feedback.touchpoint_id,
         feedback.score_type,
@@ -200,6 +200,20 @@ def rollup_feedback_received(feedback: Feedback) -> None:
     # Always after the finer row: every transaction takes the two locks in one order.
     _upsert_add(
         FeedbackTouchpointRollup, FEEDBACK_TOUCHPOINT_KEY, FEEDBACK_COUNTS, [(key[:2], counts)]
+    )
+
+
+def rollup_feedback_add(counted: Mapping[FeedbackKey, Counter[str]]) -> None:
+    """Add the counts of feedback written in bulk (an import), keyed by `feedback_key`."""
+    _upsert_add(FeedbackRollup, FEEDBACK_KEY, FEEDBACK_COUNTS, list(counted.items()))
+    by_touchpoint: dict[tuple[dt.date, int], Counter[str]] = {}
+    for key, counts in counted.items():
+        by_touchpoint.setdefault((key[0], key[1]), Counter()).update(counts)
+    _upsert_add(
+        FeedbackTouchpointRollup,
+        FEEDBACK_TOUCHPOINT_KEY,
+        FEEDBACK_COUNTS,
+        list(by_touchpoint.items()),
     )
 
 
@@ -460,7 +474,7 @@ def _feedback_rows() -> Iterator[tuple[FeedbackKey, Counter[str]]]:
         score,
         commented,
     ) in rows.iterator(chunk_size=5000):
-        key = _feedback_key(occurred_at, touchpoint_id, score_type, channel, size)
+        key = feedback_key(occurred_at, touchpoint_id, score_type, channel, size)
         counts = feedback_counts(
             kind=kind, score_type=score_type, score=score, has_comment=bool(commented)
         )

@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from vocloop.csvfiles import csv_opened
 from vocloop.text.classifier import TextModel
 from vocloop.text.sentiment import POSITIVE_FROM, sentiment
 
@@ -55,36 +56,29 @@ def read_labelled_csv(path: Path, text_column: str, label_column: str) -> Labell
     texts: list[str] = []
     labels: list[str] = []
     rows = empty_texts = empty_labels = 0
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            # Strict: a quote left open would otherwise swallow the rest of the file.
-            reader = csv.DictReader(handle, strict=True)
-            header = reader.fieldnames
-            if not header:
-                raise EvaluationError(f"{path} is empty: it has no header row.")
-            for column in (text_column, label_column):
-                if column not in header:
-                    available = ", ".join(f'"{name}"' for name in header)
-                    raise EvaluationError(
-                        f'{path} has no column "{column}". Its columns are: {available}.'
-                    )
-            for row in reader:
-                rows += 1
-                text = (row.get(text_column) or "").strip()
-                label = (row.get(label_column) or "").strip()
-                if not text:
-                    empty_texts += 1
-                elif not label:
-                    empty_labels += 1
-                else:
-                    texts.append(text)
-                    labels.append(label)
-    except OSError as exc:
-        raise EvaluationError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    except UnicodeDecodeError as exc:
-        raise EvaluationError(f"{path} is not UTF-8 text ({exc.reason}).") from exc
-    except csv.Error as exc:
-        raise EvaluationError(f"{path} is not a readable CSV file: {exc}.") from exc
+    with csv_opened(path, EvaluationError) as handle:
+        # Strict: a quote left open would otherwise swallow the rest of the file.
+        reader = csv.DictReader(handle, strict=True)
+        header = reader.fieldnames
+        if not header:
+            raise EvaluationError(f"{path} is empty: it has no header row.")
+        for column in (text_column, label_column):
+            if column not in header:
+                available = ", ".join(f'"{name}"' for name in header)
+                raise EvaluationError(
+                    f'{path} has no column "{column}". Its columns are: {available}.'
+                )
+        for row in reader:
+            rows += 1
+            text = (row.get(text_column) or "").strip()
+            label = (row.get(label_column) or "").strip()
+            if not text:
+                empty_texts += 1
+            elif not label:
+                empty_labels += 1
+            else:
+                texts.append(text)
+                labels.append(label)
     return LabelledTexts(texts, labels, rows, empty_texts, empty_labels)
 
 

@@ -1,0 +1,302 @@
+"""`vocloop import`: feedback from a CSV file, checked whole, stored masked, counted and read."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zoneinfo
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tests.conftest import Org
+from tests.test_rollups import assert_rebuild_agrees
+from vocloop.cases.models import Case
+from vocloop.customers.models import Customer
+from vocloop.insights.models import CommentText, OriginalComment, TextSettings
+from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
+from vocloop.metrics.models import FeedbackRollup
+from vocloop.notifications.models import OutboxMessage
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+HEADER = ["when", "where", "kind", "nps", "comment", "email", "crm id", "name"]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def run(path: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("import", str(path), "--no-progress", *args, stdout=out)
+    return out.getvalue()
+
+
+FULL = (
+    "--date-column", "when", "--touchpoint-column", "where", "--kind-column", "kind",
+    "--score-column", "nps", "--score-type", "nps", "--comment-column", "comment",
+    "--email-column", "email", "--customer-id-column", "crm id", "--name-column", "name",
+    "--touchpoint", "help-desk",
+)  # fmt: skip
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    return write_csv(
+        tmp_path / "history.csv",
+        [
+            ["2026-03-02", "help-desk", "survey", "3", "Terrible: nobody called me back.\nTwice!",
+             "ADA@example.com", "", ""],
+            ["2026/3/2", "Invoicing", "complaint", "",
+             "Charged twice, card 4111 1111 1111 1111, mail me at bo@example.org", "", "C-7",
+             "Bo"],
+            ["2026-03-05T18:30:00+01:00", "", "Feedback", "10.0", "", "cy@example.net", "",
+             "Cy"],
+            ["2026-03-05", "help-desk", "", "9", "Quick and kind help", "", "C-7", ""],
+        ],
+    )  # fmt: skip
+
+
+def test_an_import_stores_every_row_masked_on_its_day_with_its_customer(
+    org: Org, history: Path
+) -> None:
+    out = run(history, *FULL)
+
+    assert "Imported 4 pieces of feedback (3 with a comment)" in out
+    assert "2 new customers" in out  # C-7 (twice) and cy@; ada@ is known
+    rows = list(Feedback.objects.order_by("reference"))
+    assert len(rows) == 4
+    numbers = [int(f.reference.rsplit("-", 1)[1]) for f in rows]
+    assert numbers == list(range(numbers[0], numbers[0] + 4))
+    first, second, third, fourth = rows
+    assert first.touchpoint == org.helpdesk and first.kind == "survey"
+    assert (first.score_type, first.score) == ("nps", 3)
+    assert first.comment == "Terrible: nobody called me back.\nTwice!"
+    assert first.customer == org.customer  # the email matched whatever its case
+    assert first.occurred_at == dt.datetime(2026, 3, 2, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    assert second.touchpoint == org.invoicing and second.kind == "complaint"
+    assert "4111" not in second.comment and "bo@example.org" not in second.comment
+    assert "[card number]" in second.comment and "[email]" in second.comment
+    assert second.customer is not None and second.customer.external_id == "C-7"
+    assert second.customer.name == "Bo"
+    assert third.touchpoint == org.helpdesk  # an empty cell takes the default
+    assert third.score == 10 and third.kind == "feedback"
+    assert third.occurred_at == dt.datetime(2026, 3, 5, 17, 30, tzinfo=dt.UTC)
+    assert third.customer is not None and third.customer.email == "cy@example.net"
+    assert fourth.customer == second.customer
+    assert {f.channel for f in rows} == {"import"}
+    assert Customer.objects.count() == 3
+    # History: a complaint and a detractor, but no case and nobody told.
+    assert not Case.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    # No original was kept (the retention is 0 days by default).
+    assert not OriginalComment.objects.exists()
+    record = FeedbackImport.objects.get()
+    assert (record.rows, record.first_reference, record.last_reference) == (
+        4,
+        first.reference,
+        fourth.reference,
+    )
+
+
+def test_imported_feedback_counts_in_the_rollups_as_a_rebuild_would(
+    org: Org, history: Path
+) -> None:
+    from tests.helpers import give_feedback
+
+    give_feedback(org.helpdesk, score=8)  # counted live, before the import
+    run(history, *FULL)
+    rows = assert_rebuild_agrees()
+    days = {key[0] for key in rows["feedback"]}
+    assert {dt.date(2026, 3, 2), dt.date(2026, 3, 5)} <= days
+    march_2 = FeedbackRollup.objects.filter(day=dt.date(2026, 3, 2))
+    assert sum(r.responses for r in march_2) == 2
+    assert sum(r.complaints for r in march_2) == 1
+
+
+def test_imported_comments_are_read(org: Org, history: Path) -> None:
+    out = run(history, *FULL)
+
+    assert "Read 3 comments" in out
+    read = {t.feedback.comment: t for t in CommentText.objects.select_related("feedback")}
+    assert len(read) == 3
+    assert read["Quick and kind help"].sentiment == "positive"
+    assert read["Terrible: nobody called me back.\nTwice!"].sentiment_score < 0
+
+
+def test_no_read_leaves_the_comments_for_later(org: Org, history: Path) -> None:
+    out = run(history, *FULL, "--no-read")
+    assert "not read yet: run `vocloop themes read`" in out
+    assert Feedback.objects.count() == 4
+    assert not CommentText.objects.exists()
+
+
+def test_originals_are_kept_when_the_retention_says_so(org: Org, history: Path) -> None:
+    TextSettings.objects.create(keep_original_days=30)
+    run(history, *FULL)
+    original = OriginalComment.objects.select_related("feedback").get()
+    assert "4111 1111 1111 1111" in original.text
+    assert "4111" not in original.feedback.comment
+    assert original.keep_until == original.feedback.received_at + dt.timedelta(days=30)
+
+
+def test_a_file_with_bad_rows_is_refused_whole_with_each_reason_and_line(
+    org: Org, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["2026-03-02", "help-desk", "", "7", "Fine", "", "", ""],  # line 2: good
+            ["2026-03-02", "help-desk", "", "11", "Off the scale", "", "", ""],  # 3
+            ["2026-03-02", "help-desk", "", "", "A comment\nover\nthree lines", "", "", ""],  # 4
+            ["03/02/2026", "help-desk", "", "", "American date", "", "", ""],  # line 7
+            ["2026-03-02", "the moon", "", "", "Where?", "", "", ""],  # 8
+            ["2026-03-02", "help-desk", "praise", "", "Odd kind", "", "", ""],  # 9
+            ["2026-03-02", "help-desk", "", "", "", "", "", ""],  # 10: nothing to import
+            ["2026-03-02", "help-desk", "", "six", "Words", "", "", ""],  # 11
+            ["2026-03-02", "help-desk", "", "", "Mail", "not-an-email", "", ""],  # 12
+            ["2099-01-01", "help-desk", "", "", "From the future", "", "", ""],  # 13
+            ["2026-03-02", "help-desk", "", "12", "Off the scale again", "", "", ""],  # 14
+        ],
+    )  # fmt: skip
+    counter_before = list(ReferenceCounter.objects.values_list("year", "last"))
+    with pytest.raises(CommandError) as refused:
+        run(path, *FULL)
+    message = str(refused.value)
+    assert "has 9 rows that cannot be imported; nothing was imported" in message
+    assert "score out of range: 2 rows (lines 3, 14)" in message
+    assert "An NPS score must be a whole number from 0 to 10." in message
+    assert "unreadable date: 1 row (line 7)" in message
+    assert "unknown touch point: 1 row (line 8)" in message
+    assert "no touch point is called 'the moon'" in message
+    assert "unknown kind: 1 row (line 9)" in message
+    assert "no comment and no score: 1 row (line 10)" in message
+    assert "unreadable score: 1 row (line 11)" in message
+    assert "not an email address: 1 row (line 12)" in message
+    assert "date in the future: 1 row (line 13)" in message
+    assert not Feedback.objects.exists() and not Customer.objects.exclude(pk=org.customer.pk)
+    assert list(ReferenceCounter.objects.values_list("year", "last")) == counter_before
+    assert not FeedbackImport.objects.exists()
+
+    out = run(path, *FULL, "--skip-invalid")
+    assert "Imported 2 pieces of feedback" in out  # lines 2 and 4
+    assert "Left out 9 rows that cannot be imported:" in out
+    assert "unreadable date: 1 row (line 7)" in out
+    assert Feedback.objects.count() == 2
+
+
+def test_a_row_of_the_wrong_shape_is_named(org: Org, tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("comment,score\nfine,9\ntoo,many,cells\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"wrong number of fields: 1 row \(line 3\)"):
+        run(path, "--comment-column", "comment", "--touchpoint", "help-desk")
+
+
+def test_the_same_file_is_not_imported_twice_unless_asked(org: Org, history: Path) -> None:
+    run(history, *FULL)
+    with pytest.raises(CommandError, match="Importing it again would count its feedback twice"):
+        run(history, *FULL)
+    assert Feedback.objects.count() == 4
+    run(history, *FULL, "--again")
+    assert Feedback.objects.count() == 8
+    assert Customer.objects.count() == 3  # the same customers, found again
+
+
+def test_check_reads_every_row_and_stores_nothing(org: Org, history: Path) -> None:
+    out = run(history, *FULL, "--check")
+    assert "4 rows can be imported (3 with a comment). Nothing was imported." in out
+    assert not Feedback.objects.exists() and not FeedbackImport.objects.exists()
+
+
+def test_dates_without_an_offset_are_read_in_the_zone_given(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "eu.csv", [["01/03/2026 09:30", "Slow"]], ["d", "c"])
+    run(
+        path, "--comment-column", "c", "--date-column", "d", "--date-format", "%d/%m/%Y %H:%M",
+        "--time-zone", "Europe/Brussels", "--touchpoint", "Help desk",
+    )  # fmt: skip
+    assert Feedback.objects.get().occurred_at == dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC)
+
+
+def test_without_a_date_column_the_feedback_is_dated_now(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "now.csv", [["Slow"]], ["c"])
+    before = timezone.now()
+    run(path, "--comment-column", "c", "--touchpoint", "help-desk", "--kind", "complaint")
+    feedback = Feedback.objects.get()
+    assert feedback.occurred_at >= before and feedback.kind == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--comment-column", "text", "--touchpoint", "help-desk"],
+            r"has no column 'text' \(comment\). Its columns are: 'c'.",
+        ),
+        (["--comment-column", "c", "--touchpoint", "nowhere"], "No touch point is called"),
+        (["--comment-column", "c"], "Say which touch point"),
+        (["--touchpoint", "help-desk"], "Name the column with the comments"),
+        (["--score-column", "c", "--touchpoint", "help-desk"], "needs its score type"),
+        (["--comment-column", "c", "--touchpoint", "help-desk", "--kind", "praise"], "kind"),
+        (
+            ["--comment-column", "c", "--touchpoint", "help-desk", "--time-zone", "Mars/Base"],
+            "Unknown time zone 'Mars/Base'",
+        ),
+    ],
+)
+def test_a_mistaken_command_says_what_is_wrong(
+    org: Org, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    path = write_csv(tmp_path / "one.csv", [["Slow"]], ["c"])
+    with pytest.raises(CommandError, match=expected):
+        run(path, *args)
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty: it has no header row"),
+        (b"c\n", "has no rows that can be imported"),
+        ("c\ncaf\u00e9\n".encode("latin-1"), "is not UTF-8 text"),
+        (b'c\n"an open quote\n', "is not a readable CSV file"),
+    ],
+)
+def test_an_unreadable_file_is_refused_with_the_reason(
+    org: Org, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=expected):
+        run(path, "--comment-column", "c", "--touchpoint", "help-desk")
+    assert not Feedback.objects.exists()
+
+
+def test_a_missing_file_is_named(org: Org, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"Cannot read .*missing\.csv"):
+        run(tmp_path / "missing.csv", "--comment-column", "c", "--touchpoint", "help-desk")
+
+
+def test_the_cfpb_complaint_register_imports_and_is_read(org: Org, **_: Any) -> None:
+    path = DATA / "cfpb-complaints-2019-2020.csv"
+    if not path.exists():
+        pytest.skip(f"the CFPB complaints are not at {path}")
+    out = run(
+        path, "--comment-column", "Consumer complaint narrative", "--date-column",
+        "Date received", "--touchpoint", "help-desk", "--kind", "complaint", "--skip-invalid",
+    )  # fmt: skip
+    # 1,532 narratives, of which 25 are longer than vocloop takes a comment to be.
+    assert "Imported 1,507 pieces of feedback (1,507 with a comment)" in out
+    assert "no comment and no score: 5,091 rows" in out
+    assert "comment too long: 25 rows" in out
+    assert CommentText.objects.count() == 1507
+    dates = Feedback.objects.dates("occurred_at", "year")
+    assert {d.year for d in dates} <= {2015, 2016, 2017, 2018, 2019, 2020}
+    assert not Case.objects.exists()
