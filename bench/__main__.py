@@ -1,17 +1,26 @@
 """Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
 `python -m bench NAME [options]` runs one of them (demo_load, demo_signals,
-escalation_sweep, metrics_read, text_read) with its own options; see `python -m bench NAME --help`.
+escalation_sweep, feedback_import, metrics_read, text_read) with its own options;
+see `python -m bench NAME --help`.
 """
 
 import sys
 
-from bench import demo_load, demo_signals, escalation_sweep, metrics_read, text_read
+from bench import (
+    demo_load,
+    demo_signals,
+    escalation_sweep,
+    feedback_import,
+    metrics_read,
+    text_read,
+)
 
 BENCHMARKS = {
     "demo_load": demo_load.main,
     "demo_signals": demo_signals.main,
     "escalation_sweep": escalation_sweep.main,
+    "feedback_import": feedback_import.main,
     "metrics_read": metrics_read.main,
     "text_read": text_read.main,
 }

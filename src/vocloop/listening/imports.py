@@ -17,56 +17,52 @@ would otherwise land in today's inbox with its SLA long breached.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import sys
 import time
-import zoneinfo
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
-from vocloop.csvfiles import csv_opened
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
 from vocloop.insights.services import text_settings
-from vocloop.listening.models import (
-    Feedback,
-    FeedbackImport,
-    ReferenceCounter,
-    ScoreType,
-    Touchpoint,
+from vocloop.listening.import_rows import (
+    ImportRefused,
+    ImportSpec,
+    Problem,
+    Row,
+    RowParser,
+    RowProblem,
+    rows_parsed,
 )
-from vocloop.listening.services import (
-    FeedbackInput,
-    FeedbackInvalid,
-    feedback_validate,
-    tracking_token_new,
-)
+from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
+from vocloop.listening.services import tracking_token_new
 from vocloop.metrics.rollups import FeedbackKey, feedback_counts, feedback_key, rollup_feedback_add
 from vocloop.rows import RowWriter
 from vocloop.text.masking import mask
 
+__all__ = [
+    "CheckResult",
+    "ImportRefused",
+    "ImportResult",
+    "ImportSpec",
+    "Problem",
+    "feedback_import",
+    "feedback_import_check",
+]
+
 BATCH = 2000
-LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one mistake
-# Dates without a format given: ISO 8601 (with or without a time) and year/month/day.
-DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
-KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
-    kind.label.lower(): kind.value for kind in Feedback.Kind
-}
 FEEDBACK_COLUMNS = [
     "reference",
     "tracking_token",
@@ -80,95 +76,6 @@ FEEDBACK_COLUMNS = [
     "occurred_at",
     "received_at",
 ]
-
-
-class ImportRefused(ValueError):
-    """The file cannot be imported; nothing was stored. The message says why."""
-
-    def __init__(self, message: str, problems: Sequence[Problem] = ()):
-        super().__init__(message)
-        self.problems = list(problems)
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int  # the line of the file where the row starts (the header is line 1)
-    reason: str  # short, the same for every row with this problem
-    message: str  # this row's
-
-
-@dataclass
-class Problem:
-    """The rows that cannot be imported for one reason: how many, where, and an example."""
-
-    reason: str
-    rows: int
-    lines: list[int]  # the first few
-    example: str  # the first row's message
-
-    @classmethod
-    def grouped(cls, problems: Iterator[RowProblem]) -> list[Problem]:
-        found: dict[str, Problem] = {}
-        for problem in problems:
-            group = found.get(problem.reason)
-            if group is None:
-                found[problem.reason] = cls(problem.reason, 1, [problem.line], problem.message)
-            else:
-                group.rows += 1
-                if len(group.lines) < LINES_SHOWN:
-                    group.lines.append(problem.line)
-        return sorted(found.values(), key=lambda g: -g.rows)
-
-
-@dataclass(frozen=True)
-class ImportSpec:
-    """Which columns hold what, and the values that apply to every row."""
-
-    comment_column: str | None = None
-    score_column: str | None = None
-    score_type: str | None = None
-    date_column: str | None = None
-    date_format: str | None = None
-    time_zone: str | None = None  # of dates without an offset; vocloop's own by default
-    touchpoint: str | None = None  # slug or name, for every row
-    touchpoint_column: str | None = None
-    kind: str = Feedback.Kind.FEEDBACK
-    kind_column: str | None = None
-    channel: str = "import"
-    channel_column: str | None = None
-    email_column: str | None = None
-    customer_id_column: str | None = None
-    name_column: str | None = None
-
-    def columns(self) -> dict[str, str]:
-        """Option → column named, for the columns this import reads."""
-        named = {
-            "comment": self.comment_column,
-            "score": self.score_column,
-            "date": self.date_column,
-            "touch point": self.touchpoint_column,
-            "kind": self.kind_column,
-            "channel": self.channel_column,
-            "email": self.email_column,
-            "customer id": self.customer_id_column,
-            "name": self.name_column,
-        }
-        return {option: column for option, column in named.items() if column}
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    touchpoint: Touchpoint
-    kind: str
-    channel: str
-    score_type: str | None
-    score: int | None
-    comment: str
-    occurred_at: dt.datetime | None
-    email: str
-    external_id: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -192,231 +99,6 @@ class CheckResult:
     problems: tuple[Problem, ...] = ()  # why, grouped by reason
 
 
-class _RowError(ValueError):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-
-
-# feedback_validate's fields, as the reason a row was refused.
-VALIDATION_REASONS = {
-    "touchpoint": "touch point not taking feedback",
-    "kind": "unknown kind",
-    "score_type": "unknown score type",
-    "score": "score out of range",
-    "comment": "comment too long",
-    "channel": "channel too long",
-    "occurred_at": "date in the future",
-}
-
-
-class _Parser:
-    """One CSV row (its cells by column name) → a checked row, or _RowError saying why."""
-
-    def __init__(self, spec: ImportSpec):
-        self.spec = spec
-        if spec.score_column and not spec.score_type:
-            raise ImportRefused("A score column needs its score type: nps, csat or ces.")
-        if spec.score_type and spec.score_type not in ScoreType.values:
-            raise ImportRefused(f"Unknown score type {spec.score_type!r}: use nps, csat or ces.")
-        if not spec.comment_column and not spec.score_column:
-            raise ImportRefused("Name the column with the comments, or the one with the scores.")
-        if not spec.touchpoint and not spec.touchpoint_column:
-            raise ImportRefused(
-                "Say which touch point the feedback is about: one for every row, or a column "
-                "naming it in each."
-            )
-        zone_name = spec.time_zone or settings.TIME_ZONE
-        try:
-            self.zone = zoneinfo.ZoneInfo(zone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ImportRefused(
-                f"Unknown time zone {zone_name!r}: use a name such as Europe/Brussels."
-            ) from exc
-        self.touchpoints: dict[str, Touchpoint] = {}
-        for touchpoint in Touchpoint.objects.all():
-            self.touchpoints[touchpoint.slug] = touchpoint
-            self.touchpoints.setdefault(touchpoint.name.casefold(), touchpoint)
-        self.default_touchpoint = self._touchpoint(spec.touchpoint) if spec.touchpoint else None
-        if spec.touchpoint and self.default_touchpoint is None:
-            known = ", ".join(sorted(tp.slug for tp in Touchpoint.objects.all())) or "none yet"
-            raise ImportRefused(
-                f"No touch point is called {spec.touchpoint!r}. Touch points: {known}."
-            )
-        self.default_kind = KINDS.get(spec.kind.casefold())
-        if self.default_kind is None:
-            raise ImportRefused(f"Unknown kind {spec.kind!r}: use feedback, complaint or survey.")
-
-    def _touchpoint(self, value: str) -> Touchpoint | None:
-        value = value.strip()
-        return self.touchpoints.get(value) or self.touchpoints.get(value.casefold())
-
-    def _cell(self, cells: dict[str, str], column: str | None) -> str:
-        return cells[column].strip() if column else ""
-
-    def parse(self, cells: dict[str, str], line: int) -> _Row:
-        spec = self.spec
-        touchpoint = self.default_touchpoint
-        if spec.touchpoint_column and (named := self._cell(cells, spec.touchpoint_column)):
-            touchpoint = self._touchpoint(named)
-            if touchpoint is None:
-                raise _RowError("unknown touch point", f"no touch point is called {named!r}")
-        if touchpoint is None:
-            raise _RowError(
-                "no touch point",
-                f"the {spec.touchpoint_column!r} column is empty: which touch point?",
-            )
-        kind = self.default_kind or Feedback.Kind.FEEDBACK
-        if spec.kind_column and (named := self._cell(cells, spec.kind_column)):
-            found = KINDS.get(named.casefold())
-            if found is None:
-                raise _RowError(
-                    "unknown kind", f"unknown kind {named!r}: use feedback, complaint or survey"
-                )
-            kind = found
-        channel = self._cell(cells, spec.channel_column) or spec.channel
-        score_text = self._cell(cells, spec.score_column)
-        score = _whole_number(score_text) if score_text else None
-        email = self._cell(cells, spec.email_column)
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError as exc:
-                raise _RowError(
-                    "not an email address", f"{email!r} is not an email address"
-                ) from exc
-        external_id = self._cell(cells, spec.customer_id_column)
-        name = self._cell(cells, spec.name_column)
-        for label, value in (("customer id", external_id), ("name", name), ("email", email)):
-            if len(value) > 200:
-                raise _RowError(
-                    "customer details too long",
-                    f"the {label} is {len(value)} characters long; the limit is 200",
-                )
-        comment = self._cell(cells, spec.comment_column)
-        if not comment and score is None:
-            raise _RowError("no comment and no score", "no comment and no score: nothing to import")
-        date_text = self._cell(cells, spec.date_column)
-        if spec.date_column and not date_text:
-            raise _RowError(
-                "no date", f"the {spec.date_column!r} column is empty: when was this given?"
-            )
-        row = _Row(
-            line=line,
-            touchpoint=touchpoint,
-            kind=kind,
-            channel=channel,
-            score_type=spec.score_type if score is not None else None,
-            score=score,
-            comment=comment,
-            occurred_at=self._moment(date_text) if date_text else None,
-            email=email,
-            external_id=external_id,
-            name=name,
-        )
-        try:
-            feedback_validate(
-                FeedbackInput(
-                    touchpoint=row.touchpoint,
-                    kind=row.kind,
-                    channel=row.channel,
-                    score_type=row.score_type,
-                    score=row.score,
-                    comment=row.comment,
-                    occurred_at=row.occurred_at,
-                )
-            )
-        except FeedbackInvalid as exc:
-            field = next(iter(exc.errors))
-            reason = VALIDATION_REASONS.get(field, field)
-            raise _RowError(reason, " ".join(exc.errors.values())) from exc
-        return row
-
-    def _moment(self, text: str) -> dt.datetime:
-        moment = None
-        if self.spec.date_format:
-            moment = _strptime(text, self.spec.date_format)
-            if moment is None:
-                raise _RowError(
-                    "unreadable date",
-                    f"{text!r} is not a date in the format {self.spec.date_format}",
-                )
-        else:
-            try:
-                moment = dt.datetime.fromisoformat(text)
-            except ValueError:
-                for pattern in DATE_FORMATS:
-                    if (moment := _strptime(text, pattern)) is not None:
-                        break
-            if moment is None:
-                raise _RowError(
-                    "unreadable date",
-                    f"{text!r} is not a date vocloop reads without help (2026-03-01, "
-                    "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format",
-                )
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=self.zone)
-        return moment
-
-
-def _strptime(text: str, pattern: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(text, pattern)
-    except ValueError:
-        return None
-
-
-def _whole_number(text: str) -> int:
-    """A score as spreadsheets write it: "9", or "9.0"."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise _RowError("unreadable score", f"the score {text!r} is not a number") from None
-    if not value.is_integer():
-        raise _RowError("unreadable score", f"the score {text!r} is not a whole number")
-    return int(value)
-
-
-def _csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """(line, cells by column) per row, or (line, what is wrong with the row's shape)."""
-    with csv_opened(path, ImportRefused) as handle:
-        # Strict: a quote left open would otherwise swallow the rest of the file.
-        reader = csv.reader(handle, strict=True)
-        header = next(reader, None)
-        if not header:
-            raise ImportRefused(f"{path} is empty: it has no header row.")
-        missing = [
-            f"{column!r} ({option})"
-            for option, column in spec.columns().items()
-            if column not in header
-        ]
-        if missing:
-            available = ", ".join(repr(name) for name in header)
-            raise ImportRefused(
-                f"{path} has no column {', '.join(missing)}. Its columns are: {available}."
-            )
-        line = reader.line_num + 1
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                pass  # a blank line, as spreadsheets leave at the end
-            elif len(cells) != len(header):
-                yield line, f"{len(cells)} fields where the header has {len(header)}"
-            else:
-                yield line, dict(zip(header, cells, strict=True))
-            line = reader.line_num + 1
-
-
-def _parsed(path: Path, parser: _Parser, spec: ImportSpec) -> Iterator[_Row | RowProblem]:
-    for line, cells in _csv_rows(path, spec):
-        if isinstance(cells, str):
-            yield RowProblem(line, "wrong number of fields", cells)
-            continue
-        try:
-            yield parser.parse(cells, line)
-        except _RowError as exc:
-            yield RowProblem(line, exc.reason, str(exc))
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
@@ -429,12 +111,12 @@ def _sha256(path: Path) -> str:
 
 
 def _check(
-    path: Path, parser: _Parser, spec: ImportSpec, progress: bool, skip_invalid: bool
+    path: Path, parser: RowParser, spec: ImportSpec, progress: bool, skip_invalid: bool
 ) -> CheckResult:
     rows = comments = 0
     bad: list[RowProblem] = []
     with tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking") as bar:
-        for parsed in _parsed(path, parser, spec):
+        for parsed in rows_parsed(path, parser, spec):
             bar.update()
             if isinstance(parsed, RowProblem):
                 bad.append(parsed)
@@ -459,7 +141,7 @@ def feedback_import_check(
     path: Path, spec: ImportSpec, *, skip_invalid: bool = False, progress: bool = False
 ) -> CheckResult:
     """Check every row as an import would, storing nothing; ImportRefused if it would be."""
-    return _check(path, _Parser(spec), spec, progress, skip_invalid)
+    return _check(path, RowParser(spec), spec, progress, skip_invalid)
 
 
 def feedback_import(
@@ -477,7 +159,7 @@ def feedback_import(
     result counts them and gives the first of them with their reasons).
     """
     began = time.monotonic()
-    parser = _Parser(spec)
+    parser = RowParser(spec)
     digest = _sha256(path)
     earlier = FeedbackImport.objects.filter(sha256=digest).first()
     if earlier is not None and not again:
@@ -537,7 +219,7 @@ def _references_reserve(year: int, count: int) -> int:
 
 def _write(
     path: Path,
-    parser: _Parser,
+    parser: RowParser,
     spec: ImportSpec,
     now: dt.datetime,
     first: int,
@@ -550,7 +232,7 @@ def _write(
     customers = _Customers()
     counted: dict[FeedbackKey, Counter[str]] = {}
     number = first
-    batch: list[_Row] = []
+    batch: list[Row] = []
 
     def flush() -> None:
         nonlocal number
@@ -607,7 +289,7 @@ def _write(
     with tqdm(
         total=expected, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
     ) as bar:
-        for parsed in _parsed(path, parser, spec):
+        for parsed in rows_parsed(path, parser, spec):
             if isinstance(parsed, RowProblem):
                 if skip_invalid:
                     continue
@@ -640,10 +322,10 @@ class _Customers:
         self.by_email: dict[str, tuple[int, str]] = {}  # lower-case email → (pk, size)
         self.created = 0
 
-    def resolve(self, rows: Sequence[_Row]) -> list[tuple[int, str] | None]:
+    def resolve(self, rows: Sequence[Row]) -> list[tuple[int, str] | None]:
         # The first row naming a new customer gives its details.
-        ids: dict[str, _Row] = {}
-        emails: dict[str, _Row] = {}
+        ids: dict[str, Row] = {}
+        emails: dict[str, Row] = {}
         for r in rows:
             if r.external_id:
                 if r.external_id not in self.by_id:
