@@ -76,6 +76,7 @@ def test_an_import_stores_every_row_masked_on_its_day_with_its_customer(
     assert len(rows) == 4
     numbers = [int(f.reference.rsplit("-", 1)[1]) for f in rows]
     assert numbers == list(range(numbers[0], numbers[0] + 4))
+    assert {f.imported_by_id for f in rows} == {FeedbackImport.objects.get().pk}
     first, second, third, fourth = rows
     assert first.touchpoint == org.helpdesk and first.kind == "survey"
     assert (first.score_type, first.score) == ("nps", 3)
@@ -244,6 +245,14 @@ def test_without_a_date_column_the_feedback_is_dated_now(org: Org, tmp_path: Pat
         (["--comment-column", "c"], "Say which touch point"),
         (["--touchpoint", "help-desk"], "Name the column with the comments"),
         (["--score-column", "c", "--touchpoint", "help-desk"], "needs its score type"),
+        (
+            ["--comment-column", "c", "--touchpoint", "help-desk", "--score-type", "nps"],
+            "A score type needs the column with the scores",
+        ),
+        (
+            ["--comment-column", "c", "--touchpoint", "help-desk", "--channel", " "],
+            "The channel must be 1 to 50 characters",
+        ),
         (["--comment-column", "c", "--touchpoint", "help-desk", "--kind", "praise"], "kind"),
         (
             ["--comment-column", "c", "--touchpoint", "help-desk", "--time-zone", "Mars/Base"],
@@ -300,3 +309,61 @@ def test_the_cfpb_complaint_register_imports_and_is_read(org: Org, **_: Any) -> 
     dates = Feedback.objects.dates("occurred_at", "year")
     assert {d.year for d in dates} <= {2015, 2016, 2017, 2018, 2019, 2020}
     assert not Case.objects.exists()
+
+
+def test_imported_comments_open_no_case_even_when_swept_up_by_the_worker(
+    org: Org, clock: Any, tmp_path: Path
+) -> None:
+    from tests.helpers import give_feedback
+    from vocloop.insights.tasks import unread_sweep
+    from vocloop.listening.models import CaseRule
+
+    CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
+    words = "Terrible, awful, I am furious and disgusted."
+    path = write_csv(tmp_path / "angry.csv", [[words]], ["c"])
+    run(path, "--comment-column", "c", "--touchpoint", "help-desk", "--no-read")
+    live = give_feedback(org.helpdesk, score=None, comment=words)  # its task is lost
+    clock.to(clock.now + dt.timedelta(minutes=5))
+    assert unread_sweep() == "read 2 comments left unread"
+    assert Feedback.objects.get(pk=live.pk).case is not None
+    imported = Feedback.objects.get(imported_by__isnull=False)
+    assert imported.case is None and imported.text.sentiment_score <= -0.6
+
+
+def test_customers_and_originals_carry_across_batches_and_segments_count(
+    org: Org, history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vocloop.listening.imports as imports
+
+    monkeypatch.setattr(imports, "BATCH", 1)  # every row a batch of its own
+    org.customer.size = Customer.Size.ENTERPRISE
+    org.customer.save()
+    TextSettings.objects.create(keep_original_days=30)
+    out = run(history, *FULL)
+    assert "2 new customers" in out
+    rows = list(Feedback.objects.order_by("reference"))
+    assert rows[1].customer == rows[3].customer  # C-7, found again in a later batch
+    assert OriginalComment.objects.get().feedback == rows[1]
+    rebuilt = assert_rebuild_agrees()
+    assert (dt.date(2026, 3, 2), org.helpdesk.pk, "nps", "import", "enterprise") in rebuilt[
+        "feedback"
+    ]
+
+
+def test_broken_quoting_is_refused_with_its_line(org: Org, tmp_path: Path) -> None:
+    path = tmp_path / "quotes.csv"
+    path.write_text('c\nfine\n"Great" service\n', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"line 3: ',' expected after '\"'"):
+        run(path, "--comment-column", "c", "--touchpoint", "help-desk")
+
+
+def test_a_nul_character_is_refused_for_its_row(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "nul.csv", [["fine"], ["bro\x00ken"]], ["c"])
+    with pytest.raises(CommandError, match=r"NUL character: 1 row \(line 3\)"):
+        run(path, "--comment-column", "c", "--touchpoint", "help-desk")
+
+
+def test_check_says_when_the_file_was_imported_before(org: Org, history: Path) -> None:
+    run(history, *FULL)
+    out = run(history, *FULL, "--check")
+    assert "This file was imported on" in out and "Importing it again needs --again." in out

@@ -189,6 +189,7 @@ def _case_rule_apply(feedback: Feedback, text: CommentText) -> None:
         limit is None
         # Only for feedback that has just arrived: reading history again opens nothing.
         or feedback.received_at < timezone.now() - CASE_RULE_WITHIN
+        or feedback.imported_by_id is not None  # history from a file, however recent
         or feedback.case_id is not None
         or feedback.score is not None
         or text.sentiment_score > limit

@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -146,6 +147,10 @@ class RowParser:
         self.spec = spec
         if spec.score_column and not spec.score_type:
             raise ImportRefused("A score column needs its score type: nps, csat or ces.")
+        if spec.score_type and not spec.score_column:
+            raise ImportRefused("A score type needs the column with the scores.")
+        if not spec.channel.strip() or len(spec.channel) > 50:
+            raise ImportRefused("The channel must be 1 to 50 characters.")
         if spec.score_type and spec.score_type not in ScoreType.values:
             raise ImportRefused(f"Unknown score type {spec.score_type!r}: use nps, csat or ces.")
         if not spec.comment_column and not spec.score_column:
@@ -185,6 +190,9 @@ class RowParser:
 
     def parse(self, cells: dict[str, str], line: int) -> Row:
         spec = self.spec
+        if any("\x00" in cell for cell in cells.values()):
+            # The csv module reads it; PostgreSQL stores no such character in text.
+            raise RowError("NUL character", "a cell holds a NUL character (\\0)")
         touchpoint = self.default_touchpoint
         if spec.touchpoint_column and (named := self._cell(cells, spec.touchpoint_column)):
             touchpoint = self._touchpoint(named)
@@ -311,7 +319,7 @@ def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, dict[str, str]
     with csv_opened(path, ImportRefused) as handle:
         # Strict: a quote left open would otherwise swallow the rest of the file.
         reader = csv.reader(handle, strict=True)
-        header = next(reader, None)
+        header = _next_row(reader, path)
         if not header:
             raise ImportRefused(f"{path} is empty: it has no header row.")
         missing = [
@@ -325,7 +333,7 @@ def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, dict[str, str]
                 f"{path} has no column {', '.join(missing)}. Its columns are: {available}."
             )
         line = reader.line_num + 1
-        for cells in reader:
+        while (cells := _next_row(reader, path)) is not None:
             if not any(cell.strip() for cell in cells):
                 pass  # a blank line, as spreadsheets leave at the end
             elif len(cells) != len(header):
@@ -333,6 +341,17 @@ def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, dict[str, str]
             else:
                 yield line, dict(zip(header, cells, strict=True))
             line = reader.line_num + 1
+
+
+def _next_row(reader: Any, path: Path) -> list[str] | None:
+    """The next row, or None at the end; ImportRefused, with the line, if it cannot be read."""
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        raise ImportRefused(
+            f"{path} is not a readable CSV file: line {reader.line_num}: {exc}. A quote "
+            'inside a quoted cell is written twice ("").'
+        ) from exc
 
 
 def rows_parsed(path: Path, parser: RowParser, spec: ImportSpec) -> Iterator[Row | RowProblem]:

@@ -17,6 +17,7 @@ would otherwise land in today's inbox with its SLA long breached.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import sys
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -75,6 +76,7 @@ FEEDBACK_COLUMNS = [
     "comment",
     "occurred_at",
     "received_at",
+    "imported_by_id",
 ]
 
 
@@ -89,6 +91,7 @@ class ImportResult:
     read: BulkResult | None  # None when the comments were left for later
     skipped: int = 0
     problems: tuple[Problem, ...] = ()
+    read_error: str | None = None  # reading failed after the import committed
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class CheckResult:
     comments: int
     skipped: int = 0  # rows that cannot be imported, left out as asked
     problems: tuple[Problem, ...] = ()  # why, grouped by reason
+    imported_before: str | None = None  # when the same file was imported, if it was
 
 
 def _sha256(path: Path) -> str:
@@ -141,7 +145,19 @@ def feedback_import_check(
     path: Path, spec: ImportSpec, *, skip_invalid: bool = False, progress: bool = False
 ) -> CheckResult:
     """Check every row as an import would, storing nothing; ImportRefused if it would be."""
-    return _check(path, RowParser(spec), spec, progress, skip_invalid)
+    checked = _check(path, RowParser(spec), spec, progress, skip_invalid)
+    return dataclasses.replace(checked, imported_before=_imported_before(_sha256(path)))
+
+
+def _imported_before(digest: str) -> str | None:
+    earlier = FeedbackImport.objects.filter(sha256=digest).first()
+    if earlier is None:
+        return None
+    return (
+        f"This file was imported on "
+        f"{timezone.localtime(earlier.imported_at):%Y-%m-%d at %H:%M} "
+        f"({earlier.rows:,} rows, {earlier.first_reference} to {earlier.last_reference})."
+    )
 
 
 def feedback_import(
@@ -161,14 +177,11 @@ def feedback_import(
     began = time.monotonic()
     parser = RowParser(spec)
     digest = _sha256(path)
-    earlier = FeedbackImport.objects.filter(sha256=digest).first()
+    earlier = _imported_before(digest)
     if earlier is not None and not again:
         raise ImportRefused(
-            f"This file was imported on "
-            f"{timezone.localtime(earlier.imported_at):%Y-%m-%d at %H:%M} "
-            f"({earlier.rows:,} rows, {earlier.first_reference} to "
-            f"{earlier.last_reference}). Importing it again would count its feedback twice; "
-            "pass --again if that is what you want."
+            f"{earlier} Importing it again would count its feedback twice; pass --again if "
+            "that is what you want."
         )
     checked = _check(path, parser, spec, progress, skip_invalid)
     now = timezone.now()
@@ -176,12 +189,10 @@ def feedback_import(
     # for the reference counter while the import writes.
     first = _references_reserve(now.year, checked.rows)
     references = [f"VL-{now.year}-{first + i:06d}" for i in (0, checked.rows - 1)]
+    unused = f"References {references[0]} to {references[1]} were set aside for it and stay unused."
     try:
         with transaction.atomic():
-            customers_new = _write(
-                path, parser, spec, now, first, checked.rows, skip_invalid, progress
-            )
-            FeedbackImport.objects.create(
+            record = FeedbackImport.objects.create(
                 file_name=str(path)[-500:],
                 sha256=digest,
                 rows=checked.rows,
@@ -189,12 +200,21 @@ def feedback_import(
                 last_reference=references[1],
                 imported_at=now,
             )
+            customers_new = _write(
+                path, parser, spec, now, first, checked, record.pk, skip_invalid, progress
+            )
     except ImportRefused as exc:
+        raise ImportRefused(f"{exc} {unused}") from exc
+    except DatabaseError as exc:  # e.g. a customer created at the same moment by live feedback
         raise ImportRefused(
-            f"{exc} References {references[0]} to {references[1]} were set aside for it and "
-            "stay unused."
+            f"The database refused the import ({exc}); nothing was imported. {unused}"
         ) from exc
-    result = comments_read_bulk(progress=progress) if read and checked.comments else None
+    result = read_error = None
+    if read and checked.comments:
+        try:
+            result = comments_read_bulk(progress=progress)
+        except Exception as exc:  # the feedback is in: say so, and how to finish
+            read_error = f"{type(exc).__name__}: {exc}"
     return ImportResult(
         rows=checked.rows,
         comments=checked.comments,
@@ -205,6 +225,7 @@ def feedback_import(
         read=result,
         skipped=checked.skipped,
         problems=checked.problems,
+        read_error=read_error,
     )
 
 
@@ -223,7 +244,8 @@ def _write(
     spec: ImportSpec,
     now: dt.datetime,
     first: int,
-    expected: int,
+    checked: CheckResult,
+    imported_by: int,
     skip_invalid: bool,
     progress: bool,
 ) -> int:
@@ -259,6 +281,7 @@ def _write(
                     "comment": masked.text,
                     "occurred_at": occurred_at,
                     "received_at": now,
+                    "imported_by_id": imported_by,
                 }
             )
             key = feedback_key(
@@ -287,7 +310,7 @@ def _write(
         batch.clear()
 
     with tqdm(
-        total=expected, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
+        total=checked.rows, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
     ) as bar:
         for parsed in rows_parsed(path, parser, spec):
             if isinstance(parsed, RowProblem):
@@ -304,7 +327,7 @@ def _write(
                 flush()
         bar.update(len(batch))
         flush()
-    if number - first != expected:
+    if number - first != checked.rows:
         raise ImportRefused(f"{path} changed while it was imported; nothing was imported.")
     rollup_feedback_add(counted)
     return customers.created

@@ -182,6 +182,14 @@ class Feedback(models.Model):
         default=True,
         help_text="False when the customer was only claimed (an email typed into a public form).",
     )
+    # Set on feedback that came from a file (history): no case rule applies to it.
+    imported_by = models.ForeignKey(
+        "FeedbackImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
 
     class Meta:
         verbose_name_plural = "feedback"

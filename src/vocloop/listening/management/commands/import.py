@@ -115,6 +115,10 @@ class Command(BaseCommand):
                     f"({checked.comments:,} with a comment). Nothing was imported."
                 )
                 self._skipped(checked.skipped, checked.problems, "Would leave out")
+                if checked.imported_before:
+                    self.stdout.write(
+                        f"{checked.imported_before} Importing it again needs --again."
+                    )
                 return
             result = feedback_import(
                 path,
@@ -127,7 +131,8 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             raise CommandError("\n".join([str(exc), *_problem_lines(exc.problems)])) from exc
         self.stdout.write(
-            f"Imported {result.rows:,} pieces of feedback ({result.comments:,} with a comment) "
+            f"Imported {result.rows:,} piece{'s' if result.rows != 1 else ''} of feedback "
+            f"({result.comments:,} with a comment) "
             f"as {result.first_reference} to {result.last_reference}, "
             f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
         )
@@ -136,6 +141,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Read {result.read.comments:,} comments in {result.read.seconds:.1f} s: "
                 f"{result.read.themes:,} themes given, {result.read.groups:,} new similar groups."
+            )
+        elif result.read_error:
+            raise CommandError(
+                f"The feedback is imported, but reading its comments failed "
+                f"({result.read_error}). Run `vocloop themes read` to read them."
             )
         elif result.comments:
             self.stdout.write("The comments are not read yet: run `vocloop themes read`.")
