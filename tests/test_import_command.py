@@ -367,3 +367,69 @@ def test_check_says_when_the_file_was_imported_before(org: Org, history: Path) -
     run(history, *FULL)
     out = run(history, *FULL, "--check")
     assert "This file was imported on" in out and "Importing it again needs --again." in out
+
+
+def test_rows_left_out_go_to_a_rejects_file_that_imports_once_fixed(
+    org: Org, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "mixed.csv",
+        [["Fine, thanks", "9"], ["Off the scale", "11"], ["Late", "ten"], ["Slow, again", "4"]],
+        ["comment", "nps"],
+    )
+    rejects = tmp_path / "rejects.csv"
+    args = ("--comment-column", "comment", "--score-column", "nps", "--score-type", "nps",
+            "--touchpoint", "help-desk", "--rejects", str(rejects))  # fmt: skip
+    with pytest.raises(CommandError, match=r"The rows left out are in .*rejects\.csv, with why"):
+        run(path, *args)
+    with open(rejects, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["comment", "nps", "vocloop line", "vocloop why"],
+        ["Off the scale", "11", "3", "An NPS score must be a whole number from 0 to 10."],
+        ["Late", "ten", "4", "the score 'ten' is not a number"],
+    ]
+    out = run(path, *args, "--skip-invalid")
+    assert "Imported 2 pieces of feedback" in out and f"They are in {rejects}, with why." in out
+    # Fixed in the rejects file, the rows left out import on their own.
+    fixed = write_csv(
+        tmp_path / "fixed.csv", [["Off the scale", "10", "3", "fixed"]], [*rows[0][:3], "x"]
+    )
+    assert "Imported 1 piece of feedback" in run(fixed, *args[:-2])
+    assert Feedback.objects.count() == 3
+
+
+def test_a_semicolon_separated_file_is_recognised(org: Org, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("date;comment\n2026-03-02;Très lent, vraiment\n", encoding="utf-8-sig")
+    args = ("--comment-column", "comment", "--date-column", "date", "--touchpoint", "help-desk")
+    with pytest.raises(CommandError, match="It looks separated by ';': pass --delimiter ';'"):
+        run(path, *args)
+    run(path, *args, "--delimiter", ";")
+    assert Feedback.objects.get().comment == "Très lent, vraiment"
+
+
+def test_a_date_alone_stays_its_day_whatever_the_files_time_zone(
+    org: Org, tmp_path: Path, settings: Any
+) -> None:
+    settings.TIME_ZONE = "Europe/Brussels"
+    path = write_csv(
+        tmp_path / "tokyo.csv", [["2026-03-02", "A date"], ["2026-03-02 08:00", "A time"]],
+        ["d", "c"],
+    )  # fmt: skip
+    run(path, "--comment-column", "c", "--date-column", "d", "--time-zone", "Asia/Tokyo",
+        "--touchpoint", "help-desk")  # fmt: skip
+    day = Feedback.objects.get(comment="A date").occurred_at
+    assert day == dt.datetime(2026, 3, 2, tzinfo=zoneinfo.ZoneInfo("Europe/Brussels"))
+    moment = Feedback.objects.get(comment="A time").occurred_at
+    assert moment == dt.datetime(2026, 3, 1, 23, 0, tzinfo=dt.UTC)  # 08:00 in Tokyo
+
+
+def test_an_inactive_touch_point_is_refused_before_any_row_is_read(
+    org: Org, tmp_path: Path
+) -> None:
+    org.helpdesk.active = False
+    org.helpdesk.save()
+    path = write_csv(tmp_path / "one.csv", [["Slow"]], ["c"])
+    with pytest.raises(CommandError, match="“Help desk” is not taking feedback"):
+        run(path, "--comment-column", "c", "--touchpoint", "help-desk")

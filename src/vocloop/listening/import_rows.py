@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_
 LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one mistake
 # Dates without a format given: ISO 8601 (with or without a time) and year/month/day.
 DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+DATE_ONLY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
+TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%z", "%f")
 KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
     kind.label.lower(): kind.value for kind in Feedback.Kind
 }
@@ -46,6 +49,7 @@ class RowProblem:
     line: int  # the line of the file where the row starts (the header is line 1)
     reason: str  # short, the same for every row with this problem
     message: str  # this row's
+    cells: tuple[str, ...] = ()  # the row as the file has it
 
 
 @dataclass
@@ -57,18 +61,29 @@ class Problem:
     lines: list[int]  # the first few
     example: str  # the first row's message
 
-    @classmethod
-    def grouped(cls, problems: Iterator[RowProblem]) -> list[Problem]:
-        found: dict[str, Problem] = {}
-        for problem in problems:
-            group = found.get(problem.reason)
-            if group is None:
-                found[problem.reason] = cls(problem.reason, 1, [problem.line], problem.message)
-            else:
-                group.rows += 1
-                if len(group.lines) < LINES_SHOWN:
-                    group.lines.append(problem.line)
-        return sorted(found.values(), key=lambda g: -g.rows)
+
+class Problems:
+    """Rows that cannot be imported, counted by reason as they are found (memory stays small)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._by_reason: dict[str, Problem] = {}
+
+    def add(self, problem: RowProblem) -> None:
+        self.rows += 1
+        group = self._by_reason.get(problem.reason)
+        if group is None:
+            self._by_reason[problem.reason] = Problem(
+                problem.reason, 1, [problem.line], problem.message
+            )
+            return
+        group.rows += 1
+        if len(group.lines) < LINES_SHOWN:
+            group.lines.append(problem.line)
+
+    def grouped(self) -> list[Problem]:
+        """Most frequent reason first."""
+        return sorted(self._by_reason.values(), key=lambda g: -g.rows)
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class ImportSpec:
     kind_column: str | None = None
     channel: str = "import"
     channel_column: str | None = None
+    delimiter: str = ","
     email_column: str | None = None
     customer_id_column: str | None = None
     name_column: str | None = None
@@ -141,7 +157,7 @@ VALIDATION_REASONS = {
 
 
 class RowParser:
-    """One CSV row (its cells by column name) → a checked row, or _RowError saying why."""
+    """One CSV row (its cells by column name) → a checked row, or RowError saying why."""
 
     def __init__(self, spec: ImportSpec):
         self.spec = spec
@@ -160,6 +176,11 @@ class RowParser:
                 "Say which touch point the feedback is about: one for every row, or a column "
                 "naming it in each."
             )
+        if len(spec.delimiter) != 1:
+            raise ImportRefused(
+                f"The delimiter must be one character (or tab), not {spec.delimiter!r}."
+            )
+        self.own_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         zone_name = spec.time_zone or settings.TIME_ZONE
         try:
             self.zone = zoneinfo.ZoneInfo(zone_name)
@@ -176,6 +197,11 @@ class RowParser:
             known = ", ".join(sorted(tp.slug for tp in Touchpoint.objects.all())) or "none yet"
             raise ImportRefused(
                 f"No touch point is called {spec.touchpoint!r}. Touch points: {known}."
+            )
+        if self.default_touchpoint is not None and not self.default_touchpoint.active:
+            raise ImportRefused(
+                f"The touch point “{self.default_touchpoint.name}” is not taking feedback: make "
+                "it active in the settings first."
             )
         self.default_kind = KINDS.get(spec.kind.casefold())
         if self.default_kind is None:
@@ -270,9 +296,18 @@ class RowParser:
         return row
 
     def _moment(self, text: str) -> dt.datetime:
+        """The moment a date says; a date alone is that day in vocloop's own time zone.
+
+        Metrics count by the day in vocloop's zone, so a date without a time stays the
+        day it names, whatever zone the file's times are in.
+        """
         moment = None
-        if self.spec.date_format:
-            moment = _strptime(text, self.spec.date_format)
+        fmt = self.spec.date_format
+        date_only = (
+            not any(code in fmt for code in TIME_CODES) if fmt else DATE_ONLY.fullmatch(text)
+        )
+        if fmt:
+            moment = _strptime(text, fmt)
             if moment is None:
                 raise RowError(
                     "unreadable date",
@@ -292,7 +327,7 @@ class RowParser:
                     "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format",
                 )
         if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=self.zone)
+            moment = moment.replace(tzinfo=self.own_zone if date_only else self.zone)
         return moment
 
 
@@ -314,32 +349,47 @@ def _whole_number(text: str) -> int:
     return int(value)
 
 
-def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """(line, cells by column) per row, or (line, what is wrong with the row's shape)."""
+def csv_header(path: Path, spec: ImportSpec) -> list[str]:
+    """The file's column names, checked against the columns the import reads."""
+    with csv_opened(path, ImportRefused) as handle:
+        header = _next_row(csv.reader(handle, strict=True, delimiter=spec.delimiter), path)
+    if not header:
+        raise ImportRefused(f"{path} is empty: it has no header row.")
+    missing = [
+        f"{column!r} ({option})"
+        for option, column in spec.columns().items()
+        if column not in header
+    ]
+    if missing:
+        available = ", ".join(repr(name) for name in header)
+        hint = ""
+        if len(header) == 1:
+            for other in (";", "\t", "|", ","):
+                if other != spec.delimiter and other in header[0]:
+                    named = "tab" if other == "\t" else other
+                    hint = f" It looks separated by {named!r}: pass --delimiter '{named}'."
+                    break
+        raise ImportRefused(
+            f"{path} has no column {', '.join(missing)}. Its columns are: {available}.{hint}"
+        )
+    return header
+
+
+def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, list[str], dict[str, str] | str]]:
+    """(line, the row's cells, the cells by column or what is wrong with the row's shape)."""
+    header = csv_header(path, spec)
     with csv_opened(path, ImportRefused) as handle:
         # Strict: a quote left open would otherwise swallow the rest of the file.
-        reader = csv.reader(handle, strict=True)
-        header = _next_row(reader, path)
-        if not header:
-            raise ImportRefused(f"{path} is empty: it has no header row.")
-        missing = [
-            f"{column!r} ({option})"
-            for option, column in spec.columns().items()
-            if column not in header
-        ]
-        if missing:
-            available = ", ".join(repr(name) for name in header)
-            raise ImportRefused(
-                f"{path} has no column {', '.join(missing)}. Its columns are: {available}."
-            )
+        reader = csv.reader(handle, strict=True, delimiter=spec.delimiter)
+        _next_row(reader, path)
         line = reader.line_num + 1
         while (cells := _next_row(reader, path)) is not None:
             if not any(cell.strip() for cell in cells):
                 pass  # a blank line, as spreadsheets leave at the end
             elif len(cells) != len(header):
-                yield line, f"{len(cells)} fields where the header has {len(header)}"
+                yield line, cells, f"{len(cells)} fields where the header has {len(header)}"
             else:
-                yield line, dict(zip(header, cells, strict=True))
+                yield line, cells, dict(zip(header, cells, strict=True))
             line = reader.line_num + 1
 
 
@@ -355,11 +405,11 @@ def _next_row(reader: Any, path: Path) -> list[str] | None:
 
 
 def rows_parsed(path: Path, parser: RowParser, spec: ImportSpec) -> Iterator[Row | RowProblem]:
-    for line, cells in csv_rows(path, spec):
+    for line, raw, cells in csv_rows(path, spec):
         if isinstance(cells, str):
-            yield RowProblem(line, "wrong number of fields", cells)
+            yield RowProblem(line, "wrong number of fields", cells, tuple(raw))
             continue
         try:
             yield parser.parse(cells, line)
         except RowError as exc:
-            yield RowProblem(line, exc.reason, str(exc))
+            yield RowProblem(line, exc.reason, str(exc), tuple(raw))

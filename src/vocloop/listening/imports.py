@@ -17,6 +17,7 @@ would otherwise land in today's inbox with its SLA long breached.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -24,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,9 +44,11 @@ from vocloop.listening.import_rows import (
     ImportRefused,
     ImportSpec,
     Problem,
+    Problems,
     Row,
     RowParser,
     RowProblem,
+    csv_header,
     rows_parsed,
 )
 from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
@@ -115,37 +119,73 @@ def _sha256(path: Path) -> str:
 
 
 def _check(
-    path: Path, parser: RowParser, spec: ImportSpec, progress: bool, skip_invalid: bool
+    path: Path,
+    parser: RowParser,
+    spec: ImportSpec,
+    progress: bool,
+    skip_invalid: bool,
+    rejects: Path | None,
 ) -> CheckResult:
     rows = comments = 0
-    bad: list[RowProblem] = []
-    with tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking") as bar:
+    problems = Problems()
+    with ExitStack() as stack:
+        bar = stack.enter_context(
+            tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking")
+        )
+        rejected = _rejects_writer(stack, rejects, csv_header(path, spec), spec)
         for parsed in rows_parsed(path, parser, spec):
             bar.update()
             if isinstance(parsed, RowProblem):
-                bad.append(parsed)
+                problems.add(parsed)
+                if rejected is not None:
+                    rejected.writerow([*parsed.cells, parsed.line, parsed.message])
             else:
                 rows += 1
                 comments += bool(parsed.comment)
-    problems = Problem.grouped(iter(bad))
-    if bad and not skip_invalid:
+    grouped = problems.grouped()
+    saved = f" The rows left out are in {rejects}, with why." if rejects and problems.rows else ""
+    if problems.rows and not skip_invalid:
         raise ImportRefused(
-            f"{path} has {len(bad):,} row{'s' if len(bad) != 1 else ''} that cannot be "
-            "imported; nothing was imported (--skip-invalid imports the others).",
-            problems,
+            f"{path} has {problems.rows:,} row{'s' if problems.rows != 1 else ''} that cannot "
+            f"be imported; nothing was imported (--skip-invalid imports the others).{saved}",
+            grouped,
         )
     if not rows:
         raise ImportRefused(
-            f"{path} has no rows that can be imported; nothing was imported.", problems
+            f"{path} has no rows that can be imported; nothing was imported.{saved}", grouped
         )
-    return CheckResult(rows=rows, comments=comments, skipped=len(bad), problems=tuple(problems))
+    return CheckResult(rows=rows, comments=comments, skipped=problems.rows, problems=tuple(grouped))
+
+
+def _rejects_writer(
+    stack: ExitStack, rejects: Path | None, header: list[str], spec: ImportSpec
+) -> Any:
+    """A CSV writer for the rows left out: the file's columns, then the line and why."""
+    if rejects is None:
+        return None
+    try:
+        # Closed by the caller's ExitStack, with the file being checked.
+        handle = stack.enter_context(open(rejects, "w", newline="", encoding="utf-8"))  # noqa: SIM115
+    except OSError as exc:
+        raise ImportRefused(f"Cannot write {rejects}: {exc.strerror or exc}.") from exc
+    writer = csv.writer(handle, delimiter=spec.delimiter)
+    writer.writerow([*header, "vocloop line", "vocloop why"])
+    return writer
 
 
 def feedback_import_check(
-    path: Path, spec: ImportSpec, *, skip_invalid: bool = False, progress: bool = False
+    path: Path,
+    spec: ImportSpec,
+    *,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+    progress: bool = False,
 ) -> CheckResult:
-    """Check every row as an import would, storing nothing; ImportRefused if it would be."""
-    checked = _check(path, RowParser(spec), spec, progress, skip_invalid)
+    """Check every row as an import would, storing nothing; ImportRefused if it would be.
+
+    `rejects`: write the rows that cannot be imported there, with their line and why.
+    """
+    checked = _check(path, RowParser(spec), spec, progress, skip_invalid, rejects)
     return dataclasses.replace(checked, imported_before=_imported_before(_sha256(path)))
 
 
@@ -166,13 +206,15 @@ def feedback_import(
     *,
     again: bool = False,
     skip_invalid: bool = False,
+    rejects: Path | None = None,
     read: bool = True,
     progress: bool = False,
 ) -> ImportResult:
     """Import every row of the file, or nothing (ImportRefused says why).
 
     With `skip_invalid`, the rows that cannot be imported are left out instead (the
-    result counts them and gives the first of them with their reasons).
+    result counts them and gives the first of them with their reasons). `rejects`: write
+    those rows there, with their line and why, to be fixed and imported on their own.
     """
     began = time.monotonic()
     parser = RowParser(spec)
@@ -183,7 +225,7 @@ def feedback_import(
             f"{earlier} Importing it again would count its feedback twice; pass --again if "
             "that is what you want."
         )
-    checked = _check(path, parser, spec, progress, skip_invalid)
+    checked = _check(path, parser, spec, progress, skip_invalid, rejects)
     now = timezone.now()
     # Reserved in a transaction of their own, so that live feedback is not kept waiting
     # for the reference counter while the import writes.

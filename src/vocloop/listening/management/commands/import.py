@@ -28,7 +28,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", type=Path, help="The CSV file (UTF-8, comma-separated).")
+        parser.add_argument("file", type=Path, help="The CSV file (UTF-8, a header row).")
+        parser.add_argument(
+            "--delimiter",
+            default=",",
+            help="Between cells: , (default), ; as spreadsheets write in many countries, or tab.",
+        )
         what = parser.add_argument_group("what the rows hold")
         what.add_argument("--comment-column", metavar="C", help="The customers' words.")
         what.add_argument("--score-column", metavar="C", help="A score; needs --score-type.")
@@ -45,7 +50,8 @@ class Command(BaseCommand):
         what.add_argument(
             "--time-zone",
             metavar="Z",
-            help="Of dates without an offset, e.g. Europe/Brussels (default: vocloop's own).",
+            help="Of times without an offset, e.g. Europe/Brussels (default: vocloop's own). "
+            "A date without a time is that day in vocloop's time zone.",
         )
         where = parser.add_argument_group("where it belongs")
         where.add_argument("--touchpoint", metavar="T", help="Touch point (slug or name).")
@@ -76,6 +82,13 @@ class Command(BaseCommand):
             "import the others.",
         )
         parser.add_argument(
+            "--rejects",
+            type=Path,
+            metavar="FILE",
+            help="Write the rows that cannot be imported to this CSV file, with their line and "
+            "why: fix them there and import that file on its own.",
+        )
+        parser.add_argument(
             "--again", action="store_true", help="Import a file that was imported before."
         )
         parser.add_argument(
@@ -102,19 +115,26 @@ class Command(BaseCommand):
             email_column=options["email_column"],
             customer_id_column=options["customer_id_column"],
             name_column=options["name_column"],
+            delimiter="\t" if options["delimiter"] in ("tab", "\\t") else options["delimiter"],
         )
         path: Path = options["file"]
         progress = not options["no_progress"]
         try:
             if options["check"]:
                 checked = feedback_import_check(
-                    path, spec, skip_invalid=options["skip_invalid"], progress=progress
+                    path,
+                    spec,
+                    skip_invalid=options["skip_invalid"],
+                    rejects=options["rejects"],
+                    progress=progress,
                 )
                 self.stdout.write(
                     f"{path}: {checked.rows:,} rows can be imported "
                     f"({checked.comments:,} with a comment). Nothing was imported."
                 )
-                self._skipped(checked.skipped, checked.problems, "Would leave out")
+                self._skipped(
+                    checked.skipped, checked.problems, "Would leave out", options["rejects"]
+                )
                 if checked.imported_before:
                     self.stdout.write(
                         f"{checked.imported_before} Importing it again needs --again."
@@ -125,6 +145,7 @@ class Command(BaseCommand):
                 spec,
                 again=options["again"],
                 skip_invalid=options["skip_invalid"],
+                rejects=options["rejects"],
                 read=not options["no_read"],
                 progress=progress,
             )
@@ -136,7 +157,7 @@ class Command(BaseCommand):
             f"as {result.first_reference} to {result.last_reference}, "
             f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
         )
-        self._skipped(result.skipped, result.problems, "Left out")
+        self._skipped(result.skipped, result.problems, "Left out", options["rejects"])
         if result.read is not None:
             self.stdout.write(
                 f"Read {result.read.comments:,} comments in {result.read.seconds:.1f} s: "
@@ -150,13 +171,17 @@ class Command(BaseCommand):
         elif result.comments:
             self.stdout.write("The comments are not read yet: run `vocloop themes read`.")
 
-    def _skipped(self, skipped: int, problems: Sequence[Problem], verb: str) -> None:
+    def _skipped(
+        self, skipped: int, problems: Sequence[Problem], verb: str, rejects: Path | None
+    ) -> None:
         if skipped:
             self.stdout.write(
                 f"{verb} {skipped:,} row{'s' if skipped != 1 else ''} that cannot be imported:"
             )
             for line in _problem_lines(problems):
                 self.stdout.write(line)
+            if rejects is not None:
+                self.stdout.write(f"They are in {rejects}, with why.")
 
 
 def _problem_lines(problems: Sequence[Problem]) -> list[str]:
