@@ -47,8 +47,8 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from vocloop.text.similarity import GENERIC_WORDS, NEGATORS
 from vocloop.text.tokens import STOP_WORDS, stem, words
+from vocloop.text.vocabulary import GENERIC_WORDS, NEGATORS
 
 
 @dataclass(frozen=True)

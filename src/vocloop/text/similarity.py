@@ -32,6 +32,16 @@ from functools import lru_cache
 
 from vocloop.text.masking import CARD, EMAIL, PHONE
 from vocloop.text.tokens import STOP_WORDS, stem, words
+from vocloop.text.vocabulary import (
+    BREAKS,
+    EXPECTED,
+    FILLER,
+    NEGATED_MEANS,
+    NEGATING_PHRASES,
+    NEGATORS,
+    SYNONYMS,
+    VERDICTS,
+)
 
 # 8 bands of 2 rows: comments of resemblance s share a band with probability
 # 1 − (1 − s²)⁸: 0.28 at s = 0.2, 0.53 at 0.3, 0.90 at 0.5, 0.97 at 0.6, 0.995 at 0.7.
@@ -50,138 +60,6 @@ SIMILAR_FROM = 0.5
 Signature = tuple[int, ...]
 
 NEGATED = "not+"
-
-# --- Vocabulary -------------------------------------------------------------------
-# Canonical word: the words and short phrases that mean it in feedback. A listed word
-# counts as written, and its stem covers the inflections not listed ("delays"),
-# unless two canonical words share that stem ("delivery" is a parcel, "delivered"
-# an arrival). A canonical word starting with "not+" is a negation already.
-_SYNONYMS = {
-    "bill": "bill, invoice, statement",
-    "wrong": "wrong, incorrect, mistake, mistaken, error, erroneous, inaccurate",
-    "charge": "charge, fee, surcharge, overcharge",
-    "refund": "refund, reimburse, reimbursement, money back, repay, repaid",
-    "twice": "twice, double, duplicate, two times",
-    "subscription": "subscription, subscribed, membership, contract",
-    "pay": "pay, paid, paying, payment",
-    "price": "price, cost, expensive, overpriced, pricey",
-    "cancel": "cancel, cancelled, terminate, termination",
-    "parcel": "parcel, package, delivery, deliveries, shipment, shipping, consignment, box, order",
-    "arrive": "arrive, arrival, receive, deliver, delivered, delivers, delivering, came, come, "
-    "coming, turn up, show up",
-    "late": "late, delay, overdue, behind schedule",
-    "missing": "missing, lost, lose",
-    "broken": "broken, broke, damaged, smashed, cracked, dented, crushed, shattered, torn, ripped",
-    "item": "item, goods, product, article",
-    "driver": "driver, courier, delivery driver",
-    "engineer": "engineer, technician, fitter, installer",
-    "appointment": "appointment, booking, reservation, slot",
-    "support": "support, agent, staff, representative, rep, advisor, adviser, operator, employee, "
-    "consultant, assistant, customer service, customer support, customer care, help desk, "
-    "helpdesk, call centre, call center",
-    "rude": "rude, impolite, unfriendly, disrespectful, condescending, arrogant, dismissive, "
-    "patronising, patronizing, abrupt, aggressive, hostile",
-    "help": "help, helpful, assist, assistance",
-    "not+help": "unhelpful",
-    "fix": "fix, fixed, fixing, resolve, solve, sort out",
-    "not+fix": "unresolved, unsolved",
-    "phone": "phone, telephone, call, ring, rang",
-    "callback": "callback, call back, call me back, ring back, ring me back, phone back, "
-    "phone me back, return my call",
-    "hangup": "hang up, hung up",
-    "email": "email, e mail",
-    # Answering and being reachable are one problem to a customer who waits for either.
-    "respond": "respond, response, reply, replied, answer, contact, reach, speak, spoke, talk, "
-    "get back to, got back to, get through, got through, pick up",
-    "not+respond": "unanswered, ignored, unreachable",
-    "wait": "wait, hold, on hold, queue",
-    "app": "app, application",
-    "website": "website, site, web site, webpage, web page, page, portal",
-    "login": "login, logon, log in, logged in, log on, logged on, sign in, signin, sign on",
-    "not+login": "locked out",
-    "password": "password, passcode",
-    "fail": "fail, failure, crash, freeze, froze, frozen, bug, buggy, glitch, stop working, "
-    "stopped working",
-    "slow": "slow, sluggish, laggy, lag, lagging, take forever, took forever, take ages, took ages",
-    "update": "update, upgrade",
-    "again": "again, repeatedly, recurring, in a row, second time, third time",
-    "ontime": "on time",
-    "noise": "noise, noisy, loud",
-    "dirty": "dirty, filthy, unclean, grubby",
-}
-
-# A negated word that means something else: "not correct" is wrong, "doesn't work"
-# fails, and "I never ordered this" is not an order that never came.
-_NEGATED_MEANS = {
-    **dict.fromkeys(["correct", "right", "accurate"], "wrong"),
-    **dict.fromkeys(["work", "load"], "fail"),
-    **dict.fromkeys(["polite", "friendly"], "rude"),
-    "order": "not+order",
-    "ontime": "late",
-}
-
-
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that introduce a negation of what follows.
-NEGATORS = _word_set(
-    """
-    not no never cannot cant dont doesnt didnt wont isnt wasnt arent werent havent
-    hasnt hadnt couldnt wouldnt shouldnt nobody noone nothing without unable
-    impossible neither nor nowhere
-    """
-)
-# Phrases that negate too: "still waiting for my refund" is "no refund".
-_NEGATING_PHRASES = "no one, still waiting for, still waiting on, yet to"
-
-# Things a customer waits for: that one did not come ("no refund", "I haven't
-# received my refund", "still waiting for the refund") is a refund that did not
-# arrive, so the three meet on {refund, not+arrive}, as "the parcel never arrived".
-_EXPECTED = _word_set("parcel refund callback respond email bill item engineer driver update")
-
-# Dropped, and passed over by a negation: "never even got my refund" negates refund.
-_FILLER = _word_set(
-    """
-    really quite extremely totally absolutely completely utterly highly truly literally
-    actually basically honestly seriously super pretty rather even ever still yet
-    already now today yesterday tomorrow tonight recently lately always usually
-    sometimes often constantly time times day days week weeks month months year years
-    hour hours minute minutes min mins hr hrs morning afternoon evening night ago since
-    due via per etc one two three four five six seven eight nine ten twenty thirty
-    forty fifty hundred first second third last next every each another several many
-    much lot lots bit few get got gets getting gotten go going goes went gone make
-    makes made making keep keeps kept try tried trying able seem seems seemed say
-    said says tell told know knew think thought feel felt want wanted need needed like
-    liked let lets well back take took taken takes put give gave given use used using
-    way thing things stuff something anything everything someone anyone everyone
-    everybody somebody anybody hi hello hey dear regards thanks thank thx cheers please
-    pls plz yes yeah ok okay oh wow lol im ive id customer customers company service
-    services experience guys people person may might must shall whole entire around
-    running inside promise promised
-    """
-)
-
-# Words that end a clause as punctuation does: "not late, but damaged".
-_BREAKS = _word_set("but however although though whereas")
-
-# Dropped, and they end a negation: "not happy" or "no problem" says nothing more.
-_VERDICTS = _word_set(
-    """
-    good great bad terrible awful horrible poor worst best better worse excellent
-    amazing fantastic brilliant lovely nice fine perfect happy unhappy pleased glad
-    satisfied unsatisfied dissatisfied disappointed disappointing disappointment
-    frustrated frustrating annoyed annoying angry upset furious ridiculous unacceptable
-    shocking appalling disgusting disgraceful pathetic useless joke shambles nightmare
-    problem problems issue issues trouble idea clue friendly kind polite sure easy
-    difficult hard simple quick fast
-    """
-)
-
-# Words that say nothing about which problem a comment raises; theme discovery
-# leaves them out too.
-GENERIC_WORDS = _FILLER | _VERDICTS
 
 _PLACEHOLDERS = (EMAIL, PHONE, CARD)
 # The words `tokens.words` finds, and the punctuation that ends a clause: a negation
@@ -203,13 +81,13 @@ def _stems_of(phrase: str) -> tuple[str, ...]:
 
 def _adds(term: str) -> _Terms:
     # That an expected thing did not come is said as "not+arrive", however worded.
-    if term.startswith(NEGATED) and term[len(NEGATED) :] in _EXPECTED:
+    if term.startswith(NEGATED) and term[len(NEGATED) :] in EXPECTED:
         return term[len(NEGATED) :], NEGATED + "arrive"
     return (term,)
 
 
 def _negated(term: str, meaning: str | None = None) -> _Terms:
-    meaning = meaning or _NEGATED_MEANS.get(term)
+    meaning = meaning or NEGATED_MEANS.get(term)
     if meaning:
         return _adds(meaning)
     return _adds(term if term.startswith(NEGATED) else NEGATED + term)
@@ -220,7 +98,7 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, list[_Phr
     by_stem: dict[str, str] = {}
     ambiguous: set[str] = set()
     phrases: dict[str, list[_Phrase]] = {}
-    for canonical, entries in _SYNONYMS.items():
+    for canonical, entries in SYNONYMS.items():
         for entry in entries.split(","):
             stems = _stems_of(entry)
             if len(stems) > 1:
@@ -230,7 +108,7 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, list[_Phr
             exact[entry.strip()] = canonical
             if by_stem.setdefault(stems[0], canonical) != canonical:
                 ambiguous.add(stems[0])  # "delivery" and "delivered": only as listed
-    for entry in _NEGATING_PHRASES.split(","):
+    for entry in NEGATING_PHRASES.split(","):
         stems = _stems_of(entry)
         phrases.setdefault(stems[0], []).append((stems, (_NEGATE, (), (), "", None)))
     for found in phrases.values():
@@ -238,7 +116,7 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, list[_Phr
     return exact, {s: c for s, c in by_stem.items() if s not in ambiguous}, phrases
 
 
-_NEGATED_BY_STEM = {stem(w): m for w, m in _NEGATED_MEANS.items()}
+_NEGATED_BY_STEM = {stem(w): m for w, m in NEGATED_MEANS.items()}
 _EXACT, _BY_STEM, _PHRASES = _build_tables()
 _ACTIONS: dict[str, _Action] = {}
 _ACTIONS_KEPT = 200_000  # words remembered; reference numbers must not grow it forever
@@ -249,15 +127,15 @@ def _action(word: str) -> _Action:
         _ACTIONS.clear()
     s = stem(word)
     phrases = _PHRASES.get(s)
-    if word in _BREAKS or not word[0].isalnum():
+    if word in BREAKS or not word[0].isalnum():
         action: _Action = (_BREAK, (), (), s, None)
     elif word in STOP_WORDS:
         action = (_STOP, (), (), s, phrases)
     elif word.replace("'", "") in NEGATORS or word.endswith("n't"):
         action = (_NEGATE, (), (), s, phrases)
-    elif word in _FILLER or len(word) < 2 or any(c.isdigit() for c in word):
+    elif word in FILLER or len(word) < 2 or any(c.isdigit() for c in word):
         action = (_FILL, (), (), s, phrases)
-    elif word not in _EXACT and (word in _VERDICTS or s in _VERDICTS):
+    elif word not in _EXACT and (word in VERDICTS or s in VERDICTS):
         # A verdict says nothing, negated or not ("not happy"), unless it is listed
         # as meaning something when negated ("not friendly" is rude).
         meaning = _NEGATED_BY_STEM.get(s)
