@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -238,6 +239,46 @@ def test_a_proposal_is_accepted_merged_or_dismissed(org: Org, billing: Theme) ->
     )
     assert refused.status_code == 400
     assert "exists already" in refused.content.decode()
+
+
+def test_the_phrases_of_a_proposal_are_edited_before_it_is_accepted(org: Org) -> None:
+    examples = [give_feedback(org.helpdesk, comment=f"Credit report wrong {i}") for i in range(5)]
+    made = ThemeProposal.objects.create(
+        terms=["credit", "report"],
+        phrases=["credit", "report"],
+        examples=[f.pk for f in examples],
+        size=5,
+    )
+    client = logged_in(org.manager)
+    page = client.get(reverse("insights:proposal", args=[made.pk])).content.decode()
+    assert "credit\nreport</textarea>" in page  # offered as they are, to edit
+    client.post(
+        reverse("insights:proposal", args=[made.pk]),
+        {
+            "action": "accept",
+            "name": "Credit reports",
+            "dimension": "compliance",
+            "want": "right_product",
+            "phrases": "Credit  REPORT\n\ncredit file",
+        },
+    )
+    assert Theme.objects.get(name="Credit reports").phrase_list == ["credit report", "credit file"]
+
+
+def test_discovery_reaches_back_as_far_as_the_manager_asks(org: Org, clock: Any) -> None:
+    old = clock.now - dt.timedelta(days=400)
+    others = "sofa lamp dog music shelf toilet bin menu tills hours".split()
+    comments = [f"The parking at the depot is full again {i}" for i in range(12)]
+    for comment in comments + [f"The {thing} was fine." for thing in others]:
+        comment_read(feedback=give_feedback(org.helpdesk, comment=comment, occurred_at=old))
+    client = logged_in(org.manager)
+    client.post(reverse("insights:discover"), {"days": "90"})
+    assert not ThemeProposal.objects.exists()
+    client.post(reverse("insights:discover"), {"days": "0"})
+    (proposal,) = ThemeProposal.objects.all()
+    assert "parking" in proposal.terms and proposal.size == 12
+    refused = client.post(reverse("insights:discover"), {"days": "7"}, follow=True)
+    assert "Choose which comments" in refused.content.decode()
 
 
 def test_a_theme_page_shows_other_teams_comments_only_as_counts(org: Org, billing: Theme) -> None:

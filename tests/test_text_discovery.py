@@ -201,6 +201,14 @@ def test_comments_sharing_only_generic_words_give_no_proposal() -> None:
     assert discover(comments) == []
 
 
+def test_redaction_marks_are_not_what_comments_have_in_common() -> None:
+    """Exports black out names and dates as XXXX: thirty comments sharing it are no theme."""
+    comments = [
+        (i, f"On XX/XX/XXXX, XXXX and my {subject}.") for i, subject in enumerate(SUBJECTS[:30])
+    ]
+    assert discover(comments) == []
+
+
 def test_repeated_comments_count_but_examples_show_different_wordings_first() -> None:
     rows = planted_corpus(sizes={"parking": 20}, noise=20)
     repeated = [(f"copy-{i}", "Parking at the depot is a nightmare.", "parking") for i in range(30)]

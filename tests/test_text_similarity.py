@@ -155,6 +155,7 @@ def test_paraphrases_together_different_problems_apart() -> None:
         ("Not happy. The invoice is wrong", {"bill", "wrong"}),
         ("Not late, but damaged", {"not+late", "broken"}),
         ("Please call me on [phone] about my invoice", {"phone", "bill"}),
+        ("On XX/XX/XXXX XXXX sent the invoice", {"bill", "sent"}),
     ],
 )
 def test_terms_meet_on_canonical_words_and_keep_negations(text: str, expected: set[str]) -> None:

@@ -66,13 +66,18 @@ class ThemeForm(forms.ModelForm):
         self.fields["parent"].required = False
 
     def clean_phrases(self) -> str:
-        lines = [" ".join(line.split()) for line in self.cleaned_data["phrases"].splitlines()]
-        too_long = [line for line in lines if len(line) > 80]
-        if too_long:
-            raise forms.ValidationError(
-                f"A phrase is a few words, not a sentence: “{too_long[0][:40]}…”."
-            )
-        return "\n".join(dict.fromkeys(line.lower() for line in lines if line))
+        return phrases_cleaned(self.cleaned_data["phrases"])
+
+
+def phrases_cleaned(text: str) -> str:
+    """One phrase per line, spaces and case evened out, each once."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    too_long = [line for line in lines if len(line) > 80]
+    if too_long:
+        raise forms.ValidationError(
+            f"A phrase is a few words, not a sentence: “{too_long[0][:40]}…”."
+        )
+    return "\n".join(dict.fromkeys(line.lower() for line in lines if line))
 
 
 def _self_and_descendants(theme: Theme) -> set[int]:
@@ -91,6 +96,15 @@ class AcceptProposalForm(forms.Form):
     dimension = forms.ChoiceField(choices=Dimension.choices)
     want = forms.ChoiceField(choices=Want.choices)
     parent = forms.ModelChoiceField(queryset=Theme.objects.filter(active=True), required=False)
+    phrases = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="One per line; edit them before accepting. A phrase of one common word "
+        "(“credit”, “report”) catches comments about other things too: prefer two words.",
+    )
+
+    def clean_phrases(self) -> str:
+        return phrases_cleaned(self.cleaned_data["phrases"])
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -99,6 +113,20 @@ class AcceptProposalForm(forms.Form):
                 f"A theme called “{name}” exists already: merge into it instead."
             )
         return name
+
+
+class DiscoverForm(forms.Form):
+    days = forms.TypedChoiceField(
+        coerce=int,
+        choices=[
+            (30, "the last 30 days"),
+            (90, "the last 90 days"),
+            (365, "the last year"),
+            (0, "all comments, imported history too"),
+        ],
+        initial=90,
+        label="From",
+    )
 
 
 class MergeProposalForm(forms.Form):

@@ -287,15 +287,23 @@ DISCOVER_LIMIT = 5000
 
 @transaction.atomic
 def themes_discover(
-    *, days: int = DISCOVER_DAYS, limit: int = DISCOVER_LIMIT, now: dt.datetime | None = None
+    *,
+    days: int | None = DISCOVER_DAYS,
+    limit: int = DISCOVER_LIMIT,
+    now: dt.datetime | None = None,
 ) -> list[ThemeProposal]:
-    """Propose themes from recent comments that no theme covers; replaces the open proposals."""
+    """Propose themes from recent comments that no theme covers; replaces the open proposals.
+
+    `days` None (or 0): every comment, imported history included (the latest `limit`).
+    """
     from vocloop.text.discovery import discover
 
-    since = (now or timezone.now()) - dt.timedelta(days=days)
+    uncovered_rows = Feedback.objects.filter(text__isnull=False, themes__isnull=True)
+    if days:
+        since = (now or timezone.now()) - dt.timedelta(days=days)
+        uncovered_rows = uncovered_rows.filter(text__occurred_at__gte=since)
     uncovered = list(
-        Feedback.objects.filter(text__occurred_at__gte=since, themes__isnull=True)
-        .exclude(comment="")
+        uncovered_rows.exclude(comment="")
         .order_by("-occurred_at")
         .values_list("pk", "comment")[:limit]
     )
@@ -341,8 +349,10 @@ def proposal_accept(
     want: str,
     parent: Theme | None,
     by: object,
+    phrases: str | None = None,
 ) -> Theme:
-    """A proposal becomes a theme of its own, with its phrases and example comments."""
+    """A proposal becomes a theme of its own, with its example comments and its phrases
+    (or those the manager edited them into, one per line)."""
     _still_open(proposal)
     theme = theme_save(
         theme=Theme(
@@ -350,7 +360,7 @@ def proposal_accept(
             dimension=dimension,
             want=want,
             parent=parent,
-            phrases="\n".join(proposal.phrases),
+            phrases="\n".join(proposal.phrases) if phrases is None else phrases,
             examples="\n".join(_examples_text(proposal)),
             description="Proposed by discovery from " + ", ".join(proposal.terms[:5]) + ".",
         )

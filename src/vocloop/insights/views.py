@@ -23,6 +23,7 @@ from vocloop.insights import learning, selectors, services
 from vocloop.insights.forms import (
     AcceptProposalForm,
     CorrectionForm,
+    DiscoverForm,
     MergeProposalForm,
     TextSettingsForm,
     ThemeFilterForm,
@@ -72,6 +73,7 @@ def themes(request: HttpRequest) -> HttpResponse:
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
         "proposals": ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN),
+        "discover_form": DiscoverForm(),
         "unread": selectors.latest_unread(),
         "min_n": settings.MIN_RESPONSES,
         "query": request.GET.urlencode(),
@@ -152,7 +154,11 @@ def theme_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 @quality_managers_only
 @require_POST
 def discover(request: HttpRequest) -> HttpResponse:
-    found = services.themes_discover()
+    form = DiscoverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which comments to discover themes in.")
+        return redirect(reverse("insights:themes") + "#proposals")
+    found = services.themes_discover(days=form.cleaned_data["days"])
     if found:
         messages.success(
             request,
@@ -172,7 +178,10 @@ def discover(request: HttpRequest) -> HttpResponse:
 def proposal(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(ThemeProposal, pk=pk)
     action = request.POST.get("action")
-    accept = AcceptProposalForm(request.POST if action == "accept" else None)
+    accept = AcceptProposalForm(
+        request.POST if action == "accept" else None,
+        initial={"phrases": "\n".join(found.phrases)},
+    )
     merge = MergeProposalForm(request.POST if action == "merge" else None)
     if request.method == "POST" and found.status != ThemeProposal.Status.OPEN:
         messages.error(request, "This proposal has already been decided.")
@@ -192,7 +201,10 @@ def _decide(
     merge: MergeProposalForm,
 ) -> HttpResponse:
     if action == "accept" and accept.is_valid():
-        theme = services.proposal_accept(proposal=found, by=request.user, **accept.cleaned_data)
+        chosen = dict(accept.cleaned_data)
+        if "phrases" not in request.POST:  # not shown the phrases: the proposal's stand
+            chosen["phrases"] = None
+        theme = services.proposal_accept(proposal=found, by=request.user, **chosen)
         messages.success(request, f"“{theme.name}” is now a theme; comments are being read again.")
         return redirect("insights:theme", slug=theme.slug)
     if action == "merge" and merge.is_valid():

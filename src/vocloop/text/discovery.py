@@ -48,7 +48,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from vocloop.text.tokens import STOP_WORDS, stem, words
-from vocloop.text.vocabulary import GENERIC_WORDS, NEGATORS
+from vocloop.text.vocabulary import GENERIC_WORDS, NEGATORS, is_redaction
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,11 @@ def _content(tokens: list[str]) -> list[tuple[int, str]]:
     return [
         (i, stem(w))
         for i, w in enumerate(tokens)
-        if len(w) > 2 and w not in _SKIP and "'" not in w and not any(c.isdigit() for c in w)
+        if len(w) > 2
+        and w not in _SKIP
+        and "'" not in w
+        and not any(c.isdigit() for c in w)
+        and not is_redaction(w)
     ]
 
 

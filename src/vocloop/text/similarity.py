@@ -41,6 +41,7 @@ from vocloop.text.vocabulary import (
     NEGATORS,
     SYNONYMS,
     VERDICTS,
+    is_redaction,
 )
 
 # 8 bands of 2 rows: comments of resemblance s share a band with probability
@@ -133,7 +134,7 @@ def _action(word: str) -> _Action:
         action = (_STOP, (), (), s, phrases)
     elif word.replace("'", "") in NEGATORS or word.endswith("n't"):
         action = (_NEGATE, (), (), s, phrases)
-    elif word in FILLER or len(word) < 2 or any(c.isdigit() for c in word):
+    elif word in FILLER or len(word) < 2 or any(c.isdigit() for c in word) or is_redaction(word):
         action = (_FILL, (), (), s, phrases)
     elif word not in _EXACT and (word in VERDICTS or s in VERDICTS):
         # A verdict says nothing, negated or not ("not happy"), unless it is listed

@@ -137,3 +137,11 @@ VERDICTS = _word_set(
 # Words that say nothing about which problem a comment raises; theme discovery
 # leaves them out too.
 GENERIC_WORDS = FILLER | VERDICTS
+
+
+def is_redaction(word: str) -> bool:
+    """ "xx", "xxxx": how exports black out names, dates and numbers (CFPB's "XX/XX/XXXX").
+
+    Such a word says nothing about a comment; a thousand comments share it.
+    """
+    return len(word) >= 2 and word.strip("x") == ""

@@ -38,8 +38,19 @@ class Command(BaseCommand):
         discover = actions.add_parser(
             "discover", help="Propose new themes from recent comments no theme covers."
         )
-        discover.add_argument("--days", type=_positive, default=DISCOVER_DAYS)
-        discover.add_argument("--limit", type=_positive, default=DISCOVER_LIMIT)
+        discover.add_argument(
+            "--days",
+            type=_whole,
+            default=DISCOVER_DAYS,
+            help=f"Comments of the last N days (default {DISCOVER_DAYS}; 0: all, imported "
+            "history too).",
+        )
+        discover.add_argument(
+            "--limit",
+            type=_positive,
+            default=DISCOVER_LIMIT,
+            help=f"At most this many uncovered comments, the latest (default {DISCOVER_LIMIT}).",
+        )
         actions.add_parser(
             "train",
             help="Train the theme model on the corrections; it is used only if it does at "
@@ -102,11 +113,18 @@ class Command(BaseCommand):
             )
 
 
-def _positive(value: str) -> int:
+def _whole(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
         raise CommandError(f"{value!r} is not a whole number.") from None
-    if number <= 0:
+    if number < 0:
+        raise CommandError(f"{value} must be 0 or more.")
+    return number
+
+
+def _positive(value: str) -> int:
+    number = _whole(value)
+    if number == 0:
         raise CommandError(f"{value} must be at least 1.")
     return number
