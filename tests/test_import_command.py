@@ -433,3 +433,66 @@ def test_an_inactive_touch_point_is_refused_before_any_row_is_read(
     path = write_csv(tmp_path / "one.csv", [["Slow"]], ["c"])
     with pytest.raises(CommandError, match="“Help desk” is not taking feedback"):
         run(path, "--comment-column", "c", "--touchpoint", "help-desk")
+
+
+def test_an_import_is_undone_out_of_every_table_and_figure(org: Org, history: Path) -> None:
+    from tests.helpers import give_feedback
+    from vocloop.insights.models import Correction, SimilarGroup
+    from vocloop.insights.services import correction_record
+
+    give_feedback(org.helpdesk, score=8, comment="Quick and kind help")  # live, stays
+    before = rollup_rows_now()
+    TextSettings.objects.create(keep_original_days=30)
+    run(history, *FULL)
+    imported = Feedback.objects.filter(imported_by__isnull=False)
+    correction_record(feedback=imported.first(), themes=[], sentiment="negative", by=org.manager)
+    listed = StringIO()
+    call_command("imports", "list", stdout=listed)
+    record = FeedbackImport.objects.get()
+    assert f"{record.pk:>4}" in listed.getvalue() and "4 present" in listed.getvalue()
+
+    out = StringIO()
+    call_command("imports", "undo", str(record.pk), stdout=out)
+    assert f"Undid import {record.pk}: 4 pieces of feedback deleted" in out.getvalue()
+    assert Feedback.objects.count() == 1 and Customer.objects.count() == 3
+    assert not OriginalComment.objects.exists() and not Correction.objects.exists()
+    # Only the live comment's reading is left (the import's bulk pass read it too).
+    assert list(CommentText.objects.values_list("feedback__imported_by", flat=True)) == [None]
+    assert not SimilarGroup.objects.filter(comments=None).exists()
+    assert rollup_rows_now() == before
+    assert_rebuild_agrees()
+    listed = StringIO()
+    call_command("imports", "list", stdout=listed)
+    assert "undone" in listed.getvalue()
+    with pytest.raises(CommandError, match="was undone on"):
+        call_command("imports", "undo", str(record.pk))
+    with pytest.raises(CommandError, match="There is no import 999"):
+        call_command("imports", "undo", "999")
+    # Undone, the file can be imported again (corrected, or as it was).
+    assert "Imported 4 pieces of feedback" in run(history, *FULL)
+
+
+def rollup_rows_now() -> dict[str, Any]:
+    from tests.test_rollups import rollup_rows
+
+    rows = rollup_rows()
+    return {"feedback": rows["feedback"], "by_touchpoint": rows["feedback_by_touchpoint"]}
+
+
+def test_the_scale_is_questioned_when_nps_scores_stay_within_one_to_five(
+    org: Org, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "stars.csv", [["Good", "4"], ["Bad", "1"], ["Fine", "3,0"]], ["c", "s"]
+    )
+    args = ("--comment-column", "c", "--score-column", "s", "--touchpoint", "help-desk")
+    out = run(path, *args, "--score-type", "nps", "--check")
+    assert "Check the scale: Every score is from 1 to 4" in out
+    assert "Check the scale" not in run(path, *args, "--score-type", "csat")
+    assert sorted(Feedback.objects.values_list("score", flat=True)) == [1, 3, 4]
+
+
+def test_a_name_alone_is_refused(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "names.csv", [["Slow", "Ada"]], ["c", "n"])
+    with pytest.raises(CommandError, match="A name alone identifies nobody"):
+        run(path, "--comment-column", "c", "--name-column", "n", "--touchpoint", "help-desk")

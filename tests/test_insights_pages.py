@@ -267,7 +267,7 @@ def test_the_phrases_of_a_proposal_are_edited_before_it_is_accepted(org: Org) ->
 
 def test_discovery_reaches_back_as_far_as_the_manager_asks(org: Org, clock: Any) -> None:
     old = clock.now - dt.timedelta(days=400)
-    others = "sofa lamp dog music shelf toilet bin menu tills hours".split()
+    others = ["sofa", "lamp", "dog", "music", "shelf", "toilet", "bin", "menu", "tills", "hours"]
     comments = [f"The parking at the depot is full again {i}" for i in range(12)]
     for comment in comments + [f"The {thing} was fine." for thing in others]:
         comment_read(feedback=give_feedback(org.helpdesk, comment=comment, occurred_at=old))

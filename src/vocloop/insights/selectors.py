@@ -150,13 +150,22 @@ def whole_weeks(today: dt.date, weeks: int = EMERGING_WEEKS) -> list[dt.date]:
     return [this_monday - dt.timedelta(weeks=k) for k in range(weeks, 0, -1)]
 
 
+def _emerging_key(today: dt.date) -> str:
+    return f"vocloop:emerging:{today.isoformat()}"
+
+
+def emerging_forget() -> None:
+    """Work the rising themes out afresh next time (after history was imported or undone)."""
+    cache.delete(_emerging_key(timezone.localdate()))
+
+
 def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:
     """Themes whose share of comments has risen significantly against their own history.
 
     Remembered for ten minutes: it reads half a year of comments.
     """
     today = today or timezone.localdate()
-    key = f"vocloop:emerging:{today.isoformat()}"
+    key = _emerging_key(today)
     found = cache.get(key)
     if found is None:
         found = [(e.theme.pk, e) for e in _emerging(today)]

@@ -30,6 +30,7 @@ LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one
 # Dates without a format given: ISO 8601 (with or without a time) and year/month/day.
 DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 DATE_ONLY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%z", "%f")
 KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
     kind.label.lower(): kind.value for kind in Feedback.Kind
@@ -171,6 +172,10 @@ class RowParser:
             raise ImportRefused(f"Unknown score type {spec.score_type!r}: use nps, csat or ces.")
         if not spec.comment_column and not spec.score_column:
             raise ImportRefused("Name the column with the comments, or the one with the scores.")
+        if spec.name_column and not (spec.email_column or spec.customer_id_column):
+            raise ImportRefused(
+                "A name alone identifies nobody: give the email or customer id column too."
+            )
         if not spec.touchpoint and not spec.touchpoint_column:
             raise ImportRefused(
                 "Say which touch point the feedback is about: one for every row, or a column "
@@ -324,7 +329,8 @@ class RowParser:
                 raise RowError(
                     "unreadable date",
                     f"{text!r} is not a date vocloop reads without help (2026-03-01, "
-                    "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format",
+                    "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format with "
+                    "--date-format",
                 )
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=self.own_zone if date_only else self.zone)
@@ -339,7 +345,9 @@ def _strptime(text: str, pattern: str) -> dt.datetime | None:
 
 
 def _whole_number(text: str) -> int:
-    """A score as spreadsheets write it: "9", or "9.0"."""
+    """A score as spreadsheets write it: "9", "9.0", or "9,0" with a decimal comma."""
+    if DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     try:
         value = float(text)
     except ValueError:

@@ -39,6 +39,7 @@ from tqdm import tqdm
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
+from vocloop.insights.selectors import emerging_forget
 from vocloop.insights.services import text_settings
 from vocloop.listening.import_rows import (
     ImportRefused,
@@ -96,6 +97,7 @@ class ImportResult:
     skipped: int = 0
     problems: tuple[Problem, ...] = ()
     read_error: str | None = None  # reading failed after the import committed
+    warning: str | None = None  # about the scores' scale
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,17 @@ class CheckResult:
     skipped: int = 0  # rows that cannot be imported, left out as asked
     problems: tuple[Problem, ...] = ()  # why, grouped by reason
     imported_before: str | None = None  # when the same file was imported, if it was
+    scores: tuple[int, int] | None = None  # the lowest and highest score, if any
+
+    def scale_warning(self, score_type: str | None) -> str | None:
+        """A word of caution when the scores look like another scale than the one named."""
+        if self.scores is None or score_type != "nps" or self.scores[1] > 5:
+            return None
+        return (
+            f"Every score is from {self.scores[0]} to {self.scores[1]}: if the file's scale is "
+            "1 to 5, these are not NPS answers (0 to 10), and each would count as a detractor. "
+            "CSAT is 1 to 5 (--score-type csat)."
+        )
 
 
 def _sha256(path: Path) -> str:
@@ -127,6 +140,7 @@ def _check(
     rejects: Path | None,
 ) -> CheckResult:
     rows = comments = 0
+    low = high = None
     problems = Problems()
     with ExitStack() as stack:
         bar = stack.enter_context(
@@ -142,6 +156,9 @@ def _check(
             else:
                 rows += 1
                 comments += bool(parsed.comment)
+                if parsed.score is not None:
+                    low = parsed.score if low is None else min(low, parsed.score)
+                    high = parsed.score if high is None else max(high, parsed.score)
     grouped = problems.grouped()
     saved = f" The rows left out are in {rejects}, with why." if rejects and problems.rows else ""
     if problems.rows and not skip_invalid:
@@ -154,7 +171,13 @@ def _check(
         raise ImportRefused(
             f"{path} has no rows that can be imported; nothing was imported.{saved}", grouped
         )
-    return CheckResult(rows=rows, comments=comments, skipped=problems.rows, problems=tuple(grouped))
+    return CheckResult(
+        rows=rows,
+        comments=comments,
+        skipped=problems.rows,
+        problems=tuple(grouped),
+        scores=(low, high) if low is not None and high is not None else None,
+    )
 
 
 def _rejects_writer(
@@ -190,7 +213,7 @@ def feedback_import_check(
 
 
 def _imported_before(digest: str) -> str | None:
-    earlier = FeedbackImport.objects.filter(sha256=digest).first()
+    earlier = FeedbackImport.objects.filter(sha256=digest, undone_at=None).first()
     if earlier is None:
         return None
     return (
@@ -257,6 +280,7 @@ def feedback_import(
             result = comments_read_bulk(progress=progress)
         except Exception as exc:  # the feedback is in: say so, and how to finish
             read_error = f"{type(exc).__name__}: {exc}"
+    emerging_forget()  # history may have changed which themes are on the rise
     return ImportResult(
         rows=checked.rows,
         comments=checked.comments,
@@ -268,6 +292,7 @@ def feedback_import(
         skipped=checked.skipped,
         problems=checked.problems,
         read_error=read_error,
+        warning=checked.scale_warning(spec.score_type),
     )
 
 

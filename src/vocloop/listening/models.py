@@ -251,6 +251,7 @@ class FeedbackImport(models.Model):
     first_reference = models.CharField(max_length=20)
     last_reference = models.CharField(max_length=20)
     imported_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-imported_at"]

@@ -217,6 +217,22 @@ def rollup_feedback_add(counted: Mapping[FeedbackKey, Counter[str]]) -> None:
     )
 
 
+def rollup_feedback_remove(feedback: models.QuerySet[Feedback]) -> None:
+    """Take feedback about to be deleted (an import undone) out of the rollups.
+
+    Rows left counting nothing are deleted, as a rebuild would not make them.
+    """
+    counted: dict[FeedbackKey, Counter[str]] = {}
+    for key, counts in _feedback_rows(feedback):
+        counted.setdefault(key, Counter()).update(counts)
+    negative = {key: Counter({k: -v for k, v in c.items()}) for key, c in counted.items()}
+    rollup_feedback_add(negative)
+    days = {key[0] for key in counted}
+    touchpoints = {key[1] for key in counted}
+    for model in (FeedbackRollup, FeedbackTouchpointRollup):
+        model.objects.filter(day__in=days, touchpoint_id__in=touchpoints, responses=0).delete()
+
+
 # Cases ----------------------------------------------------------------------------
 
 CASE_FIELDS = (
@@ -444,14 +460,17 @@ class RebuildResult:
 FLUSH_KEYS = 50_000
 
 
-def _feedback_rows() -> Iterator[tuple[FeedbackKey, Counter[str]]]:
+def _feedback_rows(
+    feedback: models.QuerySet[Feedback] | None = None,
+) -> Iterator[tuple[FeedbackKey, Counter[str]]]:
     has_comment = models.Case(
         models.When(comment="", then=models.Value(False)),
         default=models.Value(True),
         output_field=models.BooleanField(),
     )
     rows = (
-        Feedback.objects.order_by()
+        (Feedback.objects.all() if feedback is None else feedback)
+        .order_by()
         .annotate(has_comment=has_comment)
         .values_list(
             "occurred_at",

@@ -132,6 +132,9 @@ class Command(BaseCommand):
                     f"{path}: {checked.rows:,} rows can be imported "
                     f"({checked.comments:,} with a comment). Nothing was imported."
                 )
+                if checked.scores is not None:
+                    low, high = checked.scores
+                    self.stdout.write(f"Scores from {low} to {high} ({spec.score_type}).")
                 self._skipped(
                     checked.skipped, checked.problems, "Would leave out", options["rejects"]
                 )
@@ -139,6 +142,8 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{checked.imported_before} Importing it again needs --again."
                     )
+                if warning := checked.scale_warning(spec.score_type):
+                    self.stdout.write(f"Check the scale: {warning}")
                 return
             result = feedback_import(
                 path,
@@ -158,6 +163,8 @@ class Command(BaseCommand):
             f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
         )
         self._skipped(result.skipped, result.problems, "Left out", options["rejects"])
+        if result.warning:
+            self.stdout.write(f"Check the scale: {result.warning}")
         if result.read is not None:
             self.stdout.write(
                 f"Read {result.read.comments:,} comments in {result.read.seconds:.1f} s: "
