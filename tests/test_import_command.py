@@ -496,3 +496,39 @@ def test_a_name_alone_is_refused(org: Org, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "names.csv", [["Slow", "Ada"]], ["c", "n"])
     with pytest.raises(CommandError, match="A name alone identifies nobody"):
         run(path, "--comment-column", "c", "--name-column", "n", "--touchpoint", "help-desk")
+
+
+def test_overlapping_exports_bring_each_row_once_by_its_id(org: Org, tmp_path: Path) -> None:
+    args = ("--comment-column", "c", "--id-column", "id", "--touchpoint", "help-desk",
+            "--channel", "survey-tool")  # fmt: skip
+    march = write_csv(tmp_path / "march.csv", [["A1", "Slow"], ["A2", "Rude"]], ["id", "c"])
+    run(march, *args)
+    april = write_csv(
+        tmp_path / "april.csv", [["A2", "Rude"], ["A3", "Late"], ["A4", "Kind"]], ["id", "c"]
+    )
+    out = run(april, *args, "--check")
+    assert "2 rows can be imported" in out
+    assert "1 row would be left out: imported before (the same id in the same channel)" in out
+    out = run(april, *args)
+    assert "Imported 2 pieces of feedback" in out and "1 row were left out" in out
+    assert sorted(Feedback.objects.values_list("source_id", flat=True)) == ["A1", "A2", "A3", "A4"]
+    # Another source may use the same ids.
+    run(march, *args[:-1], "other-tool", "--again")
+    assert Feedback.objects.filter(source_id="A1").count() == 2
+    with pytest.raises(CommandError, match=r"no rows that can be imported \(2 imported before"):
+        run(march, *args, "--again")
+
+
+def test_an_id_repeated_in_the_file_is_a_problem_of_that_row(org: Org, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "twice.csv", [["B1", "Slow"], ["B2", "Rude"], ["B1", "Slow"], ["", "No id"]],
+        ["id", "c"],
+    )  # fmt: skip
+    args = ("--comment-column", "c", "--id-column", "id", "--touchpoint", "help-desk")
+    with pytest.raises(CommandError) as refused:
+        run(path, *args)
+    assert "id repeated in the file: 1 row (line 4)" in str(refused.value)
+    assert "the id 'B1' is on line 2 already" in str(refused.value)
+    assert "no id: 1 row (line 5)" in str(refused.value)
+    run(path, *args, "--skip-invalid")
+    assert sorted(Feedback.objects.values_list("source_id", flat=True)) == ["B1", "B2"]

@@ -107,6 +107,7 @@ class ImportSpec:
     email_column: str | None = None
     customer_id_column: str | None = None
     name_column: str | None = None
+    id_column: str | None = None  # the feedback's id in the system it comes from
 
     def columns(self) -> dict[str, str]:
         """Option → column named, for the columns this import reads."""
@@ -120,6 +121,7 @@ class ImportSpec:
             "email": self.email_column,
             "customer id": self.customer_id_column,
             "name": self.name_column,
+            "id": self.id_column,
         }
         return {option: column for option, column in named.items() if column}
 
@@ -137,6 +139,8 @@ class Row:
     email: str
     external_id: str
     name: str
+    source_id: str | None = None
+    cells: tuple[str, ...] = ()  # the row as the file has it
 
 
 class RowError(ValueError):
@@ -219,7 +223,7 @@ class RowParser:
     def _cell(self, cells: dict[str, str], column: str | None) -> str:
         return cells[column].strip() if column else ""
 
-    def parse(self, cells: dict[str, str], line: int) -> Row:
+    def parse(self, cells: dict[str, str], line: int, raw: tuple[str, ...] = ()) -> Row:
         spec = self.spec
         if any("\x00" in cell for cell in cells.values()):
             # The csv module reads it; PostgreSQL stores no such character in text.
@@ -255,6 +259,11 @@ class RowParser:
                 ) from exc
         external_id = self._cell(cells, spec.customer_id_column)
         name = self._cell(cells, spec.name_column)
+        source_id = self._cell(cells, spec.id_column) or None
+        if spec.id_column and source_id is None:
+            raise RowError("no id", f"the {spec.id_column!r} column is empty")
+        if source_id is not None and len(source_id) > 200:
+            raise RowError("id too long", f"the id is {len(source_id)} characters; at most 200")
         for label, value in (("customer id", external_id), ("name", name), ("email", email)):
             if len(value) > 200:
                 raise RowError(
@@ -281,6 +290,8 @@ class RowParser:
             email=email,
             external_id=external_id,
             name=name,
+            source_id=source_id,
+            cells=raw,
         )
         try:
             feedback_validate(
@@ -418,6 +429,62 @@ def rows_parsed(path: Path, parser: RowParser, spec: ImportSpec) -> Iterator[Row
             yield RowProblem(line, "wrong number of fields", cells, tuple(raw))
             continue
         try:
-            yield parser.parse(cells, line)
+            yield parser.parse(cells, line, tuple(raw))
         except RowError as exc:
             yield RowProblem(line, exc.reason, str(exc), tuple(raw))
+
+
+@dataclass(frozen=True)
+class Known:
+    """A row whose id (in its channel) vocloop has already: an earlier, overlapping export."""
+
+    line: int
+
+
+KNOWN_BATCH = 2000
+
+
+def rows_classified(
+    path: Path, parser: RowParser, spec: ImportSpec
+) -> Iterator[Row | RowProblem | Known]:
+    """`rows_parsed`, and with an id column: rows known already, and ids repeated in the file.
+
+    In file order. The same file gives the same answers in a second pass, while the
+    first pass's rows are being written: a row can only meet an id written by this
+    import if the id is repeated in the file, and a repeat is a problem, found first.
+    """
+    if not spec.id_column:
+        yield from rows_parsed(path, parser, spec)
+        return
+    first_line: dict[tuple[str, str], int] = {}
+    pending: list[Row | RowProblem] = []
+
+    def flush() -> Iterator[Row | RowProblem | Known]:
+        keys = {(r.channel, r.source_id) for r in pending if isinstance(r, Row)}
+        known = set(
+            Feedback.objects.filter(source_id__in=[key[1] for key in keys]).values_list(
+                "channel", "source_id"
+            )
+        )
+        for row in pending:
+            if isinstance(row, Row) and (row.channel, row.source_id) in known:
+                yield Known(row.line)
+            else:
+                yield row
+        pending.clear()
+
+    for parsed in rows_parsed(path, parser, spec):
+        if isinstance(parsed, Row):
+            key = (parsed.channel, parsed.source_id or "")
+            seen = first_line.setdefault(key, parsed.line)
+            if seen != parsed.line:
+                parsed = RowProblem(
+                    parsed.line,
+                    "id repeated in the file",
+                    f"the id {key[1]!r} is on line {seen} already",
+                    parsed.cells,
+                )
+        pending.append(parsed)
+        if len(pending) >= KNOWN_BATCH:
+            yield from flush()
+    yield from flush()

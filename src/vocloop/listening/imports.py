@@ -44,13 +44,14 @@ from vocloop.insights.services import text_settings
 from vocloop.listening.import_rows import (
     ImportRefused,
     ImportSpec,
+    Known,
     Problem,
     Problems,
     Row,
     RowParser,
     RowProblem,
     csv_header,
-    rows_parsed,
+    rows_classified,
 )
 from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
 from vocloop.listening.services import tracking_token_new
@@ -82,6 +83,7 @@ FEEDBACK_COLUMNS = [
     "occurred_at",
     "received_at",
     "imported_by_id",
+    "source_id",
 ]
 
 
@@ -98,6 +100,7 @@ class ImportResult:
     problems: tuple[Problem, ...] = ()
     read_error: str | None = None  # reading failed after the import committed
     warning: str | None = None  # about the scores' scale
+    known: int = 0  # rows left out: their ids were imported before
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class CheckResult:
     problems: tuple[Problem, ...] = ()  # why, grouped by reason
     imported_before: str | None = None  # when the same file was imported, if it was
     scores: tuple[int, int] | None = None  # the lowest and highest score, if any
+    known: int = 0  # rows whose id was imported before (an overlapping export)
 
     def scale_warning(self, score_type: str | None) -> str | None:
         """A word of caution when the scores look like another scale than the one named."""
@@ -139,7 +143,7 @@ def _check(
     skip_invalid: bool,
     rejects: Path | None,
 ) -> CheckResult:
-    rows = comments = 0
+    rows = comments = known = 0
     low = high = None
     problems = Problems()
     with ExitStack() as stack:
@@ -147,9 +151,11 @@ def _check(
             tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking")
         )
         rejected = _rejects_writer(stack, rejects, csv_header(path, spec), spec)
-        for parsed in rows_parsed(path, parser, spec):
+        for parsed in rows_classified(path, parser, spec):
             bar.update()
-            if isinstance(parsed, RowProblem):
+            if isinstance(parsed, Known):
+                known += 1
+            elif isinstance(parsed, RowProblem):
                 problems.add(parsed)
                 if rejected is not None:
                     rejected.writerow([*parsed.cells, parsed.line, parsed.message])
@@ -168,8 +174,10 @@ def _check(
             grouped,
         )
     if not rows:
+        before = f" ({known:,} imported before: the same ids)" if known else ""
         raise ImportRefused(
-            f"{path} has no rows that can be imported; nothing was imported.{saved}", grouped
+            f"{path} has no rows that can be imported{before}; nothing was imported.{saved}",
+            grouped,
         )
     return CheckResult(
         rows=rows,
@@ -177,6 +185,7 @@ def _check(
         skipped=problems.rows,
         problems=tuple(grouped),
         scores=(low, high) if low is not None and high is not None else None,
+        known=known,
     )
 
 
@@ -291,6 +300,7 @@ def feedback_import(
         read=result,
         skipped=checked.skipped,
         problems=checked.problems,
+        known=checked.known,
         read_error=read_error,
         warning=checked.scale_warning(spec.score_type),
     )
@@ -349,6 +359,7 @@ def _write(
                     "occurred_at": occurred_at,
                     "received_at": now,
                     "imported_by_id": imported_by,
+                    "source_id": row.source_id,
                 }
             )
             key = feedback_key(
@@ -379,7 +390,9 @@ def _write(
     with tqdm(
         total=checked.rows, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
     ) as bar:
-        for parsed in rows_parsed(path, parser, spec):
+        for parsed in rows_classified(path, parser, spec):
+            if isinstance(parsed, Known):
+                continue
             if isinstance(parsed, RowProblem):
                 if skip_invalid:
                     continue

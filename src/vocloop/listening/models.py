@@ -190,6 +190,9 @@ class Feedback(models.Model):
         blank=True,
         related_name="feedback",
     )
+    # Its id in the system it was imported from (with its channel, the source's name):
+    # a later export that overlaps an earlier one does not bring it twice.
+    source_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name_plural = "feedback"
@@ -202,7 +205,12 @@ class Feedback(models.Model):
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | models.Q(score_type__isnull=False),
                 name="feedback_score_has_type",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "source_id"],
+                condition=models.Q(source_id__isnull=False),
+                name="feedback_unique_source_id",
+            ),
         ]
 
     def __str__(self) -> str:

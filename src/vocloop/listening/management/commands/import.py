@@ -74,6 +74,12 @@ class Command(BaseCommand):
             help="The customer's id in the other system (wins over the email).",
         )
         who.add_argument("--name-column", metavar="C")
+        parser.add_argument(
+            "--id-column",
+            metavar="C",
+            help="Each row's id in the system it comes from: a row whose id (in its channel) "
+            "was imported before is left out, so overlapping exports can be imported.",
+        )
         parser.add_argument("--check", action="store_true", help="Check every row, import nothing.")
         parser.add_argument(
             "--skip-invalid",
@@ -115,6 +121,7 @@ class Command(BaseCommand):
             email_column=options["email_column"],
             customer_id_column=options["customer_id_column"],
             name_column=options["name_column"],
+            id_column=options["id_column"],
             delimiter="\t" if options["delimiter"] in ("tab", "\\t") else options["delimiter"],
         )
         path: Path = options["file"]
@@ -138,6 +145,7 @@ class Command(BaseCommand):
                 self._skipped(
                     checked.skipped, checked.problems, "Would leave out", options["rejects"]
                 )
+                self._known(checked.known, "would be left out")
                 if checked.imported_before:
                     self.stdout.write(
                         f"{checked.imported_before} Importing it again needs --again."
@@ -163,6 +171,7 @@ class Command(BaseCommand):
             f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
         )
         self._skipped(result.skipped, result.problems, "Left out", options["rejects"])
+        self._known(result.known, "were left out")
         if result.warning:
             self.stdout.write(f"Check the scale: {result.warning}")
         if result.read is not None:
@@ -177,6 +186,13 @@ class Command(BaseCommand):
             )
         elif result.comments:
             self.stdout.write("The comments are not read yet: run `vocloop themes read`.")
+
+    def _known(self, known: int, verb: str) -> None:
+        if known:
+            self.stdout.write(
+                f"{known:,} row{'s' if known != 1 else ''} {verb}: imported before "
+                "(the same id in the same channel)."
+            )
 
     def _skipped(
         self, skipped: int, problems: Sequence[Problem], verb: str, rejects: Path | None
