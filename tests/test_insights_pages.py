@@ -310,3 +310,29 @@ def test_training_from_the_page_runs_in_the_background(
         response = logged_in(org.manager).post(reverse("insights:models"), {"action": "train"})
     assert response.status_code == 302
     assert DBTaskResult.objects.filter(task_path__endswith="train_theme_model").exists()
+
+
+def test_a_comment_without_a_case_is_corrected_from_its_themes_page(
+    org: Org, billing: Theme
+) -> None:
+    feedback = give_feedback(org.invoicing, score=None, comment="Charged twice on the invoice")
+    comment_read(feedback=feedback)
+    assert feedback.case is None
+    client = logged_in(org.manager)
+    url = reverse("insights:theme", args=["billing"])
+    page = client.get(url).content.decode()
+    assert "Correct how this comment was read" in page
+    assert reverse("insights:correct", args=[feedback.reference]) in page
+    assert f'name="next" value="{url}#feedback-{feedback.reference}"' in page
+    done = client.post(
+        reverse("insights:correct", args=[feedback.reference]),
+        {"themes": [], "sentiment": "negative", "shown": str(billing.pk), "next": url},
+    )
+    assert done.status_code == 302 and done["Location"] == url
+    assert Correction.objects.get().feedback == feedback
+    # Only back to a page of this site.
+    elsewhere = client.post(
+        reverse("insights:correct", args=[feedback.reference]),
+        {"themes": [], "sentiment": "", "next": "https://evil.example/"},
+    )
+    assert elsewhere["Location"] == reverse("insights:themes")

@@ -323,7 +323,7 @@ def theme_comments(
 
 @dataclass(frozen=True)
 class CommentReading:
-    """How vocloop read one comment, for the case page."""
+    """How vocloop read one comment, for the case page and a theme's latest comments."""
 
     feedback: Feedback
     text: CommentText | None
@@ -331,7 +331,10 @@ class CommentReading:
     similar: Similar | None
 
 
-def comment_readings(feedback: list[Feedback], *, scope: CaseScope) -> dict[int, CommentReading]:
+def comment_readings(
+    feedback: list[Feedback], *, scope: CaseScope, similar: bool = True
+) -> dict[int, CommentReading]:
+    """How each comment was read; with `similar`, the other customers who said the same."""
     texts = {t.feedback_id: t for t in CommentText.objects.filter(feedback__in=feedback)}
     links: dict[int, list[CommentTheme]] = defaultdict(list)
     for link in (
@@ -345,7 +348,7 @@ def comment_readings(feedback: list[Feedback], *, scope: CaseScope) -> dict[int,
             feedback=f,
             text=texts.get(f.pk),
             themes=links[f.pk],
-            similar=similar_to(f, scope=scope) if f.pk in texts else None,
+            similar=similar_to(f, scope=scope) if similar and f.pk in texts else None,
         )
         for f in feedback
         if f.comment

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vocloop.accounts.roles import is_quality_manager
@@ -125,6 +126,9 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
         "clusters": selectors.theme_clusters(theme, span, scope=scope),
         "recent": recent,
+        # Comments without a case (imported history, unscored feedback) are corrected here.
+        "readings": selectors.comment_readings(recent, scope=scope, similar=False),
+        "correction_themes": Theme.objects.filter(active=True).order_by("name"),
         "children": theme.children.filter(active=True),
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
@@ -238,11 +242,15 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
     scope = case_scope(request.user)
     if not Feedback.objects.filter(feedback_visible(scope), pk=feedback.pk).exists():
         raise Http404("No such feedback.")
-    back = (
-        reverse("cases:detail", args=[feedback.case.reference]) + f"#feedback-{reference}"
-        if feedback.case is not None
-        else reverse("insights:themes")
-    )
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = (
+            reverse("cases:detail", args=[feedback.case.reference]) + f"#feedback-{reference}"
+            if feedback.case is not None
+            else reverse("insights:themes")
+        )
     form = CorrectionForm(request.POST)
     if not form.is_valid() or not feedback.comment:
         messages.error(
