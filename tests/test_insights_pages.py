@@ -336,3 +336,18 @@ def test_a_comment_without_a_case_is_corrected_from_its_themes_page(
         {"themes": [], "sentiment": "", "next": "https://evil.example/"},
     )
     assert elsewhere["Location"] == reverse("insights:themes")
+
+
+def test_the_themes_page_says_when_comments_go_back_further_than_its_span(
+    org: Org, clock: Any
+) -> None:
+    old = clock.now - dt.timedelta(days=700)
+    comment_read(feedback=give_feedback(org.helpdesk, comment="Slow reply", occurred_at=old))
+    client = logged_in(org.manager)
+    page = client.get(reverse("insights:themes")).content.decode()
+    first = old.date().isoformat()
+    assert "show them all" in page and f"date_from={first}" in page
+    everything = client.get(
+        reverse("insights:themes"), {"date_from": first, "date_to": clock.now.date().isoformat()}
+    ).content.decode()
+    assert "show them all" not in everything and "1 comment read from" in everything

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from vocloop.cases.selectors import CaseScope, feedback_visible
@@ -95,6 +95,12 @@ def latest_unread() -> int:
     """How many of the latest comments still wait to be read (a backlog shows here first)."""
     latest = Feedback.objects.order_by("-pk").values("pk")[:LATEST]
     return Feedback.objects.filter(pk__in=latest, text__isnull=True).exclude(comment="").count()
+
+
+def comment_days() -> tuple[dt.date, dt.date] | None:
+    """The first and the last day with a comment read (imported history included)."""
+    found = CommentText.objects.aggregate(first=Min("day"), last=Max("day"))
+    return (found["first"], found["last"]) if found["first"] is not None else None
 
 
 def comments_in(span: Span) -> int:

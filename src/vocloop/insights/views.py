@@ -70,6 +70,7 @@ def themes(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "emerging": emerging,
         "comments": selectors.comments_in(span),
+        "all_days": selectors.comment_days(),
         "span": span,
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
