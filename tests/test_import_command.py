@@ -510,7 +510,7 @@ def test_overlapping_exports_bring_each_row_once_by_its_id(org: Org, tmp_path: P
     assert "2 rows can be imported" in out
     assert "1 row would be left out: imported before (the same id in the same channel)" in out
     out = run(april, *args)
-    assert "Imported 2 pieces of feedback" in out and "1 row were left out" in out
+    assert "Imported 2 pieces of feedback" in out and "1 row was left out" in out
     assert sorted(Feedback.objects.values_list("source_id", flat=True)) == ["A1", "A2", "A3", "A4"]
     # Another source may use the same ids.
     run(march, *args[:-1], "other-tool", "--again")
@@ -532,3 +532,33 @@ def test_an_id_repeated_in_the_file_is_a_problem_of_that_row(org: Org, tmp_path:
     assert "no id: 1 row (line 5)" in str(refused.value)
     run(path, *args, "--skip-invalid")
     assert sorted(Feedback.objects.values_list("source_id", flat=True)) == ["B1", "B2"]
+
+
+def test_undo_counts_the_days_again_as_a_rebuild_would_after_a_size_changed(
+    org: Org, history: Path
+) -> None:
+    run(history, *FULL)
+    bo = Customer.objects.get(external_id="C-7")
+    bo.size = Customer.Size.SMALL  # counted without a size when imported
+    bo.save()
+    from tests.helpers import give_feedback
+
+    give_feedback(
+        org.helpdesk, customer=bo, score=9, occurred_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    )
+    call_command("imports", "undo", str(FeedbackImport.objects.get().pk), stdout=StringIO())
+    rows = assert_rebuild_agrees()
+    assert all(v >= 0 for fields in rows["feedback"].values() for v in fields.values())
+    assert sum(f["responses"] for f in rows["feedback"].values()) == 1
+
+
+def test_a_rejects_file_may_not_be_the_file_imported(org: Org, history: Path) -> None:
+    with pytest.raises(CommandError, match="another file than the one imported"):
+        run(history, *FULL, "--rejects", str(history))
+    assert history.read_text(encoding="utf-8").startswith("when,where")
+
+
+def test_a_date_before_1900_is_a_problem_of_its_row(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "old.csv", [["0001-01-01T00:00+01:00", "Slow"]], ["d", "c"])
+    with pytest.raises(CommandError, match=r"date out of range: 1 row \(line 2\)"):
+        run(path, "--comment-column", "c", "--date-column", "d", "--touchpoint", "help-desk")

@@ -331,11 +331,12 @@ def test_a_comment_without_a_case_is_corrected_from_its_themes_page(
     assert done.status_code == 302 and done["Location"] == url
     assert Correction.objects.get().feedback == feedback
     # Only back to a page of this site.
-    elsewhere = client.post(
-        reverse("insights:correct", args=[feedback.reference]),
-        {"themes": [], "sentiment": "", "next": "https://evil.example/"},
-    )
-    assert elsewhere["Location"] == reverse("insights:themes")
+    for away in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        elsewhere = client.post(
+            reverse("insights:correct", args=[feedback.reference]),
+            {"themes": [], "sentiment": "", "next": away},
+        )
+        assert elsewhere["Location"] == reverse("insights:themes"), away
 
 
 def test_the_themes_page_says_when_comments_go_back_further_than_its_span(

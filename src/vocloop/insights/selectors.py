@@ -157,12 +157,13 @@ def whole_weeks(today: dt.date, weeks: int = EMERGING_WEEKS) -> list[dt.date]:
 
 
 def _emerging_key(today: dt.date) -> str:
-    return f"vocloop:emerging:{today.isoformat()}"
+    # History imported or undone changes which themes are on the rise: the key changes
+    # with it, in every process (the cache may be each process's own memory).
+    from vocloop.listening.models import FeedbackImport
 
-
-def emerging_forget() -> None:
-    """Work the rising themes out afresh next time (after history was imported or undone)."""
-    cache.delete(_emerging_key(timezone.localdate()))
+    stamp = FeedbackImport.objects.aggregate(last=Max("pk"), undone=Max("undone_at"))
+    undone = stamp["undone"].timestamp() if stamp["undone"] else 0
+    return f"vocloop:emerging:{today.isoformat()}:{stamp['last'] or 0}:{undone:.0f}"
 
 
 def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:

@@ -343,6 +343,8 @@ class RowParser:
                     "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format with "
                     "--date-format",
                 )
+        if moment.year < 1900:  # a typo, or a placeholder date such as 0001-01-01
+            raise RowError("date out of range", f"{text!r} is before 1900")
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=self.own_zone if date_only else self.zone)
         return moment
@@ -462,9 +464,9 @@ def rows_classified(
     def flush() -> Iterator[Row | RowProblem | Known]:
         keys = {(r.channel, r.source_id) for r in pending if isinstance(r, Row)}
         known = set(
-            Feedback.objects.filter(source_id__in=[key[1] for key in keys]).values_list(
-                "channel", "source_id"
-            )
+            Feedback.objects.filter(
+                channel__in={key[0] for key in keys}, source_id__in=[key[1] for key in keys]
+            ).values_list("channel", "source_id")
         )
         for row in pending:
             if isinstance(row, Row) and (row.channel, row.source_id) in known:

@@ -14,13 +14,11 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from vocloop.insights.models import CommentText, SimilarGroup
-from vocloop.insights.selectors import emerging_forget
 from vocloop.listening.models import Feedback, FeedbackImport
-from vocloop.metrics.rollups import rollup_feedback_remove
+from vocloop.metrics.rollups import feedback_days, rollup_feedback_recount
 
 BATCH = 2000
 
@@ -54,26 +52,23 @@ def feedback_import_undo(pk: int) -> UndoResult:
                 f"{in_cases:,} of import {pk}'s feedback belong to cases: staff work on them, "
                 "and undoing the import would take it away."
             )
-        rollup_feedback_remove(feedback)
+        days = feedback_days(feedback)
         ids = list(feedback.order_by("pk").values_list("pk", flat=True))
-        groups: set[int] = set()
+        forgotten = 0
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            groups.update(
+            groups = set(
                 CommentText.objects.filter(feedback_id__in=chunk, similar_group__isnull=False)
                 .values_list("similar_group_id", flat=True)
                 .distinct()
             )
             Feedback.objects.filter(pk__in=chunk).delete()
-        empty = [
-            pk
-            for pk, members in SimilarGroup.objects.filter(pk__in=groups)
-            .annotate(members=Count("comments"))
-            .values_list("pk", "members")
-            if members == 0
-        ]
-        SimilarGroup.objects.filter(pk__in=empty).delete()
+            forgotten += (
+                SimilarGroup.objects.filter(pk__in=groups, comments=None)
+                .delete()[1]
+                .get("insights.SimilarGroup", 0)
+            )
+        rollup_feedback_recount(days)
         record.undone_at = timezone.now()
         record.save(update_fields=["undone_at"])
-    emerging_forget()
-    return UndoResult(feedback=len(ids), groups=len(empty), seconds=time.monotonic() - began)
+    return UndoResult(feedback=len(ids), groups=forgotten, seconds=time.monotonic() - began)

@@ -39,7 +39,6 @@ from tqdm import tqdm
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
-from vocloop.insights.selectors import emerging_forget
 from vocloop.insights.services import text_settings
 from vocloop.listening.import_rows import (
     ImportRefused,
@@ -251,6 +250,8 @@ def feedback_import(
     began = time.monotonic()
     parser = RowParser(spec)
     digest = _sha256(path)
+    if rejects is not None and rejects.resolve() == path.resolve():
+        raise ImportRefused("The rejects file must be another file than the one imported.")
     earlier = _imported_before(digest)
     if earlier is not None and not again:
         raise ImportRefused(
@@ -289,7 +290,6 @@ def feedback_import(
             result = comments_read_bulk(progress=progress)
         except Exception as exc:  # the feedback is in: say so, and how to finish
             read_error = f"{type(exc).__name__}: {exc}"
-    emerging_forget()  # history may have changed which themes are on the rise
     return ImportResult(
         rows=checked.rows,
         comments=checked.comments,

@@ -217,20 +217,34 @@ def rollup_feedback_add(counted: Mapping[FeedbackKey, Counter[str]]) -> None:
     )
 
 
-def rollup_feedback_remove(feedback: models.QuerySet[Feedback]) -> None:
-    """Take feedback about to be deleted (an import undone) out of the rollups.
+def feedback_days(feedback: models.QuerySet[Feedback]) -> set[tuple[dt.date, int]]:
+    """The (day, touch point) rollup rows this feedback counts in."""
+    return {(key[0], key[1]) for key, _ in _feedback_rows(feedback)}
 
-    Rows left counting nothing are deleted, as a rebuild would not make them.
+
+def rollup_feedback_recount(days: set[tuple[dt.date, int]]) -> None:
+    """Count these (day, touch point) rows again from the feedback itself (an import undone).
+
+    From the raw rows rather than by subtraction: a customer's size may have changed
+    since the feedback was counted, and a rebuild counts it under the size it has now.
     """
+    if not days:
+        return
+    for touchpoint in {tp for _, tp in days}:
+        mine = [day for day, tp in days if tp == touchpoint]
+        for model in (FeedbackRollup, FeedbackTouchpointRollup):
+            model.objects.filter(touchpoint_id=touchpoint, day__in=mine).delete()
+    zone = _zone(settings.TIME_ZONE)
+    first = dt.datetime.combine(min(d for d, _ in days), dt.time(), zone)
+    last = dt.datetime.combine(max(d for d, _ in days) + dt.timedelta(days=1), dt.time(), zone)
+    feedback = Feedback.objects.filter(
+        touchpoint_id__in={tp for _, tp in days}, occurred_at__gte=first, occurred_at__lt=last
+    )
     counted: dict[FeedbackKey, Counter[str]] = {}
     for key, counts in _feedback_rows(feedback):
-        counted.setdefault(key, Counter()).update(counts)
-    negative = {key: Counter({k: -v for k, v in c.items()}) for key, c in counted.items()}
-    rollup_feedback_add(negative)
-    days = {key[0] for key in counted}
-    touchpoints = {key[1] for key in counted}
-    for model in (FeedbackRollup, FeedbackTouchpointRollup):
-        model.objects.filter(day__in=days, touchpoint_id__in=touchpoints, responses=0).delete()
+        if (key[0], key[1]) in days:
+            counted.setdefault(key, Counter()).update(counts)
+    rollup_feedback_add(counted)
 
 
 # Cases ----------------------------------------------------------------------------

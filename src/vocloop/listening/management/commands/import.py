@@ -145,7 +145,7 @@ class Command(BaseCommand):
                 self._skipped(
                     checked.skipped, checked.problems, "Would leave out", options["rejects"]
                 )
-                self._known(checked.known, "would be left out")
+                self._known(checked.known, "would be left out", "would be left out")
                 if checked.imported_before:
                     self.stdout.write(
                         f"{checked.imported_before} Importing it again needs --again."
@@ -171,7 +171,7 @@ class Command(BaseCommand):
             f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
         )
         self._skipped(result.skipped, result.problems, "Left out", options["rejects"])
-        self._known(result.known, "were left out")
+        self._known(result.known, "was left out", "were left out")
         if result.warning:
             self.stdout.write(f"Check the scale: {result.warning}")
         if result.read is not None:
@@ -187,11 +187,11 @@ class Command(BaseCommand):
         elif result.comments:
             self.stdout.write("The comments are not read yet: run `vocloop themes read`.")
 
-    def _known(self, known: int, verb: str) -> None:
+    def _known(self, known: int, one: str, many: str) -> None:
         if known:
             self.stdout.write(
-                f"{known:,} row{'s' if known != 1 else ''} {verb}: imported before "
-                "(the same id in the same channel)."
+                f"{known:,} row{'s' if known != 1 else ''} {one if known == 1 else many}: "
+                "imported before (the same id in the same channel)."
             )
 
     def _skipped(
