@@ -20,6 +20,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
@@ -175,24 +176,29 @@ class _Readers:
         if parallel:
             # Reading costs about as much as writing: a helper per core reads while this
             # process writes, the system sharing the cores between them. "spawn": the
-            # helpers start clean, without this process's database connections.
+            # helpers start clean, without this process's database connections. A helper
+            # that dies (or cannot start) fails the pass with BrokenProcessPool rather
+            # than leaving it waiting for a reading that never comes.
             self.ahead = os.cpu_count() or 1
-            context = multiprocessing.get_context("spawn")
-            self.pool = context.Pool(self.ahead, initializer=process_start, initargs=(reader,))
+            self.pool = ProcessPoolExecutor(
+                self.ahead,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=process_start,
+                initargs=(reader,),
+            )
 
     def submit(self, texts: list[str]) -> Callable[[], list[Reading]]:
         if self.pool is None:
             return lambda: self.reader.read_many(texts)
-        pending = self.pool.apply_async(process_read, (texts,))
-        return lambda: cast(list[Reading], pending.get())
+        pending = self.pool.submit(process_read, texts)
+        return lambda: cast(list[Reading], pending.result())
 
     def __enter__(self) -> _Readers:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Writer:
