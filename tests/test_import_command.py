@@ -194,6 +194,14 @@ def test_a_file_with_bad_rows_is_refused_whole_with_each_reason_and_line(
     assert Feedback.objects.count() == 2
 
 
+def test_a_column_named_almost_right_is_suggested(org: Org, history: Path) -> None:
+    with pytest.raises(CommandError, match=r"'Comment' \(comment; did you mean 'comment'\?\)"):
+        run(history, "--comment-column", "Comment", "--touchpoint", "help-desk")
+    with pytest.raises(CommandError, match=r"'emial' \(email; did you mean 'email'\?\)"):
+        run(history, "--comment-column", "comment", "--email-column", "emial",
+            "--touchpoint", "help-desk")  # fmt: skip
+
+
 def test_a_row_of_the_wrong_shape_is_named(org: Org, tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("comment,score\nfine,9\ntoo,many,cells\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
@@ -377,7 +378,7 @@ def csv_header(path: Path, spec: ImportSpec) -> list[str]:
     if not header:
         raise ImportRefused(f"{path} is empty: it has no header row.")
     missing = [
-        f"{column!r} ({option})"
+        f"{column!r} ({option}{_did_you_mean(column, header)})"
         for option, column in spec.columns().items()
         if column not in header
     ]
@@ -394,6 +395,14 @@ def csv_header(path: Path, spec: ImportSpec) -> list[str]:
             f"{path} has no column {', '.join(missing)}. Its columns are: {available}.{hint}"
         )
     return header
+
+
+def _did_you_mean(column: str, header: list[str]) -> str:
+    by_case = {name.casefold(): name for name in header}
+    close = by_case.get(column.casefold()) or next(
+        iter(difflib.get_close_matches(column, header, n=1, cutoff=0.75)), None
+    )
+    return f"; did you mean {close!r}?" if close else ""
 
 
 def csv_rows(path: Path, spec: ImportSpec) -> Iterator[tuple[int, list[str], dict[str, str] | str]]:
