@@ -163,7 +163,8 @@ def test_the_overview_reads_a_fixed_number_of_queries_whatever_the_volume(
     assert len(large.captured_queries) == len(small.captured_queries), [
         q["sql"][:90] for q in large.captured_queries
     ]
-    raw = [q["sql"] for q in large.captured_queries if "listening_feedback" in q["sql"]]
+    # The feedback table itself (the imports' table, a row per file, may be read).
+    raw = [q["sql"] for q in large.captured_queries if '"listening_feedback"' in q["sql"]]
     assert raw == [], "the overview must not read raw feedback"
 
 
