@@ -149,7 +149,7 @@ def _check(
         bar = stack.enter_context(
             tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking")
         )
-        rejected = _rejects_writer(stack, rejects, csv_header(path, spec), spec)
+        rejected = _rejects_writer(stack, rejects, path, spec)
         for parsed in rows_classified(path, parser, spec):
             bar.update()
             if isinstance(parsed, Known):
@@ -188,12 +188,11 @@ def _check(
     )
 
 
-def _rejects_writer(
-    stack: ExitStack, rejects: Path | None, header: list[str], spec: ImportSpec
-) -> Any:
+def _rejects_writer(stack: ExitStack, rejects: Path | None, path: Path, spec: ImportSpec) -> Any:
     """A CSV writer for the rows left out: the file's columns, then the line and why."""
     if rejects is None:
         return None
+    header = csv_header(path, spec)
     try:
         # Closed by the caller's ExitStack, with the file being checked.
         handle = stack.enter_context(open(rejects, "w", newline="", encoding="utf-8"))  # noqa: SIM115

@@ -12,6 +12,7 @@ from vocloop.insights import learning
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import Theme
 from vocloop.insights.services import DISCOVER_DAYS, DISCOVER_LIMIT, themes_discover
+from vocloop.server.arguments import positive_int, whole_int
 
 
 class Command(BaseCommand):
@@ -40,14 +41,14 @@ class Command(BaseCommand):
         )
         discover.add_argument(
             "--days",
-            type=_whole,
+            type=whole_int,
             default=DISCOVER_DAYS,
             help=f"Comments of the last N days (default {DISCOVER_DAYS}; 0: all, imported "
             "history too).",
         )
         discover.add_argument(
             "--limit",
-            type=_positive,
+            type=positive_int,
             default=DISCOVER_LIMIT,
             help=f"At most this many uncovered comments, the latest (default {DISCOVER_LIMIT}).",
         )
@@ -111,20 +112,3 @@ class Command(BaseCommand):
                 f"{theme.n:8,}  {parent}{theme.name}{state}  [{theme.get_dimension_display()}; "
                 f"{theme.get_want_display()}]"
             )
-
-
-def _whole(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a whole number.") from None
-    if number < 0:
-        raise CommandError(f"{value} must be 0 or more.")
-    return number
-
-
-def _positive(value: str) -> int:
-    number = _whole(value)
-    if number == 0:
-        raise CommandError(f"{value} must be at least 1.")
-    return number
