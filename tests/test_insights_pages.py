@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import detail_url, logged_in, open_case
+from vocloop.cases.selectors import case_scope
 from vocloop.insights.models import (
     CommentTheme,
     Correction,
@@ -20,6 +22,7 @@ from vocloop.insights.models import (
     ThemeProposal,
     Want,
 )
+from vocloop.insights.selectors import Span, theme_clusters
 from vocloop.insights.services import comment_read
 
 pytestmark = pytest.mark.django_db
@@ -352,3 +355,28 @@ def test_the_themes_page_says_when_comments_go_back_further_than_its_span(
         reverse("insights:themes"), {"date_from": first, "date_to": clock.now.date().isoformat()}
     ).content.decode()
     assert "show them all" not in everything and "1 comment read from" in everything
+
+
+def test_a_theme_lists_its_similar_groups_with_the_latest_readable_comment_of_each(
+    org: Org, billing: Theme, django_assert_num_queries: Any
+) -> None:
+    said = {
+        "Charged twice on the invoice": 3,
+        "The invoice lists a phone plan I never ordered": 2,
+        "Where can I download last month's invoice as a PDF?": 1,
+    }
+    latest = {}
+    for comment, times in said.items():
+        for _ in range(times):
+            latest[comment] = give_feedback(org.invoicing, comment=comment)
+            comment_read(feedback=latest[comment])
+    today = timezone.localdate()
+    span = Span(today - dt.timedelta(days=29), today)
+    scope = case_scope(org.billing_agent)
+    with django_assert_num_queries(2):
+        clusters = theme_clusters(billing, span, scope=scope)
+    assert [c.comments for c in clusters] == list(said.values())
+    assert [c.example for c in clusters] == list(latest.values())
+    # Another team's agent sees how much is said, never what.
+    hidden = theme_clusters(billing, span, scope=case_scope(org.support_agent))
+    assert [(c.comments, c.example) for c in hidden] == [(3, None), (2, None), (1, None)]

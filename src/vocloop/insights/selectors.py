@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from vocloop.cases.selectors import CaseScope, feedback_visible
@@ -303,15 +304,30 @@ def theme_clusters(theme: Theme, span: Span, *, scope: CaseScope, limit: int = 2
         text__similar_group__isnull=False,
     )
     rows = list(
-        in_theme.values("text__similar_group").annotate(n=Count("pk")).order_by("-n")[:limit]
+        in_theme.values("text__similar_group")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "text__similar_group")[:limit]
     )
-    readable = in_theme.filter(feedback_visible(scope)).select_related("touchpoint")
-    clusters = []
-    for row in rows:
-        group = row["text__similar_group"]
-        example = readable.filter(text__similar_group=group).order_by("-occurred_at").first()
-        clusters.append(Cluster(group, row["n"], example))
-    return clusters
+    groups = [row["text__similar_group"] for row in rows]
+    # The latest comment the user may read in each group, in one query.
+    latest = (
+        in_theme.filter(feedback_visible(scope), text__similar_group__in=groups)
+        .annotate(
+            group=F("text__similar_group"),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("text__similar_group"),
+                order_by=(F("occurred_at").desc(), F("pk").desc()),
+            ),
+        )
+        .filter(rank=1)
+        .select_related("touchpoint")
+    )
+    examples = {f.group: f for f in latest}
+    return [
+        Cluster(row["text__similar_group"], row["n"], examples.get(row["text__similar_group"]))
+        for row in rows
+    ]
 
 
 def theme_comments(
