@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django_tasks import task
+from django_tasks.base import Task
 
 from vocloop.commit import on_commit_once
 from vocloop.listening.models import Feedback
 
 logger = logging.getLogger(__name__)
+
+# A comment that has just arrived is read before any re-reading of them all: the
+# sentiment case rule and the case page wait on it. (Only where the queue orders by
+# priority, as the database queue does.)
+ARRIVING = 10
+AGAIN = -10
+
+
+def _at_priority(queued: Task[Any, Any], priority: int) -> Task[Any, Any]:
+    return queued.using(priority=priority) if queued.get_backend().supports_priority else queued
 
 
 @task()
@@ -31,7 +43,7 @@ def read_comment(feedback_id: int) -> bool:
 
 def _queue_read(feedback_id: int) -> None:
     try:
-        read_comment.enqueue(feedback_id)
+        _at_priority(read_comment, ARRIVING).enqueue(feedback_id)
     except Exception:  # the comment is stored; the worker's sweep reads it
         logger.exception(
             "Could not queue reading feedback %s; the worker's sweep will", feedback_id
@@ -44,16 +56,27 @@ def read_after_commit(feedback_id: int) -> None:
 
 
 @task()
-def reread_comments() -> int:
-    """Read every comment's themes and sentiment again, after the taxonomy or model changed."""
-    from vocloop.insights.bulk import comments_read_bulk
+def reread_comments(state: str = "") -> int:
+    """Read every comment's themes and sentiment again, after the taxonomy or model changed.
 
+    `state` is the taxonomy and model as they were when this was queued. If they have
+    changed since, the change queued a re-reading of its own behind this one, and this
+    one gives way: ten edits in a row cost one pass, not ten.
+    """
+    from vocloop.insights.bulk import comments_read_bulk
+    from vocloop.insights.taxonomy import reading_state
+
+    if state and state != reading_state():
+        logger.info("Not reading the comments again yet: a later change has queued it.")
+        return 0
     return comments_read_bulk(again=True).comments
 
 
 def _queue_reread() -> None:
+    from vocloop.insights.taxonomy import reading_state
+
     try:
-        reread_comments.enqueue()
+        _at_priority(reread_comments, AGAIN).enqueue(reading_state())
     except Exception:
         logger.exception("Could not queue reading the comments again")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 from django.db.models import Count, Max
@@ -39,6 +40,13 @@ def _state() -> tuple[object, ...]:
         .first()
     )
     return (themes["changed"], themes["n"], model)
+
+
+def reading_state() -> str:
+    """The taxonomy and model in use, as a string: equal strings read comments alike."""
+    changed, n, model = _state()
+    stamp = changed.isoformat() if isinstance(changed, dt.datetime) else "-"
+    return f"{stamp} {n} {model or '-'}"
 
 
 def reader_current() -> Reader:
