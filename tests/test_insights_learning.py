@@ -14,6 +14,7 @@ from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.learning import (
     MIN_CORRECTIONS,
     NotEnoughCorrections,
+    NothingNew,
     held_out,
     model_rollback,
     model_train,
@@ -149,9 +150,25 @@ def test_a_newer_version_replaces_the_one_in_use_and_rollback_returns_to_it(
     comments_read_bulk()
     correct(org, parking, [taxonomy["parking"]])
     first = model_train()
-    second = model_train()  # the same corrections: at least as good, so it is used
+    with pytest.raises(NothingNew, match="Nothing has changed since version 1"):
+        model_train()  # it would learn the same
+    more = comments(org, PARKING, 10, seed=8)
+    comments_read_bulk()
+    correct(org, more, [taxonomy["parking"]])
+    second = model_train()  # more corrections, at least as good: it is used
     assert first.status == ThemeModel.Status.ACTIVE and second.status == ThemeModel.Status.ACTIVE
     assert ThemeModel.objects.get(version=1).status == ThemeModel.Status.RETIRED
     previous = model_rollback()
     assert previous is not None and previous.version == 1
     assert reader_current().model_version == 1
+
+
+def test_a_model_no_better_than_the_rules_is_not_used(org: Org, taxonomy: dict[str, Theme]) -> None:
+    # The phrase rules already find every billing comment the staff confirmed.
+    billing = comments(org, BILLING, 40, seed=9)
+    comments_read_bulk()
+    correct(org, billing, [taxonomy["billing"]])
+    model = model_train()
+    assert model.f1 == model.f1_before == 1.0
+    assert model.status == ThemeModel.Status.REJECTED
+    assert reader_current().model is None

@@ -6,9 +6,9 @@ themes' own example comments, and a sample of comments the phrase rules labelled
 comments people bothered to correct). A fixed part of the corrections is held out
 and never learned from: on it, the phrase rules with the new model are compared
 with what is in use now (the rules alone, or with the current model). The new
-version is used only when it does at least as well; otherwise it is kept, marked
-as rejected, with both figures. A version in use can be rolled back to the one
-before it.
+version is used only when it does better than the rules alone, or at least as well
+as the version in use; otherwise it is kept, marked as rejected, with both figures.
+A version in use can be rolled back to the one before it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,17 @@ RULE_SAMPLE = 20000
 
 class NotEnoughCorrections(ValueError):
     pass
+
+
+class NothingNew(NotEnoughCorrections):
+    """No correction and no theme has changed since the last version was trained."""
+
+
+def _nothing_new_since(last: ThemeModel) -> bool:
+    return not (
+        Correction.objects.filter(corrected_at__gt=last.trained_at).exists()
+        or Theme.objects.filter(updated_at__gt=last.trained_at).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -125,9 +136,22 @@ def score(reader: Reader, examples: Sequence[Example]) -> float:
 
 
 def model_train(*, seed: int = 0) -> ThemeModel:
-    """Train a new version, test it on the held-out corrections, and use it if no worse."""
+    """Train a new version, test it on the held-out corrections, and use it if it does better.
+
+    Against the phrase rules alone it must do strictly better: a model that adds nothing
+    would only move the figures. Against an earlier version, no worse is enough: it has
+    learned from more corrections than the few held out can tell apart. With nothing new
+    since the last version (no correction, no theme changed) there is nothing to learn,
+    and a version the manager rolled back would simply return: NothingNew.
+    """
     from vocloop.text.classifier import TextModel
 
+    last = ThemeModel.objects.order_by("-trained_at", "-version").first()
+    if last is not None and _nothing_new_since(last):
+        raise NothingNew(
+            f"Nothing has changed since version {last.version} was trained: no new "
+            "corrections and no theme changed, so a new version would learn the same."
+        )
     themes = {t.pk: t for t in Theme.objects.filter(active=True)}
     corrected = corrected_examples(themes)
     if len(corrected) < MIN_CORRECTIONS:
@@ -163,7 +187,7 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     f1_before = score(in_use, test)
     version = (ThemeModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
     f1 = score(Reader(matcher, model, model_version=version), test)
-    better = f1 >= f1_before
+    better = f1 >= f1_before if current is not None else f1 > f1_before
     try:
         with transaction.atomic():
             if better and current is not None:
