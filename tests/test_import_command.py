@@ -566,7 +566,23 @@ def test_a_rejects_file_may_not_be_the_file_imported(org: Org, history: Path) ->
     assert history.read_text(encoding="utf-8").startswith("when,where")
 
 
-def test_a_date_before_1900_is_a_problem_of_its_row(org: Org, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "old.csv", [["0001-01-01T00:00+01:00", "Slow"]], ["d", "c"])
-    with pytest.raises(CommandError, match=r"date out of range: 1 row \(line 2\)"):
+def test_a_date_before_1970_is_a_problem_of_its_row(org: Org, tmp_path: Path) -> None:
+    # The pages show 1970 onwards: history before would be counted and never seen.
+    path = write_csv(
+        tmp_path / "old.csv",
+        [["0001-01-01T00:00+01:00", "Slow"], ["1969-12-31", "Slower"]],
+        ["d", "c"],
+    )
+    with pytest.raises(CommandError, match=r"date out of range: 2 rows \(lines 2, 3\)"):
         run(path, "--comment-column", "c", "--date-column", "d", "--touchpoint", "help-desk")
+
+
+def test_a_score_is_read_only_when_written_as_a_number(org: Org, tmp_path: Path) -> None:
+    scores = ["1e1", "inf", "1_0", "nan", "9.0", "9,0", "+9", "7"]
+    path = write_csv(tmp_path / "scores.csv", [["Said", s] for s in scores], ["c", "nps"])
+    args = ("--comment-column", "c", "--score-column", "nps", "--score-type", "nps",
+            "--touchpoint", "help-desk")  # fmt: skip
+    with pytest.raises(CommandError, match=r"unreadable score: 4 rows \(lines 2, 3, 4, 5\)"):
+        run(path, *args)
+    assert "Imported 4 pieces of feedback" in run(path, *args, "--skip-invalid")
+    assert sorted(Feedback.objects.values_list("score", flat=True)) == [7, 9, 9, 9]

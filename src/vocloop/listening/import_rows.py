@@ -32,6 +32,8 @@ LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one
 DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 DATE_ONLY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+DECIMAL = re.compile(r"[-+]?\d+(?:\.\d*)?")
+EARLIEST_YEAR = 1970  # the dashboards' and the themes pages' dates begin here
 TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%z", "%f")
 KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
     kind.label.lower(): kind.value for kind in Feedback.Kind
@@ -344,8 +346,11 @@ class RowParser:
                     "2026/3/1 or 2026-03-01T09:30:00+01:00): give its format with "
                     "--date-format",
                 )
-        if moment.year < 1900:  # a typo, or a placeholder date such as 0001-01-01
-            raise RowError("date out of range", f"{text!r} is before 1900")
+        if moment.year < EARLIEST_YEAR:  # a typo, or a placeholder such as 0001-01-01
+            raise RowError(
+                "date out of range",
+                f"{text!r} is before {EARLIEST_YEAR}, where vocloop's pages begin",
+            )
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=self.own_zone if date_only else self.zone)
         return moment
@@ -362,10 +367,9 @@ def _whole_number(text: str) -> int:
     """A score as spreadsheets write it: "9", "9.0", or "9,0" with a decimal comma."""
     if DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        raise RowError("unreadable score", f"the score {text!r} is not a number") from None
+    if not DECIMAL.fullmatch(text):  # not "1e1", "inf" or "0x9", which float() would read
+        raise RowError("unreadable score", f"the score {text!r} is not a number")
+    value = float(text)
     if not value.is_integer():
         raise RowError("unreadable score", f"the score {text!r} is not a whole number")
     return int(value)
