@@ -99,6 +99,11 @@ def test_a_column_not_in_the_file_is_refused_with_the_columns_it_has(
         (b"comment,theme\n\xff\xfe broken", "not UTF-8"),
         (b'comment,theme\n"late parcel,delivery\n', "not a readable CSV"),
         (b"comment,theme\nlate parcel,delivery\nrude agent,staff\n", "Only 0 label"),
+        (
+            b"comment,theme\nlate parcel,delivery\nlate again,delivery\n"
+            b"rude agent,staff\nrude again,staff\n",
+            "Cannot learn from the 2 training texts of seed 0: Too few examples",
+        ),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(
@@ -108,7 +113,10 @@ def test_bad_files_are_refused_with_a_clear_message(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
-        run("text", str(path), "--text-column", "comment", "--label-column", "theme")
+        run(
+            "text", str(path), "--text-column", "comment", "--label-column", "theme",
+            "--min-count", "2",
+        )  # fmt: skip
 
 
 def test_sentiment_needs_a_two_valued_label(feedback_csv: Path) -> None:

@@ -163,8 +163,14 @@ def evaluate_text(
             raise EvaluationError(f"Cannot split the texts for testing: {exc}") from exc
         train_texts, test_texts = [texts[i] for i in train], [texts[i] for i in test]
         train_labels, test_labels = [labels[i] for i in train], [labels[i] for i in test]
-        model = TextModel.fit(train_texts, train_labels, seed=seed)
-        baseline = baseline_model(seed).fit(train_texts, train_labels)
+        try:
+            model = TextModel.fit(train_texts, train_labels, seed=seed)
+            baseline = baseline_model(seed).fit(train_texts, train_labels)
+        except ValueError as exc:  # too few texts, or no words in common
+            raise EvaluationError(
+                f"Cannot learn from the {len(train)} training texts of seed {seed}: {exc} "
+                "A larger file, or a higher --min-count, gives each label enough examples."
+            ) from exc
         predictions = {
             "vocloop": model.predict(test_texts),
             "baseline": [str(p) for p in baseline.predict(test_texts)],
