@@ -12,7 +12,7 @@ from vocloop.insights import learning
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import Theme
 from vocloop.insights.services import DISCOVER_DAYS, DISCOVER_LIMIT, themes_discover
-from vocloop.server.arguments import positive_int, whole_int
+from vocloop.server.arguments import days_back, positive_int
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         )
         discover.add_argument(
             "--days",
-            type=whole_int,
+            type=days_back,
             default=DISCOVER_DAYS,
             help=f"Comments of the last N days (default {DISCOVER_DAYS}; 0: all, imported "
             "history too).",
@@ -54,8 +54,8 @@ class Command(BaseCommand):
         )
         actions.add_parser(
             "train",
-            help="Train the theme model on the corrections; it is used only if it does at "
-            "least as well as what is in use on the held-out corrections.",
+            help="Train the theme model on the corrections; on the held-out corrections it "
+            "must beat the phrase rules alone, or do at least as well as the version in use.",
         )
         actions.add_parser("rollback", help="Stop using the current model version.")
 
