@@ -27,6 +27,7 @@ from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import active_model, matcher_build
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
+from vocloop.words import counted
 
 MIN_CORRECTIONS = 20  # below this, a held-out part says nothing
 HELD_OUT_PERCENT = 30
@@ -156,7 +157,8 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     corrected = corrected_examples(themes)
     if len(corrected) < MIN_CORRECTIONS:
         raise NotEnoughCorrections(
-            f"{len(corrected)} comments have been corrected; training needs at least "
+            f"{counted(len(corrected), 'comment has', 'comments have')} been corrected; "
+            "training needs at least "
             f"{MIN_CORRECTIONS}, so that some can be held out to test the model."
         )
     test = [e for e in corrected if held_out(e.feedback_id)]

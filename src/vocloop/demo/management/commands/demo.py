@@ -18,10 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from vocloop.demo import loader
 from vocloop.server.arguments import positive_int
-
-
-def counted(n: int, one: str, many: str = "") -> str:
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
+from vocloop.words import counted
 
 
 class Command(BaseCommand):

@@ -16,6 +16,7 @@ from vocloop.listening.imports import (
     feedback_import,
     feedback_import_check,
 )
+from vocloop.words import counted
 
 
 class Command(BaseCommand):
@@ -136,7 +137,7 @@ class Command(BaseCommand):
                     progress=progress,
                 )
                 self.stdout.write(
-                    f"{path}: {checked.rows:,} rows can be imported "
+                    f"{path}: {counted(checked.rows, 'row')} can be imported "
                     f"({checked.comments:,} with a comment). Nothing was imported."
                 )
                 if checked.scores is not None:
@@ -168,7 +169,7 @@ class Command(BaseCommand):
             f"Imported {result.rows:,} piece{'s' if result.rows != 1 else ''} of feedback "
             f"({result.comments:,} with a comment) "
             f"as {result.first_reference} to {result.last_reference}, "
-            f"{result.customers_new:,} new customers, in {result.seconds:.1f} s."
+            f"{counted(result.customers_new, 'new customer')}, in {result.seconds:.1f} s."
         )
         self._skipped(result.skipped, result.problems, "Left out", options["rejects"])
         self._known(result.known, "was left out", "were left out")
