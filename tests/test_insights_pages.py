@@ -380,3 +380,229 @@ def test_a_theme_lists_its_similar_groups_with_the_latest_readable_comment_of_ea
     # Another team's agent sees how much is said, never what.
     hidden = theme_clusters(billing, span, scope=case_scope(org.support_agent))
     assert [(c.comments, c.example) for c in hidden] == [(3, None), (2, None), (1, None)]
+
+
+def _theme_fields(theme: Theme, **changed: Any) -> dict[str, Any]:
+    """What the edit form sends back for a theme when only `changed` is changed."""
+    fields = {
+        "name": theme.name,
+        "parent": theme.parent_id or "",
+        "dimension": theme.dimension,
+        "want": theme.want,
+        "description": theme.description,
+        "phrases": theme.phrases,
+        "examples": theme.examples,
+        "active": "on" if theme.active else "",
+    }
+    return fields | changed
+
+
+def test_editing_a_theme_keeps_its_parent_when_the_parent_is_no_longer_in_use(
+    org: Org, billing: Theme
+) -> None:
+    delivery = Theme.objects.create(
+        name="Delivery", slug="delivery", dimension="timeliness", want="on_time", active=False
+    )
+    Theme.objects.create(
+        name="Old", slug="old", dimension="timeliness", want="on_time", active=False
+    )
+    late = Theme.objects.create(
+        name="Late delivery", slug="late", parent=delivery, dimension="timeliness", want="on_time"
+    )
+    client = logged_in(org.manager)
+    url = reverse("insights:theme_edit", args=["late"])
+    form = client.get(url).content.decode()
+    assert f'<option value="{delivery.pk}" selected>Delivery (inactive)</option>' in form
+    assert ">Billing</option>" in form and ">Old" not in form  # other themes only when in use
+    saved = client.post(url, _theme_fields(late, description="Parcels after the promised day"))
+    assert saved.status_code == 302
+    late.refresh_from_db()
+    assert late.parent == delivery and late.description == "Parcels after the promised day"
+    old = Theme.objects.get(name="Old")
+    assert client.post(url, _theme_fields(late, parent=old.pk)).status_code == 400
+    assert Theme.objects.get(pk=late.pk).parent == delivery
+
+
+def test_a_theme_named_like_a_word_of_the_themes_addresses_can_be_reached(org: Org) -> None:
+    from vocloop.insights.services import RESERVED_SLUGS
+    from vocloop.insights.urls import urlpatterns
+
+    words = {
+        part
+        for p in urlpatterns
+        if str(p.pattern).startswith("themes/")
+        for part in str(p.pattern).split("/")[1:]
+        if part and "<" not in part
+    }
+    assert words and words <= RESERVED_SLUGS
+    client = logged_in(org.manager)
+    for name in ("New", "Edit"):
+        saved = client.post(
+            reverse("insights:theme_new"),
+            {"name": name, "dimension": "service", "want": "caring_person", "active": "on"},
+        )
+        assert saved.status_code == 302
+        theme = Theme.objects.get(name=name)
+        assert theme.slug == f"{name.lower()}-2" and saved["Location"] == reverse(
+            "insights:theme", args=[theme.slug]
+        )
+        page = client.get(saved["Location"])
+        assert page.status_code == 200 and f"<h1>{name}</h1>" in page.content.decode()
+
+
+def test_a_theme_name_must_differ_from_the_others_in_more_than_case_and_say_something(
+    org: Org, billing: Theme
+) -> None:
+    client = logged_in(org.manager)
+    new = {"dimension": "billing", "want": "right_product", "active": "on"}
+    for name in ("BILLING", " billing "):
+        refused = client.post(reverse("insights:theme_new"), new | {"name": name})
+        assert refused.status_code == 400
+        assert "A theme called “Billing” exists already." in refused.content.decode()
+    for name in ("!!!", "– · –"):
+        refused = client.post(reverse("insights:theme_new"), new | {"name": name})
+        assert refused.status_code == 400
+        assert "needs at least one letter or digit" in refused.content.decode()
+    assert Theme.objects.count() == 1
+    edit = reverse("insights:theme_edit", args=["billing"])
+    assert client.post(edit, _theme_fields(billing, description="Money")).status_code == 302
+    assert client.post(edit, _theme_fields(billing, name="billing")).status_code == 302
+    assert Theme.objects.get(pk=billing.pk).name == "billing"
+
+
+def test_themes_nest_six_levels_deep_and_deeper_ones_still_show(org: Org) -> None:
+    levels: list[Theme] = []
+    for i in range(1, 7):
+        levels.append(
+            Theme.objects.create(
+                name=f"Level {i}",
+                slug=f"level-{i}",
+                parent=levels[-1] if levels else None,
+                dimension="service",
+                want="caring_person",
+            )
+        )
+    client = logged_in(org.manager)
+    new = {"dimension": "service", "want": "caring_person", "active": "on"}
+    refused = client.post(
+        reverse("insights:theme_new"), new | {"name": "Deep", "parent": levels[5].pk}
+    )
+    assert refused.status_code == 400
+    assert "Themes nest at most 6 levels deep" in refused.content.decode()
+    other = Theme.objects.create(name="Other", slug="other", dimension="service", want="on_time")
+    moved = client.post(
+        reverse("insights:theme_edit", args=["level-1"]), _theme_fields(levels[0], parent=other.pk)
+    )
+    assert moved.status_code == 400
+    assert "with its sub-themes would reach level 7" in moved.content.decode()
+    fits = client.post(
+        reverse("insights:theme_new"), new | {"name": "Fits", "parent": levels[4].pk}
+    )
+    assert fits.status_code == 302
+    # Themes nested deeper before the limit (or by other means) are shown, not dropped.
+    for i in (7, 8):
+        levels.append(
+            Theme.objects.create(
+                name=f"Level {i}",
+                slug=f"level-{i}",
+                parent=levels[-1],
+                dimension="service",
+                want="caring_person",
+            )
+        )
+    page = client.get(reverse("insights:themes"))
+    shown = [(depth, f.label) for depth, f in page.context["figures"]]
+    assert len(shown) == Theme.objects.count()
+    assert (5, "Level 6") in shown and (5, "Level 7") in shown and (5, "Level 8") in shown
+    assert shown.index((5, "Level 8")) > shown.index((5, "Level 7")) > shown.index((5, "Level 6"))
+    assert 'class="depth-5"><a href="/staff/insights/themes/level-8/' in page.content.decode()
+
+
+def test_bad_filters_are_explained_and_what_does_not_depend_on_them_is_still_shown(
+    org: Org, billing: Theme
+) -> None:
+    ThemeProposal.objects.create(terms=["parking", "depot"], phrases=[], examples=[], size=7)
+    client = logged_in(org.manager)
+    for params, said in (
+        ({"date_from": "2026-13-01"}, "From</label>: Enter a valid date."),
+        ({"by": "bogus"}, "Group by</label>: Select a valid choice."),
+    ):
+        page = client.get(reverse("insights:themes"), params)
+        assert page.status_code == 400
+        html = page.content.decode()
+        assert said in html and "These filters could not be used" in html
+        assert "No open proposals" not in html and "parking, depot" in html
+    theme_url = reverse("insights:theme", args=["billing"])
+    page = client.get(theme_url, {"date_from": "2026-02-29"})
+    assert page.status_code == 400
+    assert "insights/theme.html" in [t.name for t in page.templates]
+    html = page.content.decode()
+    assert "<h1>Billing</h1>" in html and "From</label>: Enter a valid date." in html
+    assert "charged twice" in html  # the phrases do not depend on the dates
+    assert "None in this span" not in html  # nor claims about a span it could not read
+    # A theme's page has no grouping: one in its address is no error.
+    assert client.get(theme_url, {"by": "bogus"}).status_code == 200
+
+
+def test_a_merge_adds_only_the_phrases_the_manager_kept(org: Org, billing: Theme) -> None:
+    examples = [
+        give_feedback(org.invoicing, comment=f"Was my question answered? {i}") for i in range(5)
+    ]
+    made = ThemeProposal.objects.create(
+        terms=["question", "answered", "refund"],
+        phrases=["question", "answered", "refund form"],
+        examples=[f.pk for f in examples],
+        size=5,
+    )
+    client = logged_in(org.manager)
+    url = reverse("insights:proposal", args=[made.pk])
+    page = client.get(url).content.decode()
+    assert 'id="merge_phrases">\nquestion\nanswered\nrefund form</textarea>' in page
+    refused = client.post(url, {"action": "merge", "theme": billing.pk, "phrases": "x" * 90})
+    assert refused.status_code == 400 and "not a sentence" in refused.content.decode()
+    merged = client.post(
+        url, {"action": "merge", "theme": billing.pk, "phrases": "Refund  FORM\n\nrefund request"}
+    )
+    assert merged.status_code == 302
+    billing.refresh_from_db()
+    assert billing.phrase_list == ["invoice", "charged twice", "refund form", "refund request"]
+    assert "Was my question answered? 0" in billing.example_list
+    assert ThemeProposal.objects.get(pk=made.pk).status == "merged"
+
+
+def test_odd_input_to_the_themes_pages_is_refused_kindly_never_an_error(
+    org: Org, billing: Theme
+) -> None:
+    client = logged_in(org.manager)
+    client.raise_request_exception = False
+    for url in (
+        "/staff/insights/themes/nothing/",
+        "/staff/insights/themes/nothing/edit/",
+        "/staff/insights/themes/%00/",
+        "/staff/insights/proposals/999/",
+        "/staff/insights/proposals/abc/",
+        "/staff/insights/proposals/-1/",
+        f"/staff/insights/proposals/{'9' * 30}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    new = {"name": "Big", "dimension": "billing", "want": "on_time", "active": "on"}
+    for fields, said in (
+        (
+            {"phrases": "\n".join(f"phrase {i}" for i in range(60_000))},
+            "At most 500 phrases",
+        ),
+        ({"examples": "x" * 500_000}, "At most 100,000 characters of examples"),
+        ({"description": "x" * 500_000}, "at most 2000 characters"),
+        ({"parent": "9" * 30}, "Select a valid choice"),
+    ):
+        refused = client.post(reverse("insights:theme_new"), new | fields)
+        assert refused.status_code == 400, fields.keys()
+        assert said in refused.content.decode()
+    assert not Theme.objects.filter(name="Big").exists()
+    feedback = give_feedback(org.invoicing, comment="Charged twice on the invoice")
+    correction = client.post(
+        reverse("insights:correct", args=[feedback.reference]), {"themes": ["9" * 30]}, follow=True
+    )
+    assert correction.status_code == 200
+    assert "could not be saved" in correction.content.decode()
+    assert not Correction.objects.exists()

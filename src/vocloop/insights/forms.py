@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from vocloop.insights.models import Dimension, Sentiment, TextSettings, Theme, Want
@@ -38,7 +40,30 @@ class ThemeFilterForm(forms.Form):
         return data
 
 
+# How deep themes may nest, the top themes being the first level: deeper than this a
+# taxonomy is hard to read and the themes page cannot indent it any further.
+THEME_MAX_DEPTH = 6
+MAX_PHRASES = 500
+MAX_EXAMPLES_CHARACTERS = 100_000
+MAX_DESCRIPTION_CHARACTERS = 2_000
+PHRASES_HELP = (
+    "One per line. A phrase of one common word (“credit”, “report”, “question”) catches "
+    "comments about other things too: prefer two words."
+)
+
+
+class ParentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name) if obj.active else f"{obj.name} (inactive)"
+
+
 class ThemeForm(forms.ModelForm):
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=MAX_DESCRIPTION_CHARACTERS,
+    )
+
     class Meta:
         model = Theme
         fields = [
@@ -51,22 +76,75 @@ class ThemeForm(forms.ModelForm):
             "examples",
             "active",
         ]
+        field_classes = {"parent": ParentChoiceField}
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 2}),
             "phrases": forms.Textarea(attrs={"rows": 6}),
             "examples": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        parents = Theme.objects.filter(active=True)
+        offered = Q(active=True)
+        if self.instance.parent_id is not None:
+            # Its parent stays selectable even when no longer in use: saving the form
+            # unchanged must not silently take the theme out from under it.
+            offered |= Q(pk=self.instance.parent_id)
+        parents = Theme.objects.filter(offered)
         if self.instance.pk:
             parents = parents.exclude(pk__in=_self_and_descendants(self.instance))
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["parent"].required = False
 
+    def clean_name(self) -> str:
+        name = theme_name_cleaned(self.cleaned_data["name"])
+        taken = _name_taken(name, exclude=self.instance.pk)
+        if taken is not None:
+            raise forms.ValidationError(f"A theme called “{taken}” exists already.")
+        return name
+
     def clean_phrases(self) -> str:
         return phrases_cleaned(self.cleaned_data["phrases"])
+
+    def clean_examples(self) -> str:
+        examples: str = self.cleaned_data["examples"]
+        if len(examples) > MAX_EXAMPLES_CHARACTERS:
+            raise forms.ValidationError(
+                f"At most {MAX_EXAMPLES_CHARACTERS:,} characters of examples "
+                f"(these are {len(examples):,}): keep the most typical comments."
+            )
+        return examples
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parent = data.get("parent")
+        if parent is not None:
+            parents: dict[int, int | None] = dict(Theme.objects.values_list("pk", "parent_id"))
+            spans = _levels_from(self.instance.pk, parents)
+            level = _level(parent.pk, parents) + spans
+            if level > THEME_MAX_DEPTH:
+                below = " with its sub-themes" if spans > 1 else ""
+                self.add_error(
+                    "parent",
+                    f"Themes nest at most {THEME_MAX_DEPTH} levels deep; under “{parent.name}” "
+                    f"this theme{below} would reach level {level}. Choose a parent higher up.",
+                )
+        return data
+
+
+def theme_name_cleaned(text: str) -> str:
+    """Spaces evened out; a name must say something (a slug is made of its letters and digits)."""
+    name = " ".join(text.split())
+    if not any(c.isalnum() for c in name):
+        raise forms.ValidationError("A theme's name needs at least one letter or digit.")
+    return name
+
+
+def _name_taken(name: str, *, exclude: int | None = None) -> str | None:
+    """Another theme's name equal to this one but for case, if any (compared in Python:
+    SQLite ignores the case of ASCII letters only)."""
+    others = Theme.objects.exclude(pk=exclude) if exclude is not None else Theme.objects.all()
+    wanted = name.casefold()
+    return next((n for n in others.values_list("name", flat=True) if n.casefold() == wanted), None)
 
 
 def phrases_cleaned(text: str) -> str:
@@ -77,7 +155,13 @@ def phrases_cleaned(text: str) -> str:
         raise forms.ValidationError(
             f"A phrase is a few words, not a sentence: “{too_long[0][:40]}…”."
         )
-    return "\n".join(dict.fromkeys(line.lower() for line in lines if line))
+    phrases = list(dict.fromkeys(line.lower() for line in lines if line))
+    if len(phrases) > MAX_PHRASES:
+        raise forms.ValidationError(
+            f"At most {MAX_PHRASES} phrases (these are {len(phrases):,}): keep those that "
+            "say the theme best."
+        )
+    return "\n".join(phrases)
 
 
 def _self_and_descendants(theme: Theme) -> set[int]:
@@ -91,6 +175,31 @@ def _self_and_descendants(theme: Theme) -> set[int]:
     return found
 
 
+def _level(pk: int, parents: dict[int, int | None]) -> int:
+    """1 for a top theme, 2 for its sub-themes, and so on."""
+    seen: set[int] = set()
+    node: int | None = pk
+    while node is not None and node not in seen:
+        seen.add(node)
+        node = parents.get(node)
+    return len(seen)
+
+
+def _levels_from(pk: int | None, parents: dict[int, int | None]) -> int:
+    """How many levels a theme spans with its sub-themes: 1 without any (or a new theme)."""
+    children: dict[int, set[int]] = defaultdict(set)
+    for child, parent in parents.items():
+        if parent is not None:
+            children[parent].add(child)
+    levels, frontier, seen = 1, set(children.get(pk, ())) if pk else set(), {pk}
+    while frontier - seen:
+        frontier -= seen
+        seen |= frontier
+        levels += 1
+        frontier = {c for p in frontier for c in children.get(p, ())}
+    return levels
+
+
 class AcceptProposalForm(forms.Form):
     name = forms.CharField(max_length=80)
     dimension = forms.ChoiceField(choices=Dimension.choices)
@@ -99,18 +208,18 @@ class AcceptProposalForm(forms.Form):
     phrases = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        help_text="One per line; edit them before accepting. A phrase of one common word "
-        "(“credit”, “report”) catches comments about other things too: prefer two words.",
+        help_text="Edit them before accepting. " + PHRASES_HELP,
     )
 
     def clean_phrases(self) -> str:
         return phrases_cleaned(self.cleaned_data["phrases"])
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if Theme.objects.filter(name__iexact=name).exists():
+        name = theme_name_cleaned(self.cleaned_data["name"])
+        taken = _name_taken(name)
+        if taken is not None:
             raise forms.ValidationError(
-                f"A theme called “{name}” exists already: merge into it instead."
+                f"A theme called “{taken}” exists already: merge into it instead."
             )
         return name
 
@@ -131,10 +240,39 @@ class DiscoverForm(forms.Form):
 
 class MergeProposalForm(forms.Form):
     theme = forms.ModelChoiceField(queryset=Theme.objects.filter(active=True), label="Merge into")
+    phrases = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Phrases to add",
+        help_text="Only these join the theme's phrases; remove any that would catch other "
+        "comments. " + PHRASES_HELP,
+    )
+
+    def clean_phrases(self) -> str:
+        return phrases_cleaned(self.cleaned_data["phrases"])
+
+
+class ThemeChoicesField(forms.ModelMultipleChoiceField):
+    """Refuses an id no database column can hold before looking it up (SQLite raises an
+    OverflowError on one, which the field does not expect)."""
+
+    def clean(self, value: Any) -> Any:
+        for given in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(given))
+            except ValueError:
+                continue  # the field itself says it is not a theme
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(given)[:20]},
+                )
+        return super().clean(value)
 
 
 class CorrectionForm(forms.Form):
-    themes = forms.ModelMultipleChoiceField(
+    themes = ThemeChoicesField(
         queryset=Theme.objects.filter(active=True).order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

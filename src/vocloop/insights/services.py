@@ -260,11 +260,16 @@ def with_ancestors(themes: Iterable[Theme]) -> list[Theme]:
     return list(found.values())
 
 
+# The literal words of the themes' addresses (insights/urls.py, under themes/): a theme
+# with one of them as its slug could not be reached.
+RESERVED_SLUGS = frozenset({"new", "edit"})
+
+
 def _unique_slug(name: str, *, exclude: int | None = None) -> str:
-    base = slugify(name)[:70] or "theme"
+    base = slugify(name)[:70].strip("-") or "theme"
     slug, n = base, 1
     others = Theme.objects.exclude(pk=exclude) if exclude is not None else Theme.objects.all()
-    while others.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -370,14 +375,18 @@ def proposal_accept(
 
 
 @transaction.atomic
-def proposal_merge(*, proposal: ThemeProposal, theme: Theme, by: object) -> Theme:
-    """A proposal's phrases and examples join an existing theme."""
+def proposal_merge(
+    *, proposal: ThemeProposal, theme: Theme, by: object, phrases: str | None = None
+) -> Theme:
+    """A proposal's examples join an existing theme, with its phrases (or those the manager
+    kept of them, one per line: a generic word would tag far more than the proposal)."""
     _still_open(proposal)
-    phrases = theme.phrase_list + [p for p in proposal.phrases if p not in theme.phrase_list]
+    chosen = proposal.phrases if phrases is None else phrases.splitlines()
+    added = [p for p in dict.fromkeys(chosen) if p and p not in theme.phrase_list]
     examples = theme.example_list + [
         e for e in _examples_text(proposal) if e not in theme.example_list
     ]
-    theme.phrases = "\n".join(phrases)
+    theme.phrases = "\n".join(theme.phrase_list + added)
     theme.examples = "\n".join(examples)
     theme_save(theme=theme)
     _decided(proposal, ThemeProposal.Status.MERGED, by, theme)

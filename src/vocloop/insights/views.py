@@ -22,6 +22,7 @@ from vocloop.accounts.roles import is_quality_manager
 from vocloop.cases.selectors import case_scope, feedback_visible
 from vocloop.insights import learning, selectors, services
 from vocloop.insights.forms import (
+    THEME_MAX_DEPTH,
     AcceptProposalForm,
     CorrectionForm,
     DiscoverForm,
@@ -45,8 +46,11 @@ def quality_managers_only(view: Any) -> Any:
     return login_required(guarded)
 
 
-def _filters(request: HttpRequest) -> ThemeFilterForm:
-    form = ThemeFilterForm(request.GET)
+def _filters(request: HttpRequest, *, grouped: bool = True) -> ThemeFilterForm:
+    data = request.GET.copy()
+    if not grouped:  # a theme's page has no grouping to choose; a stray one is no error
+        data.pop("by", None)
+    form = ThemeFilterForm(data)
     form.is_valid()
     return form
 
@@ -55,17 +59,21 @@ def _filters(request: HttpRequest) -> ThemeFilterForm:
 @require_GET
 def themes(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
+    # What does not depend on the filters is shown even when they cannot be used.
+    context: dict[str, Any] = {
+        "form": form,
+        "proposals": ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN),
+        "discover_form": DiscoverForm(),
+    }
     if form.errors:
-        context: dict[str, Any] = {"form": form, "figures": None}
-        return render(request, "insights/themes.html", context, status=400)
+        return render(request, "insights/themes.html", context | {"figures": None}, status=400)
     span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
     by = form.cleaned_data["by"]
     emerging = {e.theme.pk: e for e in selectors.emerging_themes()}
     figures: list[Any] = selectors.theme_figures(span, by=by)
     if by == "theme":
         figures = _tree(figures)
-    context = {
-        "form": form,
+    context |= {
         "by": by,
         "figures": figures,
         "emerging": emerging,
@@ -74,8 +82,6 @@ def themes(request: HttpRequest) -> HttpResponse:
         "span": span,
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
-        "proposals": ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN),
-        "discover_form": DiscoverForm(),
         "unread": selectors.latest_unread(),
         "min_n": settings.MIN_RESPONSES,
         "query": request.GET.urlencode(),
@@ -84,23 +90,35 @@ def themes(request: HttpRequest) -> HttpResponse:
 
 
 def _tree(figures: list[selectors.ThemeFigure]) -> list[tuple[int, selectors.ThemeFigure]]:
-    """Themes under their parents, each with its depth, parents first and by name."""
+    """Themes under their parents, parents first and by name, each with its indentation.
+
+    Every theme is there: one nested deeper than the form allows (made before the limit,
+    or by other means) is indented as far as the deepest level, and themes whose parents
+    form a loop are shown from the top.
+    """
     children: dict[int | None, list[selectors.ThemeFigure]] = {}
     known = {f.theme.pk for f in figures if f.theme is not None}
     for f in figures:
         assert f.theme is not None
         parent = f.theme.parent_id if f.theme.parent_id in known else None
         children.setdefault(parent, []).append(f)
+
+    def by_name(found: list[selectors.ThemeFigure]) -> list[selectors.ThemeFigure]:
+        return sorted(found, key=lambda f: f.label.lower())
+
     ordered: list[tuple[int, selectors.ThemeFigure]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for f in sorted(children.get(parent, []), key=lambda f: f.label.lower()):
-            ordered.append((depth, f))
+    placed: set[int] = set()
+    for top in by_name(children.get(None, [])) + by_name(figures):
+        stack = [(top, 0)]
+        while stack:
+            f, depth = stack.pop()
             assert f.theme is not None
-            if depth < 5:
-                walk(f.theme.pk, depth + 1)
-
-    walk(None, 0)
+            if f.theme.pk in placed:
+                continue
+            placed.add(f.theme.pk)
+            ordered.append((min(depth, THEME_MAX_DEPTH - 1), f))
+            below = by_name(children.get(f.theme.pk, []))
+            stack.extend((child, depth + 1) for child in reversed(below))
     return ordered
 
 
@@ -108,10 +126,16 @@ def _tree(figures: list[selectors.ThemeFigure]) -> list[tuple[int, selectors.The
 @require_GET
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.select_related("parent"), slug=slug)
-    form = _filters(request)
+    form = _filters(request, grouped=False)
+    # What does not depend on the dates is shown even when they cannot be used.
+    context: dict[str, Any] = {
+        "theme": theme,
+        "form": form,
+        "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
+        "children": theme.children.filter(active=True),
+    }
     if form.errors:
-        context: dict[str, Any] = {"form": form, "figures": None}
-        return render(request, "insights/themes.html", context, status=400)
+        return render(request, "insights/theme.html", context, status=400)
     span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
     figure = (
         next(f for f in selectors.theme_figures(span) if f.key == theme.slug)
@@ -120,17 +144,13 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     scope = case_scope(request.user)
     recent = selectors.theme_comments(theme, span, scope=scope)
-    context = {
-        "theme": theme,
-        "form": form,
+    context |= {
         "figure": figure,
-        "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
         "clusters": selectors.theme_clusters(theme, span, scope=scope),
         "recent": recent,
         # Comments without a case (imported history, unscored feedback) are corrected here.
         "readings": selectors.comment_readings(recent, scope=scope, similar=False),
         "correction_themes": Theme.objects.filter(active=True).order_by("name"),
-        "children": theme.children.filter(active=True),
         "first": form.cleaned_data["date_from"],
         "last": form.cleaned_data["date_to"],
         "min_n": settings.MIN_RESPONSES,
@@ -187,7 +207,11 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if action == "accept" else None,
         initial={"phrases": "\n".join(found.phrases)},
     )
-    merge = MergeProposalForm(request.POST if action == "merge" else None)
+    merge = MergeProposalForm(
+        request.POST if action == "merge" else None,
+        initial={"phrases": "\n".join(found.phrases)},
+        auto_id="merge_%s",  # beside the accept form's fields of the same names
+    )
     if request.method == "POST" and found.status != ThemeProposal.Status.OPEN:
         messages.error(request, "This proposal has already been decided.")
         return redirect("insights:themes")
@@ -214,7 +238,11 @@ def _decide(
         return redirect("insights:theme", slug=theme.slug)
     if action == "merge" and merge.is_valid():
         theme = services.proposal_merge(
-            proposal=found, theme=merge.cleaned_data["theme"], by=request.user
+            proposal=found,
+            theme=merge.cleaned_data["theme"],
+            by=request.user,
+            # Not shown the phrases (an older page, a script): the proposal's stand.
+            phrases=merge.cleaned_data["phrases"] if "phrases" in request.POST else None,
         )
         messages.success(request, f"Merged into “{theme.name}”.")
         return redirect("insights:theme", slug=theme.slug)
