@@ -3,6 +3,11 @@
 The customer holds a tracking link, not a login: these actions need no actor
 check, only the case's state. `case_customer_actions` tells the tracking page what
 to offer, from the same rules the actions enforce.
+
+What the customer writes here is masked (text.masking) before it is stored, like
+a comment: staff pages, emails and webhooks all read the timeline, so none of them
+sees a card number, phone number or email address the customer typed. The
+customer's own tracking page shows the masked text too.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from vocloop.cases.services import (
     touch_case,
 )
 from vocloop.listening.models import Feedback
+from vocloop.text.masking import mask
 
 Kind = CaseEvent.Kind
 
@@ -33,6 +39,12 @@ CUSTOMER_ACTION_STATUSES: dict[str, tuple[str, ...]] = {
     "message": OPEN_STATUSES,
     "verdict": (Status.RESOLVED,),
 }
+
+
+def _customer_text(value: str, *, what: str) -> str:
+    """Free text a customer wrote, bounded and with its personal data masked."""
+    # Bounded first: the limit the customer is told about is on what they typed.
+    return mask(bounded_text(value, what=what)).text
 
 
 def case_customer_actions(case: Case | None) -> frozenset[str]:
@@ -46,7 +58,7 @@ def case_customer_actions(case: Case | None) -> frozenset[str]:
 @transaction.atomic
 def case_customer_message(*, case: Case, body: str) -> CaseEvent:
     """A follow-up message from the customer; it answers a case that was waiting on them."""
-    body = bounded_text(body, what="message")
+    body = _customer_text(body, what="message")
     if not body:
         raise CaseActionRefused("Please write a message.")
     case = lock_case(case)
@@ -79,7 +91,7 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
     Yes closes the case with the customer's acceptance recorded; no reopens it
     with their reason.
     """
-    reason = bounded_text(reason, what="reason")
+    reason = _customer_text(reason, what="reason")
     case = lock_case(case)
     require_status(case, CUSTOMER_ACTION_STATUSES["verdict"], "rated (it is not resolved)")
     actor = Actor.customer()
@@ -112,6 +124,7 @@ def feedback_follow_up(*, feedback: Feedback, body: str) -> Case:
     Feedback that opened no case (a good score, say) gets one now: a customer who
     writes back expects an answer.
     """
+    # The message is masked in case_customer_message, the one place it is stored.
     if not body.strip():
         raise CaseActionRefused("Please write a message.")
     # Re-read under a lock: a double-submitted first follow-up must open one case, not two.
