@@ -24,6 +24,14 @@ from vocloop.text.masking import CARD, EMAIL, PHONE, luhn_valid, mask
         ("number 5500005555555559 again", f"number {CARD} again"),
         ("amex 378282246310005", f"amex {CARD}"),
         ("mistyped 1234 5678 9012 3456", f"mistyped {CARD}"),
+        ("Reply to jane.o'neil@example.com today", f"Reply to {EMAIL} today"),
+        ("quoted 'jo@example.com' here", f"quoted '{EMAIL}' here"),
+        ("tel: 0044 20 7946 0958", f"tel: {PHONE}"),
+        ("ring 001 415 555 0134 anytime", f"ring {PHONE} anytime"),
+        ("mastercard 5500 0000 0000 0004", f"mastercard {CARD}"),
+        ("amex 3782 822463 10005 expired", f"amex {CARD} expired"),
+        ("(07700 900123)", f"({PHONE})"),
+        ("office +44 (0)20 7946 0958", f"office {PHONE}"),
     ],
 )
 def test_personal_data_is_replaced(text: str, expected: str) -> None:
@@ -41,6 +49,11 @@ def test_personal_data_is_replaced(text: str, expected: str) -> None:
         "Tracking number 1Z999AA10123456784.",
         "Customer since 2014; 15 years of loyalty; 99.5% uptime promised.",
         "Account 12345678 at branch 40-20-10.",
+        "Order number 1234567890123 (13 digits) was lost.",
+        "We were customers in the years 2018 2019 2020 2021.",
+        "Invoices for 2018-2019-2020-2021 and 1999 2000 2001 2002 2003.",
+        "Order 5551234567 never arrived; invoice 15551234567 is wrong.",
+        "Please call me about order 5551234567.",
     ],
 )
 def test_ordinary_numbers_are_left_alone(text: str) -> None:
@@ -76,3 +89,30 @@ def test_north_american_numbers_a_card_with_its_code_and_two_numbers_in_a_row_ar
     assert mask("card 4111 1111 1111 1111 123 exp").text == "card [card number] 123 exp"
     assert mask("ring 020 7946 0958 020 7946 0959").text == "ring [phone] [phone]"
     assert mask("we counted 1 2 3 4 5 6 7 8 9 10").text == "we counted 1 2 3 4 5 6 7 8 9 10"
+
+
+def test_an_aside_after_a_number_is_not_read_as_part_of_it() -> None:
+    # 4111111111111111 (13) would be a card swallowing the "(13"; only the card goes.
+    text = "card 4111111111111111 (13 charges) and order 1234567890123 (13 digits)"
+    assert mask(text).text == f"card {CARD} (13 charges) and order 1234567890123 (13 digits)"
+
+
+def test_years_in_four_groups_are_not_a_card_even_when_they_pass_the_luhn_check() -> None:
+    assert luhn_valid("2017201820192020") and not luhn_valid("2018201920202021")
+    for text in ("2017 2018 2019 2020", "2018 2019 2020 2021", "2017-2018-2019-2020"):
+        assert mask(f"years {text}").text == f"years {text}"
+    # Groups that are not all years are still a (perhaps mistyped) card.
+    assert mask("2017 2018 2019 3020").text == CARD
+
+
+def test_a_bare_run_of_ten_or_eleven_digits_is_a_phone_only_after_a_phone_word() -> None:
+    assert mask("call 5551234567").text == f"call {PHONE}"
+    assert mask("Call me back on 5551234567.").text == f"Call me back on {PHONE}."
+    assert mask("my mobile number is 15551234567").text == f"my mobile number is {PHONE}"
+    assert mask("Tel.: 5551234567").text == f"Tel.: {PHONE}"
+    # Without one it is as likely an order or account number, which staff need.
+    assert mask("5551234567").text == "5551234567"
+    assert mask("Order 5551234567, call me").text == "Order 5551234567, call me"
+    # A phone word does not make a shorter or longer number a phone.
+    assert mask("call 555123456").text == "call 555123456"
+    assert mask("call 555123456789").text == "call 555123456789"
