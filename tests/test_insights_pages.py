@@ -13,6 +13,7 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import detail_url, logged_in, open_case
 from vocloop.cases.selectors import case_scope
+from vocloop.customers.models import Customer
 from vocloop.insights.models import (
     CommentTheme,
     Correction,
@@ -606,3 +607,30 @@ def test_odd_input_to_the_themes_pages_is_refused_kindly_never_an_error(
     assert correction.status_code == 200
     assert "could not be saved" in correction.content.decode()
     assert not Correction.objects.exists()
+
+
+def test_every_similar_comment_is_a_click_away_from_the_case(org: Org, billing: Theme) -> None:
+    case = open_case(org.invoicing, comment="We were charged twice for March, again.")
+    feedback = case.feedback.get()
+    others = []
+    for i in range(12):
+        customer = Customer.objects.create(name=f"Customer {i}", email=f"c{i}@example.com")
+        others.append(
+            give_feedback(
+                org.invoicing, customer=customer, comment="Charged twice for March again!"
+            )
+        )
+        comment_read(feedback=others[-1])
+    comment_read(feedback=feedback)
+    client = logged_in(org.billing_agent)
+    page = client.get(detail_url(case)).content.decode()
+    everything = reverse("insights:similar", args=[feedback.reference])
+    assert "12 other customers" in page
+    assert f'The latest 10 of 12: <a href="{everything}">see them all</a>' in page
+    listed = client.get(everything).content.decode()
+    assert all(f.reference in listed for f in others)
+    assert "12 other customers</strong> said something similar" in listed
+    # Another team's agent cannot open it; nor anyone an unknown reference.
+    assert logged_in(org.support_agent).get(everything).status_code == 404
+    unknown = reverse("insights:similar", args=["VL-1999-000001"])
+    assert client.get(unknown).status_code == 404

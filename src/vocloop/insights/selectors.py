@@ -258,7 +258,8 @@ class Similar:
     """Comments like this one in the 30 days around it: counted all, listed where visible."""
 
     customers: int  # other customers (anonymous feedback counts one each)
-    items: list[Feedback]
+    items: list[Feedback]  # the latest the user may read, up to the limit asked for
+    visible: int  # all the user may read
     hidden: int
 
 
@@ -273,18 +274,22 @@ def similar_to(feedback: Feedback, *, scope: CaseScope, limit: int = 10) -> Simi
     ).exclude(pk=feedback.pk)
     if feedback.customer_id is not None:
         others = others.exclude(customer_id=feedback.customer_id)
-    others = others
-    counted = others.aggregate(
-        named=Count("customer", distinct=True), anonymous=Count("pk", filter=Q(customer=None))
-    )
     allowed = feedback_visible(scope)
-    items = list(
-        others.filter(allowed).select_related("touchpoint", "case").order_by("-occurred_at")[:limit]
+    counted = others.aggregate(
+        named=Count("customer", distinct=True),
+        anonymous=Count("pk", filter=Q(customer=None)),
+        comments=Count("pk"),
     )
+    visible = others.filter(allowed)
+    items = list(
+        visible.select_related("touchpoint", "case").order_by("-occurred_at", "-pk")[:limit]
+    )
+    shown = len(items) if len(items) < limit else visible.count()
     return Similar(
         customers=counted["named"] + counted["anonymous"],
         items=items,
-        hidden=others.exclude(allowed).count(),
+        visible=shown,
+        hidden=counted["comments"] - shown,
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("discover/", views.discover, name="discover"),
     path("proposals/<int:pk>/", views.proposal, name="proposal"),
     path("feedback/<reference:reference>/correct/", views.correct, name="correct"),
+    path("feedback/<reference:reference>/similar/", views.similar, name="similar"),
     path("models/", views.models, name="models"),
     path("settings/", views.text_settings, name="settings"),
 ]

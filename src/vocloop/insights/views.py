@@ -263,6 +263,22 @@ def _decide(
     return render(request, "insights/proposal.html", context, status=status)
 
 
+SIMILAR_LISTED = 500
+
+
+@login_required
+@require_GET
+def similar(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every comment like this one in the 30 days around it that the user may read."""
+    scope = case_scope(request.user)
+    feedback = Feedback.objects.filter(feedback_visible(scope), reference=reference).first()
+    if feedback is None:
+        raise Http404("No such feedback.")
+    found = selectors.similar_to(feedback, scope=scope, limit=SIMILAR_LISTED)
+    context = {"feedback": feedback, "similar": found, "limit": SIMILAR_LISTED}
+    return render(request, "insights/similar.html", context)
+
+
 @login_required
 @require_POST
 def correct(request: HttpRequest, reference: str) -> HttpResponse:
