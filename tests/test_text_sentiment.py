@@ -57,6 +57,32 @@ def test_negated_praise_is_negative(text: str) -> None:
     assert sentiment(text).label == "negative"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The delivery arrived outside the agreed time window. Please fix this soon.",
+        "Please send the invoice again, thanks in advance.",
+        "I hope someone can call me back. Kindly reply to this email.",
+    ],
+)
+def test_the_formulae_of_a_request_are_not_praise(text: str) -> None:
+    assert sentiment(text).label != "positive", sentiment(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Could not be happier!", "positive"),
+        ("I couldn't have been happier with the crew.", "positive"),
+        ("We could not ask for better service.", "positive"),
+        ("Honestly, it could not be worse.", "negative"),
+        ("The app can't get any worse.", "negative"),
+    ],
+)
+def test_praise_and_blame_said_by_negation_are_read_as_meant(text: str, label: str) -> None:
+    assert sentiment(text).label == label
+
+
 def test_neutral_statements_and_empty_text_are_neutral() -> None:
     assert sentiment("The parcel arrived on Tuesday.").label == "neutral"
     empty = sentiment("  ")
