@@ -240,3 +240,35 @@ def test_ten_thousand_comments_are_discovered_in_seconds() -> None:
     assert {
         Counter(topic_of[m] for m in p.members).most_common(1)[0][0] for p in proposals[:3]
     } == set(TOPICS)
+
+
+WEBINAR = [
+    "The webinar answered my question about exports",
+    "Good webinar, it answered every question I had",
+    "My question on reports was answered in the webinar",
+    "The onboarding webinar answered the question about users",
+    "Webinar was clear and my question got answered",
+    "Asked a question in the webinar and it was answered live",
+    "The webinar answered the question my team had on billing exports",
+    "Question answered in the webinar, thanks",
+]
+ASKED_ELSEWHERE = [
+    "I have a question about my invoice that nobody answered",
+    "My question about the delivery date was never answered",
+    "Simple question on the refund, still not answered",
+    "Phoned with a question about my contract and it was answered quickly",
+]
+
+
+def test_a_phrase_other_themes_comments_use_as_much_is_not_proposed() -> None:
+    rng = random.Random(3)
+    noise = [(key, text) for key, text, _ in planted_corpus(seed=3, sizes={}, noise=40)]
+    comments = [(f"w{i}", text) for i, text in enumerate(WEBINAR)] + noise
+    alone = discover(comments, min_size=5)
+    webinar = next(p for p in alone if "webinar" in p.phrases)
+    assert {"question", "answered"} & set(webinar.phrases)  # uncovered, they look telling
+    # But comments already in a theme (billing, delivery, refunds) ask and answer too.
+    covered = [rng.choice(ASKED_ELSEWHERE) + f" ({i})" for i in range(50)]
+    seen = discover(comments, min_size=5, covered=covered, covered_weight=4.0)
+    webinar = next(p for p in seen if "webinar" in p.phrases)
+    assert not {"question", "answered"} & set(webinar.phrases + webinar.terms)

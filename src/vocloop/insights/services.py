@@ -303,15 +303,20 @@ def themes_discover(
     """
     from vocloop.text.discovery import discover
 
-    uncovered_rows = Feedback.objects.filter(text__isnull=False, themes__isnull=True)
+    read = Feedback.objects.filter(text__isnull=False).exclude(comment="")
     if days:
         since = (now or timezone.now()) - dt.timedelta(days=days)
-        uncovered_rows = uncovered_rows.filter(text__occurred_at__gte=since)
+        read = read.filter(text__occurred_at__gte=since)
     uncovered = list(
-        uncovered_rows.exclude(comment="")
+        read.filter(themes__isnull=True)
         .order_by("-occurred_at")
         .values_list("pk", "comment")[:limit]
     )
+    # The comments themes cover already, in the same span: a phrase they use as much as
+    # a proposal's members do would tag them too once it is a theme's rule.
+    covered_rows = read.filter(pk__in=CommentTheme.objects.values("feedback"))
+    covered = list(covered_rows.order_by("-occurred_at").values_list("comment", flat=True)[:limit])
+    covered_all = covered_rows.count() if len(covered) == limit else len(covered)
     ThemeProposal.objects.filter(status=ThemeProposal.Status.OPEN).delete()
     proposals = [
         ThemeProposal(
@@ -320,7 +325,9 @@ def themes_discover(
             examples=[int(k) for k in p.examples],  # type: ignore[call-overload]
             size=p.size,
         )
-        for p in discover(uncovered)
+        for p in discover(
+            uncovered, covered=covered, covered_weight=covered_all / max(len(covered), 1)
+        )
     ]
     return ThemeProposal.objects.bulk_create(proposals)
 

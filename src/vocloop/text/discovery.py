@@ -18,6 +18,11 @@ on average, that much vocabulary, so a "miscellaneous" group cannot form, and a
 comment like no other stays alone instead of being forced into some cluster. A group
 is proposed if it has `min_size` comments and at least one phrase mostly its own.
 
+"Its own" counts the comments a theme already covers too (`covered`, a sample of
+them with the weight that stands for the rest): a phrase becomes a theme's rule and
+then applies to every comment, so a word that members share with hundreds of
+comments about other themes ("question", "answered") would tag those too.
+
 Tried and rejected: k-means with k chosen by silhouette. On feedback the silhouette
 keeps rising with k, because every common wording of a topic is a tighter cluster
 than the topic, so it split each topic into its wordings; and k-means puts every
@@ -48,7 +53,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from vocloop.text.tokens import STOP_WORDS, stem, words
-from vocloop.text.vocabulary import GENERIC_WORDS, NEGATORS, is_redaction
+from vocloop.text.vocabulary import GENERIC_WORDS, IN_PASSING, NEGATORS, is_redaction
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ PHRASE_PRECISION = 0.5
 COMMON_INSIDE = 0.2
 
 # "again" matters to whether two comments say the same thing, not to what about.
-_SKIP = STOP_WORDS | GENERIC_WORDS | NEGATORS | {"again"}
+_SKIP = STOP_WORDS | GENERIC_WORDS | NEGATORS | IN_PASSING | {"again"}
 
 
 def _content(tokens: list[str]) -> list[tuple[int, str]]:
@@ -118,8 +123,14 @@ def discover(
     max_proposals: int = 8,
     min_size: int = 5,
     seed: int = 0,
+    covered: Sequence[str] = (),
+    covered_weight: float = 1.0,
 ) -> list[Proposal]:
-    """Groups of comments sharing vocabulary, as proposed themes, largest first."""
+    """Groups of comments sharing vocabulary, as proposed themes, largest first.
+
+    `covered`: comments a theme already covers (or a sample, each standing for
+    `covered_weight` of them), counted against a phrase they use as well.
+    """
     if len(comments) < 2 * min_size or max_proposals <= 0:
         return []
     # Identical comments (after stemming) are one row, weighted by how many wrote it.
@@ -149,6 +160,10 @@ def discover(
     labels = _cluster(x, weight, np.random.default_rng(seed))
     present = sparse.csc_matrix((x > 0).astype(np.float64))
     vocabulary = vectorizer.get_feature_names_out()
+    elsewhere = np.zeros(len(vocabulary))
+    if covered:
+        used = vectorizer.transform([_features(t) for t in covered]) > 0
+        elsewhere = covered_weight * np.asarray(used.sum(axis=0), dtype=np.float64).ravel()
 
     grouped = labels >= 0
     sizes = np.bincount(labels[grouped], weights=weight[grouped])
@@ -156,7 +171,9 @@ def discover(
     for group in np.argsort(-sizes, kind="stable"):
         if sizes[group] < min_size or len(proposals) == max_proposals:
             break
-        proposal = _proposal(comments, who, weight, x, present, vocabulary, labels == group)
+        proposal = _proposal(
+            comments, who, weight, x, present, vocabulary, labels == group, elsewhere
+        )
         if proposal is not None:
             proposals.append(proposal)
     return proposals
@@ -229,11 +246,12 @@ def _proposal(
     present: sparse.csc_matrix,
     vocabulary: np.ndarray,
     inside: np.ndarray,
+    elsewhere: np.ndarray,
 ) -> Proposal | None:
     """The group as a proposal, or None if no phrase is telling enough to be its rule."""
     size = float(weight[inside].sum())
     counts = np.asarray(present.T @ (weight * inside)).ravel()
-    total = np.asarray(present.T @ weight).ravel()
+    total = np.asarray(present.T @ weight).ravel() + elsewhere
     recall = counts / size
     precision = np.divide(counts, np.maximum(total, 1.0))
     # Telling: used by many members (recall) and mostly by members (precision).

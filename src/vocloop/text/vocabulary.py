@@ -138,6 +138,16 @@ VERDICTS = _word_set(
 # leaves them out too.
 GENERIC_WORDS = FILLER | VERDICTS
 
+# Said in passing about whatever the comment is about: a contrast, "new", praise
+# ("top marks", "impressed"). Theme discovery leaves them out of its terms and
+# phrases; similarity keeps them (changing its words would change its signatures).
+IN_PASSING = _word_set(
+    """
+    though although however whereas new old marks impressed impressive reliable
+    unreliable wonderful superb awesome outstanding decent okay recommend recommended
+    """
+)
+
 
 def is_redaction(word: str) -> bool:
     """ "xx", "xxxx": how exports black out names, dates and numbers (CFPB's "XX/XX/XXXX").
