@@ -459,8 +459,18 @@ def test_an_import_is_undone_out_of_every_table_and_figure(org: Org, history: Pa
     record = FeedbackImport.objects.get()
     assert f"{record.pk:>4}" in listed.getvalue() and "4 present" in listed.getvalue()
 
+    # Asked first; not at a terminal, it says what it would delete and how to go on.
+    with pytest.raises(CommandError) as asked:
+        call_command("imports", "undo", str(record.pk))
+    assert (
+        f"Undoing import {record.pk} ({history}, " in str(asked.value)
+        and "deletes 4 pieces of feedback and 1 correction staff made to their comments. "
+        "Nothing was undone: add --no-input to undo it."
+        in str(asked.value)
+    )
+    assert Feedback.objects.count() == 5
     out = StringIO()
-    call_command("imports", "undo", str(record.pk), stdout=out)
+    call_command("imports", "undo", str(record.pk), "--no-input", stdout=out)
     assert f"Undid import {record.pk}: 4 pieces of feedback deleted" in out.getvalue()
     assert Feedback.objects.count() == 1 and Customer.objects.count() == 3
     assert not OriginalComment.objects.exists() and not Correction.objects.exists()
@@ -554,7 +564,9 @@ def test_undo_counts_the_days_again_as_a_rebuild_would_after_a_size_changed(
     give_feedback(
         org.helpdesk, customer=bo, score=9, occurred_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     )
-    call_command("imports", "undo", str(FeedbackImport.objects.get().pk), stdout=StringIO())
+    call_command(
+        "imports", "undo", str(FeedbackImport.objects.get().pk), "--no-input", stdout=StringIO()
+    )
     rows = assert_rebuild_agrees()
     assert all(v >= 0 for fields in rows["feedback"].values() for v in fields.values())
     assert sum(f["responses"] for f in rows["feedback"].values()) == 1
@@ -586,3 +598,22 @@ def test_a_score_is_read_only_when_written_as_a_number(org: Org, tmp_path: Path)
         run(path, *args)
     assert "Imported 4 pieces of feedback" in run(path, *args, "--skip-invalid")
     assert sorted(Feedback.objects.values_list("score", flat=True)) == [7, 9, 9, 9]
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_undo_at_a_terminal_asks_first(
+    org: Org, history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(history, *FULL)
+    pk = str(FeedbackImport.objects.get().pk)
+    monkeypatch.setattr("sys.stdin", Terminal("no\n"))
+    with pytest.raises(CommandError, match="Nothing was undone"):
+        call_command("imports", "undo", pk, stdout=StringIO())
+    assert Feedback.objects.count() == 4
+    monkeypatch.setattr("sys.stdin", Terminal("yes\n"))
+    call_command("imports", "undo", pk, stdout=StringIO())
+    assert not Feedback.objects.exists()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from vocloop.insights.models import CommentText, SimilarGroup
+from vocloop.insights.models import CommentText, Correction, SimilarGroup
 from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.rollups import feedback_days, rollup_feedback_recount
 
@@ -34,17 +34,40 @@ class UndoResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class UndoPreview:
+    """What undoing an import would delete, to be confirmed first."""
+
+    record: FeedbackImport
+    feedback: int
+    corrections: int  # staff corrections of its comments: their work goes too
+
+
+def feedback_import_undo_preview(pk: int) -> UndoPreview:
+    record = _undoable(FeedbackImport.objects.filter(pk=pk).first(), pk)
+    feedback = Feedback.objects.filter(imported_by=record)
+    return UndoPreview(
+        record=record,
+        feedback=feedback.count(),
+        corrections=Correction.objects.filter(feedback__in=feedback).count(),
+    )
+
+
+def _undoable(record: FeedbackImport | None, pk: int) -> FeedbackImport:
+    if record is None:
+        raise UndoRefused(f"There is no import {pk}: `vocloop imports list` shows them.")
+    if record.undone_at is not None:
+        raise UndoRefused(
+            f"Import {pk} was undone on {timezone.localtime(record.undone_at):%Y-%m-%d}."
+        )
+    return record
+
+
 def feedback_import_undo(pk: int) -> UndoResult:
     """Delete the feedback of import `pk` and everything derived from it, in one transaction."""
     began = time.monotonic()
     with transaction.atomic():
-        record = FeedbackImport.objects.select_for_update().filter(pk=pk).first()
-        if record is None:
-            raise UndoRefused(f"There is no import {pk}: `vocloop imports list` shows them.")
-        if record.undone_at is not None:
-            raise UndoRefused(
-                f"Import {pk} was undone on {timezone.localtime(record.undone_at):%Y-%m-%d}."
-            )
+        record = _undoable(FeedbackImport.objects.select_for_update().filter(pk=pk).first(), pk)
         feedback = Feedback.objects.filter(imported_by=record)
         in_cases = feedback.exclude(case=None).count()
         if in_cases:

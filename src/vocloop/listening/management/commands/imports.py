@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -9,8 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from vocloop.listening.import_undo import UndoRefused, feedback_import_undo
+from vocloop.listening.import_undo import (
+    UndoPreview,
+    UndoRefused,
+    feedback_import_undo,
+    feedback_import_undo_preview,
+)
 from vocloop.listening.models import FeedbackImport
+from vocloop.words import counted
 
 
 class Command(BaseCommand):
@@ -25,20 +32,49 @@ class Command(BaseCommand):
             "every figure; the customers it created stay.",
         )
         undo.add_argument("id", type=int, help="The import's number, from `vocloop imports list`.")
+        undo.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="Undo without asking first (in scripts).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             self._list()
             return
         try:
+            if options["interactive"]:
+                self._confirm(feedback_import_undo_preview(options["id"]))
             result = feedback_import_undo(options["id"])
         except UndoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Undid import {options['id']}: {result.feedback:,} pieces of feedback deleted, "
+            f"Undid import {options['id']}: {counted(result.feedback, 'piece', 'pieces')} of "
+            "feedback deleted, "
             f"{result.groups:,} similar-comment groups forgotten, in {result.seconds:.1f} s. "
             "The file can be imported again."
         )
+
+    def _confirm(self, preview: UndoPreview) -> None:
+        record = preview.record
+        what = (
+            f"Undoing import {record.pk} ({record.file_name}, "
+            f"{timezone.localtime(record.imported_at):%Y-%m-%d %H:%M}) deletes "
+            f"{counted(preview.feedback, 'piece', 'pieces')} of feedback"
+            + (
+                f" and {counted(preview.corrections, 'correction')} staff made to their comments"
+                if preview.corrections
+                else ""
+            )
+            + "."
+        )
+        if not sys.stdin.isatty():
+            raise CommandError(f"{what} Nothing was undone: add --no-input to undo it.")
+        answer = input(f"{what} Type yes to go on: ")
+        if answer.strip().lower() != "yes":
+            raise CommandError("Nothing was undone.")
 
     def _list(self) -> None:
         imports = FeedbackImport.objects.annotate(present=Count("feedback"))
