@@ -143,7 +143,7 @@ GENERIC_WORDS = FILLER | VERDICTS
 # phrases; similarity keeps them (changing its words would change its signatures).
 IN_PASSING = _word_set(
     """
-    though although however whereas new old marks impressed impressive reliable
+    but though although however whereas new old marks impressed impressive reliable
     unreliable wonderful superb awesome outstanding decent okay recommend recommended
     """
 )
