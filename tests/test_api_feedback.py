@@ -150,6 +150,8 @@ TOO_LONG = "x" * (settings.COMMENT_MAX_LENGTH + 1)
         ({"occurred_at": "yesterday"}, "occurred_at", "datetime"),
         ({"occurred_at": 1700000000}, "occurred_at", "ISO 8601"),
         ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at", "future"),
+        ({"occurred_at": "0001-01-01T00:00:00+01:00"}, "occurred_at", "before 1970"),
+        ({"occurred_at": "1969-12-31T12:00:00Z"}, "occurred_at", "before 1970"),
         ({"customer": {"email": "not-an-email"}}, "customer.email", "valid email"),
         ({"customer": {"external_id": "x" * 201}}, "customer.external_id", "at most 200"),
         ({"customer": {"phone": "123"}}, "customer.phone", "not permitted"),

@@ -182,7 +182,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_each_reason_and_line(
     assert "no comment and no score: 1 row (line 10)" in message
     assert "unreadable score: 1 row (line 11)" in message
     assert "not an email address: 1 row (line 12)" in message
-    assert "date in the future: 1 row (line 13)" in message
+    assert "date out of range: 1 row (line 13)" in message
     assert not Feedback.objects.exists() and not Customer.objects.exclude(pk=org.customer.pk)
     assert list(ReferenceCounter.objects.values_list("year", "last")) == counter_before
     assert not FeedbackImport.objects.exists()
@@ -617,3 +617,10 @@ def test_undo_at_a_terminal_asks_first(
     monkeypatch.setattr("sys.stdin", Terminal("yes\n"))
     call_command("imports", "undo", pk, stdout=StringIO())
     assert not Feedback.objects.exists()
+
+
+def test_a_time_whose_day_in_utc_is_before_1970_is_refused_too(org: Org, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "edge.csv", [["1970-01-01T03:00:00+09:00", "Slow"]], ["d", "c"])
+    with pytest.raises(CommandError, match=r"date out of range: 1 row \(line 2\)") as refused:
+        run(path, "--comment-column", "c", "--date-column", "d", "--touchpoint", "help-desk")
+    assert "before 1970" in str(refused.value)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from vocloop.csvfiles import csv_opened
 from vocloop.listening.models import Feedback, ScoreType, Touchpoint
-from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_validate
+from vocloop.listening.services import EARLIEST, FeedbackInput, FeedbackInvalid, feedback_validate
 
 LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one mistake
 # Dates without a format given: ISO 8601 (with or without a time) and year/month/day.
@@ -33,7 +33,7 @@ DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 DATE_ONLY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 DECIMAL = re.compile(r"[-+]?\d+(?:\.\d*)?")
-EARLIEST_YEAR = 1970  # the dashboards' and the themes pages' dates begin here
+EARLIEST_YEAR = EARLIEST.year  # checked again once the time is in UTC
 TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%z", "%f")
 KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
     kind.label.lower(): kind.value for kind in Feedback.Kind
@@ -160,7 +160,7 @@ VALIDATION_REASONS = {
     "score": "score out of range",
     "comment": "comment too long",
     "channel": "channel too long",
-    "occurred_at": "date in the future",
+    "occurred_at": "date out of range",
 }
 
 

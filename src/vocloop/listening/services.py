@@ -25,6 +25,11 @@ from vocloop.listening.rules import DEFAULT_THRESHOLDS, Thresholds, needs_case
 from vocloop.metrics.rollups import rollup_feedback_received
 from vocloop.text.masking import mask
 
+# The dashboards and the themes pages count from this day in vocloop's time zone:
+# feedback given before would be counted and never seen (a placeholder date such as
+# 0001-01-01, or a typo).
+EARLIEST = dt.date(1970, 1, 1)
+
 
 class FeedbackInvalid(ValueError):
     """Feedback that cannot be accepted; `errors` maps a field name to a sentence."""
@@ -115,6 +120,11 @@ def feedback_validate(data: FeedbackInput) -> None:
             errors["occurred_at"] = "Give the time with its offset, e.g. 2026-03-01T09:30:00+01:00."
         elif data.occurred_at > timezone.now() + dt.timedelta(minutes=5):
             errors["occurred_at"] = "The time the feedback was given lies in the future."
+        elif data.occurred_at < timezone.make_aware(dt.datetime.combine(EARLIEST, dt.time())):
+            errors["occurred_at"] = (
+                f"The time the feedback was given is before {EARLIEST.year}, where vocloop's "
+                "figures begin."
+            )
     if errors:
         raise FeedbackInvalid(errors)
 
