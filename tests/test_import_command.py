@@ -624,3 +624,12 @@ def test_a_time_whose_day_in_utc_is_before_1970_is_refused_too(org: Org, tmp_pat
     with pytest.raises(CommandError, match=r"date out of range: 1 row \(line 2\)") as refused:
         run(path, "--comment-column", "c", "--date-column", "d", "--touchpoint", "help-desk")
     assert "before 1970" in str(refused.value)
+
+
+def test_imports_are_listed_newest_first(org: Org, history: Path) -> None:
+    for _ in range(3):
+        run(history, *FULL, "--again")
+    listed = StringIO()
+    call_command("imports", "list", stdout=listed)
+    numbers = [int(line.split()[0]) for line in listed.getvalue().splitlines()]
+    assert numbers == sorted(FeedbackImport.objects.values_list("pk", flat=True), reverse=True)

@@ -172,3 +172,18 @@ def test_a_model_no_better_than_the_rules_is_not_used(org: Org, taxonomy: dict[s
     assert model.f1 == model.f1_before == 1.0
     assert model.status == ThemeModel.Status.REJECTED
     assert reader_current().model is None
+
+
+def test_train_now_on_the_page_says_at_once_when_nothing_changed(
+    org: Org, taxonomy: dict[str, Theme]
+) -> None:
+    from django.urls import reverse
+
+    from tests.staff_pages import logged_in
+
+    parking = comments(org, PARKING, 40, seed=10)
+    comments_read_bulk()
+    correct(org, parking, [taxonomy["parking"]])
+    model_train()
+    page = logged_in(org.manager).post(reverse("insights:models"), {"action": "train"}, follow=True)
+    assert "Nothing has changed since version 1 was trained" in page.content.decode()

@@ -306,12 +306,23 @@ def test_dates_out_of_range_get_a_message_not_an_error(org: Org) -> None:
 
 
 def test_training_from_the_page_runs_in_the_background(
-    org: Org, django_capture_on_commit_callbacks: Any
+    org: Org, billing: Theme, django_capture_on_commit_callbacks: Any
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
+    from vocloop.insights.learning import MIN_CORRECTIONS
+    from vocloop.insights.services import correction_record
+
+    client = logged_in(org.manager)
+    # Refused at once, saying why, when it could not train: nothing is queued.
+    refused = client.post(reverse("insights:models"), {"action": "train"}, follow=True)
+    assert "0 comments have been corrected; training needs at least" in refused.content.decode()
+    assert not DBTaskResult.objects.filter(task_path__endswith="train_theme_model").exists()
+    for i in range(MIN_CORRECTIONS):
+        feedback = give_feedback(org.invoicing, comment=f"Charged twice on invoice {i}")
+        correction_record(feedback=feedback, themes=[billing], sentiment="", by=org.manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in(org.manager).post(reverse("insights:models"), {"action": "train"})
+        response = client.post(reverse("insights:models"), {"action": "train"})
     assert response.status_code == 302
     assert DBTaskResult.objects.filter(task_path__endswith="train_theme_model").exists()
 

@@ -42,11 +42,33 @@ class NothingNew(NotEnoughCorrections):
     """No correction and no theme has changed since the last version was trained."""
 
 
-def _nothing_new_since(last: ThemeModel) -> bool:
-    return not (
+def _nothing_new() -> str | None:
+    last = ThemeModel.objects.order_by("-trained_at", "-version").first()
+    if last is None or (
         Correction.objects.filter(corrected_at__gt=last.trained_at).exists()
         or Theme.objects.filter(updated_at__gt=last.trained_at).exists()
+    ):
+        return None
+    return (
+        f"Nothing has changed since version {last.version} was trained: no new "
+        "corrections and no theme changed, so a new version would learn the same."
     )
+
+
+def training_refusal() -> str | None:
+    """Why training now would be refused, as far as a quick look tells; None if it may run.
+
+    For the page's "Train now", before it queues the work: the training itself checks
+    again, exactly (only corrections of themes still in use count there).
+    """
+    corrected = Correction.objects.values("feedback").distinct().count()
+    if corrected < MIN_CORRECTIONS:
+        return (
+            f"{counted(corrected, 'comment has', 'comments have')} been corrected; "
+            f"training needs at least {MIN_CORRECTIONS}, so that some can be held out to "
+            "test the model."
+        )
+    return _nothing_new()
 
 
 @dataclass(frozen=True)
@@ -147,12 +169,8 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     """
     from vocloop.text.classifier import TextModel
 
-    last = ThemeModel.objects.order_by("-trained_at", "-version").first()
-    if last is not None and _nothing_new_since(last):
-        raise NothingNew(
-            f"Nothing has changed since version {last.version} was trained: no new "
-            "corrections and no theme changed, so a new version would learn the same."
-        )
+    if (refusal := _nothing_new()) is not None:
+        raise NothingNew(refusal)
     themes = {t.pk: t for t in Theme.objects.filter(active=True)}
     corrected = corrected_examples(themes)
     if len(corrected) < MIN_CORRECTIONS:

@@ -325,6 +325,8 @@ def models(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "train":
+                if (refusal := learning.training_refusal()) is not None:
+                    raise ValueError(refusal)
                 transaction.on_commit(lambda: train_theme_model.enqueue())
                 messages.success(
                     request,

@@ -77,7 +77,9 @@ class Command(BaseCommand):
             raise CommandError("Nothing was undone.")
 
     def _list(self) -> None:
-        imports = FeedbackImport.objects.annotate(present=Count("feedback"))
+        imports = FeedbackImport.objects.annotate(present=Count("feedback")).order_by(
+            "-imported_at", "-pk"
+        )
         if not imports:
             self.stdout.write("Nothing has been imported yet.")
             return
