@@ -151,3 +151,36 @@ def test_an_edited_template_that_fails_to_render_falls_back_to_the_default(org):
     case_reply(case=case, body="We are on it.", actor=Actor.staff(org.support_agent))  # no error
     email = OutboxMessage.objects.get(kind="customer_reply")
     assert "We are on it." in email.body_text
+
+
+def test_a_customer_who_is_not_satisfied_is_news_to_the_assignee_not_a_colleagues_reopening(org):
+    from vocloop.cases.customer_actions import case_customer_verdict
+    from vocloop.cases.models import RootCause
+    from vocloop.cases.services import case_reopen, case_resolve
+
+    case = give_feedback(org.helpdesk, customer=org.customer, score=2).case
+    case_assign(case=case, assignee=org.support_agent, actor=Actor.staff(org.support_lead))
+
+    def resolve() -> None:
+        case_resolve(
+            case=case,
+            resolution="Fixed.",
+            root_cause=RootCause.objects.get(slug="product"),
+            actor=Actor.staff(org.support_agent),
+        )
+
+    resolve()
+    case_reopen(case=case, reason="Spotted a gap.", actor=Actor.staff(org.support_lead))
+    deliver_due()
+    assert not [
+        m for m in mail.outbox if "reopened" in m.subject.lower() and m.to != [org.customer.email]
+    ]
+    resolve()
+    deliver_due()
+    mail.outbox.clear()
+    case_customer_verdict(case=case, satisfied=False, reason="Still broken, call 020 7946 0958.")
+    deliver_due()
+    [told] = [m for m in inbox_of(org.support_agent) if "reopened" in m.subject]
+    assert told.subject == f"The customer reopened {case.reference}: not satisfied"
+    assert "Still broken, call [phone]." in told.body
+    assert not [m for m in mail.outbox if "not satisfied" in m.subject and m is not told]

@@ -24,6 +24,8 @@ KINDS = {
     "customer_reopened": "To the customer: case reopened",
     "staff_assigned": "To staff: a case was assigned to you",
     "staff_customer_message": "To the assignee (else the team lead): the customer wrote again",
+    "staff_customer_reopened": "To the assignee (else the team lead): the customer is not "
+    "satisfied and reopened the case",
     "staff_escalated": "To the people notified of an escalation",
     "staff_digest": "To staff, daily: what is due and what breached",
 }

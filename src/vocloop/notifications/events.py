@@ -52,7 +52,11 @@ RULES: dict[str, Rule] = {
     Kind.SEVERITY_CHANGED: UPDATED,
     Kind.STATUS_CHANGED: UPDATED,
     Kind.RESOLVED: Rule("case.resolved", customer_email="customer_resolved"),
-    Kind.REOPENED: Rule("case.reopened", customer_email="customer_reopened"),
+    Kind.REOPENED: Rule(
+        "case.reopened",
+        customer_email="customer_reopened",
+        staff_email="staff_customer_reopened",
+    ),
     Kind.CLOSED: UPDATED,
     Kind.SATISFACTION: UPDATED,
     ESCALATED: Rule("case.escalated", staff_email="staff_escalated"),
@@ -76,6 +80,13 @@ def _assignee_else_lead(event: CaseEvent) -> list[Any]:
     return _active_with_email([case.team.lead])
 
 
+def _reopened_by_the_customer(event: CaseEvent) -> list[Any]:
+    """A customer's "not satisfied" is news to the team; a colleague's reopening is not."""
+    if event.actor_kind != CaseEvent.Actor.CUSTOMER:
+        return []
+    return _assignee_else_lead(event)
+
+
 def _notified(event: CaseEvent) -> list[Any]:
     ids = tuple(i for i in event.data.get("notified", []) if isinstance(i, int))
     return remembered(
@@ -87,6 +98,7 @@ def _notified(event: CaseEvent) -> list[Any]:
 STAFF_RECIPIENTS: dict[str, Callable[[CaseEvent], list[Any]]] = {
     "staff_assigned": _assignee,
     "staff_customer_message": _assignee_else_lead,
+    "staff_customer_reopened": _reopened_by_the_customer,
     "staff_escalated": _notified,
 }
 
