@@ -70,6 +70,24 @@ def test_the_formulae_of_a_request_are_not_praise(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Support never called back.",
+        "The support agent hung up on me.",
+        "My credit report still shows the closed account.",
+        "The interest on the rewards card was charged again.",
+    ],
+)
+def test_naming_what_the_business_does_is_not_praise(text: str) -> None:
+    assert sentiment(text).label != "positive", sentiment(text)
+
+
+def test_poor_service_in_words_vader_lacks_is_negative() -> None:
+    assert sentiment("Charged twice. Very slow and unhelpful.").label == "negative"
+    assert sentiment("Brilliant customer support, sorted in minutes.").label == "positive"
+
+
+@pytest.mark.parametrize(
     ("text", "label"),
     [
         ("Could not be happier!", "positive"),
