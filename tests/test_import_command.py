@@ -510,6 +510,19 @@ def test_the_scale_is_questioned_when_nps_scores_stay_within_one_to_five(
     assert sorted(Feedback.objects.values_list("score", flat=True)) == [1, 3, 4]
 
 
+def test_the_scale_is_questioned_when_nearly_every_nps_score_is_one_to_five(
+    org: Org, tmp_path: Path
+) -> None:
+    args = ("--comment-column", "c", "--score-column", "s", "--touchpoint", "help-desk",
+            "--score-type", "nps", "--check")  # fmt: skip
+    mixed = [["Said", str(1 + i % 5)] for i in range(28)] + [["Said", "9"], ["Said", "10"]]
+    out = run(write_csv(tmp_path / "mixed.csv", mixed, ["c", "s"]), *args)
+    assert "Check the scale: 28 of the 30 scores (93%) are from 1 to 5" in out
+    # Real NPS answers: mostly 7 to 10, some low ones.
+    nps = [["Said", str(s)] for s in [9, 10, 8, 7, 3, 10, 9, 6, 2, 10] * 3]
+    assert "Check the scale" not in run(write_csv(tmp_path / "nps.csv", nps, ["c", "s"]), *args)
+
+
 def test_a_name_alone_is_refused(org: Org, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "names.csv", [["Slow", "Ada"]], ["c", "n"])
     with pytest.raises(CommandError, match="A name alone identifies nobody"):

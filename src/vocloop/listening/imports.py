@@ -111,16 +111,32 @@ class CheckResult:
     imported_before: str | None = None  # when the same file was imported, if it was
     scores: tuple[int, int] | None = None  # the lowest and highest score, if any
     known: int = 0  # rows whose id was imported before (an overlapping export)
+    scored: int = 0  # rows with a score
+    one_to_five: int = 0  # of them, scores from 1 to 5
 
     def scale_warning(self, score_type: str | None) -> str | None:
         """A word of caution when the scores look like another scale than the one named."""
-        if self.scores is None or score_type != "nps" or self.scores[1] > 5:
+        if self.scores is None or score_type != "nps":
             return None
-        return (
-            f"Every score is from {self.scores[0]} to {self.scores[1]}: if the file's scale is "
-            "1 to 5, these are not NPS answers (0 to 10), and each would count as a detractor. "
-            "CSAT is 1 to 5 (--score-type csat)."
+        consequence = (
+            "if the file's scale is 1 to 5, these are not NPS answers (0 to 10), and each "
+            "would count as a detractor. CSAT is 1 to 5 (--score-type csat)."
         )
+        if self.scores[1] <= 5:
+            return f"Every score is from {self.scores[0]} to {self.scores[1]}: {consequence}"
+        if self.scored >= MIXED_SCALE_FROM and self.one_to_five >= MIXED_SCALE_SHARE * self.scored:
+            share = self.one_to_five / self.scored
+            return (
+                f"{self.one_to_five:,} of the {self.scored:,} scores ({share:.0%}) are from 1 to "
+                f"5, a few higher: the file may mix two scales; {consequence}"
+            )
+        return None
+
+
+# An NPS column this much 1 to 5 (with enough scores to tell) is questioned too: real
+# NPS answers put most of their weight on 7 to 10.
+MIXED_SCALE_FROM = 20
+MIXED_SCALE_SHARE = 0.9
 
 
 def _sha256(path: Path) -> str:
@@ -142,7 +158,7 @@ def _check(
     skip_invalid: bool,
     rejects: Path | None,
 ) -> CheckResult:
-    rows = comments = known = 0
+    rows = comments = known = scored = one_to_five = 0
     low = high = None
     problems = Problems()
     with ExitStack() as stack:
@@ -164,6 +180,8 @@ def _check(
                 if parsed.score is not None:
                     low = parsed.score if low is None else min(low, parsed.score)
                     high = parsed.score if high is None else max(high, parsed.score)
+                    scored += 1
+                    one_to_five += 1 <= parsed.score <= 5
     grouped = problems.grouped()
     saved = f" The rows left out are in {rejects}, with why." if rejects and problems.rows else ""
     if problems.rows and not skip_invalid:
@@ -185,6 +203,8 @@ def _check(
         problems=tuple(grouped),
         scores=(low, high) if low is not None and high is not None else None,
         known=known,
+        scored=scored,
+        one_to_five=one_to_five,
     )
 
 
