@@ -272,3 +272,16 @@ def test_a_phrase_other_themes_comments_use_as_much_is_not_proposed() -> None:
     seen = discover(comments, min_size=5, covered=covered, covered_weight=4.0)
     webinar = next(p for p in seen if "webinar" in p.phrases)
     assert not {"question", "answered"} & set(webinar.phrases + webinar.terms)
+
+
+def test_no_phrase_is_made_across_two_sentences() -> None:
+    said = [
+        f"Nothing loads on the {where} platform. Reporting{tail}"
+        for where in ("trading", "mobile", "new", "web")
+        for tail in (" works though", " is fine", " exports are ok")
+    ]
+    noise = [(key, text) for key, text, _ in planted_corpus(seed=5, sizes={}, noise=30)]
+    proposals = discover([(f"s{i}", text) for i, text in enumerate(said)] + noise, min_size=5)
+    assert proposals, "the platform comments form a group"
+    for p in proposals:
+        assert not [t for t in p.terms + p.phrases if "platform reporting" in t], p

@@ -42,6 +42,7 @@ more of them to group, and a topic worded with no words in common is not found.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ PHRASE_PRECISION = 0.5
 # A phrase beyond those the rule needs is offered if this share of members use it.
 COMMON_INSIDE = 0.2
 
+_SENTENCE_END = re.compile(r"[.!?;:]+(?:\s|$)|\n+")
 # "again" matters to whether two comments say the same thing, not to what about.
 _SKIP = STOP_WORDS | GENERIC_WORDS | NEGATORS | IN_PASSING | {"again"}
 
@@ -103,14 +105,22 @@ def _content(tokens: list[str]) -> list[tuple[int, str]]:
     ]
 
 
+def _sentences(text: str) -> list[list[str]]:
+    """The words of each sentence: a pair of words is never made across two."""
+    return [tokens for part in _SENTENCE_END.split(text) if (tokens := words(part))]
+
+
 def _features(text: str) -> tuple[str, ...]:
-    content = _content(words(text))
-    pairs = [
-        f"{a} {b}"
-        for (i, a), (j, b) in itertools.pairwise(content)
-        if j - i <= PAIR_REACH and a != b
-    ]
-    return tuple(sorted([s for _, s in content] + pairs))
+    found: list[str] = []
+    for tokens in _sentences(text):
+        content = _content(tokens)
+        found += [s for _, s in content]
+        found += [
+            f"{a} {b}"
+            for (i, a), (j, b) in itertools.pairwise(content)
+            if j - i <= PAIR_REACH and a != b
+        ]
+    return tuple(sorted(found))
 
 
 def _as_given(features: tuple[str, ...]) -> tuple[str, ...]:
@@ -315,8 +325,7 @@ def _rule(
 def _surfaces(texts: list[str], wanted: set[str]) -> dict[str, str]:
     """How members most often wrote each stem or pair: "parking at the depot"."""
     seen: dict[str, Counter[str]] = {f: Counter() for f in wanted}
-    for text in texts:
-        tokens = words(text)
+    for tokens in (t for text in texts for t in _sentences(text)):
         content = _content(tokens)
         for i, s in content:
             if s in seen:
