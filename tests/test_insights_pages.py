@@ -269,6 +269,20 @@ def test_the_phrases_of_a_proposal_are_edited_before_it_is_accepted(org: Org) ->
     assert Theme.objects.get(name="Credit reports").phrase_list == ["credit report", "credit file"]
 
 
+def test_a_proposal_accepted_without_phrases_is_said_to_find_nothing_yet(org: Org) -> None:
+    examples = [give_feedback(org.helpdesk, comment=f"Credit report wrong {i}") for i in range(5)]
+    made = ThemeProposal.objects.create(
+        terms=["credit"], phrases=["credit"], examples=[f.pk for f in examples], size=5
+    )
+    page = logged_in(org.manager).post(
+        reverse("insights:proposal", args=[made.pk]),
+        {"action": "accept", "name": "Credit", "dimension": "compliance",
+         "want": "right_product", "phrases": ""},
+        follow=True,
+    )  # fmt: skip
+    assert "“Credit” has no phrases, so no comment is given it" in page.content.decode()
+
+
 def test_discovery_reaches_back_as_far_as_the_manager_asks(org: Org, clock: Any) -> None:
     old = clock.now - dt.timedelta(days=400)
     others = ["sofa", "lamp", "dog", "music", "shelf", "toilet", "bin", "menu", "tills", "hours"]

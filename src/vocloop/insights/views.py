@@ -235,6 +235,12 @@ def _decide(
             chosen["phrases"] = None
         theme = services.proposal_accept(proposal=found, by=request.user, **chosen)
         messages.success(request, f"“{theme.name}” is now a theme; comments are being read again.")
+        if not theme.phrase_list:
+            messages.warning(
+                request,
+                f"“{theme.name}” has no phrases, so no comment is given it until staff "
+                "correct some to it and a learned model picks it up. Add phrases with Edit.",
+            )
         return redirect("insights:theme", slug=theme.slug)
     if action == "merge" and merge.is_valid():
         theme = services.proposal_merge(

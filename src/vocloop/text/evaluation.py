@@ -167,9 +167,13 @@ def evaluate_text(
             model = TextModel.fit(train_texts, train_labels, seed=seed)
             baseline = baseline_model(seed).fit(train_texts, train_labels)
         except ValueError as exc:  # too few texts, or no words in common
+            hint = (
+                " A larger file, or a higher --min-count, gives each label enough examples."
+                if str(exc).startswith("Too few examples: at least")
+                else ""
+            )
             raise EvaluationError(
-                f"Cannot learn from the {len(train)} training texts of seed {seed}: {exc} "
-                "A larger file, or a higher --min-count, gives each label enough examples."
+                f"Cannot learn from the {len(train)} training texts of seed {seed}: {exc}{hint}"
             ) from exc
         predictions = {
             "vocloop": model.predict(test_texts),
