@@ -88,3 +88,26 @@ def test_the_not_satisfied_reason_is_masked_on_the_case_and_in_webhooks(client, 
     assert MASKED in staff_page and shows_no_personal_data(staff_page)
     assert shows_no_personal_data(text_of(client.get(track_url(resolved))))
     assert all(shows_no_personal_data(m.body) for m in mail.outbox)
+
+
+def test_what_customers_wrote_before_masking_on_arrival_is_masked_by_the_migration(org):
+    import importlib
+
+    from django.apps import apps
+
+    from vocloop.cases.services import Actor, case_reply
+
+    migration = importlib.import_module("vocloop.cases.migrations.0011_mask_customer_text")
+    case = give_feedback(org.helpdesk, customer=org.customer, score=1).case
+    written = CaseEvent.objects.filter(case=case).order_by("pk").first()
+    # As stored before customers' text was masked on arrival.
+    CaseEvent.objects.filter(pk=written.pk).update(
+        actor_kind=CaseEvent.Actor.CUSTOMER, body="Card 4111 1111 1111 1111, order 4471923."
+    )
+    reply = case_reply(
+        case=case, body="I called you on 020 7946 0958.", actor=Actor.staff(org.support_agent)
+    )
+    migration.mask_customer_text(apps, None)
+    assert CaseEvent.objects.get(pk=written.pk).body == "Card [card number], order 4471923."
+    # What staff wrote is theirs, left as it is.
+    assert CaseEvent.objects.get(pk=reply.pk).body == "I called you on 020 7946 0958."
