@@ -63,12 +63,15 @@ def training_refusal() -> str | None:
     """
     corrected = Correction.objects.values("feedback").distinct().count()
     if corrected < MIN_CORRECTIONS:
-        return (
-            f"{counted(corrected, 'comment has', 'comments have')} been corrected; "
-            f"training needs at least {MIN_CORRECTIONS}, so that some can be held out to "
-            "test the model."
-        )
+        return _too_few(corrected)
     return _nothing_new()
+
+
+def _too_few(corrected: int) -> str:
+    return (
+        f"{counted(corrected, 'comment has', 'comments have')} been corrected; training "
+        f"needs at least {MIN_CORRECTIONS}, so that some can be held out to test the model."
+    )
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,7 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     themes = {t.pk: t for t in Theme.objects.filter(active=True)}
     corrected = corrected_examples(themes)
     if len(corrected) < MIN_CORRECTIONS:
-        raise NotEnoughCorrections(
-            f"{counted(len(corrected), 'comment has', 'comments have')} been corrected; "
-            "training needs at least "
-            f"{MIN_CORRECTIONS}, so that some can be held out to test the model."
-        )
+        raise NotEnoughCorrections(_too_few(len(corrected)))
     test = [e for e in corrected if held_out(e.feedback_id)]
     learn = [e for e in corrected if not held_out(e.feedback_id)]
     if not test or not learn:
