@@ -39,6 +39,7 @@ def text(html: str) -> str:
         (dt.timedelta(days=2, hours=23), "in 2 days", "2 days ago"),
         (dt.timedelta(days=20), "in 2 weeks", "2 weeks ago"),
         (dt.timedelta(days=75), "in 2 months", "2 months ago"),
+        (dt.timedelta(days=364), "in 11 months", "11 months ago"),
         (dt.timedelta(days=400), "in 1 year", "1 year ago"),
     ],
 )

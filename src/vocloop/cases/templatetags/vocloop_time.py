@@ -39,7 +39,7 @@ def span(length: dt.timedelta) -> str:
     if days < 61:
         return _count(days // 7, "week")
     if days < 365:
-        return _count(days // 30, "month")
+        return _count(days * 12 // 365, "month")  # 364 days is 11 months, not 12
     return _count(days // 365, "year")
 
 
