@@ -1,8 +1,8 @@
 """Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
 `python -m bench NAME [options]` runs one of them (demo_load, demo_signals,
-escalation_sweep, feedback_import, metrics_read, text_read) with its own options;
-see `python -m bench NAME --help`.
+escalation_sweep, feedback_import, metrics_read, text_read, theme_matches) with its own
+options; see `python -m bench NAME --help`.
 """
 
 import sys
@@ -14,6 +14,7 @@ from bench import (
     feedback_import,
     metrics_read,
     text_read,
+    theme_matches,
 )
 
 BENCHMARKS = {
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "feedback_import": feedback_import.main,
     "metrics_read": metrics_read.main,
     "text_read": text_read.main,
+    "theme_matches": theme_matches.main,
 }
 
 if __name__ == "__main__":

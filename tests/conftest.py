@@ -19,8 +19,9 @@ from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
 # Fixtures that live beside the helpers they go with: `api` (a client with a fresh
-# token), `complaint` and `resolved` (a customer's case on the tracking page).
-pytest_plugins = ["tests.api_client", "tests.clock", "tests.public_pages"]
+# token), `complaint` and `resolved` (a customer's case on the tracking page),
+# `billing`, `waiting` and `parking` (themes of the insights tests).
+pytest_plugins = ["tests.api_client", "tests.clock", "tests.insights_themes", "tests.public_pages"]
 
 PASSWORD = "correct horse battery staple"
 

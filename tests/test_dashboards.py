@@ -20,8 +20,8 @@ from tests.clock import Clock
 from tests.conftest import Org
 from tests.staff_pages import logged_in
 from vocloop.dashboards.figures import figure_from
-from vocloop.dashboards.forms import CHANNELS_CACHE_KEY
 from vocloop.listening.models import Feedback, Touchpoint
+from vocloop.metrics.filters import CHANNELS_CACHE_KEY
 from vocloop.metrics.queries import METRICS, Group, Scope, metric_groups
 from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.statistics import metrics as stats

@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import Org
-from tests.helpers import give_feedback
+from tests.insights_themes import WEEKLY, fill
 from tests.staff_pages import logged_in
-from vocloop.insights.bulk import comments_read_bulk
-from vocloop.insights.models import Dimension, Theme, Want
-from vocloop.insights.selectors import emerging_themes, whole_weeks
+from vocloop.insights.models import Theme
+from vocloop.insights.selectors import emerging_themes
 
 pytestmark = pytest.mark.django_db
-
-WEEKLY = 20
-OTHER = (
-    "The agent answered quickly.",
-    "Nice people at the help desk.",
-    "The manual was clear enough.",
-    "Renewal went smoothly this year.",
-    "The dashboard loads fine now.",
-)
-
-
-def fill(org: Org, today: dt.date, parking_per_week: list[int]) -> None:
-    weeks = whole_weeks(today, len(parking_per_week))
-    for monday, parking in zip(weeks, parking_per_week, strict=True):
-        for i in range(WEEKLY):
-            at = dt.datetime.combine(monday + dt.timedelta(days=i % 5), dt.time(10), dt.UTC)
-            comment = f"No parking space at the depot again ({i})." if i < parking else OTHER[i % 5]
-            give_feedback(org.helpdesk, score=8, comment=comment, occurred_at=at)
-    comments_read_bulk()
-    cache.clear()
-
-
-@pytest.fixture
-def parking(org: Org) -> Theme:
-    return Theme.objects.create(
-        name="Parking",
-        slug="parking",
-        dimension=Dimension.EASE_OF_USE,
-        want=Want.ON_TIME,
-        phrases="parking",
-    )
 
 
 def test_a_theme_rising_in_the_latest_weeks_is_flagged_in_plain_words(

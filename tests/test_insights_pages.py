@@ -29,28 +29,6 @@ from vocloop.insights.services import comment_read
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def billing(org: Org) -> Theme:
-    return Theme.objects.create(
-        name="Billing",
-        slug="billing",
-        dimension=Dimension.BILLING,
-        want=Want.RIGHT_PRODUCT,
-        phrases="invoice\ncharged twice",
-    )
-
-
-@pytest.fixture
-def waiting(org: Org) -> Theme:
-    return Theme.objects.create(
-        name="Waiting",
-        slug="waiting",
-        dimension=Dimension.TIMELINESS,
-        want=Want.ON_TIME,
-        phrases="on hold",
-    )
-
-
 def test_every_staff_member_sees_the_themes_with_their_shares(
     org: Org, billing: Theme, waiting: Theme
 ) -> None:
@@ -375,10 +353,11 @@ def test_the_themes_page_says_when_comments_go_back_further_than_its_span(
     comment_read(feedback=give_feedback(org.helpdesk, comment="Slow reply", occurred_at=old))
     client = logged_in(org.manager)
     page = client.get(reverse("insights:themes")).content.decode()
-    first = old.date().isoformat()
-    assert "show them all" in page and f"date_from={first}" in page
+    first, today = old.date().isoformat(), clock.now.date().isoformat()
+    link = f'<a href="?from={first}&amp;to={first}&amp;by=theme">show them all</a>'
+    assert link in page
     everything = client.get(
-        reverse("insights:themes"), {"date_from": first, "date_to": clock.now.date().isoformat()}
+        reverse("insights:themes"), {"from": first, "to": today, "by": "theme"}
     ).content.decode()
     assert "show them all" not in everything and "1 comment read from" in everything
 

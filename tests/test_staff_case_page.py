@@ -11,8 +11,10 @@ from tests.staff_pages import (
     open_case,
     post_action,
 )
+from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.forms import fill_reply_template
 from vocloop.cases.models import Case, CaseEvent, ReplyTemplate, RootCause, Severity, Status
+from vocloop.cases.services import Actor, case_reopen, case_resolve
 from vocloop.customers.models import Customer
 from vocloop.listening.services import FeedbackInput, feedback_receive
 
@@ -319,3 +321,26 @@ def test_a_template_reply_is_sent_with_its_placeholders_filled(org):
     assert last_event(case).body == (
         f"Dear Ada Customer, we are sorry. The Support team is on case {case.reference}."
     )
+
+
+def test_a_customers_reason_for_not_being_satisfied_is_shown_once(org):
+    case = open_case(org.helpdesk, customer=org.customer)
+    cause = RootCause.objects.get(slug="product")
+    case_resolve(case=case, resolution="Fixed.", root_cause=cause, actor=Actor.staff(org.manager))
+    case_customer_verdict(case=case, satisfied=False, reason="It still crashes on start.")
+    html = logged_in(org.support_agent).get(detail_url(case)).content.decode()
+    assert html.count("It still crashes on start.") == 1
+    # Both entries stay on the timeline, the reason under the verdict that gave it.
+    verdict_at = html.index("event-satisfaction")
+    assert verdict_at < html.index("It still crashes on start.") < html.index("event-reopened")
+
+
+def test_a_colleagues_reason_for_reopening_is_shown_with_the_reopening(org):
+    case = open_case(org.helpdesk, customer=org.customer)
+    cause = RootCause.objects.get(slug="product")
+    staff = Actor.staff(org.manager)
+    case_resolve(case=case, resolution="Fixed.", root_cause=cause, actor=staff)
+    case_reopen(case=case, reason="The fix did not reach the mobile app.", actor=staff)
+    html = logged_in(org.support_agent).get(detail_url(case)).content.decode()
+    assert html.count("The fix did not reach the mobile app.") == 1
+    assert html.index("event-reopened") < html.index("The fix did not reach the mobile app.")

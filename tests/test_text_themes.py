@@ -8,7 +8,7 @@ from vocloop.text.themes import (
     ThemeMatcher,
     ThemeRule,
 )
-from vocloop.text.tokens import content_stems, stem
+from vocloop.text.tokens import content_stems, phrase_stem, stem
 
 RULES = [
     ThemeRule("delivery", ("delivery", "installation")),
@@ -95,3 +95,55 @@ def test_an_absence_is_the_problem_itself_not_a_negation() -> None:
         "parking",
         "reply",
     }
+
+
+def matcher(*phrases: str) -> ThemeMatcher:
+    return ThemeMatcher([ThemeRule(p, (p,)) for p in phrases])
+
+
+def test_a_word_matches_whole_words_and_its_inflections_not_words_made_from_it() -> None:
+    words = matcher("friend", "late", "app", "refund")
+    assert set(words.match("My friend and her friends recommended you.")) == {"friend"}
+    assert "friend" not in words.match("A friendly agent, friendlier than last time.")
+    assert "late" not in words.match("Lately the latest update arrived later than usual.")
+    assert "app" not in words.match("Happy to apply; an apple a day.")
+    assert "refund" in words.match("I was refunded, after two refunds went astray.")
+    # "-ly" words mean something else as often as not ("timely", "hardly"), so a
+    # manager who means the adverb names it.
+    assert set(matcher("friendly").match("Not one friend of mine.")) == set()
+
+
+def test_late_delivery_still_matches_every_way_customers_say_it() -> None:
+    assert "late-delivery" in themes("The delivery was two days late.")
+    assert "late-delivery" in themes("Deliveries arrived late again.")
+    assert "late-delivery" in themes("It was delivered late.")
+    assert "late-delivery" not in themes("The latest delivery came early.")
+
+
+def test_an_error_put_right_is_still_an_error() -> None:
+    # The theme counts what the comment is about; that the crew corrected it is for
+    # its sentiment to say, not a reason to hide that an error happened.
+    errors = matcher("error")
+    assert "error" in errors.match("The purser corrected the attendant's error at once.")
+    assert "error" in errors.match("Two errors on one invoice.")
+    assert "error" not in errors.match("A terror of a flight.")
+
+
+def test_too_and_a_closing_particle_are_part_of_what_a_phrase_means() -> None:
+    rules = matcher("too often", "logs out", "set-up", "slow on mobile", "links to the manual")
+    assert "too often" in rules.match("Your emails arrive far too often.")
+    assert "too often" not in rules.match("I fly with you often.")
+    assert "logs out" in rules.match("The app logs me out every hour.")
+    assert "logs out" not in rules.match("I logged a complaint with your team.")
+    assert "set-up" in rules.match("The set-up took three weeks.")
+    assert "set-up" in rules.match("They set the account up wrongly.")
+    assert "set-up" not in rules.match("A set of documents came by post.")
+    # Before a noun a little word only links: the mobile app being slow is meant.
+    assert "slow on mobile" in rules.match("The mobile app is slow.")
+    assert "links to the manual" in rules.match("The manual links are broken.")
+
+
+def test_similarity_keeps_its_looser_stem() -> None:
+    assert stem("slowly") == stem("slow") and phrase_stem("slowly") != phrase_stem("slow")
+    assert phrase_stem("friendly") != phrase_stem("friend")
+    assert phrase_stem("deliveries") == phrase_stem("delivered") == phrase_stem("delivery")

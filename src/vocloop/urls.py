@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from vocloop.api import api
 
 urlpatterns = [
+    # Asked for by browsers on pages that name no icon (the admin, the API's JSON).
+    path("favicon.ico", RedirectView.as_view(url=static("vocloop/favicon.ico"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),

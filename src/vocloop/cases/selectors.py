@@ -239,9 +239,25 @@ def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) ->
     return OtherFeedback(items=items, hidden=others.exclude(allowed).count())
 
 
-def case_timeline(case: Case) -> QuerySet[CaseEvent]:
-    """Every entry of the case, public and internal, oldest first."""
-    return CaseEvent.objects.filter(case=case).order_by("created_at", "id")
+def case_timeline(case: Case) -> list[tuple[CaseEvent, str]]:
+    """Every entry of the case, public and internal, oldest first, with the text to show.
+
+    A customer who is not satisfied gives one reason, stored with their verdict and
+    with the reopening it causes (the team's email quotes it from there); the
+    reopening shows no text of its own that only repeats the verdict just above.
+    """
+    entries: list[tuple[CaseEvent, str]] = []
+    previous: CaseEvent | None = None
+    for event in CaseEvent.objects.filter(case=case).order_by("created_at", "id"):
+        repeated = (
+            event.kind == CaseEvent.Kind.REOPENED
+            and previous is not None
+            and previous.kind == CaseEvent.Kind.SATISFACTION
+            and previous.body == event.body
+        )
+        entries.append((event, "" if repeated else event.body))
+        previous = event
+    return entries
 
 
 def reply_templates_for(case: Case) -> QuerySet[ReplyTemplate]:

@@ -7,14 +7,13 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from vocloop.customers.models import Customer
-from vocloop.listening.models import LifecycleStage, Touchpoint
-from vocloop.metrics.models import FeedbackRollup
+from vocloop.listening.models import LifecycleStage
+from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
 from vocloop.metrics.queries import UNKNOWN_SEGMENT, Period, Scope
 from vocloop.metrics.rollups import day_of
 
@@ -26,26 +25,6 @@ MAX_DAYS = 3 * 366
 # Dates outside these are typing mistakes, not ranges anyone has data for.
 EARLIEST = dt.date(1970, 1, 1)
 LATEST = dt.date(2999, 12, 31)
-
-
-CHANNELS_CACHE_KEY = "vocloop:dashboards:channels"
-CHANNELS_CACHE_SECONDS = 600
-
-
-def known_channels() -> list[str]:
-    """The channels feedback has arrived through, for the filter's list.
-
-    Reading them means a DISTINCT over the finest rollup table (tens of thousands of
-    rows at a million responses), so they are remembered for ten minutes: a new
-    channel shows up in the list a little later, and can be typed in the address
-    meanwhile.
-    """
-    channels = cache.get(CHANNELS_CACHE_KEY)
-    if channels is None:
-        rows = FeedbackRollup.objects.order_by("channel").values_list("channel", flat=True)
-        channels = list(rows.distinct())
-        cache.set(CHANNELS_CACHE_KEY, channels, CHANNELS_CACHE_SECONDS)
-    return list(channels)
 
 
 def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -60,21 +39,13 @@ class DashboardFilterForm(forms.Form):
         required=False, label="From", widget=forms.DateInput({"type": "date"})
     )
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
-    touchpoint = forms.ModelChoiceField(
-        required=False,
-        queryset=Touchpoint.objects.order_by("name"),
-        to_field_name="slug",
-        empty_label="All touch points",
-        label="Touch point",
-    )
+    touchpoint = touchpoint_field()
     stage = forms.ChoiceField(
         required=False,
         choices=[("", "All stages"), *LifecycleStage.choices],
         label="Lifecycle stage",
     )
-    # Any channel may be asked for (one without feedback simply has none); the list
-    # offered is the channels seen, remembered for a while (known_channels).
-    channel = forms.CharField(required=False, max_length=50, label="Channel")
+    channel = channel_field()
     segment = forms.ChoiceField(
         required=False,
         choices=[
@@ -92,13 +63,8 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        channels = known_channels()
         asked = (data or {}).get("channel") or ""
-        if asked and asked not in channels:
-            channels = [*channels, asked]
-        self.fields["channel"].widget = forms.Select(
-            choices=[("", "All channels"), *((c, c) for c in channels)]
-        )
+        self.fields["channel"].widget = forms.Select(choices=channel_choices(asked))
 
     def add_prefix(self, field_name: str) -> str:
         # The query string says from= and to=, as the API does.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from vocloop.insights.models import Dimension, Sentiment, TextSettings, Theme, Want
+from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
 
 GROUPINGS = (
     ("theme", "Theme"),
@@ -20,10 +22,44 @@ GROUPINGS = (
 DEFAULT_DAYS = 90
 
 
+# The query string names the dates as the dashboards and the API do; the names the
+# themes pages used before are read too, so that links kept from then still work.
+DATE_NAMES = {"date_from": "from", "date_to": "to"}
+
+
 class ThemeFilterForm(forms.Form):
+    """The themes pages' filters, with the dashboards' names and meaning."""
+
     date_from = forms.DateField(label="From", required=False)
     date_to = forms.DateField(label="To", required=False)
+    touchpoint = touchpoint_field()
+    channel = channel_field()
     by = forms.ChoiceField(label="Group by", choices=GROUPINGS, required=False)
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            for old, new in DATE_NAMES.items():
+                if old in data and new not in data:
+                    data[new] = data[old]
+        super().__init__(data, **kwargs)
+        asked = (data or {}).get("channel") or ""
+        self.fields["channel"].widget = forms.Select(choices=channel_choices(asked))
+
+    def add_prefix(self, field_name: str) -> str:
+        return DATE_NAMES.get(field_name, field_name)
+
+    def query(self, **changes: str) -> str:
+        """The filters as a query string, dates as the figures read them (for links)."""
+        data = self.cleaned_data
+        touchpoint = data.get("touchpoint")
+        values = {
+            "from": data["date_from"].isoformat(),
+            "to": data["date_to"].isoformat(),
+            "touchpoint": touchpoint.slug if touchpoint else "",
+            "channel": data.get("channel") or "",
+        } | changes
+        return urlencode({k: v for k, v in values.items() if v})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

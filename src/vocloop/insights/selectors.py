@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,10 +34,21 @@ EMERGING_CACHE_SECONDS = 600
 
 @dataclass(frozen=True)
 class Span:
-    """Whole local days, first to last."""
+    """Whole local days, first to last; the feedback of one touch point or channel, or all."""
 
     first: dt.date
     last: dt.date
+    touchpoint_id: int | None = None
+    channel: str | None = None
+
+    def of_feedback(self, path: str = "feedback__") -> Q:
+        """The touch point and channel, as a condition on the feedback `path` leads to."""
+        wanted = Q()
+        if self.touchpoint_id is not None:
+            wanted &= Q(**{f"{path}touchpoint_id": self.touchpoint_id})
+        if self.channel:
+            wanted &= Q(**{f"{path}channel": self.channel})
+        return wanted
 
     @property
     def start(self) -> dt.datetime:
@@ -48,8 +60,10 @@ class Span:
         return dt.datetime.combine(day_after, dt.time(), tzinfo=timezone.get_current_timezone())
 
 
-def span_of(first: dt.date, last: dt.date) -> Span:
-    return Span(first, last)
+def span_of(
+    first: dt.date, last: dt.date, *, touchpoint_id: int | None = None, channel: str | None = None
+) -> Span:
+    return Span(first, last, touchpoint_id, channel or None)
 
 
 @dataclass(frozen=True)
@@ -105,13 +119,16 @@ def comment_days() -> tuple[dt.date, dt.date] | None:
 
 
 def comments_in(span: Span) -> int:
-    return CommentText.objects.filter(day__gte=span.first, day__lte=span.last).count()
+    in_span = CommentText.objects.filter(day__gte=span.first, day__lte=span.last)
+    return in_span.filter(span.of_feedback()).count()
 
 
 def theme_figures(span: Span, *, by: str = "theme") -> list[ThemeFigure]:
     """Every theme (or dimension, or want) with its share of comments and its negative share."""
     total = comments_in(span)
-    links = CommentTheme.objects.filter(day__gte=span.first, day__lte=span.last, theme__active=True)
+    links = CommentTheme.objects.filter(
+        span.of_feedback(), day__gte=span.first, day__lte=span.last, theme__active=True
+    )
     figures = []
     if by == "theme":
         # (comment, theme) is unique: counting rows counts comments, no DISTINCT needed.
@@ -157,26 +174,67 @@ def whole_weeks(today: dt.date, weeks: int = EMERGING_WEEKS) -> list[dt.date]:
     return [this_monday - dt.timedelta(weeks=k) for k in range(weeks, 0, -1)]
 
 
-def _emerging_key(today: dt.date) -> str:
+@dataclass(frozen=True)
+class RisePeriod:
+    """The weeks the rising test compares: RECENT_WEEKS whole weeks against those before."""
+
+    history_first: dt.date
+    recent_first: dt.date
+    recent_last: dt.date
+
+    @property
+    def history_last(self) -> dt.date:
+        return self.recent_first - dt.timedelta(days=1)
+
+
+def rise_period(today: dt.date) -> RisePeriod:
+    """The whole weeks before the one `today` falls in, as `emerging_themes` tests them."""
+    weeks = whole_weeks(today, RECENT_WEEKS + HISTORY_WEEKS)
+    return RisePeriod(weeks[0], weeks[HISTORY_WEEKS], weeks[-1] + dt.timedelta(days=6))
+
+
+def emerging_in(span: Span) -> tuple[list[Emerging], RisePeriod]:
+    """What was on the rise by the span's last day, among its touch point's or channel's
+    comments, and the weeks that tells of.
+
+    The test always compares RECENT_WEEKS whole weeks with the HISTORY_WEEKS before
+    them, whatever the span's length: only its end and its filters move it. The week
+    in progress is never one of them.
+    """
+    as_of = min(span.last + dt.timedelta(days=1), timezone.localdate())
+    found = emerging_themes(today=as_of, touchpoint_id=span.touchpoint_id, channel=span.channel)
+    return found, rise_period(as_of)
+
+
+def _emerging_key(today: dt.date, touchpoint_id: int | None, channel: str | None) -> str:
     # History imported or undone changes which themes are on the rise: the key changes
     # with it, in every process (the cache may be each process's own memory).
     from vocloop.listening.models import FeedbackImport
 
     stamp = FeedbackImport.objects.aggregate(last=Max("pk"), undone=Max("undone_at"))
     undone = stamp["undone"].timestamp() if stamp["undone"] else 0
-    return f"vocloop:emerging:{today.isoformat()}:{stamp['last'] or 0}:{undone:.0f}"
+    # The channel may hold any character: hashed, it makes a key every cache accepts.
+    asked = hashlib.sha256(f"{touchpoint_id}|{channel or ''}".encode()).hexdigest()[:16]
+    return f"vocloop:emerging:{today.isoformat()}:{stamp['last'] or 0}:{undone:.0f}:{asked}"
 
 
-def emerging_themes(*, today: dt.date | None = None) -> list[Emerging]:
-    """Themes whose share of comments has risen significantly against their own history.
+def emerging_themes(
+    *,
+    today: dt.date | None = None,
+    touchpoint_id: int | None = None,
+    channel: str | None = None,
+) -> list[Emerging]:
+    """Themes whose share of comments has risen significantly against their own history,
+    in the whole weeks before the one `today` falls in, among the comments of one touch
+    point or channel if asked.
 
     Remembered for ten minutes: it reads half a year of comments.
     """
     today = today or timezone.localdate()
-    key = _emerging_key(today)
+    key = _emerging_key(today, touchpoint_id, channel)
     found = cache.get(key)
     if found is None:
-        found = [(e.theme.pk, e) for e in _emerging(today)]
+        found = [(e.theme.pk, e) for e in _emerging(today, touchpoint_id, channel)]
         cache.set(key, found, EMERGING_CACHE_SECONDS)
     return [e for _, e in found]
 
@@ -185,7 +243,7 @@ def _weekly_counts(span: Span) -> tuple[dict[dt.date, int], dict[int, dict[dt.da
     """Comments read per week (by its Monday), and per theme per week."""
     totals: dict[dt.date, int] = defaultdict(int)
     for day, n in (
-        CommentText.objects.filter(day__gte=span.first, day__lte=span.last)
+        CommentText.objects.filter(span.of_feedback(), day__gte=span.first, day__lte=span.last)
         .values("day")
         .annotate(n=Count("pk"))
         .values_list("day", "n")
@@ -193,7 +251,7 @@ def _weekly_counts(span: Span) -> tuple[dict[dt.date, int], dict[int, dict[dt.da
         totals[_monday(day)] += n
     counts: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for theme, day, n in (
-        CommentTheme.objects.filter(day__gte=span.first, day__lte=span.last)
+        CommentTheme.objects.filter(span.of_feedback(), day__gte=span.first, day__lte=span.last)
         .values("theme", "day")
         .annotate(n=Count("pk"))
         .values_list("theme", "day", "n")
@@ -206,7 +264,7 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _emerging(today: dt.date) -> list[Emerging]:
+def _emerging(today: dt.date, touchpoint_id: int | None, channel: str | None) -> list[Emerging]:
     """The last RECENT_WEEKS whole weeks against the HISTORY_WEEKS before, theme by theme.
 
     A one-sided two-proportion z-test, its standard error widened by the history's
@@ -217,7 +275,9 @@ def _emerging(today: dt.date) -> list[Emerging]:
     """
     weeks = whole_weeks(today, RECENT_WEEKS + HISTORY_WEEKS)
     history, recent = weeks[:HISTORY_WEEKS], weeks[HISTORY_WEEKS:]
-    totals, counts = _weekly_counts(span_of(weeks[0], weeks[-1] + dt.timedelta(days=6)))
+    last = weeks[-1] + dt.timedelta(days=6)
+    span = span_of(weeks[0], last, touchpoint_id=touchpoint_id, channel=channel)
+    totals, counts = _weekly_counts(span)
     history_n = sum(totals.get(w, 0) for w in history)
     recent_n = sum(totals.get(w, 0) for w in recent)
     if history_n == 0 or recent_n == 0:
@@ -303,6 +363,7 @@ class Cluster:
 def theme_clusters(theme: Theme, span: Span, *, scope: CaseScope, limit: int = 20) -> list[Cluster]:
     """The distinct things said within a theme: its comments' similar groups, largest first."""
     in_theme = Feedback.objects.filter(
+        span.of_feedback(""),
         themes__theme=theme,
         text__day__gte=span.first,
         text__day__lte=span.last,
@@ -341,7 +402,10 @@ def theme_comments(
     """The theme's latest comments in the span that the user may read."""
     return list(
         Feedback.objects.filter(
-            themes__theme=theme, occurred_at__gte=span.start, occurred_at__lt=span.end
+            span.of_feedback(""),
+            themes__theme=theme,
+            occurred_at__gte=span.start,
+            occurred_at__lt=span.end,
         )
         .filter(feedback_visible(scope))
         .select_related("touchpoint", "case", "text")

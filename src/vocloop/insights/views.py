@@ -3,6 +3,7 @@ the taxonomy, discovery, the learned model and the settings, for quality manager
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 from typing import Any, cast
 
@@ -67,9 +68,10 @@ def themes(request: HttpRequest) -> HttpResponse:
     }
     if form.errors:
         return render(request, "insights/themes.html", context | {"figures": None}, status=400)
-    span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    span = _span(form)
     by = form.cleaned_data["by"]
-    emerging = {e.theme.pk: e for e in selectors.emerging_themes()}
+    rising, period = selectors.emerging_in(span)
+    emerging = {e.theme.pk: e for e in rising}
     figures: list[Any] = selectors.theme_figures(span, by=by)
     if by == "theme":
         figures = _tree(figures)
@@ -77,6 +79,7 @@ def themes(request: HttpRequest) -> HttpResponse:
         "by": by,
         "figures": figures,
         "emerging": emerging,
+        "rise_period": period,
         "comments": selectors.comments_in(span),
         "all_days": selectors.comment_days(),
         "span": span,
@@ -85,8 +88,25 @@ def themes(request: HttpRequest) -> HttpResponse:
         "unread": selectors.latest_unread(),
         "min_n": settings.MIN_RESPONSES,
         "query": request.GET.urlencode(),
+        "filters": form.query(),
+        "everything": form.query(**_all_days(selectors.comment_days()), by=by),
     }
     return render(request, "insights/themes.html", context)
+
+
+def _span(form: ThemeFilterForm) -> selectors.Span:
+    data = form.cleaned_data
+    touchpoint = data.get("touchpoint")
+    return selectors.span_of(
+        data["date_from"],
+        data["date_to"],
+        touchpoint_id=touchpoint.pk if touchpoint else None,
+        channel=data.get("channel") or None,
+    )
+
+
+def _all_days(days: tuple[dt.date, dt.date] | None) -> dict[str, str]:
+    return {"from": days[0].isoformat(), "to": days[1].isoformat()} if days else {}
 
 
 def _tree(figures: list[selectors.ThemeFigure]) -> list[tuple[int, selectors.ThemeFigure]]:
@@ -131,12 +151,12 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "theme": theme,
         "form": form,
-        "emerging": next((e for e in selectors.emerging_themes() if e.theme.pk == theme.pk), None),
         "children": theme.children.filter(active=True),
     }
     if form.errors:
         return render(request, "insights/theme.html", context, status=400)
-    span = selectors.span_of(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    span = _span(form)
+    rising, period = selectors.emerging_in(span)
     figure = (
         next(f for f in selectors.theme_figures(span) if f.key == theme.slug)
         if theme.active
@@ -145,6 +165,8 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scope = case_scope(request.user)
     recent = selectors.theme_comments(theme, span, scope=scope)
     context |= {
+        "emerging": next((e for e in rising if e.theme.pk == theme.pk), None),
+        "rise_period": period,
         "figure": figure,
         "clusters": selectors.theme_clusters(theme, span, scope=scope),
         "recent": recent,

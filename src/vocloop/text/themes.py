@@ -2,7 +2,14 @@
 
 A phrase matches when all its meaningful words occur close together, in any order
 and any inflection: "late delivery" matches "the delivery was two days late" and
-"deliveries are always late". One-word keywords are weaker evidence than phrases,
+"deliveries are always late". Words match whole words only, and a word derived with
+"-ly" is another word: "friend" does not match "friendly", nor "late" "lately" or
+"latest" (see `tokens.phrase_stem`). A phrase's little words (the, to, it, very) may
+be missing from the comment, but not those that carry its meaning: "too" ("too
+often" is a complaint, "often" is not) and a particle that ends the phrase or is
+hyphenated to it ("logs out" is not "log", "set-up" is not "set").
+
+One-word keywords are weaker evidence than phrases,
 and several different phrases of a theme are stronger than one. A phrase preceded
 by a negation ("the delivery was not late") does not count. A theme that matches
 also counts for its parent themes, so a parent's figures include its children's.
@@ -10,11 +17,12 @@ also counts for its parent themes, so a parent's figures include its children's.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vocloop.text.tokens import STOP_WORDS, stem, words
+from vocloop.text.tokens import STOP_WORDS, phrase_stem, words
 
 KEYWORD_CONFIDENCE = 0.7
 PHRASE_CONFIDENCE = 0.9
@@ -44,11 +52,27 @@ class ThemeMatch:
     phrases: tuple[str, ...]  # the phrases that matched; empty for an inherited parent
 
 
+# Stop words that change what a phrase means when they end it or are hyphenated to
+# the word before: "logs out", "price went up", "set-up", "single sign-on". Before a
+# noun they only link ("slow on mobile" is the mobile app being slow).
+PARTICLES = frozenset({"up", "out", "on", "in", "over"})
+_HYPHENATED = re.compile(r"(?<=[a-z0-9])-([a-z]+)")
+
+
 def phrase_stems(phrase: str) -> tuple[str, ...]:
-    """The words of a phrase that must occur; stop words only when nothing else is left."""
+    """The words of a phrase that must occur; stop words only when they carry its meaning
+    (or nothing else is left)."""
     tokens = words(phrase)
-    meaningful = [stem(w) for w in tokens if w not in STOP_WORDS]
-    return tuple(meaningful or [stem(w) for w in tokens])
+    hyphenated = set(_HYPHENATED.findall(phrase.lower()))
+    last = len(tokens) - 1
+
+    def carries_meaning(k: int, word: str) -> bool:
+        if word not in STOP_WORDS or word == "too":
+            return True
+        return word in PARTICLES and k > 0 and (k == last or word in hyphenated)
+
+    meaningful = [phrase_stem(w) for k, w in enumerate(tokens) if carries_meaning(k, w)]
+    return tuple(meaningful or [phrase_stem(w) for w in tokens])
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,7 @@ class ThemeMatcher:
 
     def match(self, text: str) -> dict[str, ThemeMatch]:
         tokens = words(text)
-        stems = [stem(w) for w in tokens]
+        stems = [phrase_stem(w) for w in tokens]
         found: dict[str, list[_Phrase]] = defaultdict(list)
         for i, s in enumerate(stems):
             for phrase in self._by_stem.get(s, ()):

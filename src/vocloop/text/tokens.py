@@ -6,6 +6,11 @@ The stemmer only strips the commonest English endings and a final "e" or "y"
 deliveries" to meet "delivery was late" without a dictionary, and cheap enough to
 run on every comment. Both sides of any comparison go through the same function, so
 an odd stem ("invoic") never matters.
+
+Theme phrases are matched by `phrase_stem`, which leaves "-ly" alone: "friendly", "lately",
+"timely" and "hardly" are words of their own, not forms of "friend", "late", "time"
+and "hard", and a phrase must mean what its manager wrote. Similarity and discovery
+keep `stem`, where "slowly" meeting "slow" helps and stored signatures depend on it.
 """
 
 from __future__ import annotations
@@ -34,14 +39,46 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
+# (ending, what replaces it, letters that must remain), tried in this order.
+_Endings = tuple[tuple[str, str, int], ...]
+_INFLECTIONS: _Endings = (
+    ("ations", "", 4),
+    ("ation", "", 4),
+    ("ies", "y", 3),
+    ("sses", "ss", 3),
+    ("ing", "", 4),
+    ("ed", "", 4),
+    ("es", "e", 4),
+    ("s", "", 3),
+)
+# "-edly" before "-ed" and "-ly" after it: "repeatedly" → "repeat", "quickly" → "quick".
+_WITH_ADVERBS: _Endings = (
+    *_INFLECTIONS[:5],
+    ("edly", "", 4),
+    ("ed", "", 4),
+    ("ly", "", 4),
+    *_INFLECTIONS[6:],
+)
+
+
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Strip one common inflectional ending; short words are left whole."""
+    """Strip one common ending, "-ly" included; short words are left whole."""
+    return _stem(word, _WITH_ADVERBS)
+
+
+@functools.lru_cache(maxsize=65536)
+def phrase_stem(word: str) -> str:
+    """Like `stem`, but "friendly" stays apart from "friend" and "lately" from "late"."""
+    return _stem(word, _INFLECTIONS)
+
+
+def _stem(word: str, endings: _Endings) -> str:
     if len(word) <= 3 or word[-1].isdigit():
         return word
     if word.endswith("'s"):
         word = word[:-2]
-    word = _strip_ending(word)
+    word = _strip_ending(word, endings)
     if word.endswith("e") and len(word) > 3:
         return word[:-1]
     # "delivery" meets "delivered", "policy" meets "policies".
@@ -50,19 +87,8 @@ def stem(word: str) -> str:
     return word
 
 
-def _strip_ending(word: str) -> str:
-    for ending, replacement, keep in (
-        ("ations", "", 4),
-        ("ation", "", 4),
-        ("ies", "y", 3),
-        ("sses", "ss", 3),
-        ("ing", "", 4),
-        ("edly", "", 4),
-        ("ed", "", 4),
-        ("ly", "", 4),
-        ("es", "e", 4),
-        ("s", "", 3),
-    ):
+def _strip_ending(word: str, endings: _Endings) -> str:
+    for ending, replacement, keep in endings:
         if word.endswith(ending) and len(word) - len(ending) >= keep:
             if ending == "s" and word.endswith(("ss", "us", "is")):
                 return word
