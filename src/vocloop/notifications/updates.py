@@ -48,7 +48,7 @@ class UpdatesLinkRefused(ValueError):
 def confirm_token(subscription: UpdatesSubscription, *, at: dt.datetime | None = None) -> str:
     issued = int((at or timezone.now()).timestamp())
     payload = {"s": subscription.pk, "n": subscription.nonce, "t": issued}
-    return signing.dumps(payload, salt=SALT, compress=True)
+    return signing.Signer(salt=SALT).sign_object(payload, compress=True)
 
 
 def confirm_url(subscription: UpdatesSubscription) -> str:
@@ -68,7 +68,7 @@ def _payload(token: str) -> tuple[int, str, int]:
         status=404,
     )
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         raise refused from None
     if not isinstance(payload, dict):
