@@ -1,5 +1,6 @@
 """A customer asks on their tracking page to be emailed updates, confirms the address from the
-email, hears of the team's reply, and stops the emails again; on a phone."""
+email, hears of the team's reply, and stops the emails again, on a phone; the case's assignee
+reveals the phone number the customer gave, with and without JavaScript."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.test_closed_loop import PHONE, fits_the_screen
-from vocloop.cases.services import Actor, case_reply
+from tests.browser.test_closed_loop import PHONE, fits_the_screen, log_in
+from tests.helpers import give_feedback
+from vocloop.cases.services import Actor, case_assign, case_reply
 from vocloop.listening.models import Feedback
 from vocloop.notifications.delivery import deliver_due
 
@@ -65,3 +67,30 @@ def test_email_me_updates_from_the_tracking_page(org, live_server, new_page, set
     updates.get_by_role("button", name="Stop emailing me").click()
     expect(customer.get_by_role("status")).to_contain_text("We will email no more updates")
     expect(customer.get_by_role("button", name="Email me updates")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_the_assignee_reveals_the_number_the_customer_gave(
+    org, live_server, new_page, settings, javascript
+):
+    base = settings.BASE_URL = live_server.url
+    feedback = give_feedback(
+        org.helpdesk, score=None, kind="complaint", comment="No signal. Call me on 0612345678."
+    )
+    case_assign(case=feedback.case, assignee=org.support_agent, actor=Actor.staff(org.manager))
+    staff = new_page(java_script_enabled=javascript)
+    log_in(staff, base, org.support_agent.username)
+    staff.goto(f"{base}/staff/cases/{feedback.reference}/")
+    comment = staff.locator(f"#text-feedback-{feedback.reference}")
+    expect(comment).to_contain_text("Call me on [phone].")
+    url_before = staff.url
+    comment.get_by_role("button", name="Reveal contact details").click()
+    expect(staff.locator(f"#text-feedback-{feedback.reference}")).to_contain_text(
+        "Call me on 0612345678."
+    )
+    entry = staff.locator("#timeline-list li").last
+    expect(entry).to_contain_text("Contact details revealed")
+    expect(entry).to_contain_text("Sam Agent")
+    expect(entry).not_to_contain_text("0612345678")
+    if javascript:
+        assert staff.url == url_before  # swapped in place

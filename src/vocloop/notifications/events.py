@@ -70,6 +70,11 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Entries that notify nobody: a reveal is for the case's own record (who saw what,
+# when); a webhook would tell integrations the case changed when nothing did.
+UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
+
+
 def _active_with_email(users: Any) -> list[Any]:
     return [u for u in users if u is not None and u.is_active and u.email]
 
@@ -131,6 +136,8 @@ def case_data(case: Case) -> dict[str, Any]:
 
 def notify_case_event(event: CaseEvent) -> None:
     """Queue the webhooks and emails an entry on a case's timeline causes."""
+    if event.kind in UNNOTIFIED:
+        return
     rule = RULES.get(event.kind, UPDATED)
     case = event.case
     summary = event.public_text or event.get_kind_display()
