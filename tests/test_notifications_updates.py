@@ -246,6 +246,18 @@ def test_a_link_withdrawn_by_a_newer_one_or_by_stopping_confirms_nothing(client,
     assert "no longer valid" in text_of(response)
 
 
+def test_confirming_counts_against_the_clients_limit(client, org, settings):
+    complain(client, org, "Many clicks.")
+    deliver_due()
+    path = confirm_path(mails_to(ADDRESS)[0])
+    settings.PUBLIC_RATE_LIMIT = 1  # the complaint itself used it up
+    response = client.post(path)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Please wait a little" in text_of(response)
+    assert UpdatesSubscription.objects.get().confirmed_at is None
+
+
 # --- The tracking page ----------------------------------------------------------------------
 
 

@@ -40,20 +40,21 @@ def updates_confirm(request: HttpRequest, token: str) -> HttpResponse:
     template = "notifications/updates_confirm.html"
     status = 200
     context: dict[str, object] = {"token": token}
+    decision = public_post_allowed(request) if request.method == "POST" else None
     try:
+        if decision is not None and not decision.allowed:
+            raise UpdatesLinkRefused(
+                "We have received many requests from your connection in a short time. "
+                "Please follow the link again in a few minutes.",
+                status=429,
+            )
         if request.method == "POST":
-            if not public_post_allowed(request).allowed:
-                raise UpdatesLinkRefused(
-                    "We have received many requests from your connection in a short time. "
-                    "Please follow the link again in a few minutes.",
-                    status=429,
-                )
             subscription = updates_subscription_confirm(token=token)
             context["done"] = True
         else:
             subscription = updates_link_subscription(token)
     except UpdatesLinkRefused as refusal:
-        context["refusal"] = str(refusal)
+        context |= {"refusal": str(refusal), "rate_limited": refusal.status == 429}
         status = refusal.status
     else:
         context |= {
@@ -61,4 +62,7 @@ def updates_confirm(request: HttpRequest, token: str) -> HttpResponse:
             "reference": subscription.feedback.reference,
             "tracking_url": tracking_url(subscription.feedback),
         }
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if decision is not None and not decision.allowed:
+        response["Retry-After"] = str(decision.retry_after)
+    return response
