@@ -379,3 +379,15 @@ def test_a_known_customer_can_stop_their_case_updates_too(client, org):
     deliver_due()
     assert "By email again." in mails_to(org.customer.email)[2].body
     assert len(mails_to(org.customer.email)) == 3  # once, though two rules name the address
+
+
+def test_a_stop_from_one_tracking_link_holds_for_the_cases_other_links(client, org):
+    first = give_feedback(org.helpdesk, customer=org.customer, score=2, comment="First.")
+    later = give_feedback(org.helpdesk, customer=org.customer, score=1, comment="Later.")
+    assert later.case == first.case
+    client.post(reverse("listening:track_updates_stop", args=[first.tracking_token]))
+    page = text_of(client.get(track_url(later)))
+    assert "We email updates on" not in page and "Email me updates" in page
+    reply(first.case, org, "Quiet now.")
+    deliver_due()
+    assert not [m for m in mails_to(org.customer.email) if m.subject.startswith("A reply")]

@@ -39,6 +39,7 @@ from vocloop.cases.models import Case, CaseEvent, Severity
 from vocloop.cases.services import Actor, CaseActionRefused
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
+from vocloop.listening.models import Feedback
 
 INBOX_PAGE_SIZE = 50
 
@@ -302,7 +303,7 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
 
 @dataclass(frozen=True)
 class _RevealTarget:
-    feedback: Any
+    feedback: Feedback | None
     event: CaseEvent | None
 
     def context(self, **extra: Any) -> dict[str, Any]:
@@ -318,7 +319,7 @@ class _RevealTarget:
         return {"case": case, "revealable": True, **named, **extra}
 
 
-def _reveal_target(case: Case, data: Any) -> tuple[Any, CaseEvent | None]:
+def _reveal_target(case: Case, data: Any) -> tuple[Feedback | None, CaseEvent | None]:
     """The feedback (by reference) or timeline entry (by id) of this case a reveal names."""
     reference, event_id = data.get("feedback", ""), data.get("event", "")
     if reference:

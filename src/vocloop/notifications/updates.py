@@ -45,8 +45,8 @@ class UpdatesLinkRefused(ValueError):
 # --- Links ----------------------------------------------------------------------------------
 
 
-def confirm_token(subscription: UpdatesSubscription, *, at: dt.datetime | None = None) -> str:
-    issued = int((at or timezone.now()).timestamp())
+def confirm_token(subscription: UpdatesSubscription) -> str:
+    issued = int(timezone.now().timestamp())
     payload = {"s": subscription.pk, "n": subscription.nonce, "t": issued}
     return signing.Signer(salt=SALT).sign_object(payload, compress=True)
 
@@ -212,10 +212,16 @@ class UpdatesState:
         return bool(self.addresses) or self.known_customer
 
 
+def _stopped_addresses(case: Case) -> set[str]:
+    """Addresses that asked, from a tracking link of the case, for no more of its emails."""
+    rows = UpdatesSubscription.objects.filter(feedback__case=case, stopped_at__isnull=False)
+    return {email.lower() for email in rows.values_list("email", flat=True)}
+
+
 def updates_state(feedback: Feedback) -> UpdatesState:
     rows = list(feedback.updates_subscriptions.all())
-    stopped = {row.email.lower() for row in rows if row.stopped_at is not None}
     address = _known_customer_address(feedback.case)
+    stopped = _stopped_addresses(feedback.case) if address and feedback.case else set()
     return UpdatesState(
         addresses=[row.email for row in rows if row.active],
         waiting=[
@@ -243,7 +249,9 @@ def case_update_recipients(case: Case) -> list[Recipient]:
     address confirmed for one of its pieces of feedback; each address once. The known
     customer's emails carry the tracking link of the feedback that opened the case."""
     rows = list(
-        UpdatesSubscription.objects.filter(feedback__case=case)
+        UpdatesSubscription.objects.filter(
+            feedback__case=case, confirmed_at__isnull=False, stopped_at__isnull=True
+        )
         .select_related("feedback")
         .order_by("pk")
     )
@@ -251,16 +259,14 @@ def case_update_recipients(case: Case) -> list[Recipient]:
     name = customer.name if customer is not None else ""
     recipients: dict[str, Recipient] = {}
     address = _known_customer_address(case)
-    stopped = {row.email.lower() for row in rows if row.stopped_at is not None}
-    if address and address.lower() not in stopped:
+    if address and address.lower() not in _stopped_addresses(case):
         opening = opening_feedback(case)
         if opening is not None:
             recipients[address.lower()] = Recipient(address, opening, name)
     for row in rows:
-        if row.active:
-            # The customer's name only where the address is the customer's own.
-            same = customer is not None and customer.email.lower() == row.email.lower()
-            recipients.setdefault(
-                row.email.lower(), Recipient(row.email, row.feedback, name if same else "")
-            )
+        # The customer's name only where the address is the customer's own.
+        same = customer is not None and customer.email.lower() == row.email.lower()
+        recipients.setdefault(
+            row.email.lower(), Recipient(row.email, row.feedback, name if same else "")
+        )
     return list(recipients.values())
