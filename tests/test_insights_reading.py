@@ -68,16 +68,19 @@ def theme_slugs(feedback: Feedback) -> set[str]:
 
 def test_personal_data_is_masked_before_anyone_sees_the_comment(org: Org) -> None:
     feedback = give_feedback(
-        org.helpdesk, comment="Call me on +44 20 7946 0958 or write to ada@example.com, order 1234."
+        org.helpdesk,
+        score=9,
+        comment="Call me on +44 20 7946 0958 or write to ada@example.com, order 1234.",
     )
     assert feedback.comment == "Call me on [phone] or write to [email], order 1234."
-    assert not OriginalComment.objects.exists()  # kept for 0 days by default: never stored
+    # Kept for 0 days by default: never stored (for feedback that opens no case).
+    assert not OriginalComment.objects.exists()
 
 
 def test_the_original_is_kept_as_long_as_the_setting_says_then_purged(org: Org) -> None:
     TextSettings.objects.create(keep_original_days=30)
-    masked = give_feedback(org.helpdesk, comment="Write to ada@example.com please")
-    clean = give_feedback(org.helpdesk, comment="Nothing personal here")
+    masked = give_feedback(org.helpdesk, score=9, comment="Write to ada@example.com please")
+    clean = give_feedback(org.helpdesk, score=9, comment="Nothing personal here")
     original = OriginalComment.objects.get()
     assert original.feedback == masked
     assert original.text == "Write to ada@example.com please"
@@ -291,7 +294,7 @@ def test_a_shorter_retention_applies_to_originals_already_kept(org: Org) -> None
     from vocloop.insights.services import text_settings_save
 
     text_settings_save(keep_original_days=365)
-    kept = give_feedback(org.helpdesk, comment="Write to ada@example.com")
+    kept = give_feedback(org.helpdesk, score=9, comment="Write to ada@example.com")
     assert OriginalComment.objects.get(feedback=kept).keep_until == kept.received_at + (
         dt.timedelta(days=365)
     )

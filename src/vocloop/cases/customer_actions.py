@@ -7,16 +7,20 @@ to offer, from the same rules the actions enforce.
 What the customer writes here is masked (text.masking) before it is stored, like
 a comment: staff pages, emails and webhooks all read the timeline, so none of them
 sees a card number, phone number or email address the customer typed. The
-customer's own tracking page shows the masked text too.
+customer's own tracking page shows the masked text too. What was masked is kept
+apart (CaseEventOriginal) for the case's assignee and team lead to reveal
+(originals.py): "call me on …" is written to be acted on.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from vocloop.cases import wording
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseEventOriginal, Status
 from vocloop.cases.services import (
     Actor,
     CaseActionRefused,
@@ -41,10 +45,22 @@ CUSTOMER_ACTION_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _customer_text(value: str, *, what: str) -> str:
-    """Free text a customer wrote, bounded and with its personal data masked."""
+@dataclass(frozen=True)
+class CustomerText:
+    masked: str
+    original: str  # "" when masking changed nothing
+
+    def keep_original(self, event: CaseEvent) -> None:
+        if self.original:
+            CaseEventOriginal.objects.create(event=event, text=self.original)
+
+
+def _customer_text(value: str, *, what: str) -> CustomerText:
+    """Free text a customer wrote, bounded, with its personal data masked."""
     # Bounded first: the limit the customer is told about is on what they typed.
-    return mask(bounded_text(value, what=what)).text
+    original = bounded_text(value, what=what)
+    masked = mask(original)
+    return CustomerText(masked.text, original if masked.changed else "")
 
 
 def case_customer_actions(case: Case | None) -> frozenset[str]:
@@ -58,8 +74,8 @@ def case_customer_actions(case: Case | None) -> frozenset[str]:
 @transaction.atomic
 def case_customer_message(*, case: Case, body: str) -> CaseEvent:
     """A follow-up message from the customer; it answers a case that was waiting on them."""
-    body = _customer_text(body, what="message")
-    if not body:
+    text = _customer_text(body, what="message")
+    if not text.masked:
         raise CaseActionRefused("Please write a message.")
     case = lock_case(case)
     if case.status == Status.RESOLVED:
@@ -77,9 +93,10 @@ def case_customer_message(*, case: Case, body: str) -> CaseEvent:
         actor,
         Kind.CUSTOMER_MESSAGE,
         public=True,
-        body=body,
+        body=text.masked,
         public_text=wording.CUSTOMER_MESSAGE,
     )
+    text.keep_original(event)
     customer_answered(case)
     return event
 
@@ -91,7 +108,8 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
     Yes closes the case with the customer's acceptance recorded; no reopens it
     with their reason.
     """
-    reason = _customer_text(reason, what="reason")
+    text = _customer_text(reason, what="reason")
+    reason = text.masked
     case = lock_case(case)
     require_status(case, CUSTOMER_ACTION_STATUSES["verdict"], "rated (it is not resolved)")
     actor = Actor.customer()
@@ -99,7 +117,7 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
         raise CaseActionRefused("Please tell us what is still wrong, so that we can put it right.")
     case.customer_satisfied = satisfied
     touch_case(case, "customer_satisfied")
-    record_event(
+    verdict = record_event(
         case,
         actor,
         Kind.SATISFACTION,
@@ -108,6 +126,7 @@ def case_customer_verdict(*, case: Case, satisfied: bool, reason: str = "") -> C
         public_text=wording.verdict(satisfied=satisfied),
         data={"satisfied": satisfied},
     )
+    text.keep_original(verdict)
     if satisfied:
         case.status = Status.CLOSED
         case.closed_at = timezone.now()

@@ -164,6 +164,7 @@ class CaseEvent(models.Model):
         CLOSED = "closed", "Closed"
         SATISFACTION = "satisfaction", "Customer's verdict"
         ESCALATED = "escalated", "Escalated"
+        ORIGINAL_REVEALED = "original_revealed", "Contact details revealed"
 
     class Actor(models.TextChoices):
         STAFF = "staff", "Staff"
@@ -192,3 +193,20 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference}: {self.kind}"
+
+
+class CaseEventOriginal(models.Model):
+    """What the customer wrote on their tracking page, before personal data was masked.
+
+    Kept so that the people answerable for the case can reach the customer by the
+    phone number or address they gave ("call me on …"); kept while the case is open
+    and for the retention after it is resolved (insights' originals_purge).
+    """
+
+    event = models.OneToOneField(
+        CaseEvent, on_delete=models.CASCADE, primary_key=True, related_name="original"
+    )
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Original of event {self.event_id}"

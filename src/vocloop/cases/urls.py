@@ -30,4 +30,5 @@ urlpatterns = [
     path("cases/<reference:reference>/wait/", views.wait_on_customer, name="wait_on_customer"),
     path("cases/<reference:reference>/resolve/", views.resolve, name="resolve"),
     path("cases/<reference:reference>/reopen/", views.reopen, name="reopen"),
+    path("cases/<reference:reference>/reveal/", views.reveal, name="reveal"),
 ]

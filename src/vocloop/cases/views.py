@@ -8,10 +8,12 @@ write, so that its reference does not even confirm it exists.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
-from vocloop.cases import selectors, services
+from vocloop.cases import originals, selectors, services
 from vocloop.cases.forms import (
     AssignForm,
     CaseActionForm,
@@ -33,10 +35,11 @@ from vocloop.cases.forms import (
     SeverityForm,
     fill_reply_template,
 )
-from vocloop.cases.models import Case, Severity
+from vocloop.cases.models import Case, CaseEvent, Severity
 from vocloop.cases.services import Actor, CaseActionRefused
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
+from vocloop.listening.models import Feedback
 
 INBOX_PAGE_SIZE = 50
 
@@ -90,6 +93,7 @@ def _render_case(
     *,
     status: int = 200,
     chosen_template: int | None = None,
+    revealed: Revealed | None = None,
 ) -> HttpResponse:
     forms: dict[str, CaseActionForm] = {
         "assign": AssignForm(case=case),
@@ -110,9 +114,34 @@ def _render_case(
         "reply_templates": selectors.reply_templates_for(case),
         "chosen_template": chosen_template,
         "actions": selectors.case_actions(case),
+        **_reveal_context(request, case, revealed),
         **{f"{name}_form": form for name, form in forms.items()},
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """One unmasked text, shown to the person who revealed it in the answer to their POST."""
+
+    feedback_id: int | None
+    event_id: int | None
+    text: str
+
+
+def _reveal_context(request: HttpRequest, case: Case, revealed: Revealed | None) -> dict[str, Any]:
+    can_reveal = originals.may_reveal(request.user, case)
+    kept = originals.case_originals_kept(case) if can_reveal else None
+    return {
+        "revealable_feedback": kept.feedback if kept else frozenset(),
+        "revealable_events": kept.events if kept else frozenset(),
+        "revealed_feedback": {revealed.feedback_id: revealed.text}
+        if revealed and revealed.feedback_id
+        else {},
+        "revealed_events": {revealed.event_id: revealed.text}
+        if revealed and revealed.event_id
+        else {},
+    }
 
 
 @login_required
@@ -270,3 +299,70 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
         return f"{case.reference} is open again."
 
     return _act(request, reference, "reopen", ReopenForm, run)
+
+
+@dataclass(frozen=True)
+class _RevealTarget:
+    feedback: Feedback | None
+    event: CaseEvent | None
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        """What cases/_customer_text.html needs to show this text."""
+        if self.feedback is not None:
+            case = self.feedback.case
+            named = {"text": self.feedback.comment, "name": "feedback", "quote": True}
+            named["value"] = self.feedback.reference
+        else:
+            assert self.event is not None
+            case = self.event.case
+            named = {"text": self.event.body, "name": "event", "value": self.event.pk}
+        return {"case": case, "revealable": True, **named, **extra}
+
+
+def _reveal_target(case: Case, data: Any) -> tuple[Feedback | None, CaseEvent | None]:
+    """The feedback (by reference) or timeline entry (by id) of this case a reveal names."""
+    reference, event_id = data.get("feedback", ""), data.get("event", "")
+    if reference:
+        return case.feedback.filter(reference=reference[:20]).first(), None
+    if event_id.isascii() and event_id.isdigit() and len(event_id) <= 18:
+        return None, case.events.filter(pk=int(event_id)).first()
+    return None, None
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, reference: str) -> HttpResponse:
+    """The unmasked text of a comment or customer message, for the case's assignee and lead.
+
+    Answered in place, not by a redirect: the text is shown once, to whoever asked,
+    and each reveal is recorded. HTMX swaps the text (and the new timeline entry) in.
+    """
+    case, scope = _visible_case(request, reference)
+    if not originals.may_reveal(request.user, case):
+        raise PermissionDenied(
+            "Only the case's assignee, its team's lead and quality managers may reveal what "
+            "the customer wrote."
+        )
+    feedback, event = _reveal_target(case, request.POST)
+    if feedback is None and event is None:
+        messages.error(request, "Nothing was revealed: that is not a text of this case.")
+        return _render_case(request, case, scope, status=400)
+    target = _RevealTarget(feedback, event)
+    try:
+        text = originals.case_original_reveal(
+            case=case, actor=Actor.staff(request.user), feedback=feedback, event=event
+        )
+    except CaseActionRefused as refusal:
+        if _is_htmx(request):
+            # In place, and as a 200: HTMX swaps no 4xx answer, and the reader must see why.
+            return render(request, "cases/_customer_text.html", target.context(refusal=refusal))
+        messages.error(request, f"Nothing was revealed: {refusal}")
+        return _render_case(request, case, scope, status=409)
+    if not _is_htmx(request):
+        shown = Revealed(feedback.pk if feedback else None, event.pk if event else None, text)
+        return _render_case(request, case, scope, revealed=shown)
+    context = {
+        **target.context(original=text),
+        "record": CaseEvent.objects.filter(case=case).order_by("created_at", "id").last(),
+    }
+    return render(request, "cases/_revealed.html", context)

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from vocloop.cases.models import OPEN_STATUSES
 from vocloop.insights.models import (
     CommentText,
     CommentTheme,
@@ -271,19 +272,25 @@ def _mask_stored(rows: list[Row], readings: list[Reading]) -> None:
     if not masked:
         return
     days = text_settings().keep_original_days
-    received = dict(Feedback.objects.filter(pk__in=masked).values_list("pk", "received_at"))
-    if days:
-        OriginalComment.objects.bulk_create(
-            [
-                OriginalComment(
-                    feedback_id=pk,
-                    text=original,
-                    keep_until=received[pk] + dt.timedelta(days=days),
-                )
-                for pk, (original, _) in masked.items()
-            ],
-            ignore_conflicts=True,
+    stored = {
+        pk: (received_at, status)
+        for pk, received_at, status in Feedback.objects.filter(pk__in=masked).values_list(
+            "pk", "received_at", "case__status"
         )
+    }
+    # As on arrival: an open case keeps its comments' originals whatever the setting.
+    OriginalComment.objects.bulk_create(
+        [
+            OriginalComment(
+                feedback_id=pk,
+                text=original,
+                keep_until=stored[pk][0] + dt.timedelta(days=days),
+            )
+            for pk, (original, _) in masked.items()
+            if days or stored[pk][1] in OPEN_STATUSES
+        ],
+        ignore_conflicts=True,
+    )
     for pk, (_, text) in masked.items():
         Feedback.objects.filter(pk=pk).update(comment=text)
 

@@ -332,6 +332,10 @@ class TextSettingsForm(forms.ModelForm):
         model = TextSettings
         fields = ["keep_original_days"]
         labels = {"keep_original_days": "Keep unmasked originals for (days)"}
+        help_texts = {
+            "keep_original_days": "Days to keep a comment's unmasked original when personal "
+            "data was masked in it; 0 keeps none. In a case: days after its resolution."
+        }
 
     def clean_keep_original_days(self) -> int:
         days = self.cleaned_data["keep_original_days"]

@@ -8,9 +8,12 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from vocloop.cases.models import OPEN_STATUSES, Case, CaseEventOriginal
 from vocloop.insights.models import (
     CommentText,
     CommentTheme,
@@ -40,9 +43,13 @@ def text_settings() -> TextSettings:
 
 
 def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
-    """Keep the unmasked comment while the quality manager's setting says so, else nothing."""
+    """Keep the unmasked comment while the quality manager's setting says so, else nothing.
+
+    The comment of feedback in a case is kept whatever the setting, while the case is
+    open: "call me on …" was written for the team to act on (cases/originals.py).
+    """
     days = text_settings().keep_original_days
-    if not masked.found or days == 0:
+    if not masked.found or (days == 0 and feedback.case_id is None):
         return
     OriginalComment.objects.create(
         feedback=feedback,
@@ -58,9 +65,6 @@ def text_settings_save(*, keep_original_days: int) -> TextSettings:
     current.keep_original_days = keep_original_days
     current.updated_at = timezone.now()
     current.save()
-    if keep_original_days == 0:
-        OriginalComment.objects.all().delete()
-        return current
     kept = OriginalComment.objects.select_related("feedback").only("pk", "feedback__received_at")
     for original in kept:
         until = original.feedback.received_at + dt.timedelta(days=keep_original_days)
@@ -69,9 +73,30 @@ def text_settings_save(*, keep_original_days: int) -> TextSettings:
     return current
 
 
+def cases_past_retention(*, now: dt.datetime) -> QuerySet[Case]:
+    """Cases resolved (or closed) longer ago than the retention: their originals go.
+
+    Retention counts from the resolution, so that the team can reach the customer as
+    long as it works on the case; an open case, a reopened one too, keeps them.
+    """
+    cutoff = now - dt.timedelta(days=text_settings().keep_original_days)
+    return (
+        Case.objects.exclude(status__in=OPEN_STATUSES)
+        .annotate(ended_at=Coalesce("resolved_at", "closed_at", "updated_at"))
+        .filter(ended_at__lt=cutoff)
+    )
+
+
 def originals_purge(*, now: dt.datetime | None = None) -> int:
-    deleted, _ = OriginalComment.objects.filter(keep_until__lt=now or timezone.now()).delete()
-    return deleted
+    """Delete the unmasked originals past their time: of feedback without a case at its
+    keep_until; of a case's comments and the customer's messages on it, by its resolution."""
+    now = now or timezone.now()
+    ended = cases_past_retention(now=now).values("pk")
+    comments, _ = OriginalComment.objects.filter(
+        Q(feedback__case__isnull=True, keep_until__lt=now) | Q(feedback__case__in=ended)
+    ).delete()
+    messages, _ = CaseEventOriginal.objects.filter(event__case__in=ended).delete()
+    return comments + messages
 
 
 def themes_by_slug() -> dict[str, Theme]:

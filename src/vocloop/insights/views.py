@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vocloop.accounts.roles import is_quality_manager
+from vocloop.cases.models import CaseEventOriginal
 from vocloop.cases.selectors import case_scope, feedback_visible
 from vocloop.insights import learning, selectors, services
 from vocloop.insights.forms import (
@@ -391,5 +392,6 @@ def text_settings(request: HttpRequest) -> HttpResponse:
         services.text_settings_save(keep_original_days=form.cleaned_data["keep_original_days"])
         messages.success(request, "Saved; the originals already kept follow the new setting.")
         return redirect("insights:settings")
-    context = {"form": form, "kept": OriginalComment.objects.count()}
+    kept = OriginalComment.objects.count() + CaseEventOriginal.objects.count()
+    context = {"form": form, "kept": kept}
     return render(request, "insights/settings.html", context, status=400 if form.errors else 200)

@@ -260,6 +260,23 @@ class FollowUpForm(PublicForm):
         return check_length(self.cleaned_data["body"])
 
 
+class UpdatesForm(PublicForm):
+    """Email me updates: the address the tracking page's holder wants them at."""
+
+    prefix = "updates"
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We email you a link to confirm that the address is yours; the updates "
+        "start once you follow it. We use the address for nothing else.",
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
+
+
 class VerdictForm(PublicForm):
     prefix = "verdict"
 

@@ -1,4 +1,5 @@
-"""A per-client limit on the public forms, so that one client cannot flood the teams' inboxes.
+"""Limits on the public pages: per client, so that one client cannot flood the teams' inboxes,
+and per email address, so that nobody can flood someone's mailbox through vocloop.
 
 Every public POST counts, valid or not: a script probing the forms is exactly what
 the limit is for. The window is fixed: it starts with a client's first POST and
@@ -11,6 +12,7 @@ several processes needs a shared cache for the limit to hold across them.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import time
 from dataclasses import dataclass
@@ -20,6 +22,11 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 KEY_PREFIX = "vocloop:public-posts"
+ADDRESS_KEY_PREFIX = "vocloop:address-sends"
+# Confirmation links vocloop emails to one address, whoever asks for them: enough
+# for a customer who asks again, too few to make vocloop a nuisance to the address.
+ADDRESS_SENDS = 3
+ADDRESS_WINDOW_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -64,14 +71,35 @@ def _increment(key: str, window: int) -> int:
         return 1
 
 
+def _allowance(prefix: str, who: str, *, limit: int, window: int) -> RateDecision:
+    """Count one more against `who`'s allowance in the current window."""
+    now = time.time()
+    cache.add(f"{prefix}:start:{who}", now, timeout=window)
+    count = _increment(f"{prefix}:count:{who}", window)
+    if count <= limit:
+        return RateDecision(allowed=True)
+    started = cache.get(f"{prefix}:start:{who}", now)
+    return RateDecision(allowed=False, retry_after=max(1, round(started + window - now)))
+
+
 def public_post_allowed(request: HttpRequest) -> RateDecision:
     """Count this POST against the client's allowance and say whether it may go ahead."""
-    window = settings.PUBLIC_RATE_WINDOW_SECONDS
-    client = client_address(request)
-    now = time.time()
-    cache.add(f"{KEY_PREFIX}:start:{client}", now, timeout=window)
-    count = _increment(f"{KEY_PREFIX}:count:{client}", window)
-    if count <= settings.PUBLIC_RATE_LIMIT:
-        return RateDecision(allowed=True)
-    started = cache.get(f"{KEY_PREFIX}:start:{client}", now)
-    return RateDecision(allowed=False, retry_after=max(1, round(started + window - now)))
+    return _allowance(
+        KEY_PREFIX,
+        client_address(request),
+        limit=settings.PUBLIC_RATE_LIMIT,
+        window=settings.PUBLIC_RATE_WINDOW_SECONDS,
+    )
+
+
+def address_send_allowed(email: str) -> bool:
+    """Count one email to this address that a public page asks for; False past the allowance.
+
+    The caller answers the same either way, so that the answer says nothing about the
+    address.
+    """
+    key = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    decision = _allowance(
+        ADDRESS_KEY_PREFIX, key, limit=ADDRESS_SENDS, window=ADDRESS_WINDOW_SECONDS
+    )
+    return decision.allowed

@@ -12,4 +12,6 @@ urlpatterns = [
     path("t/<slug:token>/", views.track, name="track"),
     path("t/<slug:token>/message/", views.track_message, name="track_message"),
     path("t/<slug:token>/verdict/", views.track_verdict, name="track_verdict"),
+    path("t/<slug:token>/updates/", views.track_updates, name="track_updates"),
+    path("t/<slug:token>/updates/stop/", views.track_updates_stop, name="track_updates_stop"),
 ]

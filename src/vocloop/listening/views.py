@@ -35,12 +35,14 @@ from vocloop.listening.forms import (
     FeedbackForm,
     FollowUpForm,
     SurveyAnswerForm,
+    UpdatesForm,
     VerdictForm,
 )
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
-from vocloop.listening.ratelimit import RateDecision, public_post_allowed
+from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
 from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_receive
+from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
 
 # Where the service's error keys land on the public forms.
 SERVICE_ERROR_FIELDS = {"score_type": "score"}
@@ -274,6 +276,7 @@ def _track_page(
     *,
     follow_up_form: FollowUpForm | None = None,
     verdict_form: VerdictForm | None = None,
+    updates_form: UpdatesForm | None = None,
     status: int = 200,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
@@ -301,6 +304,8 @@ def _track_page(
         "asks_verdict": "verdict" in customer_actions,
         "follow_up_form": follow_up_form or FollowUpForm(),
         "verdict_form": verdict_form or VerdictForm(),
+        "updates": updates_state(feedback),
+        "updates_form": updates_form or UpdatesForm(),
         **(extra or {}),
     }
     return render(request, "listening/track.html", context, status=status)
@@ -377,3 +382,46 @@ def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, text)
                 return redirect("listening:track", token=token)
     return _track_page(request, feedback, verdict_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def track_updates(request: HttpRequest, token: str) -> HttpResponse:
+    """Email me updates: a link to confirm the address goes to it; the updates follow that."""
+    feedback = _feedback_or_404(token)
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        return _track_rate_limited(
+            request, feedback, decision, updates_form=UpdatesForm.unsent(request.POST)
+        )
+    form = UpdatesForm(request.POST)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        # The same answer whether the link went or not (the address's allowance was
+        # spent, or it gets the updates already): it must say nothing about the address.
+        updates_subscription_request(
+            feedback=feedback, email=email, send=address_send_allowed(email)
+        )
+        messages.success(
+            request,
+            f"Thank you. Unless {email} gets these updates already, a link to confirm it is on "
+            f"its way there: follow it and the updates on {feedback.reference} start. We send "
+            "nothing else to the address until then.",
+        )
+        return redirect("listening:track", token=token)
+    return _track_page(request, feedback, updates_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def track_updates_stop(request: HttpRequest, token: str) -> HttpResponse:
+    feedback = _feedback_or_404(token)
+    decision = public_post_allowed(request)
+    if not decision.allowed:
+        return _track_rate_limited(request, feedback, decision)
+    updates_stop(feedback=feedback)
+    messages.success(
+        request,
+        f"We will email no more updates on {feedback.reference}. This page still shows them.",
+    )
+    return redirect("listening:track", token=token)

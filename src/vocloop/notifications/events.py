@@ -3,10 +3,12 @@
 Called from inside the services' transactions (record_event, feedback_receive): the
 outbox rows commit with the change or not at all.
 
-Customer emails about a case go only to a verified customer (Case.customer_verified):
-an email typed into a public form is a claim, so that address gets the receipt for
-what it just submitted (with its tracking link, which follows the case) and no case
-updates. Nothing is emailed to the customer about what the customer did.
+Customer emails about a case go to a verified customer (Case.customer_verified) and
+to the addresses confirmed for one of its pieces of feedback (updates.py): an email
+typed into a public form is a claim, so that address gets the receipt for what it
+just submitted (with its tracking link, which follows the case, and a link to
+confirm the address) and no case updates until it is confirmed. Nothing is emailed
+to the customer about what the customer did.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback
 from vocloop.notifications.emails import email_enqueue
 from vocloop.notifications.memo import remembered
+from vocloop.notifications.updates import (
+    case_update_recipients,
+    link_context,
+    updates_subscription_pending,
+)
 from vocloop.notifications.webhooks import staff_case_url, webhook_enqueue
 
 Kind = CaseEvent.Kind
@@ -61,6 +68,11 @@ RULES: dict[str, Rule] = {
     Kind.SATISFACTION: UPDATED,
     ESCALATED: Rule("case.escalated", staff_email="staff_escalated"),
 }
+
+
+# Entries that notify nobody: a reveal is for the case's own record (who saw what,
+# when); a webhook would tell integrations the case changed when nothing did.
+UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
 
 
 def _active_with_email(users: Any) -> list[Any]:
@@ -103,10 +115,6 @@ STAFF_RECIPIENTS: dict[str, Callable[[CaseEvent], list[Any]]] = {
 }
 
 
-def opening_feedback(case: Case) -> Feedback | None:
-    return Feedback.objects.filter(case=case).order_by("received_at", "id").first()
-
-
 def case_data(case: Case) -> dict[str, Any]:
     def iso(moment: Any) -> str | None:
         return moment.isoformat() if moment is not None else None
@@ -128,6 +136,8 @@ def case_data(case: Case) -> dict[str, Any]:
 
 def notify_case_event(event: CaseEvent) -> None:
     """Queue the webhooks and emails an entry on a case's timeline causes."""
+    if event.kind in UNNOTIFIED:
+        return
     rule = RULES.get(event.kind, UPDATED)
     case = event.case
     summary = event.public_text or event.get_kind_display()
@@ -168,24 +178,16 @@ def notify_case_event(event: CaseEvent) -> None:
                 cause=cause,
                 context={**context, "recipient_name": display_name(user)},
             )
-    customer = case.customer
-    if (
-        rule.customer_email
-        and event.actor_kind != CaseEvent.Actor.CUSTOMER
-        and case.customer_verified
-        and customer is not None
-        and customer.email
-    ):
-        feedback = opening_feedback(case)
-        if feedback is not None:
+    if rule.customer_email and event.actor_kind != CaseEvent.Actor.CUSTOMER:
+        for recipient in case_update_recipients(case):
             email_enqueue(
                 kind=rule.customer_email,
-                to=customer.email,
+                to=recipient.email,
                 cause=cause,
                 context={
                     **context,
-                    "customer_name": customer.name,
-                    "tracking_url": tracking_url(feedback),
+                    "customer_name": recipient.name,
+                    "tracking_url": tracking_url(recipient.feedback),
                 },
             )
 
@@ -222,7 +224,13 @@ def notify_feedback_received(feedback: Feedback) -> None:
     customer = feedback.customer
     if customer is not None and customer.email:
         # Sent even when the address is only claimed: it tells that address no more
-        # than what was just submitted in its name.
+        # than what was just submitted in its name, and asks its owner to confirm the
+        # address before it hears anything more.
+        confirming: dict[str, Any] = {}
+        if not feedback.customer_verified:
+            pending = updates_subscription_pending(feedback=feedback, email=customer.email)
+            if pending is not None:
+                confirming = link_context(pending)
         email_enqueue(
             kind="customer_receipt",
             to=customer.email,
@@ -234,5 +242,6 @@ def notify_feedback_received(feedback: Feedback) -> None:
                 "tracking_url": tracking_url(feedback),
                 "team": case.team.name if case else "",
                 "case": case,
+                **confirming,
             },
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 WEBHOOK_EVENTS = (
@@ -132,3 +133,40 @@ class Unsubscribe(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class UpdatesSubscription(models.Model):
+    """An address that asked to be emailed the updates on one piece of feedback's case.
+
+    Asked for from its tracking link (or by typing the address into the public form
+    that gave the feedback) and proved by the link emailed to the address. It follows
+    that feedback's case only: the address joins nothing else, neither another case
+    nor a customer record. A stopped row also silences the updates a known customer
+    gets at that address about the case.
+    """
+
+    feedback = models.ForeignKey(
+        "listening.Feedback", on_delete=models.CASCADE, related_name="updates_subscriptions"
+    )
+    email = models.EmailField()
+    # The secret of the confirmation link sent last; "" once it is used or withdrawn,
+    # so that every link confirms once and an old one cannot undo a "stop".
+    nonce = models.CharField(max_length=32, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "feedback", Lower("email"), name="updates_subscription_unique_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} for {self.feedback_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.stopped_at is None

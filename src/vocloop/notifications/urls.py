@@ -5,4 +5,5 @@ from vocloop.notifications import views
 app_name = "notifications"
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("updates/<str:token>/", views.updates_confirm, name="updates_confirm"),
 ]
