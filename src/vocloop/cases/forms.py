@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
@@ -191,9 +193,16 @@ class ResolveForm(CaseActionForm):
         queryset=RootCause.objects.filter(active=True),
         label="Root cause",
         empty_label="Choose a root cause",
-        help_text="Internal: counted in the root-cause analysis, not shown to the customer.",
         error_messages={"required": "Choose a root cause."},
     )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["root_cause"].help_text = format_html(
+            'Internal: counted in the <a href="{}">root-cause analysis</a>, not shown to the '
+            "customer.",
+            reverse("dashboards:root_causes"),
+        )
 
 
 class ReopenForm(CaseActionForm):
