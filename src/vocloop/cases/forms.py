@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -79,15 +80,42 @@ class InboxFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="All teams"
     )
+    due = forms.ChoiceField(
+        required=False,
+        label="Next deadline",
+        choices=[
+            ("", "Any"),
+            (selectors.DUE_BREACHED, "Either deadline breached"),
+            ("acknowledge-breached", "Acknowledge: breached"),
+            ("acknowledge-soon", "Acknowledge: due soon (2 hours)"),
+            ("acknowledge-ok", "Acknowledge: within the deadline"),
+            ("resolve-breached", "Resolve: breached"),
+            ("resolve-soon", "Resolve: due soon (2 hours)"),
+            ("resolve-ok", "Resolve: within the deadline"),
+            ("paused", "Clock paused (waiting on the customer)"),
+            ("none", "No SLA"),
+        ],
+    )
+    escalated = forms.ChoiceField(
+        required=False,
+        label="Escalation",
+        choices=[
+            ("", "Any"),
+            (selectors.ESCALATED_OPEN, "Escalated, still breached"),
+            (selectors.ESCALATED_EVER, "Escalated at least once"),
+        ],
+    )
 
     def __init__(
         self,
         data: Any,
         *,
         touchpoints: QuerySet[Touchpoint],
-        people: QuerySet[Any],
+        people: Iterable[Any],
         teams: QuerySet[Team] | None,
+        former: Any = None,
     ) -> None:
+        """`former`: an assignee asked for who is no longer in a team, offered too."""
         super().__init__(data, label_suffix="")
         self.fields["touchpoint"].queryset = touchpoints  # type: ignore[attr-defined]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
@@ -95,6 +123,11 @@ class InboxFilterForm(forms.Form):
             (selectors.ASSIGNEE_ME, "Me"),
             (selectors.ASSIGNEE_NOBODY, "Unassigned"),
             *((str(p.pk), display_name(p)) for p in people),
+            *(
+                [(str(former.pk), f"{display_name(former)} (no longer in a team)")]
+                if former
+                else []
+            ),
         ]
         if teams is None:
             del self.fields["team"]
@@ -111,6 +144,8 @@ class InboxFilterForm(forms.Form):
             team=data.get("team"),
             search=data.get("q") or "",
             sort=data.get("sort") or selectors.SORT_URGENT,
+            due=data.get("due") or "",
+            escalated=data.get("escalated") or "",
         )
 
 

@@ -53,18 +53,23 @@ def _is_htmx(request: HttpRequest) -> bool:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     scope = selectors.case_scope(request.user)
+    people = list(selectors.inbox_people(scope))
     form = InboxFilterForm(
         request.GET,
         touchpoints=selectors.inbox_touchpoints(scope),
-        people=selectors.inbox_people(scope),
+        people=people,
         teams=Team.objects.all() if scope.sees_all else None,
+        former=selectors.former_assignee(scope, request.GET.get("assignee", ""), people),
     )
-    cases = selectors.inbox_cases(scope=scope, filters=form.filters())
+    filters = form.filters()
+    cases = selectors.inbox_cases(scope=scope, filters=filters)
     page = Paginator(cases, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filter_form": form,
         "sees_all": scope.sees_all,
+        "order": selectors.inbox_order(filters),
+        "escalated": filters.escalated,
         # A team column is noise for someone who works in one team only.
         "show_team": scope.sees_all or len(scope.team_ids) > 1,
     }
