@@ -72,3 +72,26 @@ def test_a_group_without_enough_data_gets_no_dot() -> None:
     assert a.x is not None and a.x_low is not None and a.x_high is not None
     assert a.x_low < a.x < a.x_high
     assert b.x is None and b.x_low is None
+
+
+def test_a_pareto_bar_and_the_cumulative_line_share_one_scale() -> None:
+    rows = [
+        ("process", "Process", 0.5, 0.4, 0.6, 0.5, False),
+        ("product", "Product quality and reliability", 0.3, 0.22, 0.38, 0.8, False),
+        ("not-recorded", "Not recorded", 0.2, 0.13, 0.28, 1.0, True),
+    ]
+    drawing = charts.pareto_drawing(rows, total=200)
+    first, second, last = drawing.columns
+    full = drawing.bottom - drawing.top  # 100 % of the cases
+    assert first.height == pytest.approx(0.5 * full, abs=0.2)
+    assert second.height == pytest.approx(0.3 * full, abs=0.2)
+    # The line rises over a bar by the bar's own height.
+    assert first.cumulative_y - second.cumulative_y == pytest.approx(second.height, abs=0.3)
+    assert last.cumulative_y == drawing.top and last.muted and not first.muted
+    assert first.whisker_top is not None and first.whisker_bottom is not None
+    assert first.whisker_top < first.y < first.whisker_bottom
+    assert first.x + first.width < second.x < last.x
+    assert second.label.endswith("…") and second.title == "Product quality and reliability"
+    # Counts on the left at whole numbers, per cent on the right, on the same heights.
+    assert [t.label for t in drawing.count_ticks] == ["0", "50", "100", "150", "200"]
+    assert drawing.count_ticks[-1].position == drawing.share_ticks[-1].position == drawing.top

@@ -10,10 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.clock import utc
 from tests.conftest import PASSWORD
 from tests.staff_pages import action_url, detail_url, inbox_refs, logged_in, open_case
 from vocloop.cases.models import Case, RootCause, Severity, Status
+from vocloop.cases.services import Actor, case_acknowledge
 from vocloop.customers.models import Customer
+from vocloop.slas.escalation import escalation_sweep
 
 # Login and visibility
 
@@ -214,3 +217,55 @@ def test_complaints_without_a_score_say_so_in_the_inbox(org):
     give_feedback(org.helpdesk, score=None, kind="complaint", comment="Rude on the phone.")
     page = logged_in(org.support_agent).get("/staff/").content.decode()
     assert "Complaint" in page and "Rude on the phone." in page
+
+
+# Escalated cases and the caption
+
+
+def test_the_escalation_filter_tells_a_breach_still_open_from_one_escalated_before(org, clock):
+    neglected = open_case(org.helpdesk)  # opened Friday 16:00: acknowledge by Monday 16:00
+    answered = open_case(org.helpdesk)
+    calm = open_case(org.helpdesk)
+    case_acknowledge(case=calm, actor=Actor.staff(org.support_agent))  # in time
+    clock.to(utc(2026, 11, 23, 16, 30))
+    assert escalation_sweep(now=clock.now) == 2
+    client = logged_in(org.support_lead)
+    assert set(inbox_refs(client, escalated="open")) == {neglected.reference, answered.reference}
+
+    # Acknowledged in the end: the breach it was escalated for is over, not the history.
+    case_acknowledge(case=answered, actor=Actor.staff(org.support_agent))
+    assert inbox_refs(client, escalated="open") == [neglected.reference]
+    assert set(inbox_refs(client, escalated="ever")) == {neglected.reference, answered.reference}
+    assert calm.reference not in inbox_refs(client, escalated="ever")
+    # Only the teams' own cases, whoever asks.
+    assert inbox_refs(logged_in(org.billing_agent), escalated="ever") == []
+
+    page = client.get(reverse("cases:inbox"), {"escalated": "open"}).content.decode()
+    assert "the deadline each case was escalated for has passed and is still not met" in page
+    assert "Escalated at least once" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "caption"),
+    [
+        ({}, "In order: the most severe first, then the newest."),
+        ({"status": "all"}, "In order: open first, then the most severe, then the newest."),
+        ({"sort": "due"}, "In order: next deadline first (the longest breached at the top"),
+    ],
+)
+def test_the_caption_says_the_order_the_cases_are_in(org, query, caption):
+    open_case(org.helpdesk)
+    page = logged_in(org.support_agent).get(reverse("cases:inbox"), query).content.decode()
+    shown = page.split('<caption class="inbox-caption">', 1)[1].split("</caption>", 1)[0]
+    assert caption in " ".join(shown.split())
+
+
+def test_sorted_by_deadline_the_cases_are_in_deadline_order(org, clock):
+    later, breached, sooner = (open_case(org.helpdesk) for _ in range(3))
+    now = timezone.now()
+    for case, offset in [(later, 30), (breached, -5), (sooner, 1)]:
+        Case.objects.filter(pk=case.pk).update(acknowledge_by=now + dt.timedelta(hours=offset))
+    client = logged_in(org.support_agent)
+    assert inbox_refs(client, sort="due") == [breached.reference, sooner.reference, later.reference]
+    assert inbox_refs(client, due="breached") == [breached.reference]
+    assert inbox_refs(client, due="acknowledge-soon") == [sooner.reference]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
@@ -77,15 +80,42 @@ class InboxFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="All teams"
     )
+    due = forms.ChoiceField(
+        required=False,
+        label="Next deadline",
+        choices=[
+            ("", "Any"),
+            (selectors.DUE_BREACHED, "Either deadline breached"),
+            ("acknowledge-breached", "Acknowledge: breached"),
+            ("acknowledge-soon", "Acknowledge: due soon (2 hours)"),
+            ("acknowledge-ok", "Acknowledge: within the deadline"),
+            ("resolve-breached", "Resolve: breached"),
+            ("resolve-soon", "Resolve: due soon (2 hours)"),
+            ("resolve-ok", "Resolve: within the deadline"),
+            ("paused", "Clock paused (waiting on the customer)"),
+            ("none", "No SLA"),
+        ],
+    )
+    escalated = forms.ChoiceField(
+        required=False,
+        label="Escalation",
+        choices=[
+            ("", "Any"),
+            (selectors.ESCALATED_OPEN, "Escalated, still breached"),
+            (selectors.ESCALATED_EVER, "Escalated at least once"),
+        ],
+    )
 
     def __init__(
         self,
         data: Any,
         *,
         touchpoints: QuerySet[Touchpoint],
-        people: QuerySet[Any],
+        people: Iterable[Any],
         teams: QuerySet[Team] | None,
+        former: Any = None,
     ) -> None:
+        """`former`: an assignee asked for who is no longer in a team, offered too."""
         super().__init__(data, label_suffix="")
         self.fields["touchpoint"].queryset = touchpoints  # type: ignore[attr-defined]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
@@ -93,6 +123,11 @@ class InboxFilterForm(forms.Form):
             (selectors.ASSIGNEE_ME, "Me"),
             (selectors.ASSIGNEE_NOBODY, "Unassigned"),
             *((str(p.pk), display_name(p)) for p in people),
+            *(
+                [(str(former.pk), f"{display_name(former)} (no longer in a team)")]
+                if former
+                else []
+            ),
         ]
         if teams is None:
             del self.fields["team"]
@@ -109,6 +144,8 @@ class InboxFilterForm(forms.Form):
             team=data.get("team"),
             search=data.get("q") or "",
             sort=data.get("sort") or selectors.SORT_URGENT,
+            due=data.get("due") or "",
+            escalated=data.get("escalated") or "",
         )
 
 
@@ -191,9 +228,16 @@ class ResolveForm(CaseActionForm):
         queryset=RootCause.objects.filter(active=True),
         label="Root cause",
         empty_label="Choose a root cause",
-        help_text="Internal: counted in the root-cause analysis, not shown to the customer.",
         error_messages={"required": "Choose a root cause."},
     )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["root_cause"].help_text = format_html(
+            'Internal: counted in the <a href="{}">root-cause analysis</a>, not shown to the '
+            "customer.",
+            reverse("dashboards:root_causes"),
+        )
 
 
 class ReopenForm(CaseActionForm):

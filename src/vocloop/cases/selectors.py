@@ -8,12 +8,23 @@ team leads and quality managers see every case.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -22,6 +33,7 @@ from vocloop.accounts.models import Team
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
 from vocloop.cases.services import case_allowed_actions
 from vocloop.listening.models import Feedback, Touchpoint
+from vocloop.slas.models import Escalation
 
 User = get_user_model()
 
@@ -36,6 +48,21 @@ SORT_DUE = "due"
 # A deadline this close counts as due soon: time to act before it is breached.
 DUE_SOON = dt.timedelta(hours=2)
 ASSIGNEE_NOBODY = "unassigned"
+# Where an open case stands against its next SLA deadline: the deadline (acknowledge
+# until acknowledged, then resolve) and its state, as case_due reads it for one case.
+DUE_STATES = (
+    "acknowledge-breached",
+    "acknowledge-soon",
+    "acknowledge-ok",
+    "resolve-breached",
+    "resolve-soon",
+    "resolve-ok",
+    "paused",
+    "none",
+)
+DUE_BREACHED = "breached"  # either deadline breached: the inbox filter's shorthand
+ESCALATED_OPEN = "open"
+ESCALATED_EVER = "ever"
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,74 @@ class InboxFilter:
     team: Team | None = None
     search: str = ""
     sort: str = SORT_URGENT
+    due: str = ""  # one of DUE_STATES, DUE_BREACHED or "" (any)
+    escalated: str = ""  # ESCALATED_OPEN, ESCALATED_EVER or "" (any)
+
+
+def due_state(now: dt.datetime) -> models.Case:
+    """SQL for where each case stands against its next deadline: one of DUE_STATES.
+
+    The same reading as case_due, for many cases at once (the inbox filter, the
+    workload): "paused" while waiting on the customer under an SLA, "none" for a
+    closed case or one without a deadline.
+    """
+    soon = now + DUE_SOON
+    unacknowledged = Q(acknowledged_at__isnull=True)
+    return models.Case(
+        When(~Q(status__in=OPEN_STATUSES), then=Value("none")),
+        When(Q(status=Status.WAITING_ON_CUSTOMER, sla_policy__isnull=False), then=Value("paused")),
+        When(status=Status.WAITING_ON_CUSTOMER, then=Value("none")),
+        When(unacknowledged & Q(acknowledge_by__isnull=True), then=Value("none")),
+        When(unacknowledged & Q(acknowledge_by__lte=now), then=Value("acknowledge-breached")),
+        When(unacknowledged & Q(acknowledge_by__lte=soon), then=Value("acknowledge-soon")),
+        When(unacknowledged, then=Value("acknowledge-ok")),
+        When(resolve_by__isnull=True, then=Value("none")),
+        When(resolve_by__lte=now, then=Value("resolve-breached")),
+        When(resolve_by__lte=soon, then=Value("resolve-soon")),
+        default=Value("resolve-ok"),
+        output_field=models.CharField(),
+    )
+
+
+def escalation_open() -> Q:
+    """Cases with an open escalation: escalated for the deadline they are breaching now.
+
+    The escalation was raised for the case's current deadline (acknowledge until it is
+    acknowledged, then resolve), and that deadline is still unmet on a case whose
+    clock runs. It closes when the case is acknowledged or resolved in time for the
+    next step, waits on the customer, or gets new deadlines (a new severity).
+    """
+    escalations = Escalation.objects.filter(case=OuterRef("pk"))
+    for_acknowledging = Exists(
+        escalations.filter(
+            deadline=Escalation.Deadline.ACKNOWLEDGE, due_at=OuterRef("acknowledge_by")
+        )
+    )
+    for_resolving = Exists(
+        escalations.filter(deadline=Escalation.Deadline.RESOLVE, due_at=OuterRef("resolve_by"))
+    )
+    running = Q(status__in=(Status.NEW, Status.ACKNOWLEDGED))
+    return running & (
+        (Q(acknowledged_at__isnull=True) & Q(for_acknowledging))
+        | (Q(acknowledged_at__isnull=False) & Q(for_resolving))
+    )
+
+
+def escalation_ever() -> Q:
+    """Cases escalated at least once, whatever became of them."""
+    return Q(Exists(Escalation.objects.filter(case=OuterRef("pk"))))
+
+
+def inbox_order(filters: InboxFilter) -> str:
+    """The inbox's order in words, as inbox_cases sorts: its table's caption."""
+    if filters.sort == SORT_DUE:
+        return (
+            "next deadline first (the longest breached at the top, cases without a running "
+            "deadline last), then the most severe"
+        )
+    if filters.status == STATUS_ALL:
+        return "open first, then the most severe, then the newest"
+    return "the most severe first, then the newest"
 
 
 def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
@@ -111,6 +206,16 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         cases = cases.filter(assignee__isnull=True)
     elif filters.assignee.isdigit():
         cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.escalated == ESCALATED_OPEN:
+        cases = cases.filter(escalation_open())
+    elif filters.escalated == ESCALATED_EVER:
+        cases = cases.filter(escalation_ever())
+    if filters.due == DUE_BREACHED:
+        cases = cases.annotate(due_state=due_state(timezone.now())).filter(
+            due_state__in=("acknowledge-breached", "resolve-breached")
+        )
+    elif filters.due in DUE_STATES:
+        cases = cases.annotate(due_state=due_state(timezone.now())).filter(due_state=filters.due)
 
     opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
     cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
@@ -194,6 +299,18 @@ def inbox_people(scope: CaseScope) -> QuerySet[Any]:
     return people.filter(pk__in=User.objects.filter(in_teams).values("pk")).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def former_assignee(scope: CaseScope, asked: str, people: Iterable[Any]) -> Any | None:
+    """A person asked for in the assignee filter who is not among `people` (left the team,
+    deactivated) but holds cases the user sees: still a filter that works, as the
+    workload links to them. None for anyone else, so ids reveal no names."""
+    if not (asked.isascii() and asked.isdigit() and len(asked) <= 18):
+        return None
+    pk = int(asked)
+    if any(person.pk == pk for person in people):
+        return None
+    return User.objects.filter(pk=pk, pk__in=scope.cases().values("assignee_id")).first()
 
 
 def case_for_staff(scope: CaseScope) -> QuerySet[Case]:

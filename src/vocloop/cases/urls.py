@@ -21,6 +21,7 @@ register_converter(ReferenceConverter, "reference")
 app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("workload/", views.workload, name="workload"),
     path("cases/<reference:reference>/", views.case_detail, name="detail"),
     path("cases/<reference:reference>/assign/", views.assign, name="assign"),
     path("cases/<reference:reference>/acknowledge/", views.acknowledge, name="acknowledge"),

@@ -1,4 +1,4 @@
-"""Staff pages: the inbox and the case page.
+"""Staff pages: the inbox, the workload and the case page.
 
 Reads go through cases/selectors.py (which applies who may see what), every change
 through cases/services.py. A case outside the user's visibility is a 404, read or
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,9 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from vocloop.accounts import roles
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.cases import originals, selectors, services
@@ -37,6 +41,7 @@ from vocloop.cases.forms import (
 )
 from vocloop.cases.models import Case, CaseEvent, Severity
 from vocloop.cases.services import Actor, CaseActionRefused
+from vocloop.cases.workload import Load, team_workload, workload_teams
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
 from vocloop.listening.models import Feedback
@@ -56,18 +61,23 @@ def _is_htmx(request: HttpRequest) -> bool:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     scope = selectors.case_scope(request.user)
+    people = list(selectors.inbox_people(scope))
     form = InboxFilterForm(
         request.GET,
         touchpoints=selectors.inbox_touchpoints(scope),
-        people=selectors.inbox_people(scope),
+        people=people,
         teams=Team.objects.all() if scope.sees_all else None,
+        former=selectors.former_assignee(scope, request.GET.get("assignee", ""), people),
     )
-    cases = selectors.inbox_cases(scope=scope, filters=form.filters())
+    filters = form.filters()
+    cases = selectors.inbox_cases(scope=scope, filters=filters)
     page = Paginator(cases, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filter_form": form,
         "sees_all": scope.sees_all,
+        "order": selectors.inbox_order(filters),
+        "escalated": filters.escalated,
         # A team column is noise for someone who works in one team only.
         "show_team": scope.sees_all or len(scope.team_ids) > 1,
     }
@@ -78,6 +88,65 @@ def inbox(request: HttpRequest) -> HttpResponse:
         response = render(request, "cases/inbox.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+# The workload's columns: (inbox filters, heading), after the person and their open cases.
+WORKLOAD_COLUMNS: tuple[tuple[dict[str, str], str], ...] = (
+    ({"due": "acknowledge-breached"}, "Breached"),
+    ({"due": "acknowledge-soon"}, "Due soon"),
+    ({"due": "acknowledge-ok"}, "Within"),
+    ({"due": "resolve-breached"}, "Breached"),
+    ({"due": "resolve-soon"}, "Due soon"),
+    ({"due": "resolve-ok"}, "Within"),
+    ({"due": "paused"}, "Clock paused"),
+    ({"due": "none"}, "No SLA"),
+    ({"escalated": selectors.ESCALATED_OPEN}, "Escalated, still breached"),
+)
+
+
+def _workload_cells(load: Load, **chosen: str) -> list[tuple[int, str, str]]:
+    """(count, inbox link, state) for each column of a workload row, its open cases first."""
+    inbox_url = reverse("cases:inbox")
+    cells = [(load.open, f"{inbox_url}?{urlencode(chosen)}", "open")]
+    for extra, _ in WORKLOAD_COLUMNS:
+        count = load.escalated if "escalated" in extra else load.due[extra["due"]]
+        state = extra.get("due", "escalated").rsplit("-", 1)[-1]
+        cells.append((count, f"{inbox_url}?{urlencode(chosen | extra)}", state))
+    return cells
+
+
+@login_required
+@require_GET
+def workload(request: HttpRequest) -> HttpResponse:
+    """Open cases per team and person against their deadlines, for team leads and quality
+    managers; a member of staff sees their own cases in the inbox instead."""
+    if not (roles.is_quality_manager(request.user) or roles.is_team_lead(request.user)):
+        raise PermissionDenied(
+            "The workload page is for team leads and quality managers: it shows how each "
+            "team's open cases are spread over its people. Your own cases are in your inbox "
+            "(Assignee: Me)."
+        )
+    now = timezone.now()
+    teams = []
+    for item in team_workload(workload_teams(request.user), now=now):
+        slug = item.team.slug
+        rows = [
+            (p, _workload_cells(p.load, team=slug, assignee=str(p.person.pk))) for p in item.people
+        ]
+        teams.append(
+            {
+                "team": item.team,
+                "total": _workload_cells(item.total, team=slug),
+                "people": rows,
+                "unassigned": _workload_cells(item.unassigned, team=slug, assignee="unassigned"),
+            }
+        )
+    context = {
+        "teams": teams,
+        "columns": [heading for _, heading in WORKLOAD_COLUMNS],
+        "now": now,
+    }
+    return render(request, "cases/workload.html", context)
 
 
 def _visible_case(request: HttpRequest, reference: str) -> tuple[Case, selectors.CaseScope]:

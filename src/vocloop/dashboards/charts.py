@@ -267,3 +267,89 @@ def interval_drawing(
     ]
     ticks = [Tick(x(t) or 0.0, value_label.format(t)) for t in nice_ticks(low, high)]
     return IntervalDrawing(width, height, left, right, drawn, ticks, x(overall))
+
+
+@dataclass(frozen=True)
+class ParetoColumn:
+    key: str
+    label: str  # shortened to fit under its bar; the full name goes in `title`
+    title: str
+    x: float  # the bar's left edge
+    width: float
+    centre: float
+    y: float  # the bar's top
+    height: float
+    whisker_top: float | None  # the interval's ends; None where no interval is drawn
+    whisker_bottom: float | None
+    cumulative_y: float
+    muted: bool  # not a cause but a gap in the record, drawn apart
+
+
+@dataclass(frozen=True)
+class ParetoDrawing:
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    columns: list[ParetoColumn]
+    cumulative: str
+    count_ticks: list[Tick]  # left axis: cases
+    share_ticks: list[Tick]  # right axis: per cent of all of them, on the same scale
+
+
+PARETO_LABEL_CHARS = 16
+
+
+def pareto_drawing(
+    rows: Sequence[tuple[str, str, float, float | None, float | None, float, bool]],
+    *,
+    total: int,
+    width: int = 720,
+    height: int = 300,
+) -> ParetoDrawing:
+    """A Pareto chart: bars sorted as given, and the cumulative share as a line.
+
+    Rows are (key, label, share, ci_low, ci_high, cumulative, muted), shares of
+    `total`. Bars and line share one scale, counted in cases on the left (0 to
+    `total`) and in per cent on the right (0 to 100 %), so that a bar's height and
+    the line's rise over it are the same amount.
+    """
+    left, right, top, bottom = 56, width - 56, 12, height - 72
+    axis = Axis(0.0, 1.0, top, bottom)
+    slot = (right - left) / max(len(rows), 1)
+    bar = round(slot * 0.7, 1)
+    columns = []
+    for i, (key, label, share, ci_low, ci_high, cumulative, muted) in enumerate(rows):
+        x = round(left + i * slot + (slot - bar) / 2, 1)
+        short = label if len(label) <= PARETO_LABEL_CHARS else label[: PARETO_LABEL_CHARS - 1] + "…"
+        columns.append(
+            ParetoColumn(
+                key=key,
+                label=short,
+                title=label,
+                x=x,
+                width=bar,
+                centre=round(x + bar / 2, 1),
+                y=axis.y(share),
+                height=round(bottom - axis.y(share), 1),
+                whisker_top=None if ci_high is None else axis.y(ci_high),
+                whisker_bottom=None if ci_low is None else axis.y(ci_low),
+                cumulative_y=axis.y(cumulative),
+                muted=muted,
+            )
+        )
+    counts = [t for t in nice_ticks(0.0, float(max(total, 1))) if t == int(t)]
+    return ParetoDrawing(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        columns=columns,
+        cumulative=_path([(c.centre, c.cumulative_y) for c in columns]),
+        count_ticks=[Tick(axis.y(t / max(total, 1)), f"{int(t):,}") for t in counts],
+        share_ticks=[Tick(axis.y(s), f"{s:.0%}", "start") for s in (0.0, 0.25, 0.5, 0.75, 1.0)],
+    )

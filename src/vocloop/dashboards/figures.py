@@ -158,13 +158,16 @@ class Figure:
         return max(current, key=lambda s: s.meaning == "worse", default=None)
 
 
-def _signals(metric: Metric, chart: ControlChart, keys: Sequence[str]) -> list[SignalView]:
+def signal_views(
+    chart: ControlChart, keys: Sequence[str], *, lower_is_better: bool
+) -> list[SignalView]:
+    """A chart's signals for a reader: which points, which way, and whether still current."""
     latest = len(keys) - 1
     views = []
     for signal in chart.signals:
         # The Western Electric rules fire on one side of the centre: its sign is the direction.
         rising = sum(chart.z[i] for i in signal.indices) > 0
-        bad = rising if metric.name in LOWER_IS_BETTER else not rising
+        bad = rising if lower_is_better else not rising
         views.append(
             SignalView(
                 rule=signal.rule,
@@ -203,7 +206,8 @@ def figure_from(
         chart = control_chart(metric, charted)
         note = chart.note if chart else TOO_FEW_PERIODS
     keys = [g.key for g in charted]
-    signals = _signals(metric, chart, keys) if chart else []
+    lower_is_better = metric.name in LOWER_IS_BETTER
+    signals = signal_views(chart, keys, lower_is_better=lower_is_better) if chart else []
     return Figure(metric, total.estimate, total.sums, charted, chart, note, signals, left_out)
 
 

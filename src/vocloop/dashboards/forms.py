@@ -7,10 +7,12 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from vocloop.accounts.models import Team
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage
 from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
@@ -63,6 +65,8 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
+        if "channel" not in self.fields:  # a form of case figures: cases have no channel
+            return
         asked = (data or {}).get("channel") or ""
         self.fields["channel"].widget = forms.Select(choices=channel_choices(asked))
 
@@ -115,6 +119,36 @@ class DashboardFilterForm(forms.Form):
         values = {name: (self.data or {}).get(name, "") for name in names}
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v})
+
+
+class RootCauseFilterForm(DashboardFilterForm):
+    """The dashboards' filters for case figures: a team instead of a channel (cases have
+    none), and one point per week or month (a day holds too few resolved cases)."""
+
+    channel = None  # type: ignore[assignment]
+    team = forms.ModelChoiceField(
+        required=False,
+        queryset=Team.objects.none(),
+        to_field_name="slug",
+        empty_label="All teams",
+        label="Team",
+        error_messages={"invalid_choice": "Choose one of the teams whose cases you see."},
+    )
+    by = forms.ChoiceField(
+        required=False,
+        choices=[("week", "Week"), ("month", "Month")],
+        label="One point per",
+        error_messages={"invalid_choice": "Root causes are counted per week or per month."},
+    )
+    field_order = ["date_from", "date_to", "team", "touchpoint", "stage", "segment", "by"]
+
+    def __init__(self, data: Any = None, *, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+    def chosen_team(self) -> Team | None:
+        """The chosen team; call only when is_valid()."""
+        return cast(Team | None, self.cleaned_data.get("team"))
 
 
 def _choices(field: forms.Field) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ so a manager can read what customers actually said when the chart moved.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from vocloop.dashboards.views import (
     wants_csv,
 )
 from vocloop.metrics.queries import METRICS, Period, Scope, enough, period_bounds
+from vocloop.statistics.control_charts import ControlChart
 
 DRILL_PAGE_SIZE = 25
 
@@ -48,29 +50,35 @@ def axis_label(day: dt.date, period: str, *, first: bool) -> str:
     return f"{text} {day:%Y}" if with_year else text
 
 
-def _drawing(fig: Figure, period: str) -> charts.ControlChartDrawing | None:
-    chart = fig.chart
-    if chart is None:
-        return None
-    signalled = {i for s in chart.signals for i in s.indices}
-    label = "{:.0%}" if fig.metric.unit == "share" else "{:g}"
-    days = [dt.date.fromisoformat(g.key) for g in fig.series]
+def chart_drawing(
+    chart: ControlChart, keys: Sequence[str], sizes: Sequence[int], period: str, *, share: bool
+) -> charts.ControlChartDrawing:
+    """A control chart over periods keyed by their first day, drawn to scale in time."""
+    days = [dt.date.fromisoformat(key) for key in keys]
     return charts.control_chart_drawing(
-        keys=[g.key for g in fig.series],
+        keys=list(keys),
         labels=[axis_label(d, period, first=i == 0) for i, d in enumerate(days)],
         at=[d.toordinal() for d in days],
         values=list(chart.values),
         centre=chart.centre,
         lower=list(chart.lower),
         upper=list(chart.upper),
-        signal_indices=signalled,
-        sizes=[g.estimate.n for g in fig.series],
-        value_label=label,
+        signal_indices={i for s in chart.signals for i in s.indices},
+        sizes=list(sizes),
+        value_label="{:.0%}" if share else "{:g}",
     )
 
 
+def _drawing(fig: Figure, period: str) -> charts.ControlChartDrawing | None:
+    if fig.chart is None:
+        return None
+    keys = [g.key for g in fig.series]
+    sizes = [g.estimate.n for g in fig.series]
+    return chart_drawing(fig.chart, keys, sizes, period, share=fig.metric.unit == "share")
+
+
 def _drill(
-    request: HttpRequest, fig: Figure, scope: Scope, period: Period
+    request: HttpRequest, fig: Figure, scope: Scope, period: Period, query: str
 ) -> dict[str, Any] | None:
     key = request.GET.get("point")
     if not key:
@@ -101,6 +109,7 @@ def _drill(
         "page": page,
         "kind": kind,
         "partial_view": not reader.sees_all,
+        "query": f"{query}&point={key}" if query else f"point={key}",
     }
 
 
@@ -158,9 +167,14 @@ def metric_detail(request: HttpRequest, metric: str) -> HttpResponse:
         "drawing": _drawing(fig, period),
         "points": points,
         "signals": sorted(fig.signals, key=lambda s: s.last_key, reverse=True),
+        "chart_title": (
+            f"Control chart of {fig.label}, one point per {period}, with "
+            f"{len(fig.signals)} signal{'' if len(fig.signals) == 1 else 's'}. The numbers, "
+            "with a link to each point's feedback, are in the table below."
+        ),
         "period": period,
         "centre": format_value(chart.centre, metric) if chart else None,
-        "drill": _drill(request, fig, scope, period),
+        "drill": _drill(request, fig, scope, period, form.query()),
         "query": form.query(),
         "min_n": settings.MIN_RESPONSES,
     }

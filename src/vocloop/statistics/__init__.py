@@ -13,4 +13,5 @@ check values: PRODUCT.md, "Statistics it must get right".
 - `control_charts` and `rules`: p / Laney p′ / XmR charts; Western Electric and
   Nelson rules.
 - `shrinkage`: empirical-Bayes estimates and tiers for many teams or touch points.
+- `pareto`: categories by count, each share with its interval, and the cumulative share.
 """

@@ -13,9 +13,10 @@ register = template.Library()
 
 
 def format_value(value: float | None, metric: str) -> str:
+    """A metric's value as it reads; `metric` may also be a bare unit, "share"."""
     if value is None:
         return "–"
-    unit = METRICS[metric].unit if metric in METRICS else ""
+    unit = METRICS[metric].unit if metric in METRICS else metric
     if metric == "nps":
         return f"{value:.0f}".replace("-", "−")
     if unit == "share":
