@@ -135,6 +135,8 @@ class Case(models.Model):
                 name="cases_case_backlog_idx",
             ),
             models.Index(fields=["status", "resolve_by"]),
+            # The root-cause analysis and case drill-downs count cases by resolution day.
+            models.Index(fields=["resolved_at"]),
         ]
 
     def __str__(self) -> str:
