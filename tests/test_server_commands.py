@@ -11,7 +11,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,8 +43,9 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.fixture
-def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`vocloop serve` on a free port, until it listens; stopped on leaving."""
     port = free_port()
     process = subprocess.Popen(
         [*VOCLOOP, "serve", "--port", str(port), "--threads", "2"],
@@ -65,13 +68,24 @@ def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[
                 time.sleep(0.1)
         yield base, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """As a service manager stops it: SIGTERM, and SIGKILL if it has not ended in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    with serving(environment) as served:
+        yield served
 
 
 def test_serve_answers_pages_and_static_files_and_says_where(server):
