@@ -165,6 +165,11 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # lets a second worker take over a message still being sent. Short leases are for
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1)
+# An escalation that fell due longer ago than this (wall time) is recorded without an
+# email: a worker started on old data must not flood the team leads (slas/escalation.py).
+ESCALATION_EMAIL_WITHIN = dt.timedelta(
+    hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1)
+)
 
 # The worker writes a heartbeat every 30 s; staff pages say it has stopped, and
 # /health/ answers 503, when none has been seen for this long.

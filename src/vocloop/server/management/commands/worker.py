@@ -25,7 +25,8 @@ from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.taskloop import TaskLoop
-from vocloop.slas.escalation import escalation_sweep
+from vocloop.slas.escalation import escalation_sweep_report
+from vocloop.words import counted
 
 DELIVERY_BATCH = 50
 
@@ -166,5 +167,14 @@ def _digest() -> str:
 
 
 def _sweep() -> str:
-    escalated = escalation_sweep()
-    return f"escalated {escalated} breached deadline(s)" if escalated else ""
+    report = escalation_sweep_report()
+    emailed = report.escalated - report.without_email
+    said = [f"escalated {emailed} breached deadline(s)"] if emailed else []
+    if report.without_email:
+        hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
+        said.append(
+            f"recorded {counted(report.without_email, 'escalation')} of "
+            f"{'a breach' if report.without_email == 1 else 'breaches'} older than "
+            f"{hours:g} h without email"
+        )
+    return "; ".join(said)
