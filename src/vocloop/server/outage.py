@@ -81,10 +81,6 @@ class Outage:
         # connection that the database dropped meanwhile (see fresh_connections).
         self.generation = 0
 
-    @property
-    def waiting(self) -> bool:
-        return bool(self._waiting)
-
     def failed(self, part: str, error: BaseException) -> None:
         with self._lock:
             if not self._waiting:
