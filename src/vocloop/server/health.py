@@ -81,7 +81,7 @@ class Health:
 
 
 def health_read() -> Health:
-    """Four small indexed queries (one to Redis instead, where the queue lives there)."""
+    """Three small indexed queries (the third to Redis instead, where the queue lives)."""
     try:
         worker = worker_state()  # the real query that shows the database answers
         oldest = OutboxMessage.objects.filter(status__in=UNDELIVERED).aggregate(

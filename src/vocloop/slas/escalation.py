@@ -9,6 +9,8 @@ and so on up the chain. Teams without an active lead are passed over.
 Each escalation is one Escalation row, unique per case, deadline, breached moment
 and level, created in the same transaction as its timeline entry: two sweeps at
 once, or a sweep killed half way and run again, never escalate a breach twice.
+A chunk of escalations costs a few statements, not a few per case: the sweep over
+100,000 open cases stays under a second (bench/escalation_sweep.py).
 
 An escalation that fell due longer ago than ESCALATION_EMAIL_WITHIN (24 hours of
 wall time by default) is news to nobody: a worker started for the first time on
@@ -17,8 +19,6 @@ breaches months old. Such escalations are recorded as any other (the timeline,
 the Escalation row), with nobody notified, and the chain is brought up to where it
 would stand had the sweep run all along, so that the lead above is not emailed
 about them either at the next interval.
-A chunk of escalations costs a few statements, not a few per case: the sweep over
-100,000 open cases stays under a second (bench/escalation_sweep.py).
 """
 
 from __future__ import annotations
