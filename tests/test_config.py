@@ -9,13 +9,14 @@ from vocloop import config
 
 
 def test_unset_variables_give_the_embedded_defaults(monkeypatch, tmp_path):
-    for name in ("DEBUG", "DATABASE_URL", "SECRET_KEY"):
+    for name in ("DEBUG", "DATABASE_URL", "SECRET_KEY", "SQLITE_TIMEOUT"):
         monkeypatch.delenv(f"VOCLOOP_{name}", raising=False)
     assert config.env_bool("DEBUG", False) is False
     db = config.database(tmp_path)
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(tmp_path / "vocloop.sqlite3")
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert db["OPTIONS"]["timeout"] == 20  # seconds a writer waits for SQLite's lock
 
 
 def test_a_generated_secret_key_is_kept_and_private(monkeypatch, tmp_path):
@@ -43,6 +44,8 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         ("PUBLIC_RATE_LIMIT", "lots", lambda p: config.env_int("PUBLIC_RATE_LIMIT", 20)),
         ("PUBLIC_RATE_LIMIT", "0", lambda p: config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)),
         ("DATABASE_URL", "mysql://x/y", config.database),
+        ("SQLITE_TIMEOUT", "0", config.database),
+        ("SQLITE_TIMEOUT", "20s", config.database),
         ("SECRET_KEY", "short", config.secret_key),
         (
             "BASE_URL",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -302,6 +303,10 @@ def test_timeline_vocabulary_matches_the_models():
     kinds -= {timeline.NEW, timeline.WAITING}
     assert kinds <= set(CaseEvent.Kind.values)
     assert set(OPEN_STATUSES) == timeline.OPEN_STATUSES
+    from vocloop.demo import slaclock
+    from vocloop.slas.models import Escalation
+
+    assert {slaclock.ACKNOWLEDGE, slaclock.RESOLVE} == set(Escalation.Deadline.values)
 
 
 def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
@@ -479,55 +484,59 @@ def test_sla_compliance_is_mostly_met_differs_by_team_and_feeds_the_durations(de
     assert durations.estimate.n == resolved and durations.estimate.value > 0
 
 
-def test_a_wait_and_a_reopening_stop_a_planned_cases_clock():
-    from vocloop.demo.slaclock import Terms, sla_record
-    from vocloop.slas.business_time import BusinessCalendar
+# Escalations: made at the time, so that a first sweep of the demo finds nothing old
 
-    monday = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
-    def at(days: int, hour: int) -> dt.datetime:
-        return monday + dt.timedelta(days=days, hours=hour)
+def test_a_late_acknowledgement_was_escalated_to_the_teams_lead_at_the_deadline(demo, db):
+    from vocloop.slas.models import Escalation
 
-    def event(kind: str, when: dt.datetime, **data: Any) -> timeline.PlannedEvent:
-        return timeline.PlannedEvent(kind, when, "staff", "agent", "Agent", data=data)
+    firsts = {
+        e.case_id: e
+        for e in Escalation.objects.filter(deadline="acknowledge", level=1).select_related("team")
+    }
+    cases = list(Case.objects.all())
+    late = [c for c in cases if c.acknowledge_by < (c.acknowledged_at or NOW)]
+    assert 0 < len(late) < 0.3 * len(cases)
+    assert set(firsts) == {c.pk for c in late}
+    for case in late:
+        # Open and unacknowledged from its opening: escalated the moment it was due.
+        assert firsts[case.pk].created_at == firsts[case.pk].due_at == case.acknowledge_by
+        assert firsts[case.pk].team_id == case.team_id
+        assert firsts[case.pk].notified == [firsts[case.pk].team.lead_id]
 
-    events = [
-        event(timeline.OPENED, at(0, 10)),
-        event(timeline.ACKNOWLEDGED, at(0, 11)),
-        event(timeline.STATUS_CHANGED, at(0, 12), status=timeline.WAITING),
-        event(timeline.CUSTOMER_MESSAGE, at(1, 12)),
-        event(timeline.RESOLVED, at(1, 14), root_cause="process"),
-        event(timeline.REOPENED, at(2, 10)),
-        event(timeline.RESOLVED, at(2, 12), root_cause="process"),
-    ]
-    calendar = BusinessCalendar.weekdays("UTC")
-    terms = Terms(
-        policy_id=1, acknowledge_within=dt.timedelta(hours=1), resolve_within=dt.timedelta(hours=8)
+
+def test_each_chain_climbs_an_interval_at_a_time_and_is_on_the_timeline(demo, db):
+    from vocloop.slas.models import Escalation
+
+    chains: dict[tuple[int, str], list[Any]] = {}
+    for e in Escalation.objects.select_related("case__sla_policy").order_by("level"):
+        chains.setdefault((e.case_id, e.deadline), []).append(e)
+    assert any(len(chain) == 2 for chain in chains.values())
+    for chain in chains.values():
+        case = chain[0].case
+        assert [e.level for e in chain] == list(range(1, len(chain) + 1))
+        due = case.acknowledge_by if chain[0].deadline == "acknowledge" else case.resolve_by
+        assert all(e.due_at == due for e in chain)
+        assert due <= chain[0].created_at and chain[-1].created_at <= NOW
+        for lower, upper in itertools.pairwise(chain):
+            assert upper.created_at >= lower.created_at + case.sla_policy.escalate_every
+    entries = CaseEvent.objects.filter(kind="escalated")
+    assert sorted(entries.values_list("case_id", "created_at", "data__level")) == sorted(
+        Escalation.objects.values_list("case_id", "created_at", "level")
     )
-    state, _ = timeline.replay(at(0, 10), events)
-    assert state.clock_pauses == [(at(0, 12), at(1, 12)), (at(1, 14), at(2, 10))]
-    record = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
-    assert record.acknowledge_by == at(0, 11) and record.acknowledged_within_sla is True
-    assert record.business_seconds_to_acknowledge == record.seconds_to_acknowledge == 3600
-    # Worked Monday 10–12, Tuesday 12–14 and Wednesday 10–12; due after 8 such hours.
-    assert record.business_seconds_to_resolve == 6 * 3600
-    assert record.seconds_to_resolve == 50 * 3600
-    assert record.resolve_by == at(2, 14) and record.resolved_within_sla is True
+    entry = entries.filter(data__level=1).select_related("case__team").first()
+    assert entry.public_text == f"Escalated to the lead of the {entry.case.team.name} team."
+    assert entry.body.endswith("team, was told.")
 
-    # Still waiting on the customer: the resolution has no deadline while the clock stands.
-    state, _ = timeline.replay(at(0, 10), events[:3])
-    assert state.clock_pauses == [(at(0, 12), None)]
-    record = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
-    assert record.resolve_by is None and record.resolved_within_sla is None
-    assert record.acknowledged_within_sla is True
 
-    # Acknowledged late, with no policy for the case: no deadline, nothing judged.
-    state, _ = timeline.replay(at(0, 10), [events[0], event(timeline.ACKNOWLEDGED, at(1, 10))])
-    late = sla_record(opened_at=at(0, 10), state=state, terms=terms, calendar=calendar)
-    assert (
-        late.acknowledged_within_sla is False and late.business_seconds_to_acknowledge == 8 * 3600
-    )
-    unmatched = sla_record(opened_at=at(0, 10), state=state, terms=None, calendar=calendar)
-    assert unmatched.sla_policy_id is None and unmatched.acknowledge_by is None
-    assert unmatched.acknowledged_within_sla is None
-    assert unmatched.business_seconds_to_acknowledge == 8 * 3600
+def test_a_first_sweep_after_the_demo_finds_nothing_old_to_escalate(demo, db):
+    from vocloop.notifications.models import OutboxMessage
+    from vocloop.slas.escalation import escalation_sweep_report
+
+    with transaction.atomic():
+        assert escalation_sweep_report(now=NOW).escalated == 0
+        # What falls due after the demo's end is news, and emailed.
+        later = escalation_sweep_report(now=NOW + dt.timedelta(hours=20))
+        assert later.escalated > 0 and later.without_email == 0
+        assert OutboxMessage.objects.filter(kind="staff_escalated").count() == later.escalated
+        transaction.set_rollback(True)

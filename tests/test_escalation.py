@@ -8,6 +8,9 @@ the default policy escalates again every 4 hours while the breach lasts.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -18,7 +21,8 @@ from tests.conftest import make_user
 from tests.helpers import give_feedback
 from vocloop.cases.models import CaseEvent, RootCause
 from vocloop.cases.services import Actor, case_acknowledge, case_resolve, case_wait_on_customer
-from vocloop.slas.escalation import escalation_sweep
+from vocloop.notifications.models import OutboxMessage
+from vocloop.slas.escalation import escalation_sweep, escalation_sweep_report
 from vocloop.slas.models import Escalation
 
 ESCALATED = CaseEvent.Kind.ESCALATED
@@ -183,3 +187,63 @@ def test_webhooks_carry_no_staff_detail_of_an_escalation(org, case, clock):
     assert (
         message.payload["data"]["change"]["summary"] == "Escalated to the lead of the Support team."
     )
+
+
+# Breaches the sweep sees long after they fell due (a first start on old data)
+
+
+def escalation_emails() -> list[str]:
+    emails = OutboxMessage.objects.filter(channel="email", kind="staff_escalated")
+    return list(emails.order_by("id").values_list("recipient", flat=True))
+
+
+def test_a_fresh_breach_is_emailed_to_the_lead(org, case, clock):
+    clock.to(utc(2026, 11, 23, 16, 1))
+    assert escalation_sweep_report().without_email == 0
+    assert escalation_emails() == [org.support_lead.email]
+
+
+def test_a_breach_a_month_old_is_recorded_up_the_chain_without_email(org, case, clock, ops_lead):
+    clock.to(utc(2026, 12, 23, 16, 0))  # no sweep ran since the breach
+    report = escalation_sweep_report()
+    assert (report.escalated, report.without_email) == (2, 2)
+    first, second = escalations(case)
+    assert [first.data["level"], second.data["level"]] == [1, 2]
+    assert first.created_at == second.created_at == clock.now
+    assert first.data["notified"] == second.data["notified"] == []
+    assert first.public_text == "Escalated to the lead of the Support team."
+    assert second.public_text == "Escalated to the Operations team."
+    assert (
+        "escalated to Lee Lead, lead of the Support team, without an email: "
+        "it fell due more than 24 hours before the sweep saw it." in first.body
+    )
+    rows = Escalation.objects.filter(case=case).order_by("level")
+    assert [(r.level, r.notified) for r in rows] == [(1, []), (2, [])]
+    assert escalation_emails() == []
+    # The chain stands where it would had the sweep run all along: nobody is told later.
+    clock.to(utc(2026, 12, 24, 9, 0))
+    assert escalation_sweep() == 0
+    assert escalation_emails() == []
+
+
+@pytest.mark.parametrize(("hours", "escalated", "told"), [(24, 2, ["olga"]), (48, 1, ["lee"])])
+def test_the_limit_counts_from_when_each_escalation_fell_due(
+    org, case, clock, ops_lead, settings, hours, escalated, told
+):
+    settings.ESCALATION_EMAIL_WITHIN = dt.timedelta(hours=hours)
+    # Breached Monday 16:00 and first swept Tuesday 18:00: the Support lead's
+    # escalation fell due 26 hours before, the one above (4 hours on) 22 hours before.
+    clock.to(utc(2026, 11, 24, 18, 0))
+    report = escalation_sweep_report()
+    assert report.escalated == escalated
+    assert report.without_email == escalated - 1
+    emailed = {org.support_lead.email: "lee", ops_lead.email: "olga"}
+    assert [emailed[address] for address in escalation_emails()] == told
+
+
+def test_a_bad_email_limit_is_refused_naming_the_variable(tmp_path):
+    env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_ESCALATION_EMAIL_WITHIN": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "vocloop", "check"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "VOCLOOP_ESCALATION_EMAIL_WITHIN=0" in done.stderr

@@ -11,7 +11,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,8 +43,9 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.fixture
-def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`vocloop serve` on a free port, until it listens; stopped on leaving."""
     port = free_port()
     process = subprocess.Popen(
         [*VOCLOOP, "serve", "--port", str(port), "--threads", "2"],
@@ -65,13 +68,24 @@ def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[
                 time.sleep(0.1)
         yield base, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """As a service manager stops it: SIGTERM, and SIGKILL if it has not ended in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def server(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    with serving(environment) as served:
+        yield served
 
 
 def test_serve_answers_pages_and_static_files_and_says_where(server):
@@ -141,24 +155,29 @@ from vocloop.listening.models import Touchpoint
 from tests.conftest import make_user
 from tests.helpers import give_feedback
 
-lead = make_user("lena_lead")
-team = Team.objects.create(name="Desk", slug="desk", lead=lead)
-desk = Touchpoint.objects.create(name="Desk", slug="desk", stage="support", owning_team=team)
+lead = make_user({lead!r})
+team = Team.objects.create(name={slug!r}, slug={slug!r}, lead=lead)
+desk = Touchpoint.objects.create(name={slug!r}, slug={slug!r}, stage="support", owning_team=team)
 case = give_feedback(desk, score=1).case
-Case.objects.filter(pk=case.pk).update(acknowledge_by=timezone.now() - dt.timedelta(minutes=5))
+Case.objects.filter(pk=case.pk).update(acknowledge_by=timezone.now() - {late})
 print(case.reference)
 """
 
 
-def test_the_worker_escalates_a_breached_case(environment):
+def seed_a_breach(environment: dict[str, str], *, lead: str, slug: str, late: str) -> None:
+    paths = [str(Path(__file__).resolve().parent.parent), environment.get("PYTHONPATH", "")]
     seeded = subprocess.run(
-        [*VOCLOOP, "shell", "-c", SEED_A_BREACH],
-        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        [*VOCLOOP, "shell", "-c", SEED_A_BREACH.format(lead=lead, slug=slug, late=late)],
+        env={**environment, "PYTHONPATH": os.pathsep.join(p for p in paths if p)},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert seeded.returncode == 0, seeded.stderr
+
+
+def test_the_worker_escalates_a_breached_case(environment):
+    seed_a_breach(environment, lead="lena_lead", slug="desk", late="dt.timedelta(minutes=5)")
     result = subprocess.run(
         [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
     )
@@ -168,3 +187,17 @@ def test_the_worker_escalates_a_breached_case(environment):
         [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
     )
     assert "escalated" not in again.stdout  # the same breach is never escalated twice
+
+
+def test_the_worker_records_an_old_breach_without_email_and_says_so_once(environment):
+    seed_a_breach(environment, lead="leon_lead", slug="counter", late="dt.timedelta(days=3)")
+    result = subprocess.run(
+        [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
+    )
+    said = "escalation sweep: recorded 1 escalation of a breach older than 24 h without email"
+    assert said in result.stdout
+    assert "escalated 1" not in result.stdout
+    again = subprocess.run(
+        [*VOCLOOP, "worker", "--batch"], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert "escalation sweep:" not in again.stdout

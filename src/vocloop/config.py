@@ -95,6 +95,8 @@ def database(directory: Path) -> dict[str, object]:
     import dj_database_url
 
     default = f"sqlite:///{directory / 'vocloop.sqlite3'}"
+    # Read whatever the database, so that a bad value is refused before it matters.
+    sqlite_timeout = env_int("SQLITE_TIMEOUT", 20, minimum=1)
     url = env_url("DATABASE_URL", default, schemes={"sqlite", "postgres", "postgresql", "pgsql"})
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
@@ -109,10 +111,12 @@ def database(directory: Path) -> dict[str, object]:
         config["CONN_MAX_AGE"] = 0
         # WAL lets the server read while the worker writes; IMMEDIATE transactions
         # take the write lock up front so concurrent writers queue instead of failing.
+        # A writer waits up to the busy timeout for the lock, then fails with "database
+        # is locked": long enough for ordinary writes, not for a large import.
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": sqlite_timeout,
         }
     return config
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vocloop.accounts.context_processors.user_roles",
+                "vocloop.server.context_processors.worker",
             ],
         },
     },
@@ -163,6 +165,15 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # lets a second worker take over a message still being sent. Short leases are for
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1)
+# An escalation that fell due longer ago than this (wall time) is recorded without an
+# email: a worker started on old data must not flood the team leads (slas/escalation.py).
+ESCALATION_EMAIL_WITHIN = dt.timedelta(
+    hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1)
+)
+
+# The worker writes a heartbeat every 30 s; staff pages say it has stopped, and
+# /health/ answers 503, when none has been seen for this long.
+WORKER_STALE_AFTER = dt.timedelta(minutes=config.env_int("WORKER_STALE_AFTER", 5, minimum=1))
 
 LOGGING = {
     "version": 1,

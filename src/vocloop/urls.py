@@ -5,12 +5,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from vocloop.api import api
+from vocloop.server.views import health
 
 urlpatterns = [
     # Asked for by browsers on pages that name no icon (the admin, the API's JSON).
     path("favicon.ico", RedirectView.as_view(url=static("vocloop/favicon.ico"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("health/", health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/dashboards/", include("vocloop.dashboards.urls")),

@@ -6,8 +6,9 @@ the demo computes the same rows in memory (generator.py) and bulk-inserts them
 (bulk_create for the organisation, rows.RowWriter for the many feedback, case
 and timeline rows), so that a year of feedback loads in seconds. Each case is
 written with the SLA clock its timeline gave it (slaclock.py): deadlines,
-outcomes and pauses, those of open cases still running. The whole load is one transaction:
-an interrupted load leaves nothing behind.
+outcomes and pauses, those of open cases still running, and the escalations of its
+breaches as the worker would have made them (clocks.py). The whole load is one
+transaction: an interrupted load leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from vocloop.cases.models import (
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
 from vocloop.demo import slaclock
+from vocloop.demo.clocks import ESCALATION_COLUMNS, SlaRules
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
@@ -56,9 +58,7 @@ from vocloop.listening.rules import Thresholds
 from vocloop.listening.services import thresholds_for, tracking_token_new
 from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.rows import RowWriter
-from vocloop.slas import services as sla
-from vocloop.slas.business_time import BusinessCalendar
-from vocloop.slas.models import ClockPause, SlaPolicy
+from vocloop.slas.models import ClockPause, Escalation
 
 DEFAULT_RESPONSES = 20_000
 DEFAULT_SEED = 42
@@ -109,50 +109,6 @@ def demo_reset() -> None:
     User.objects.filter(username__in=[s.username for s in demo_staff()]).delete()
 
 
-class _SlaRules:
-    """Which policy and calendar run a demo case's SLA clock, chosen as slas.services does.
-
-    Read once per load: the policy for each (severity, touch point, segment) is
-    picked by the product's own rule (best_policy) the first time it is needed,
-    each team's calendar by calendar_for, so that every case costs a dict lookup.
-    """
-
-    def __init__(self, teams: dict[str, int], specs: list[org.CustomerSpec]):
-        self.policies = list(SlaPolicy.objects.filter(active=True))
-        self.sizes = [c.size for c in specs]
-        self.calendars: dict[str, BusinessCalendar | None] = {
-            team.slug: sla.calendar_for(Case(team=team))
-            for team in Team.objects.filter(pk__in=teams.values()).select_related("calendar")
-        }
-        self.terms: dict[tuple[str, int, str], slaclock.Terms | None] = {}
-
-    def record(self, case: PlannedCase, touchpoint_id: int) -> slaclock.SlaRecord:
-        size = self.sizes[case.customer] if case.customer is not None else ""
-        key = (case.state.severity, touchpoint_id, size)
-        if key not in self.terms:
-            probe = Case(
-                severity=case.state.severity,
-                touchpoint_id=touchpoint_id,
-                customer=Customer(size=size) if case.customer is not None else None,
-            )
-            policy = sla.best_policy(self.policies, probe)
-            self.terms[key] = (
-                None
-                if policy is None
-                else slaclock.Terms(
-                    policy_id=policy.pk,
-                    acknowledge_within=policy.acknowledge_within,
-                    resolve_within=policy.resolve_within,
-                )
-            )
-        return slaclock.sla_record(
-            opened_at=case.opened_at,
-            state=case.state,
-            terms=self.terms[key],
-            calendar=self.calendars[case.team],
-        )
-
-
 @dataclass(frozen=True)
 class LoadResult:
     responses: int
@@ -171,7 +127,7 @@ class _Ids:
     customers: list[int]
     root_causes: dict[str, int]
     case_base: int
-    sla: _SlaRules
+    sla: SlaRules
 
 
 def _staff_create() -> dict[str, int]:
@@ -277,6 +233,7 @@ class _Writers:
         self.cases = RowWriter(Case, CASE_COLUMNS + SLA_FIELDS, batch=BATCH)
         self.events = RowWriter(CaseEvent, EVENT_COLUMNS, batch=BATCH)
         self.pauses = RowWriter(ClockPause, ["case_id", "started_at", "ended_at"], batch=BATCH)
+        self.escalations = RowWriter(Escalation, ESCALATION_COLUMNS, batch=BATCH)
 
 
 def _feedback_write(writers: _Writers, rows: list[FeedbackRow], ids: _Ids) -> None:
@@ -300,14 +257,11 @@ def _feedback_write(writers: _Writers, rows: list[FeedbackRow], ids: _Ids) -> No
     )
 
 
-def _case_row(c: PlannedCase, ids: _Ids) -> dict[str, Any]:
-    touchpoint_id = ids.touchpoints[c.touchpoint]
-    # The SLA clock's deadlines and outcomes, as the services would have recorded them.
-    clock = ids.sla.record(c, touchpoint_id)
+def _case_row(c: PlannedCase, ids: _Ids, clock: slaclock.SlaRecord) -> dict[str, Any]:
     return {
         "id": ids.case_base + c.seq,
         "reference": c.reference,
-        "touchpoint_id": touchpoint_id,
+        "touchpoint_id": ids.touchpoints[c.touchpoint],
         "team_id": ids.teams[c.team],
         "customer_id": ids.customers[c.customer] if c.customer is not None else None,
         "assignee_id": ids.staff[c.state.assignee] if c.state.assignee else None,
@@ -328,13 +282,24 @@ def _case_row(c: PlannedCase, ids: _Ids) -> dict[str, Any]:
 
 
 def _cases_write(writers: _Writers, cases: list[PlannedCase], ids: _Ids) -> int:
-    writers.cases.write(_case_row(c, ids) for c in cases)
+    rows, escalations = [], []
+    for c in cases:
+        # The SLA clock's deadlines and outcomes, and the escalations of its breaches,
+        # as the services and the worker's sweep would have recorded them.
+        touchpoint_id = ids.touchpoints[c.touchpoint]
+        clock = ids.sla.record(c, touchpoint_id)
+        rows.append(_case_row(c, ids, clock))
+        escalations += ids.sla.escalations(c, ids.case_base + c.seq, touchpoint_id, clock)
+    writers.cases.write(rows)
     writers.pauses.write(
         {"case_id": ids.case_base + c.seq, "started_at": start, "ended_at": end}
         for c in cases
         for start, end in c.state.clock_pauses
     )
-    return writers.events.write(
+    writers.escalations.write(
+        {column: getattr(row, column) for column in ESCALATION_COLUMNS} for row, _ in escalations
+    )
+    planned = writers.events.write(
         {
             "case_id": ids.case_base + c.seq,
             "kind": e.kind,
@@ -349,6 +314,9 @@ def _cases_write(writers: _Writers, cases: list[PlannedCase], ids: _Ids) -> int:
         }
         for c in cases
         for e in c.events
+    )
+    return planned + writers.events.write(
+        {column: getattr(event, column) for column in EVENT_COLUMNS} for _, event in escalations
     )
 
 
@@ -378,7 +346,7 @@ def demo_load(
         customers=_customers_create(specs),
         root_causes=dict(RootCause.objects.values_list("slug", "id")),
         case_base=Case.objects.aggregate(top=Max("id"))["top"] or 0,
-        sla=_SlaRules(teams, specs),
+        sla=SlaRules(teams, specs, now),
     )
     thresholds: dict[str, Thresholds] = {
         tp.slug: thresholds_for(tp) for tp in Touchpoint.objects.select_related("case_rule")

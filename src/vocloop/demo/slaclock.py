@@ -20,18 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from vocloop.demo.timeline import CaseState
+from vocloop.demo.timeline import CaseState, Interval
 from vocloop.slas import business_time
 from vocloop.slas.business_time import BusinessCalendar, Pause
 
 
 @dataclass(frozen=True)
 class Terms:
-    """What the case's SLA policy promises, in business time."""
+    """What the case's SLA policy promises, in business time; escalations in real time."""
 
     policy_id: int
     acknowledge_within: dt.timedelta
     resolve_within: dt.timedelta
+    escalate_every: dt.timedelta = dt.timedelta(hours=4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +116,87 @@ def sla_record(
         seconds_to_acknowledge=_wall_seconds(opened_at, acknowledged),
         seconds_to_resolve=_wall_seconds(opened_at, resolved),
     )
+
+
+# Escalations -------------------------------------------------------------------------
+# The sweep (slas/escalation.py) runs every minute in the product; the demo works out
+# what it would have escalated, and when, from the case's whole life at once.
+
+ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"  # slas.Escalation.Deadline; tests check
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEscalation:
+    deadline: str
+    due_at: dt.datetime  # the deadline that was breached
+    level: int  # 1: the owning team's lead; 2: the lead above …
+    at: dt.datetime
+
+
+Span = tuple[dt.datetime, dt.datetime]
+
+
+def _less(spans: list[Span], cut: Span) -> list[Span]:
+    """The spans without the stretch `cut`."""
+    kept: list[Span] = []
+    for low, high in spans:
+        if high <= cut[0] or cut[1] <= low:
+            kept.append((low, high))
+            continue
+        if low < cut[0]:
+            kept.append((low, cut[0]))
+        if cut[1] < high:
+            kept.append((cut[1], high))
+    return kept
+
+
+def _first_moment(spans: list[Span], at: dt.datetime) -> dt.datetime | None:
+    """The first moment at or after `at` inside one of the (ordered) spans."""
+    for low, high in spans:
+        if at < high:
+            return max(at, low)
+    return None
+
+
+def escalations(
+    *,
+    record: SlaRecord,
+    state: CaseState,
+    open_spans: list[Interval],
+    every: dt.timedelta,
+    levels: int,
+    now: dt.datetime,
+) -> list[PlannedEscalation]:
+    """What the sweep would have escalated by `now`, each dated when it fell due.
+
+    A deadline is breached while the case is open, its clock running (no wait on
+    the customer) and the deadline unmet: the acknowledge deadline until the
+    acknowledgement, the resolve deadline from it. The first escalation comes at
+    the first such moment, each further one an interval (`every`) later while the
+    breach lasts, up to the top of the chain (`levels` leads): as the sweep would
+    have found it every minute, so that a first sweep of the demo finds nothing due.
+    """
+    running: list[Span] = [(low, high or now) for low, high in open_spans]
+    for start, end in state.clock_pauses:
+        running = _less(running, (start, end or now))
+    acknowledged = state.acknowledged_at
+    # Each deadline, and the stretch of time in which it could stand breached.
+    stretches: list[tuple[str, dt.datetime, Span]] = []
+    if record.acknowledge_by is not None:
+        stretches.append(
+            (ACKNOWLEDGE, record.acknowledge_by, (record.acknowledge_by, acknowledged or now))
+        )
+    if record.resolve_by is not None and acknowledged is not None:
+        stretches.append((RESOLVE, record.resolve_by, (max(record.resolve_by, acknowledged), now)))
+    planned: list[PlannedEscalation] = []
+    for deadline, due_at, (since, until) in stretches:
+        breached = [(max(low, since), min(high, until)) for low, high in running]
+        breached = [(low, high) for low, high in breached if low < high]
+        due, level = due_at, 1
+        while level <= levels:
+            at = _first_moment(breached, due)
+            if at is None:
+                break
+            planned.append(PlannedEscalation(deadline, due_at, level, at))
+            due, level = at + every, level + 1
+    return planned

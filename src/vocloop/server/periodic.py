@@ -2,8 +2,10 @@
 
 Each job runs on its own interval in a background thread of `vocloop worker` (one
 thread per job, so that slow webhook deliveries never hold up the escalation
-sweep), with its own database connection. A job that fails is logged and tried
-again at its next turn: one bad run must not stop escalations for good.
+sweep), with its own database connection. A run that fails must not stop the job
+for good: when the database is away (outage.py) the job tries again after a short,
+growing pause; when the job itself fails, its traceback is logged once and it is
+tried again at its next turn.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
+
+from vocloop.server.outage import (
+    Backoff,
+    connections_close,
+    fresh_connections,
+    in_brief,
+    is_transient,
+    outage,
+)
 
 logger = logging.getLogger("vocloop.worker")
 
@@ -25,6 +36,10 @@ class Job:
     every: float
     run: Callable[[], object]
     next_at: float = field(default=0.0)
+    backoff: Backoff = field(default_factory=Backoff)
+    # The fault the last run ended in, so that a fault repeated every turn is logged once.
+    fault: str | None = None
+    generation: int = 0  # of the database outages this job's connection has outlived
 
 
 class Periodic(threading.Thread):
@@ -40,12 +55,34 @@ class Periodic(threading.Thread):
                 continue
             job.next_at = time.monotonic() + job.every
             try:
+                job.generation = fresh_connections(job.generation)
                 close_old_connections()
                 outcome = job.run()
-                if outcome:
-                    self.report(f"{job.name}: {outcome}")
-            except Exception:
-                logger.exception("%s failed; trying again in %g s", job.name, job.every)
+            except Exception as error:
+                if is_transient(error):
+                    outage.failed(job.name, error)
+                    connections_close()
+                    # Sooner than the next turn: this turn's work is still to be done.
+                    job.next_at = time.monotonic() + min(job.backoff.next(), job.every)
+                else:
+                    self._fault(job, error)
+                continue
+            outage.recovered(job.name)
+            job.backoff.reset()
+            if job.fault is not None:
+                logger.warning("vocloop worker: %s works again", job.name)
+                job.fault = None
+            if outcome:
+                self.report(f"{job.name}: {outcome}")
+
+    def _fault(self, job: Job, error: Exception) -> None:
+        said = in_brief(error)
+        if said != job.fault:
+            logger.exception(
+                "vocloop worker: %s failed; trying again every %g s", job.name, job.every
+            )
+        job.fault = said
+        connections_close()  # whatever state the failed run left its connection in
 
     def run(self) -> None:
         try:
@@ -53,7 +90,7 @@ class Periodic(threading.Thread):
                 self.run_due()
                 self.stopping.wait(min(job.next_at for job in self.jobs) - time.monotonic())
         finally:
-            connections.close_all()
+            connections_close()
 
     def stop(self) -> None:
         self.stopping.set()

@@ -11,6 +11,14 @@ and level, created in the same transaction as its timeline entry: two sweeps at
 once, or a sweep killed half way and run again, never escalate a breach twice.
 A chunk of escalations costs a few statements, not a few per case: the sweep over
 100,000 open cases stays under a second (bench/escalation_sweep.py).
+
+An escalation that fell due longer ago than ESCALATION_EMAIL_WITHIN (24 hours of
+wall time by default) is news to nobody: a worker started for the first time on
+old data, or after weeks stopped, would otherwise email a team lead dozens of
+breaches months old. Such escalations are recorded as any other (the timeline,
+the Escalation row), with nobody notified, and the chain is brought up to where it
+would stand had the sweep run all along, so that the lead above is not emailed
+about them either at the next interval.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
@@ -34,6 +43,12 @@ from vocloop.slas.models import Escalation
 Deadline = Escalation.Deadline
 RUNNING = (Status.NEW, Status.ACKNOWLEDGED)  # open, and the clock is the team's
 CHUNK = 500
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    escalated: int  # every escalation recorded, emailed or not
+    without_email: int  # of those, the ones that fell due too long ago to email
 
 
 @dataclass(frozen=True)
@@ -94,9 +109,14 @@ def _chunks(items: Iterable[Breach], size: int) -> Iterator[list[Breach]]:
 
 def escalation_sweep(*, now: dt.datetime | None = None) -> int:
     """Escalate every breach that is due a (next) escalation; the number escalated."""
+    return escalation_sweep_report(now=now).escalated
+
+
+def escalation_sweep_report(*, now: dt.datetime | None = None) -> SweepReport:
+    """As escalation_sweep, telling apart the escalations recorded without an email."""
     now = now or timezone.now()
     teams = {team.pk: team for team in Team.objects.select_related("lead")}
-    escalated = 0
+    escalated = without_email = 0
     for chunk in _chunks(breaches(now), CHUNK):
         earlier: dict[tuple[int, str, dt.datetime], Escalation] = {}
         for row in Escalation.objects.filter(case_id__in={b.case.pk for b in chunk}):
@@ -108,8 +128,10 @@ def escalation_sweep(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             still = _still_breached(chunk, now)
             current = [b for b in chunk if (b.case.pk, b.deadline) in still]
-            escalated += _escalate_chunk(current, earlier, teams, now)
-    return escalated
+            rows = _escalate_chunk(current, earlier, teams, now)
+        escalated += len(rows)
+        without_email += sum(1 for row in rows if not row.notified)
+    return SweepReport(escalated=escalated, without_email=without_email)
 
 
 def _still_breached(chunk: list[Breach], now: dt.datetime) -> set[tuple[int, str]]:
@@ -139,43 +161,44 @@ def _escalate_chunk(
     earlier: dict[tuple[int, str, dt.datetime], Escalation],
     teams: dict[int, Team],
     now: dt.datetime,
-) -> int:
+) -> list[Escalation]:
+    """Record the escalations due now; those recorded (not another sweep's)."""
     planned: list[tuple[Breach, Escalation]] = []
     for breach in chunk:
         last = earlier.get((breach.case.pk, breach.deadline, breach.due_at))
-        if last is not None:
-            policy = breach.case.sla_policy
-            interval = policy.escalate_every if policy else dt.timedelta(hours=4)
-            if now < last.created_at + interval:
-                continue
+        policy = breach.case.sla_policy
+        interval = policy.escalate_every if policy else dt.timedelta(hours=4)
+        # When the next escalation fell due: at the breach, or an interval after the last.
+        due = last.created_at + interval if last is not None else breach.due_at
         chain = lead_chain(teams[breach.case.team_id], teams)
         level = last.level + 1 if last else 1
-        if level > len(chain):
-            continue  # the top of the chain already knows
-        team = chain[level - 1]
-        assert team.lead is not None
-        row = Escalation(
-            case=breach.case,
-            deadline=breach.deadline,
-            due_at=breach.due_at,
-            level=level,
-            team=team,
-            notified=[team.lead.pk],
-            created_at=now,
-        )
-        planned.append((breach, row))
+        # Levels that fell due too long ago to email are recorded at once, up to the
+        # first one still worth an email (or the top of the chain, or now).
+        while level <= len(chain) and due <= now:
+            team = chain[level - 1]
+            assert team.lead is not None
+            email = now - due <= settings.ESCALATION_EMAIL_WITHIN
+            row = Escalation(
+                case=breach.case,
+                deadline=breach.deadline,
+                due_at=breach.due_at,
+                level=level,
+                team=team,
+                notified=[team.lead.pk] if email else [],
+                created_at=now,
+            )
+            planned.append((breach, row))
+            if email:
+                break
+            level, due = level + 1, due + interval
     won = _claim([row for _, row in planned])
-    events = [
-        _timeline_entry(breach, row)
-        for breach, row in planned
-        if (row.case_id, row.deadline) in won
-    ]
-    record_events(events)
-    return len(events)
+    recorded = [(b, row) for b, row in planned if (row.case_id, row.deadline, row.level) in won]
+    record_events([escalation_entry(breach, row) for breach, row in recorded])
+    return [row for _, row in recorded]
 
 
-def _claim(rows: list[Escalation]) -> set[tuple[int, str]]:
-    """Insert the escalations no other sweep has made; the (case, deadline) of those inserted.
+def _claim(rows: list[Escalation]) -> set[tuple[int, str, int]]:
+    """Insert the escalations no other sweep has made; (case, deadline, level) of those inserted.
 
     INSERT … ON CONFLICT DO NOTHING RETURNING in one statement, on SQLite and
     PostgreSQL alike: the unique constraint decides which sweep escalates a breach,
@@ -196,18 +219,30 @@ def _claim(rows: list[Escalation]) -> set[tuple[int, str]]:
         f"INSERT INTO {quote(meta.db_table)} "
         f"({', '.join(quote(f.column) for f in fields)}) VALUES {values} "
         "ON CONFLICT (case_id, deadline, due_at, level) DO NOTHING "
-        "RETURNING case_id, deadline"
+        "RETURNING case_id, deadline, level"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(case_id, deadline) for case_id, deadline in cursor.fetchall()}
+        return {(case_id, deadline, level) for case_id, deadline, level in cursor.fetchall()}
 
 
 def _when(moment: dt.datetime) -> str:
     return f"{moment:%d %b %Y, %H:%M} UTC"
 
 
-def _timeline_entry(breach: Breach, row: Escalation) -> CaseEvent:
+def _body(*, deadline: str, due_at: dt.datetime, lead: str, team: str, emailed: bool) -> str:
+    passed = f"The {deadline} deadline ({_when(due_at)}) has passed: "
+    if emailed:
+        return passed + f"{lead}, lead of the {team} team, was told."
+    hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
+    return (
+        passed + f"escalated to {lead}, lead of the {team} team, without an email: "
+        f"it fell due more than {hours:g} hours before the sweep saw it."
+    )
+
+
+def escalation_entry(breach: Breach, row: Escalation) -> CaseEvent:
+    """The escalation's entry on the case's timeline (the demo writes them too)."""
     case, team = breach.case, row.team
     lead = team.lead
     assert lead is not None
@@ -217,9 +252,12 @@ def _timeline_entry(breach: Breach, row: Escalation) -> CaseEvent:
         CaseEvent.Kind.ESCALATED,
         public=True,
         public_text=wording.escalated_to(team.name, lead_of_own_team=team.pk == case.team_id),
-        body=(
-            f"The {breach.deadline} deadline ({_when(breach.due_at)}) has passed: "
-            f"{display_name(lead)}, lead of the {team.name} team, was told."
+        body=_body(
+            deadline=breach.deadline,
+            due_at=breach.due_at,
+            lead=display_name(lead),
+            team=team.name,
+            emailed=bool(row.notified),
         ),
         data={
             "deadline": breach.deadline,

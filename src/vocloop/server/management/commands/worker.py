@@ -1,7 +1,9 @@
 """`vocloop worker`: background tasks from the database queue, and the periodic sweeps.
 
-The sweeps (SLA escalation, every minute by default) run in a thread beside the
-task queue's worker; `--batch` runs each sweep once and the waiting tasks, then exits.
+The sweeps (SLA escalation, every minute by default) run in threads beside the
+task loop; `--batch` runs each sweep once and the waiting tasks, then exits. Every
+thread outlasts the database going away for a while (server/outage.py), and the
+worker's heartbeat tells staff pages and /health/ that it runs.
 """
 
 from __future__ import annotations
@@ -12,13 +14,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.crypto import get_random_string
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
 from vocloop.insights.tasks import nightly, unread_sweep
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
+from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
-from vocloop.slas.escalation import escalation_sweep
+from vocloop.server.taskloop import TaskLoop
+from vocloop.slas.escalation import escalation_sweep_report
+from vocloop.words import counted
 
 DELIVERY_BATCH = 50
 
@@ -73,19 +81,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["tasks_only"]:
-            self._run_tasks(options)
-            self.stdout.write("vocloop worker stopped.")
-            return
-        jobs = [
-            Job("escalation sweep", options["sweep_interval"], _sweep),
-            Job("notifications", options["deliver_interval"], _deliver),
-            # The digest is one per person per day whenever it runs: hourly is plenty.
-            Job("daily digest", 3600, _digest),
-            Job("comments left unread", 60, unread_sweep),
-            # Trains at most once a day, and only after new corrections.
-            Job("theme model and originals", 3600, nightly),
-        ]
+        heartbeat = Heartbeat()
+        jobs = [Job("heartbeat", heartbeat.every, heartbeat.beat)]
+        if not options["tasks_only"]:
+            jobs += [
+                Job("escalation sweep", options["sweep_interval"], _sweep),
+                Job("notifications", options["deliver_interval"], _deliver),
+                # The digest is one per person per day whenever it runs: hourly is plenty.
+                Job("daily digest", 3600, _digest),
+                Job("comments left unread", 60, unread_sweep),
+                # Trains at most once a day, and only after new corrections.
+                Job("theme model and originals", 3600, nightly),
+            ]
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
             for job in jobs
@@ -96,14 +103,14 @@ class Command(BaseCommand):
             else:
                 thread.start()
         try:
-            self._run_tasks(options)
+            self._run_tasks(options, heartbeat)
         finally:
             if not options["batch"]:
                 for thread in threads:
                     thread.stop()
         self.stdout.write("vocloop worker stopped.")
 
-    def _run_tasks(self, options: dict[str, Any]) -> None:
+    def _run_tasks(self, options: dict[str, Any], heartbeat: Heartbeat) -> None:
         queues = options["queue_name"]
         if options["batch"]:
             plan = "running the tasks waiting now, then exiting"
@@ -131,18 +138,22 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"],
             )
             return
-        call_command(
-            "db_worker",
-            queue_name=queues,
+        # django_tasks_db's worker, with its log and its verbosity, in a loop that
+        # waits for the database when it is away instead of stopping (taskloop.py).
+        DbWorkerCommand().configure_logging(options["verbosity"])
+        loop = TaskLoop(
+            heartbeat=heartbeat,
+            queue_names=queues.split(","),
             interval=options["interval"],
             batch=options["batch"],
-            max_tasks=options["max_tasks"],
-            reload=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=not options["batch"],
-            verbosity=options["verbosity"],
-            stdout=self.stdout,
-            stderr=self.stderr,
+            max_tasks=options["max_tasks"],
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
         )
+        loop.configure_signals()
+        loop.run()
 
 
 def _deliver() -> str:
@@ -156,5 +167,14 @@ def _digest() -> str:
 
 
 def _sweep() -> str:
-    escalated = escalation_sweep()
-    return f"escalated {escalated} breached deadline(s)" if escalated else ""
+    report = escalation_sweep_report()
+    emailed = report.escalated - report.without_email
+    said = [f"escalated {emailed} breached deadline(s)"] if emailed else []
+    if report.without_email:
+        hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
+        said.append(
+            f"recorded {counted(report.without_email, 'escalation')} of "
+            f"{'a breach' if report.without_email == 1 else 'breaches'} older than "
+            f"{hours:g} h without email"
+        )
+    return "; ".join(said)

@@ -1,0 +1,20 @@
+"""What the server keeps about itself: which workers are running."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class WorkerHeartbeat(models.Model):
+    """One run of `vocloop worker`: where, since when, and when it last said it was alive."""
+
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} since {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,123 @@
+"""A database that is away for a while, told apart from a fault, and said once.
+
+SQLite refuses a writer once it has waited its busy timeout for another writer's
+lock (a large `vocloop import`); PostgreSQL drops every connection when it
+restarts. Both pass. The worker's task loop and each of its periodic jobs then
+close their connections, wait a little longer after each failed try (up to
+BACKOFF_CAP) and go on; the log says once that the database is unavailable and
+once that it is back, however many threads and tries there were in between.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+
+logger = logging.getLogger("vocloop.worker")
+
+BACKOFF_FIRST = 1.0
+BACKOFF_CAP = 30.0
+# OperationalErrors that no waiting mends: the schema is not what the code expects.
+_NOT_PASSING = ("no such table", "no such column", "has no column")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lost or refused connection, a lock held too long: worth trying again later."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    text = str(error).lower()
+    return not any(marker in text for marker in _NOT_PASSING)
+
+
+def in_brief(error: BaseException) -> str:
+    """The error's class and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def connections_close() -> None:
+    """Close this thread's database connections; the next query opens a fresh one."""
+    for connection in connections.all(initialized_only=True):
+        # A connection broken already may fail to close: closed is all that was asked.
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+
+
+@dataclass
+class Backoff:
+    """1, 2, 4 … seconds between tries, at most `cap`."""
+
+    first: float = BACKOFF_FIRST
+    cap: float = BACKOFF_CAP
+    failures: int = 0
+
+    def next(self) -> float:
+        delay = min(self.first * 2**self.failures, self.cap)
+        self.failures += 1
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class Outage:
+    """Which parts of the worker are waiting for the database, shared by its threads.
+
+    Reading may work while writing does not (SQLite's lock): the outage ends when
+    every part that failed has succeeded again, not when the first one does, so
+    the log does not flap between the two.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[str] = set()
+        self._since = 0.0
+        # Counts the failures: a thread that has not seen the latest one may hold a
+        # connection that the database dropped meanwhile (see fresh_connections).
+        self.generation = 0
+
+    def failed(self, part: str, error: BaseException) -> None:
+        with self._lock:
+            if not self._waiting:
+                self._since = time.monotonic()
+                logger.warning(
+                    "vocloop worker: the database is unavailable (%s); "
+                    "waiting and trying again, at least every %g s",
+                    in_brief(error),
+                    BACKOFF_CAP,
+                )
+            self._waiting.add(part)
+            self.generation += 1
+
+    def recovered(self, part: str) -> None:
+        with self._lock:
+            if part not in self._waiting:
+                return
+            self._waiting.discard(part)
+            if not self._waiting:
+                logger.warning(
+                    "vocloop worker: the database is available again after %.0f s",
+                    time.monotonic() - self._since,
+                )
+
+
+# One per process: the task loop and the periodic threads report to it.
+outage = Outage()
+
+
+def fresh_connections(seen: int) -> int:
+    """Close this thread's connections if the database failed anyone since `seen`.
+
+    A restarted PostgreSQL drops every connection, but a thread finds out only when
+    it next uses its own: one that runs every half hour would otherwise report an
+    outage of its own long after the others saw the database come back.
+    Returns the generation to remember.
+    """
+    if seen != outage.generation:
+        connections_close()
+    return outage.generation
