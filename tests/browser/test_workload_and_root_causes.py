@@ -4,9 +4,11 @@ to a case page; an agent is told the workload is not theirs."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from vocloop.demo import loader
@@ -15,6 +17,9 @@ from vocloop.slas.escalation import escalation_sweep
 from vocloop.slas.models import Escalation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The default SLA policies the demo runs on come from a data migration, which an earlier
+# transactional test may have flushed.
+sla_defaults = importlib.import_module("vocloop.slas.migrations.0002_defaults")
 
 
 def log_in(page, base: str, username: str) -> None:
@@ -29,6 +34,7 @@ def test_a_lead_follows_the_workload_into_the_inbox_and_a_cause_to_its_cases(
     live_server, new_page, settings
 ) -> None:
     settings.BASE_URL = live_server.url
+    sla_defaults.create(apps, None)
     loader.demo_load(responses=6000, seed=3, customers=400)  # ending now: live deadlines
     # The demo escalated its breaches as they fell due; a sweep now finds what is new.
     escalation_sweep()
