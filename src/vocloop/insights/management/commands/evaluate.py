@@ -15,14 +15,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vocloop.text.evaluation import (
     EvaluationError,
-    evaluate_sentiment,
     evaluate_text,
     keep_frequent_labels,
     read_labelled_csv,
-    sentiment_report,
-    sentiment_report_json,
     text_report,
     text_report_json,
+)
+from vocloop.text.sentiment_evaluation import (
+    evaluate_sentiment,
+    sentiment_report,
+    sentiment_report_json,
 )
 
 
@@ -59,7 +61,8 @@ class Command(BaseCommand):
         )
         sentiment = kinds.add_parser(
             "sentiment",
-            help="Accuracy of vocloop's sentiment and of plain VADER against a yes/no label "
+            help="Accuracy and macro-F1 of vocloop's sentiment, of plain VADER and of the "
+            "commonest label, against a yes/no label or a negative/neutral/positive one "
             "(nothing is trained).",
         )
         for sub in (text, sentiment):
