@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -74,9 +75,44 @@ class TextSettings(models.Model):
         "masked in it; 0 keeps none.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the sentiment vocabulary (SentimentTerm) last changed: comments read before
+    # it are read again, and a sentiment model trained before it is compared afresh.
+    vocabulary_changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return "Comment settings"
+
+
+class SentimentTerm(models.Model):
+    """The organisation's vocabulary for sentiment, one entry a row (text/lexicon.py reads it).
+
+    A name carries no sentiment; a word carries the valence given (on VADER's scale,
+    −4 … 4) or none; "off" switches one of vocloop's shipped adjustments off.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", "Name with no sentiment"
+        WORD = "word", "Word with its own sentiment here"
+        OFF = "off", "vocloop's adjustment switched off"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    term = models.CharField(max_length=60)
+    valence = models.FloatField(null=True, blank=True)  # words only; empty: no sentiment
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "term"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("term"), models.F("kind"), name="sentiment_term_once_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.kind})"
 
 
 class OriginalComment(models.Model):

@@ -1,4 +1,5 @@
-"""The reader that applies the current taxonomy and theme model, kept while neither changes."""
+"""The reader that applies the current taxonomy, theme model and sentiment vocabulary,
+kept while none of them changes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from django.db.models import Count, Max
 
 from vocloop.insights.models import Theme, ThemeModel
+from vocloop.insights.vocabulary import vocabulary_changed_at, vocabulary_current
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher, ThemeRule
 
@@ -39,14 +41,14 @@ def _state() -> tuple[object, ...]:
         .values_list("version", flat=True)
         .first()
     )
-    return (themes["changed"], themes["n"], model)
+    return (themes["changed"], themes["n"], model, vocabulary_changed_at())
 
 
 def reading_state() -> str:
-    """The taxonomy and model in use, as a string: equal strings read comments alike."""
-    changed, n, model = _state()
-    stamp = changed.isoformat() if isinstance(changed, dt.datetime) else "-"
-    return f"{stamp} {n} {model or '-'}"
+    """The taxonomy, models and vocabulary in use, as a string: equal strings read alike."""
+    return " ".join(
+        part.isoformat() if isinstance(part, dt.datetime) else str(part or "-") for part in _state()
+    )
 
 
 def reader_current() -> Reader:
@@ -69,10 +71,11 @@ def reader_current() -> Reader:
 def reader_build() -> Reader:
     themes = list(Theme.objects.filter(active=True))
     matcher = matcher_build(themes)
+    vocabulary = vocabulary_current()
     record = active_model()
     if record is None:
-        return Reader(matcher)
+        return Reader(matcher, vocabulary=vocabulary)
     from vocloop.text.classifier import TextModel
 
     model = TextModel.loads(bytes(record.data))
-    return Reader(matcher, model, model_version=record.version)
+    return Reader(matcher, model, model_version=record.version, vocabulary=vocabulary)

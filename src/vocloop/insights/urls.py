@@ -1,7 +1,7 @@
 from django.urls import path
 
 import vocloop.cases.urls  # noqa: F401  (registers the "reference" path converter)
-from vocloop.insights import views
+from vocloop.insights import views, vocabulary_views
 
 app_name = "insights"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("feedback/<reference:reference>/similar/", views.similar, name="similar"),
     path("models/", views.models, name="models"),
     path("settings/", views.text_settings, name="settings"),
+    path("sentiment/", vocabulary_views.vocabulary, name="vocabulary"),
 ]

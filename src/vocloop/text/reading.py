@@ -1,7 +1,9 @@
 """Reading a comment: everything vocloop works out from its words, in one pass.
 
 Masking first, so that nothing after it (sentiment, themes, similarity, and what
-staff see) ever handles an email address, phone number or card number. Themes come
+staff see) ever handles an email address, phone number or card number. Sentiment is
+read with the organisation's vocabulary (names that carry none, words that mean
+something else there). Themes come
 from the quality manager's phrases and, once one has been trained and proven on
 held-out corrections, from the learned model beside them: a theme either names
 with enough confidence is given, as sure as the surer of the two.
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vocloop.text import similarity
+from vocloop.text.lexicon import Vocabulary
 from vocloop.text.masking import mask
 from vocloop.text.sentiment import Sentiment, sentiment
 from vocloop.text.themes import ThemeMatch, ThemeMatcher
@@ -47,11 +50,13 @@ class Reader:
         *,
         model_version: int | None = None,
         threshold: float = MODEL_THRESHOLD,
+        vocabulary: Vocabulary | None = None,
     ):
         self.matcher = matcher
         self.model = model
         self.model_version = model_version if model is not None else None
         self.threshold = threshold
+        self.vocabulary = vocabulary
 
     def read(self, text: str) -> Reading:
         return self.read_many([text])[0]
@@ -67,7 +72,7 @@ class Reader:
                 Reading(
                     text=m.text,
                     masked=len(m.found),
-                    sentiment=sentiment(m.text),
+                    sentiment=sentiment(m.text, vocabulary=self.vocabulary),
                     themes=themes,
                     signature=similarity.signature(m.text),
                 )
