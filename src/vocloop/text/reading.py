@@ -3,7 +3,8 @@
 Masking first, so that nothing after it (sentiment, themes, similarity, and what
 staff see) ever handles an email address, phone number or card number. Sentiment is
 read with the organisation's vocabulary (names that carry none, words that mean
-something else there). Themes come
+something else there) and, once one has been trained and proven on held-out comments,
+blended with the learned sentiment model. Themes come
 from the quality manager's phrases and, once one has been trained and proven on
 held-out corrections, from the learned model beside them: a theme either names
 with enough confidence is given, as sure as the surer of the two.
@@ -23,6 +24,7 @@ from vocloop.text.themes import ThemeMatch, ThemeMatcher
 
 if TYPE_CHECKING:
     from vocloop.text.classifier import TextModel
+    from vocloop.text.sentiment_model import LearnedSentiment
 
 MODEL_THRESHOLD = 0.5
 
@@ -51,12 +53,16 @@ class Reader:
         model_version: int | None = None,
         threshold: float = MODEL_THRESHOLD,
         vocabulary: Vocabulary | None = None,
+        sentiment_model: LearnedSentiment | None = None,
+        sentiment_version: int | None = None,
     ):
         self.matcher = matcher
         self.model = model
         self.model_version = model_version if model is not None else None
         self.threshold = threshold
         self.vocabulary = vocabulary
+        self.sentiment_model = sentiment_model
+        self.sentiment_version = sentiment_version if sentiment_model is not None else None
 
     def read(self, text: str) -> Reading:
         return self.read_many([text])[0]
@@ -65,6 +71,7 @@ class Reader:
         masked = [mask(t) for t in texts]
         clean = [m.text for m in masked]
         learned = self.model.scores(clean) if self.model is not None and clean else None
+        feelings = self.sentiments(clean)
         readings = []
         for i, m in enumerate(masked):
             themes = self._themes(m.text, learned[i] if learned is not None else {})
@@ -72,12 +79,19 @@ class Reader:
                 Reading(
                     text=m.text,
                     masked=len(m.found),
-                    sentiment=sentiment(m.text, vocabulary=self.vocabulary),
+                    sentiment=feelings[i],
                     themes=themes,
                     signature=similarity.signature(m.text),
                 )
             )
         return readings
+
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """The texts' sentiment (masked already): the lexicon's, with the model's if any."""
+        lexicon = [sentiment(t, vocabulary=self.vocabulary) for t in texts]
+        if self.sentiment_model is None or not texts:
+            return lexicon
+        return self.sentiment_model.combine(texts, lexicon)
 
     def _themes(self, text: str, learned: dict[str, float]) -> dict[str, ThemeReading]:
         ruled = self.matcher.match(text)
