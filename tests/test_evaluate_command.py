@@ -162,6 +162,38 @@ def test_sentiment_accepts_three_classes_spelt_otherwise(
     assert report["counts"] == {"negative": 4, "neutral": 2, "positive": 2}
 
 
+def test_sentiment_learned_from_the_file_is_tested_on_the_rest(tmp_path: Path) -> None:
+    """Where customers say "sick" for great and the router is called "Fine", the lexicon
+    misreads them; the model learns it from the training part."""
+    path = tmp_path / "broadband.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["comment", "recommended"])
+        for i in range(30):
+            writer.writerow([f"The new box is sick, week {i}", "1"])
+            writer.writerow([f"The Fine box keeps dropping, week {i}", "0"])
+    out = run(
+        "sentiment", str(path), "--text-column", "comment", "--label-column", "recommended",
+        "--learn", "--seeds", "0", "1", "--test-size", "0.5", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["vocloop_accuracy"] == 0.0  # the lexicon reads every one the wrong way
+    learning = report["learning"]
+    assert [s["seed"] for s in learning["seeds"]] == [0, 1]
+    assert all(s["train"] == 30 and s["test"] == 30 for s in learning["seeds"])
+    assert learning["mean"]["lexicon"]["accuracy"] == 0.0
+    assert learning["mean"]["blend"]["accuracy"] == 1.0
+    assert learning["mean"]["model"]["accuracy"] == 1.0
+    assert all(s["lexicon_weight"] < 1 for s in learning["seeds"])
+    text = run(
+        "sentiment", str(path), "--text-column", "comment", "--label-column", "recommended",
+        "--learn", "--seeds", "3",
+    )  # fmt: skip
+    assert "Learning (--learn): vocloop's sentiment model trained on a stratified 70 %" in text
+    mean = next(line for line in text.splitlines() if line.startswith("mean")).split()
+    assert [float(v) for v in mean[1:]] == [0.0, 1.0, 1.0, 0.0, 1.0, 1.0]
+
+
 def test_a_column_not_in_the_file_is_refused_with_the_columns_it_has(
     feedback_csv: Path,
 ) -> None:

@@ -17,18 +17,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from sklearn.model_selection import train_test_split
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from vocloop.text.evaluation import (
     EvaluationError,
     LabelledTexts,
     Scores,
+    SeedResult,
+    TextEvaluation,
     confusion_table,
     rows_line,
     score,
 )
 from vocloop.text.lexicon import Vocabulary
 from vocloop.text.sentiment import POSITIVE_FROM, label_of, sentiment
+from vocloop.text.sentiment_model import Example, learn
 
 _YES = ("1", "yes", "y", "true", "recommended", "positive")
 _NO = ("0", "no", "n", "false", "not recommended", "negative")
@@ -130,7 +135,7 @@ def sentiment_report(source: LabelledTexts, evaluation: SentimentEvaluation) -> 
     lines = [
         rows_line(source),
         f"Tested {e.texts:,} texts in {len(e.classes)} classes ({counted}); {_rule(e)}. "
-        "Nothing is trained on the file.",
+        "Neither vocloop nor VADER is trained on the file.",
         "",
         f"{'':<42}{'accuracy':>9}{'macro-F1':>10}",
         *(f"{name:<42}{s.accuracy:>9.3f}{s.macro_f1:>10.3f}" for name, s in rows),
@@ -164,4 +169,124 @@ def sentiment_report_json(
         "lead_points_macro_f1": e.lead_points("macro_f1"),
         "per_label_f1": {name: e.scores[name].per_label_f1 for name in READERS},
         "confusion": {name: e.scores[name].confusion for name in ("vocloop", "vader")},
+    }
+
+
+LEARNERS = ("lexicon", "blend", "model")
+
+
+@dataclass(frozen=True)
+class LearningSeed(SeedResult):
+    """One seed's scores by reader (lexicon, blend, model), and the blend's lexicon weight."""
+
+    lexicon_weight: float = 1.0  # chosen on the training part
+
+
+@dataclass(frozen=True)
+class LearningEvaluation(TextEvaluation):
+    """vocloop's sentiment model trained on part of the file, tested on the rest."""
+
+    results: list[LearningSeed]  # type: ignore[assignment]
+
+
+def evaluate_learning(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    test_size: float,
+    seeds: Sequence[int],
+    vocabulary: Vocabulary | None = None,
+) -> LearningEvaluation:
+    """Per seed, the sentiment model learns from a stratified part of the file, each text
+    counting 1 and the label its evidence ("yes" positive, "no" negative), and the rest is
+    read by the lexicon alone, by the blend vocloop would use, and by the model alone."""
+    classes, truth = truth_of(labels)
+    evidence = dict(zip(TWO_CLASSES, ("negative", "positive"), strict=True))
+    results = []
+    for seed in seeds:
+        try:
+            train, test = train_test_split(
+                np.arange(len(texts)), test_size=test_size, stratify=truth, random_state=seed
+            )
+        except ValueError as exc:
+            raise EvaluationError(f"Cannot split the texts for testing: {exc}") from exc
+        examples = [Example(texts[i], evidence.get(truth[i], truth[i]), 1.0) for i in train]
+        lexicon = [sentiment(e.text, vocabulary=vocabulary).score for e in examples]
+        try:
+            model = learn(examples, lexicon, seed=seed)
+        except ValueError as exc:
+            raise EvaluationError(f"Cannot learn from the texts of seed {seed}: {exc}") from exc
+        tested = [texts[i] for i in test]
+        read = [sentiment(t, vocabulary=vocabulary) for t in tested]
+        scores = {
+            "lexicon": [s.score for s in read],
+            "blend": [s.score for s in model.combine(tested, read)],
+            "model": model.scores(tested),
+        }
+        expected = [truth[i] for i in test]
+        results.append(
+            LearningSeed(
+                seed,
+                len(train),
+                len(test),
+                {
+                    name: score(expected, _predicted(s, classes), classes)
+                    for name, s in scores.items()
+                },
+                lexicon_weight=model.lexicon_weight,
+            )
+        )
+    return LearningEvaluation(classes, results)
+
+
+def learning_report(evaluation: LearningEvaluation, *, test_size: float) -> str:
+    first = evaluation.results[0]
+    lines = [
+        "",
+        f"Learning (--learn): vocloop's sentiment model trained on a stratified "
+        f"{round((1 - test_size) * 100)} % of the texts ({first.train_size:,}), the label its "
+        f"evidence, and tested on the other {first.test_size:,}; the blend's lexicon weight is "
+        "chosen on the training part.",
+        "",
+        f"{'seed':<6}{'lexicon weight':>15}{'accuracy lexicon':>18}{'blend':>7}{'model':>7}"
+        f"{'macro-F1 lexicon':>18}{'blend':>7}{'model':>7}",
+    ]
+    for r in evaluation.results:
+        s = r.scores
+        lines.append(
+            f"{r.seed:<6}{r.lexicon_weight:>15.2f}"
+            + "".join(f"{s[n].accuracy:>{18 if n == 'lexicon' else 7}.3f}" for n in LEARNERS)
+            + "".join(f"{s[n].macro_f1:>{18 if n == 'lexicon' else 7}.3f}" for n in LEARNERS)
+        )
+    lines.append(
+        f"{'mean':<6}{'':>15}"
+        + "".join(
+            f"{evaluation.mean(n, 'accuracy'):>{18 if n == 'lexicon' else 7}.3f}" for n in LEARNERS
+        )
+        + "".join(
+            f"{evaluation.mean(n, 'macro_f1'):>{18 if n == 'lexicon' else 7}.3f}" for n in LEARNERS
+        )
+    )
+    return "\n".join(lines)
+
+
+def learning_report_json(evaluation: LearningEvaluation) -> dict[str, object]:
+    return {
+        "seeds": [
+            {
+                "seed": r.seed,
+                "train": r.train_size,
+                "test": r.test_size,
+                "lexicon_weight": r.lexicon_weight,
+                **{
+                    name: {"accuracy": s.accuracy, "macro_f1": s.macro_f1}
+                    for name, s in r.scores.items()
+                },
+            }
+            for r in evaluation.results
+        ],
+        "mean": {
+            name: {m: evaluation.mean(name, m) for m in ("accuracy", "macro_f1")}
+            for name in LEARNERS
+        },
     }
