@@ -152,6 +152,10 @@ def test_a_model_that_learns_the_organisations_language_is_used(org: Org) -> Non
     assert set(texts.values_list("sentiment_model_version", flat=True)) == {1}
     # Corrected comments keep what staff said.
     assert all(read_as(f) == truth for f, truth in corrected.items())
+    # The case page says what read the comment.
+    case = next(f.case for f in scored if f.case is not None)
+    page = logged_in(org.support_agent).get(reverse("cases:detail", args=[case.reference]))
+    assert "with the learned sentiment model v1" in page.content.decode()
 
 
 def test_a_model_no_better_than_the_lexicon_is_not_used(org: Org) -> None:

@@ -101,6 +101,6 @@ class WordForm(forms.Form):
 class TryForm(forms.Form):
     text = forms.CharField(
         max_length=TRY_CHARACTERS,
-        label="Try a comment",
+        label="Comment",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
