@@ -87,10 +87,12 @@ def _emphasis(clauses: list[str]) -> list[float]:
     (the other way round when it begins with a concession, "although")."""
     emphasis = [1.0] * len(clauses)
     for i, clause in enumerate(clauses):
+        if not _CONTRAST.search(clause):
+            continue
         if i and _CONCESSION.search(clause):
             emphasis[i] *= BEFORE_CONTRAST
             emphasis[i - 1] *= AFTER_CONTRAST
-        elif _CONTRAST.search(clause):
+        else:
             emphasis[i] *= AFTER_CONTRAST
             if i:
                 emphasis[i - 1] *= BEFORE_CONTRAST
