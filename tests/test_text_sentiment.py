@@ -147,6 +147,13 @@ def test_praise_and_blame_said_by_negation_are_read_as_meant(text: str, label: s
     assert sentiment(text).label == label
 
 
+@pytest.mark.parametrize(
+    "text", ["The bill came to 187 pounds.", "143 minutes on the line.", "Order 86 arrived."]
+)
+def test_a_number_is_an_amount_not_texting_slang(text: str) -> None:
+    assert sentiment(text).label == "neutral"  # VADER: 187 "murder", 143 "I love you"
+
+
 def test_neutral_statements_and_empty_text_are_neutral() -> None:
     assert sentiment("The parcel arrived on Tuesday.").label == "neutral"
     empty = sentiment("  ")

@@ -28,6 +28,7 @@ GROUPS = {
     "business": "What a business sells and does, named, is the subject, not a feeling",
     "expectation": "What was promised is an expectation, not praise",
     "service": "Words for service that VADER's lexicon lacks",
+    "numbers": "A number is an amount or a count, not texting slang",
 }
 
 
@@ -54,6 +55,8 @@ DEFAULTS: tuple[Adjustment, ...] = (
     ),
     # "I was promised a call back": what the customer expected, kept or not.
     *_none("expectation", "promised promise assured"),
+    # VADER reads 187 as "murder" and 143 as "I love you": "charged £187" is neither.
+    *_none("numbers", "86 143 182 187 1337 1432"),
     *(
         Adjustment(word, valence, "service")
         for word, valence in {
