@@ -246,6 +246,8 @@ def test_the_learned_model_page_shows_both_models_and_trains_both(
 def test_the_nightly_job_trains_the_sentiment_model_when_due(org: Org) -> None:
     from vocloop.insights.tasks import nightly
 
-    comments(org, PRAISE, COMPLAINTS, 240, seed=13, scored=True)
+    comments(org, PRAISE, COMPLAINTS, MIN_SCORED - 10, seed=13, scored=True)
+    assert nightly() == ""  # too few to learn from: nothing said, hour after hour
+    comments(org, PRAISE, COMPLAINTS, 50, seed=14, scored=True)
     assert "sentiment model v1 in use" in nightly()
     assert "sentiment" not in nightly()  # trained within the day

@@ -136,9 +136,12 @@ def nightly() -> str:
     the sentiment model when corrections, scored comments or the sentiment words are new."""
     from vocloop.insights.learning import corrections_since_last_training, model_train
     from vocloop.insights.models import SentimentModel, ThemeModel
-    from vocloop.insights.sentiment_learning import sentiment_model_train
+    from vocloop.insights.sentiment_learning import (
+        sentiment_model_train,
+        sentiment_training_refusal,
+    )
     from vocloop.insights.services import originals_purge
-    from vocloop.insights.versions import NotEnoughCorrections, NothingNew, due
+    from vocloop.insights.versions import NotEnoughCorrections, due
 
     said = []
     purged = originals_purge()
@@ -154,11 +157,10 @@ def nightly() -> str:
                 f"theme model v{model.version} {model.get_status_display().lower()} "
                 f"(F1 {model.f1:.3f} against {model.f1_before:.3f} in use)"
             )
-    if due(SentimentModel):
+    # Quietly, while there is too little to learn from or nothing new: hour after hour.
+    if due(SentimentModel) and sentiment_training_refusal() is None:
         try:
             feeling = sentiment_model_train()
-        except NothingNew:
-            pass
         except NotEnoughCorrections as reason:
             said.append(f"no sentiment model trained: {reason}")
         else:

@@ -58,18 +58,18 @@ class Command(BaseCommand):
         self.stdout.write("Names with no sentiment: " + (", ".join(vocabulary.names) or "none"))
         words = [f"{w} ({'none' if v is None else f'{v:+g}'})" for w, v in vocabulary.words]
         self.stdout.write("Words with their sentiment here: " + (", ".join(words) or "none"))
+        self.stdout.write("vocloop's adjustments (off: VADER's own valence holds):")
+        groups: dict[str, list[str]] = {}
         for row in default_rows():
             valence = row.adjustment.valence
-            state = (
-                "overridden"
-                if row.overridden
-                else "off"
-                if row.off
-                else "none"
-                if valence is None
-                else f"{valence:+g}"
-            )
-            self.stdout.write(f"  {row.adjustment.word:<14} {state:<10} {row.reason}")
+            state = "none" if valence is None else f"{valence:+g}"
+            if row.overridden:
+                state += ", overridden"
+            elif row.off:
+                state += ", off"
+            groups.setdefault(row.reason, []).append(f"{row.adjustment.word} ({state})")
+        for reason, found in groups.items():
+            self.stdout.write(f"  {reason}: {', '.join(found)}")
 
 
 def _trained(model: SentimentModel) -> str:
