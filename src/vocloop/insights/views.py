@@ -1,5 +1,6 @@
 """The insights pages: themes and what customers say about them, for every staff member;
-the taxonomy, discovery, the learned model and the settings, for quality managers."""
+the taxonomy, discovery and the settings, for quality managers (the learned models and
+the sentiment words are in learning_views and vocabulary_views)."""
 
 from __future__ import annotations
 
