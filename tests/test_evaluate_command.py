@@ -74,14 +74,124 @@ def test_text_can_report_json(feedback_csv: Path) -> None:
     assert report["seeds"][0]["vocloop"]["confusion"] == [[6, 0, 0], [0, 6, 0], [0, 0, 6]]
 
 
-def test_sentiment_compares_vocloop_with_plain_vader(feedback_csv: Path) -> None:
+def test_sentiment_compares_vocloop_with_plain_vader_and_the_majority(feedback_csv: Path) -> None:
     out = run(
         "sentiment", str(feedback_csv), "--text-column", "comment",
         "--label-column", "recommended",
     )  # fmt: skip
-    assert "vocloop sentiment (clause by clause)  1.000" in out
-    assert "plain VADER compound, whole text" in out
-    assert "vocloop − VADER:" in out
+    assert "Tested 61 texts in 2 classes (no 51, yes 10)" in out
+    rows = {
+        line[:42].strip(): line[42:].split()
+        for line in out.splitlines()
+        if line.startswith(("vocloop sentiment", "plain VADER", "always"))
+    }
+    assert rows["vocloop sentiment (clause by clause)"] == ["1.000", "1.000"]
+    assert "plain VADER compound, whole text" in rows
+    # Always "no": right 51 times in 61; F1 102/112 for "no" and 0 for "yes".
+    assert rows['always "no" (the commonest label)'] == [f"{51 / 61:.3f}", f"{102 / 112 / 2:.3f}"]
+    assert "vocloop − VADER:" in out and "of macro-F1" in out
+    assert "true \\ predicted" in out
+
+
+MOODS = [
+    ("The refund never arrived and nobody called back.", "negative"),
+    ("Still waiting for the engineer after two weeks.", "negative"),
+    ("The invoice is wrong again and support is unhelpful.", "negative"),
+    ("Awful service, I had to call five times.", "negative"),
+    ("The parcel came on Tuesday.", "neutral"),
+    ("My account number changed last month.", "neutral"),
+    ("Lovely staff, sorted in ten minutes. Brilliant!", "positive"),
+    ("Great app, really easy to use.", "positive"),
+]
+
+
+def _brute_force_scores(truth: list[str], predicted: list[str]) -> tuple[float, float]:
+    """Accuracy and macro-F1 counted by hand, over the classes the truth uses."""
+    accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
+    f1s = []
+    for c in sorted(set(truth)):
+        hits = sum(t == p == c for t, p in zip(truth, predicted, strict=True))
+        said, true = predicted.count(c), truth.count(c)
+        f1s.append(2 * hits / (said + true) if said + true else 0.0)
+    return accuracy, sum(f1s) / len(f1s)
+
+
+def test_sentiment_reads_three_classes_with_macro_f1_and_the_majority_baseline(
+    tmp_path: Path,
+) -> None:
+    from vocloop.text.sentiment import sentiment
+
+    path = tmp_path / "moods.csv"
+    # Lopsided, as complaints are: mostly negative, with a label for every class.
+    rows = MOODS[:4] * 5 + MOODS[4:]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "mood"])
+        writer.writerows(rows)
+    report = json.loads(
+        run("sentiment", str(path), "--text-column", "text", "--label-column", "mood", "--json")
+    )
+    assert report["classes"] == ["negative", "neutral", "positive"]
+    assert report["counts"] == {"negative": 20, "neutral": 2, "positive": 2}
+    assert report["majority_label"] == "negative"
+    truth = [label for _, label in rows]
+    # Always negative: right 20 times in 24, F1 40/44 for negative, 0 for the others.
+    assert report["majority_accuracy"] == pytest.approx(20 / 24)
+    assert report["majority_macro_f1"] == pytest.approx((40 / 44) / 3)
+    ours = [sentiment(text).label for text, _ in rows]
+    accuracy, macro_f1 = _brute_force_scores(truth, ours)
+    assert report["vocloop_accuracy"] == pytest.approx(accuracy)
+    assert report["vocloop_macro_f1"] == pytest.approx(macro_f1)
+    assert report["vocloop_macro_f1"] > report["majority_macro_f1"]
+    text = run("sentiment", str(path), "--text-column", "text", "--label-column", "mood")
+    assert "in 3 classes (negative 20, neutral 2, positive 2)" in text
+    assert 'always "negative" (the commonest label)' in text
+
+
+@pytest.mark.parametrize("labels", [("-1", "0", "1"), ("NEG", "neu", "Pos")])
+def test_sentiment_accepts_three_classes_spelt_otherwise(
+    tmp_path: Path, labels: tuple[str, str, str]
+) -> None:
+    path = tmp_path / "moods.csv"
+    spelt = dict(zip(("negative", "neutral", "positive"), labels, strict=True))
+    path.write_text("text,mood\n" + "".join(f'"{text}",{spelt[label]}\n' for text, label in MOODS))
+    report = json.loads(
+        run("sentiment", str(path), "--text-column", "text", "--label-column", "mood", "--json")
+    )
+    assert report["classes"] == ["negative", "neutral", "positive"]
+    assert report["counts"] == {"negative": 4, "neutral": 2, "positive": 2}
+
+
+def test_sentiment_learned_from_the_file_is_tested_on_the_rest(tmp_path: Path) -> None:
+    """Where customers say "sick" for great and the router is called "Fine", the lexicon
+    misreads them; the model learns it from the training part."""
+    path = tmp_path / "broadband.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["comment", "recommended"])
+        for i in range(30):
+            writer.writerow([f"The new box is sick, week {i}", "1"])
+            writer.writerow([f"The Fine box keeps dropping, week {i}", "0"])
+    out = run(
+        "sentiment", str(path), "--text-column", "comment", "--label-column", "recommended",
+        "--learn", "--seeds", "0", "1", "--test-size", "0.5", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["vocloop_accuracy"] == 0.0  # the lexicon reads every one the wrong way
+    learning = report["learning"]
+    assert [s["seed"] for s in learning["seeds"]] == [0, 1]
+    assert all(s["train"] == 30 and s["test"] == 30 for s in learning["seeds"])
+    assert learning["mean"]["lexicon"]["accuracy"] == 0.0
+    assert learning["mean"]["blend"]["accuracy"] == 1.0
+    assert learning["mean"]["model"]["accuracy"] == 1.0
+    assert all(s["lexicon_weight"] < 1 for s in learning["seeds"])
+    text = run(
+        "sentiment", str(path), "--text-column", "comment", "--label-column", "recommended",
+        "--learn", "--seeds", "3",
+    )  # fmt: skip
+    assert "Learning (--learn): vocloop's sentiment model trained on a stratified 70 %" in text
+    mean = next(line for line in text.splitlines() if line.startswith("mean")).split()
+    assert [float(v) for v in mean[1:]] == [0.0, 1.0, 1.0, 0.0, 1.0, 1.0]
 
 
 def test_a_column_not_in_the_file_is_refused_with_the_columns_it_has(
@@ -120,7 +230,7 @@ def test_bad_files_are_refused_with_a_clear_message(
 
 
 def test_sentiment_needs_a_two_valued_label(feedback_csv: Path) -> None:
-    with pytest.raises(CommandError, match="two-valued label"):
+    with pytest.raises(CommandError, match=r"two-valued label.*three-valued one.*billing"):
         run("sentiment", str(feedback_csv), "--text-column", "comment", "--label-column", "theme")
 
 
@@ -175,4 +285,7 @@ def test_skytrax_recommendations_are_read_better_than_by_plain_vader(name: str) 
         "sentiment", str(path), "--text-column", "content",
         "--label-column", "recommended", "--json",
     )  # fmt: skip
-    assert json.loads(out)["lead_points"] >= 4.0
+    report = json.loads(out)
+    assert report["lead_points"] >= 4.0
+    assert report["vocloop_macro_f1"] >= report["vader_macro_f1"] + 0.03
+    assert report["majority_accuracy"] < report["vocloop_accuracy"] - 0.05

@@ -58,6 +58,7 @@ TEXT_COLUMNS = (
     "similar_group_id",
     "masked",
     "model_version",
+    "sentiment_model_version",
     "enriched_at",
 )
 THEME_COLUMNS = (
@@ -372,6 +373,7 @@ def _text_rows(
             "similar_group_id": group.pk if group is not None else None,
             "masked": reading.masked,
             "model_version": reader.model_version,
+            "sentiment_model_version": reader.sentiment_version,
             "enriched_at": now,
         }
 
@@ -416,10 +418,16 @@ def _reread(
         cursor.executemany(
             f"UPDATE {quote(CommentText._meta.db_table)} SET {quote('sentiment_score')} = %s, "
             f"{quote('sentiment')} = CASE WHEN {quote('sentiment_corrected')} "
-            f"THEN {quote('sentiment')} ELSE %s END, {quote('model_version')} = %s "
-            f"WHERE {quote('feedback_id')} = %s",
+            f"THEN {quote('sentiment')} ELSE %s END, {quote('model_version')} = %s, "
+            f"{quote('sentiment_model_version')} = %s WHERE {quote('feedback_id')} = %s",
             [
-                (r.sentiment.score, r.sentiment.label, reader.model_version, pk)
+                (
+                    r.sentiment.score,
+                    r.sentiment.label,
+                    reader.model_version,
+                    reader.sentiment_version,
+                    pk,
+                )
                 for (pk, _, _), r in zip(rows, readings, strict=True)
                 if pk in state
             ],

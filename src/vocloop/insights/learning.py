@@ -8,44 +8,41 @@ and never learned from: on it, the phrase rules with the new model are compared
 with what is in use now (the rules alone, or with the current model). The new
 version is used only when it does better than the rules alone, or at least as well
 as the version in use; otherwise it is kept, marked as rejected, with both figures.
-A version in use can be rolled back to the one before it.
+A version in use can be rolled back to the one before it (`versions` keeps them, for
+the sentiment model too).
 """
 
 from __future__ import annotations
 
 import random
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
-
 from vocloop.insights.models import Correction, Theme, ThemeModel
-from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import active_model, matcher_build
+from vocloop.insights.versions import (
+    NotEnoughCorrections,
+    NothingNew,
+    held_out,
+    last_trained_at,
+    last_version,
+    version_keep,
+    version_rollback,
+)
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
 from vocloop.words import counted
 
+__all__ = ["NotEnoughCorrections", "NothingNew", "held_out"]  # as before they were shared
+
 MIN_CORRECTIONS = 20  # below this, a held-out part says nothing
-HELD_OUT_PERCENT = 30
 RULE_SAMPLE = 20000
 
 
-class NotEnoughCorrections(ValueError):
-    pass
-
-
-class NothingNew(NotEnoughCorrections):
-    """No correction and no theme has changed since the last version was trained."""
-
-
 def _nothing_new() -> str | None:
-    last = ThemeModel.objects.order_by("-trained_at", "-version").first()
+    last = last_version(ThemeModel)
     if last is None or (
-        Correction.objects.filter(corrected_at__gt=last.trained_at).exists()
+        Correction.objects.filter(themes_changed=True, corrected_at__gt=last.trained_at).exists()
         or Theme.objects.filter(updated_at__gt=last.trained_at).exists()
     ):
         return None
@@ -61,7 +58,7 @@ def training_refusal() -> str | None:
     For the page's "Train now", before it queues the work: the training itself checks
     again, exactly (only corrections of themes still in use count there).
     """
-    corrected = Correction.objects.values("feedback").distinct().count()
+    corrected = Correction.objects.filter(themes_changed=True).values("feedback").distinct().count()
     if corrected < MIN_CORRECTIONS:
         return _too_few(corrected)
     return _nothing_new()
@@ -79,12 +76,6 @@ class Example:
     feedback_id: int
     text: str
     themes: frozenset[str]
-
-
-def held_out(feedback_id: int) -> bool:
-    """Whether a corrected comment belongs to the held-out part: fixed per comment, so that
-    a correction never moves from being tested on to being learned from."""
-    return zlib.crc32(str(feedback_id).encode()) % 100 < HELD_OUT_PERCENT
 
 
 def corrected_examples(themes: dict[int, Theme]) -> list[Example]:
@@ -204,56 +195,37 @@ def model_train(*, seed: int = 0) -> ThemeModel:
     else:
         in_use = Reader(matcher)
     f1_before = score(in_use, test)
-    version = (ThemeModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
-    f1 = score(Reader(matcher, model, model_version=version), test)
+    f1 = score(Reader(matcher, model), test)
     better = f1 >= f1_before if current is not None else f1 > f1_before
-    try:
-        with transaction.atomic():
-            if better and current is not None:
-                ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.RETIRED)
-            record = ThemeModel.objects.create(
-                version=version,
-                status=ThemeModel.Status.ACTIVE if better else ThemeModel.Status.REJECTED,
-                trained_at=timezone.now(),
-                trained_on=len(training),
-                corrections_held_out=len(test),
-                f1=f1,
-                f1_before=f1_before,
-                themes=sorted(s for s in model.labels if s in by_slug),
-                data=model.dumps(),
-                note=(
-                    f"Learned from {len(learn)} corrected comments, {len(examples)} theme "
-                    f"examples and {len(rules)} comments labelled by the phrase rules."
-                ),
-            )
-    except IntegrityError:  # the same version number, taken by a training run alongside
-        raise ValueError("Another training finished first; train again if needed.") from None
-    if better:
-        reread_after_commit()
-    return record
+    return version_keep(
+        ThemeModel,
+        better=better,
+        current=current,
+        trained_on=len(training),
+        corrections_held_out=len(test),
+        f1=f1,
+        f1_before=f1_before,
+        themes=sorted(s for s in model.labels if s in by_slug),
+        data=model.dumps(),
+        note=(
+            f"Learned from {len(learn)} corrected comments, {len(examples)} theme "
+            f"examples and {len(rules)} comments labelled by the phrase rules."
+        ),
+    )
 
 
-@transaction.atomic
 def model_rollback() -> ThemeModel | None:
     """Stop using the active version and go back to the one before (or the rules alone)."""
-    current = active_model()
-    if current is None:
-        raise ValueError("No learned model is in use: themes come from the phrase rules alone.")
-    ThemeModel.objects.filter(pk=current.pk).update(status=ThemeModel.Status.ROLLED_BACK)
-    previous = (
-        ThemeModel.objects.filter(status=ThemeModel.Status.RETIRED, version__lt=current.version)
-        .order_by("-version")
-        .first()
+    return version_rollback(
+        ThemeModel,
+        nothing_in_use="No learned model is in use: themes come from the phrase rules alone.",
     )
-    if previous is not None:
-        ThemeModel.objects.filter(pk=previous.pk).update(status=ThemeModel.Status.ACTIVE)
-    reread_after_commit()
-    return previous
 
 
 def corrections_since_last_training() -> int:
-    last = ThemeModel.objects.aggregate(at=Max("trained_at"))["at"]
-    corrections = Correction.objects.all()
+    """Theme corrections since the theme model was last trained (all of them if never)."""
+    corrections = Correction.objects.filter(themes_changed=True)
+    last = last_trained_at(ThemeModel)
     if last is not None:
         corrections = corrections.filter(corrected_at__gt=last)
     return corrections.count()

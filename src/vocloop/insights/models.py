@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -74,9 +75,44 @@ class TextSettings(models.Model):
         "masked in it; 0 keeps none.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the sentiment vocabulary (SentimentTerm) last changed: comments read before
+    # it are read again, and a sentiment model trained before it is compared afresh.
+    vocabulary_changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return "Comment settings"
+
+
+class SentimentTerm(models.Model):
+    """The organisation's vocabulary for sentiment, one entry a row (text/lexicon.py reads it).
+
+    A name carries no sentiment; a word carries the valence given (on VADER's scale,
+    −4 … 4) or none; "off" switches one of vocloop's shipped adjustments off.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", "Name with no sentiment"
+        WORD = "word", "Word with its own sentiment here"
+        OFF = "off", "vocloop's adjustment switched off"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    term = models.CharField(max_length=60)
+    valence = models.FloatField(null=True, blank=True)  # words only; empty: no sentiment
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "term"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("term"), models.F("kind"), name="sentiment_term_once_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.kind})"
 
 
 class OriginalComment(models.Model):
@@ -137,6 +173,8 @@ class CommentText(models.Model):
     )
     masked = models.PositiveSmallIntegerField(default=0)  # pieces of personal data masked
     model_version = models.PositiveIntegerField(null=True, blank=True)
+    # The learned sentiment model read beside the lexicon, if one was in use.
+    sentiment_model_version = models.PositiveIntegerField(null=True, blank=True)
     enriched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -203,8 +241,8 @@ class Correction(models.Model):
         return f"Correction of {self.feedback_id}"
 
 
-class ThemeModel(models.Model):
-    """A trained version of the theme classifier, and how it did on held-out corrections."""
+class LearnedModel(models.Model):
+    """A trained version of a learned model, whether it is used, and what it learned from."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "In use"
@@ -216,18 +254,47 @@ class ThemeModel(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     trained_at = models.DateTimeField(default=timezone.now)
     trained_on = models.PositiveIntegerField()  # comments it learned from
-    corrections_held_out = models.PositiveIntegerField()
-    f1 = models.FloatField()  # micro-F1 of rules + this model on the held-out corrections
-    f1_before = models.FloatField()  # of what was in use, on the same corrections
-    themes = models.JSONField(default=list)  # the theme slugs it knows
     data = models.BinaryField()
     note = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-version"]
+
+
+class ThemeModel(LearnedModel):
+    """A trained version of the theme classifier, and how it did on held-out corrections."""
+
+    corrections_held_out = models.PositiveIntegerField()
+    f1 = models.FloatField()  # micro-F1 of rules + this model on the held-out corrections
+    f1_before = models.FloatField()  # of what was in use, on the same corrections
+    themes = models.JSONField(default=list)  # the theme slugs it knows
 
     def __str__(self) -> str:
         return f"Theme model v{self.version} ({self.status})"
+
+
+class SentimentModel(LearnedModel):
+    """A trained version of the sentiment model, and how it read held-out comments.
+
+    Two held-out parts: corrections (staff said how the comment feels) and scored
+    comments (the customer's score said it, weakly). On each, the share read right with
+    this version, with what was in use, and with the lexicon alone; None where the part
+    had too few comments to judge.
+    """
+
+    lexicon_weight = models.FloatField()  # of the lexicon in the blend with the model
+    corrections_held_out = models.PositiveIntegerField()
+    scored_held_out = models.PositiveIntegerField()
+    corrections_right = models.FloatField(null=True)
+    corrections_right_before = models.FloatField(null=True)
+    corrections_right_lexicon = models.FloatField(null=True)
+    scored_right = models.FloatField(null=True)
+    scored_right_before = models.FloatField(null=True)
+    scored_right_lexicon = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return f"Sentiment model v{self.version} ({self.status})"
 
 
 class ThemeProposal(models.Model):

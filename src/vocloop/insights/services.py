@@ -186,6 +186,7 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         similar_group=group,
         masked=reading.masked,
         model_version=reader.model_version,
+        sentiment_model_version=reader.sentiment_version,
         enriched_at=timezone.now(),
     )
     if previous is not None:

@@ -2,7 +2,7 @@
 
 The task reads a comment seconds after it was stored. The worker's sweep reads
 whatever a lost task left unread, and its nightly job purges expired originals and
-trains the theme model when staff have made new corrections.
+trains the theme and sentiment models when there is something new to learn from.
 """
 
 from __future__ import annotations
@@ -120,25 +120,34 @@ def train_theme_model() -> str:
     return f"theme model v{model.version}: {model.get_status_display().lower()}"
 
 
-def nightly() -> str:
-    """Purge expired originals; train the theme model when staff corrected comments since."""
-    from django.utils import timezone
+@task()
+def train_sentiment_model() -> str:
+    from vocloop.insights.sentiment_learning import NotEnoughCorrections, sentiment_model_train
 
-    from vocloop.insights.learning import (
-        NotEnoughCorrections,
-        corrections_since_last_training,
-        model_train,
+    try:
+        model = sentiment_model_train()
+    except NotEnoughCorrections as reason:
+        return str(reason)
+    return f"sentiment model v{model.version}: {model.get_status_display().lower()}"
+
+
+def nightly() -> str:
+    """Purge expired originals; train the theme model when staff corrected themes since, and
+    the sentiment model when corrections, scored comments or the sentiment words are new."""
+    from vocloop.insights.learning import corrections_since_last_training, model_train
+    from vocloop.insights.models import SentimentModel, ThemeModel
+    from vocloop.insights.sentiment_learning import (
+        sentiment_model_train,
+        sentiment_training_refusal,
     )
-    from vocloop.insights.models import ThemeModel
     from vocloop.insights.services import originals_purge
+    from vocloop.insights.versions import NotEnoughCorrections, due
 
     said = []
     purged = originals_purge()
     if purged:
         said.append(f"purged {purged} unmasked originals")
-    last = ThemeModel.objects.order_by("-trained_at").values_list("trained_at", flat=True).first()
-    due = last is None or timezone.now() - last >= dt.timedelta(hours=23)
-    if due and corrections_since_last_training():
+    if due(ThemeModel) and corrections_since_last_training():
         try:
             model = model_train()
         except NotEnoughCorrections as reason:
@@ -147,5 +156,15 @@ def nightly() -> str:
             said.append(
                 f"theme model v{model.version} {model.get_status_display().lower()} "
                 f"(F1 {model.f1:.3f} against {model.f1_before:.3f} in use)"
+            )
+    # Quietly, while there is too little to learn from or nothing new: hour after hour.
+    if due(SentimentModel) and sentiment_training_refusal() is None:
+        try:
+            feeling = sentiment_model_train()
+        except NotEnoughCorrections as reason:
+            said.append(f"no sentiment model trained: {reason}")
+        else:
+            said.append(
+                f"sentiment model v{feeling.version} {feeling.get_status_display().lower()}"
             )
     return "; ".join(said)

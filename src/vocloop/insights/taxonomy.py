@@ -1,4 +1,5 @@
-"""The reader that applies the current taxonomy and theme model, kept while neither changes."""
+"""The reader that applies the current taxonomy, theme model, sentiment vocabulary and
+sentiment model, kept while none of them changes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import threading
 
 from django.db.models import Count, Max
 
-from vocloop.insights.models import Theme, ThemeModel
+from vocloop.insights.models import SentimentModel, Theme, ThemeModel
+from vocloop.insights.versions import active_number, active_version
+from vocloop.insights.vocabulary import vocabulary_changed_at, vocabulary_current
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher, ThemeRule
 
@@ -28,25 +31,25 @@ def matcher_build(themes: list[Theme]) -> ThemeMatcher:
 
 
 def active_model() -> ThemeModel | None:
-    return ThemeModel.objects.filter(status=ThemeModel.Status.ACTIVE).order_by("-version").first()
+    return active_version(ThemeModel)
 
 
 def _state() -> tuple[object, ...]:
     themes = Theme.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
-    model = (
-        ThemeModel.objects.filter(status=ThemeModel.Status.ACTIVE)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
+    return (
+        themes["changed"],
+        themes["n"],
+        active_number(ThemeModel),
+        active_number(SentimentModel),
+        vocabulary_changed_at(),
     )
-    return (themes["changed"], themes["n"], model)
 
 
 def reading_state() -> str:
-    """The taxonomy and model in use, as a string: equal strings read comments alike."""
-    changed, n, model = _state()
-    stamp = changed.isoformat() if isinstance(changed, dt.datetime) else "-"
-    return f"{stamp} {n} {model or '-'}"
+    """The taxonomy, models and vocabulary in use, as a string: equal strings read alike."""
+    return " ".join(
+        part.isoformat() if isinstance(part, dt.datetime) else str(part or "-") for part in _state()
+    )
 
 
 def reader_current() -> Reader:
@@ -67,12 +70,19 @@ def reader_current() -> Reader:
 
 
 def reader_build() -> Reader:
-    themes = list(Theme.objects.filter(active=True))
-    matcher = matcher_build(themes)
-    record = active_model()
-    if record is None:
-        return Reader(matcher)
-    from vocloop.text.classifier import TextModel
+    # Here, not at the top: scikit-learn takes a while to import, and only a reader needs it.
+    from vocloop.text import classifier, sentiment_model
 
-    model = TextModel.loads(bytes(record.data))
-    return Reader(matcher, model, model_version=record.version)
+    matcher = matcher_build(list(Theme.objects.filter(active=True)))
+    themes = active_model()
+    feelings = active_version(SentimentModel)
+    return Reader(
+        matcher,
+        classifier.TextModel.loads(bytes(themes.data)) if themes is not None else None,
+        model_version=themes.version if themes is not None else None,
+        vocabulary=vocabulary_current(),
+        sentiment_model=(
+            sentiment_model.LearnedSentiment.loads(bytes(feelings.data)) if feelings else None
+        ),
+        sentiment_version=feelings.version if feelings is not None else None,
+    )

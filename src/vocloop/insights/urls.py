@@ -1,7 +1,7 @@
 from django.urls import path
 
 import vocloop.cases.urls  # noqa: F401  (registers the "reference" path converter)
-from vocloop.insights import views
+from vocloop.insights import learning_views, views, vocabulary_views
 
 app_name = "insights"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("proposals/<int:pk>/", views.proposal, name="proposal"),
     path("feedback/<reference:reference>/correct/", views.correct, name="correct"),
     path("feedback/<reference:reference>/similar/", views.similar, name="similar"),
-    path("models/", views.models, name="models"),
+    path("models/", learning_views.models, name="models"),
     path("settings/", views.text_settings, name="settings"),
+    path("sentiment/", vocabulary_views.vocabulary, name="vocabulary"),
 ]

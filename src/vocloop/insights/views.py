@@ -1,5 +1,6 @@
 """The insights pages: themes and what customers say about them, for every staff member;
-the taxonomy, discovery, the learned model and the settings, for quality managers."""
+the taxonomy, discovery and the settings, for quality managers (the learned models and
+the sentiment words are in learning_views and vocabulary_views)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.cases.models import CaseEventOriginal
 from vocloop.cases.selectors import case_scope, feedback_visible
-from vocloop.insights import learning, selectors, services
+from vocloop.insights import selectors, services
 from vocloop.insights.forms import (
     THEME_MAX_DEPTH,
     AcceptProposalForm,
@@ -33,8 +33,7 @@ from vocloop.insights.forms import (
     ThemeFilterForm,
     ThemeForm,
 )
-from vocloop.insights.models import OriginalComment, Theme, ThemeModel, ThemeProposal
-from vocloop.insights.tasks import train_theme_model
+from vocloop.insights.models import OriginalComment, Theme, ThemeProposal
 from vocloop.listening.models import Feedback
 
 
@@ -345,42 +344,6 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
         f"Thank you: {reference} now reads as you said, and the theme model will learn from it.",
     )
     return redirect(back)
-
-
-@quality_managers_only
-@require_http_methods(["GET", "POST"])
-def models(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "train":
-                if (refusal := learning.training_refusal()) is not None:
-                    raise ValueError(refusal)
-                transaction.on_commit(lambda: train_theme_model.enqueue())
-                messages.success(
-                    request,
-                    "Training has started in the background; its result appears below in a "
-                    "minute or two.",
-                )
-            elif action == "rollback":
-                previous = learning.model_rollback()
-                messages.success(
-                    request,
-                    "Rolled back: now using "
-                    + (f"version {previous.version}." if previous else "the phrase rules alone."),
-                )
-            else:
-                messages.error(request, "Choose to train or to roll back.")
-        except ValueError as reason:
-            messages.error(request, str(reason))
-        return redirect("insights:models")
-    context = {
-        "versions": ThemeModel.objects.defer("data"),
-        "active": ThemeModel.objects.filter(status=ThemeModel.Status.ACTIVE).defer("data").first(),
-        "corrections": learning.corrections_since_last_training(),
-        "min_corrections": learning.MIN_CORRECTIONS,
-    }
-    return render(request, "insights/models.html", context)
 
 
 @quality_managers_only

@@ -31,6 +31,7 @@ import pickle
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,6 +55,7 @@ _FORMAT = "vocloop.text.classifier.TextModel"
 _FORMAT_VERSION = 1
 
 Matrix = NDArray[np.float64]
+M = TypeVar("M")
 
 
 def _new_features() -> FeatureUnion:
@@ -66,8 +68,10 @@ def _new_features() -> FeatureUnion:
     )
 
 
-def _ridge(seed: int, alpha: float = ALPHA) -> RidgeClassifier:
-    return RidgeClassifier(alpha=alpha, class_weight="balanced", random_state=seed)
+def _ridge(seed: int, alpha: float = ALPHA, *, balanced: bool = True) -> RidgeClassifier:
+    return RidgeClassifier(
+        alpha=alpha, class_weight="balanced" if balanced else None, random_state=seed
+    )
 
 
 def _columns(decision: Matrix) -> Matrix:
@@ -86,8 +90,15 @@ def _sigmoid(z: Matrix) -> Matrix:
     return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
 
-def _fit_temperature(decision: Matrix, y: NDArray[np.intp], *, multilabel: bool) -> float:
-    """The temperature whose scores best predict the held-out labels (log loss).
+def _fit_temperature(
+    decision: Matrix,
+    y: NDArray[np.intp],
+    *,
+    multilabel: bool,
+    weights: NDArray[np.float64] | None = None,
+) -> float:
+    """The temperature whose scores best predict the held-out labels (log loss, each text
+    counting as much as its weight).
 
     One label per text: y holds the label's column per text, scores are a softmax.
     Several: y is 0/1 per text and label, each score a logistic curve.
@@ -99,7 +110,7 @@ def _fit_temperature(decision: Matrix, y: NDArray[np.intp], *, multilabel: bool)
             right = np.where(y == 1, p, 1.0 - p)
         else:
             right = _softmax(decision / np.exp(log_t))[np.arange(len(y)), y]
-        return float(-np.mean(np.log(right + 1e-12)))
+        return float(-np.average(np.log(right + 1e-12), weights=weights))
 
     # When every held-out text is right (a few clear-cut examples) the best temperature
     # tends to zero: certainty that a handful of examples cannot justify. Hence a floor.
@@ -131,7 +142,7 @@ class TextModel:
         multilabel: bool = False,
         seed: int = 0,
     ) -> TextModel:
-        """Learn from texts and their labels.
+        """Learn from texts and their labels (every text counting alike, every label too).
 
         multilabel=False: one label (a string) per text. multilabel=True: a collection
         of zero or more labels per text; a text without a label is a negative example
@@ -146,10 +157,46 @@ class TextModel:
             raise ValueError(f"{len(texts)} texts but {len(labels)} labels: give one per text.")
         if multilabel:
             return cls._fit_multilabel(list(texts), [_label_set(ls) for ls in labels], seed)
-        return cls._fit_multiclass(list(texts), [_one_label(lb) for lb in labels], seed)
+        model, _ = cls.fit_out_of_fold(texts, labels, seed=seed)  # type: ignore[arg-type]
+        return model
 
     @classmethod
-    def _fit_multiclass(cls, texts: list[str], labels: list[str], seed: int) -> TextModel:
+    def fit_out_of_fold(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        balanced: bool = True,
+        seed: int = 0,
+    ) -> tuple[TextModel, list[dict[str, float] | None]]:
+        """Learn one label per text, and say how each text scores when not learned from.
+
+        `weights`: how much each text counts (1 each if None). `balanced`: each label
+        counts as much as every other in total (False: as its texts' weights add up).
+        The out-of-fold scores come from the calibration folds: each text's from the
+        models that did not learn from it (None for a text dropped with its label).
+        """
+        if len(texts) != len(labels) or (weights is not None and len(weights) != len(texts)):
+            raise ValueError("Give one label (and one weight, if any) per text.")
+        return cls._fit_multiclass(
+            list(texts),
+            [_one_label(lb) for lb in labels],
+            seed,
+            weights=None if weights is None else np.asarray(weights, dtype=np.float64),
+            balanced=balanced,
+        )
+
+    @classmethod
+    def _fit_multiclass(
+        cls,
+        texts: list[str],
+        labels: list[str],
+        seed: int,
+        *,
+        weights: NDArray[np.float64] | None = None,
+        balanced: bool = True,
+    ) -> tuple[TextModel, list[dict[str, float] | None]]:
         counts = Counter(labels)
         kept = sorted(lb for lb, n in counts.items() if n >= MIN_EXAMPLES)
         if len(kept) < 2:
@@ -163,14 +210,26 @@ class TextModel:
         y = np.array([index[labels[i]] for i in rows], dtype=np.intp)
         features = _new_features()
         x = _vectorise(features, [texts[i] for i in rows])
-        ridge = _ridge(seed)
-        held_out = cross_val_predict(
-            ridge, x, y, cv=_folds([counts[lb] for lb in kept], seed), method="decision_function"
+        ridge = _ridge(seed, balanced=balanced)
+        w = None if weights is None else weights[rows]
+        held_out = _columns(
+            cross_val_predict(
+                ridge,
+                x,
+                y,
+                cv=_folds([counts[lb] for lb in kept], seed),
+                method="decision_function",
+                params=None if w is None else {"sample_weight": w},
+            )
         )
-        temperature = _fit_temperature(_columns(held_out), y, multilabel=False)
-        ridge.fit(x, y)
-        weights, intercepts = _linear(ridge)
-        return cls(tuple(kept), False, features, weights, intercepts, temperature)
+        temperature = _fit_temperature(held_out, y, multilabel=False, weights=w)
+        ridge.fit(x, y, sample_weight=w)
+        coef, intercepts = _linear(ridge)
+        model = cls(tuple(kept), False, features, coef, intercepts, temperature)
+        out_of_fold: list[dict[str, float] | None] = [None] * len(texts)
+        for i, row in zip(rows, _softmax(held_out / temperature), strict=True):
+            out_of_fold[i] = dict(zip(model.labels, row.tolist(), strict=True))
+        return model, out_of_fold
 
     @classmethod
     def _fit_multilabel(
@@ -248,15 +307,7 @@ class TextModel:
 
     def dumps(self) -> bytes:
         """The model as bytes, stamped with the scikit-learn version that made it."""
-        return pickle.dumps(
-            {
-                "format": _FORMAT,
-                "version": _FORMAT_VERSION,
-                "sklearn": sklearn.__version__,
-                "model": self,
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        return sealed(self, _FORMAT, _FORMAT_VERSION)
 
     @classmethod
     def loads(cls, data: bytes) -> TextModel:
@@ -265,21 +316,35 @@ class TextModel:
         ValueError if the bytes are not a vocloop text model, or were made with another
         scikit-learn version (retrain it from the stored examples then).
         """
-        try:
-            envelope = pickle.loads(data)
-        except Exception as exc:
-            raise ValueError(f"Not a saved vocloop text model ({exc}).") from exc
-        if not isinstance(envelope, dict) or envelope.get("format") != _FORMAT:
-            raise ValueError("Not a saved vocloop text model.")
-        if envelope.get("sklearn") != sklearn.__version__:
-            raise ValueError(
-                f"This text model was made with scikit-learn {envelope.get('sklearn')} and "
-                f"this is {sklearn.__version__}: train it again."
-            )
-        model = envelope.get("model")
-        if envelope.get("version") != _FORMAT_VERSION or not isinstance(model, cls):
-            raise ValueError("Saved by another version of vocloop's text model: train it again.")
-        return model
+        return unsealed(data, cls, _FORMAT, _FORMAT_VERSION, "text model")
+
+
+def sealed(model: object, kind: str, version: int) -> bytes:
+    """A fitted model as bytes, with what it is and the scikit-learn version that made it."""
+    return pickle.dumps(
+        {"format": kind, "version": version, "sklearn": sklearn.__version__, "model": model},
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def unsealed(data: bytes, cls: type[M], kind: str, version: int, name: str) -> M:
+    """The model `sealed` stored; ValueError if it is another thing, or was made with another
+    scikit-learn or vocloop version (train it again then)."""
+    try:
+        envelope = pickle.loads(data)
+    except Exception as exc:
+        raise ValueError(f"Not a saved vocloop {name} ({exc}).") from exc
+    if not isinstance(envelope, dict) or envelope.get("format") != kind:
+        raise ValueError(f"Not a saved vocloop {name}.")
+    if envelope.get("sklearn") != sklearn.__version__:
+        raise ValueError(
+            f"This {name} was made with scikit-learn {envelope.get('sklearn')} and "
+            f"this is {sklearn.__version__}: train it again."
+        )
+    model = envelope.get("model")
+    if envelope.get("version") != version or not isinstance(model, cls):
+        raise ValueError(f"Saved by another version of vocloop's {name}: train it again.")
+    return model
 
 
 def _vectorise(features: FeatureUnion, texts: list[str]) -> sp.csr_matrix:

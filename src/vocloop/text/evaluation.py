@@ -8,9 +8,7 @@ linear SVM with balanced class weights) are trained on the same stratified split
 tested on the rest, for each seed; accuracy and macro-F1 (every label counts the same,
 so rare themes matter as much as common ones) per seed and their mean.
 
-Sentiment: vocloop's clause-by-clause score and plain VADER on the whole text, neither
-trained on the file, against a two-valued label (recommended or not, 0/1, yes/no…):
-positive (≥ 0.05, VADER's usual cut-off) counts as the "yes" value.
+Sentiment is measured in `sentiment_evaluation`.
 """
 
 from __future__ import annotations
@@ -28,11 +26,9 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from vocloop.csvfiles import csv_opened
 from vocloop.text.classifier import TextModel
-from vocloop.text.sentiment import POSITIVE_FROM, sentiment
 
 BASELINE = "word 1–2-gram TF-IDF + linear SVM (balanced class weights)"
 MODELS = ("vocloop", "baseline")
@@ -232,7 +228,7 @@ def text_report(
     min_count: int,
     test_size: float,
 ) -> str:
-    lines = [_rows_line(source)]
+    lines = [rows_line(source)]
     lines.append(
         f"Kept {len(frequent.texts):,} texts in {len(frequent.kept)} labels with at least "
         f"{min_count} texts each."
@@ -315,85 +311,7 @@ def text_report_json(
     }
 
 
-_YES = ("1", "yes", "y", "true", "recommended", "positive")
-_NO = ("0", "no", "n", "false", "not recommended", "negative")
-
-
-def yes_no(labels: Sequence[str]) -> list[bool]:
-    """Two-valued labels as booleans: 1/0, yes/no, true/false, positive/negative."""
-    values = {lb.lower() for lb in labels}
-    unknown = values - set(_YES) - set(_NO)
-    if unknown or len(values) != 2:
-        raise EvaluationError(
-            "Sentiment is tested against a two-valued label such as 1/0 or yes/no; "
-            f"this column holds: {', '.join(sorted(values)[:10]) or 'nothing'}."
-        )
-    return [lb.lower() in _YES for lb in labels]
-
-
-@dataclass(frozen=True)
-class SentimentEvaluation:
-    texts: int
-    yes: int
-    vocloop_accuracy: float
-    vader_accuracy: float
-
-    @property
-    def lead_points(self) -> float:
-        return 100 * (self.vocloop_accuracy - self.vader_accuracy)
-
-    @property
-    def majority_accuracy(self) -> float:
-        return max(self.yes, self.texts - self.yes) / self.texts
-
-
-def evaluate_sentiment(texts: Sequence[str], labels: Sequence[str]) -> SentimentEvaluation:
-    truth = np.array(yes_no(labels))
-    analyzer = SentimentIntensityAnalyzer()
-    ours = np.array([sentiment(t).score >= POSITIVE_FROM for t in texts])
-    vader = np.array([analyzer.polarity_scores(t)["compound"] >= POSITIVE_FROM for t in texts])
-    return SentimentEvaluation(
-        texts=len(texts),
-        yes=int(truth.sum()),
-        vocloop_accuracy=float(np.mean(ours == truth)),
-        vader_accuracy=float(np.mean(vader == truth)),
-    )
-
-
-def sentiment_report(source: LabelledTexts, evaluation: SentimentEvaluation) -> str:
-    e = evaluation
-    return "\n".join(
-        [
-            _rows_line(source),
-            f"Tested {e.texts:,} texts, {e.yes:,} labelled yes; a positive score "
-            f"(≥ {POSITIVE_FROM}) predicts yes. Nothing is trained on the file.",
-            "",
-            f"accuracy  vocloop sentiment (clause by clause)  {e.vocloop_accuracy:.3f}",
-            f"          plain VADER compound, whole text      {e.vader_accuracy:.3f}",
-            f"          always the commoner label             {e.majority_accuracy:.3f}",
-            f"vocloop − VADER: {e.lead_points:+.1f} points",
-        ]
-    )
-
-
-def sentiment_report_json(
-    source: LabelledTexts, evaluation: SentimentEvaluation
-) -> dict[str, object]:
-    e = evaluation
-    return {
-        "rows_read": source.rows_read,
-        "skipped_empty_text": source.empty_texts,
-        "skipped_empty_label": source.empty_labels,
-        "texts": e.texts,
-        "yes": e.yes,
-        "vocloop_accuracy": e.vocloop_accuracy,
-        "vader_accuracy": e.vader_accuracy,
-        "majority_accuracy": e.majority_accuracy,
-        "lead_points": e.lead_points,
-    }
-
-
-def _rows_line(source: LabelledTexts) -> str:
+def rows_line(source: LabelledTexts) -> str:
     line = f"Read {source.rows_read:,} rows; skipped {source.empty_texts:,} with an empty text"
     if source.empty_labels:
         line += f" and {source.empty_labels:,} with an empty label"

@@ -1,7 +1,10 @@
 """Reading a comment: everything vocloop works out from its words, in one pass.
 
 Masking first, so that nothing after it (sentiment, themes, similarity, and what
-staff see) ever handles an email address, phone number or card number. Themes come
+staff see) ever handles an email address, phone number or card number. Sentiment is
+read with the organisation's vocabulary (names that carry none, words that mean
+something else there) and, once one has been trained and proven on held-out comments,
+blended with the learned sentiment model. Themes come
 from the quality manager's phrases and, once one has been trained and proven on
 held-out corrections, from the learned model beside them: a theme either names
 with enough confidence is given, as sure as the surer of the two.
@@ -14,12 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vocloop.text import similarity
+from vocloop.text.lexicon import Vocabulary
 from vocloop.text.masking import mask
 from vocloop.text.sentiment import Sentiment, sentiment
 from vocloop.text.themes import ThemeMatch, ThemeMatcher
 
 if TYPE_CHECKING:
     from vocloop.text.classifier import TextModel
+    from vocloop.text.sentiment_model import LearnedSentiment
 
 MODEL_THRESHOLD = 0.5
 
@@ -47,11 +52,17 @@ class Reader:
         *,
         model_version: int | None = None,
         threshold: float = MODEL_THRESHOLD,
+        vocabulary: Vocabulary | None = None,
+        sentiment_model: LearnedSentiment | None = None,
+        sentiment_version: int | None = None,
     ):
         self.matcher = matcher
         self.model = model
         self.model_version = model_version if model is not None else None
         self.threshold = threshold
+        self.vocabulary = vocabulary
+        self.sentiment_model = sentiment_model
+        self.sentiment_version = sentiment_version if sentiment_model is not None else None
 
     def read(self, text: str) -> Reading:
         return self.read_many([text])[0]
@@ -60,6 +71,7 @@ class Reader:
         masked = [mask(t) for t in texts]
         clean = [m.text for m in masked]
         learned = self.model.scores(clean) if self.model is not None and clean else None
+        feelings = self.sentiments(clean)
         readings = []
         for i, m in enumerate(masked):
             themes = self._themes(m.text, learned[i] if learned is not None else {})
@@ -67,12 +79,19 @@ class Reader:
                 Reading(
                     text=m.text,
                     masked=len(m.found),
-                    sentiment=sentiment(m.text),
+                    sentiment=feelings[i],
                     themes=themes,
                     signature=similarity.signature(m.text),
                 )
             )
         return readings
+
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """The texts' sentiment (masked already): the lexicon's, with the model's if any."""
+        lexicon = [sentiment(t, vocabulary=self.vocabulary) for t in texts]
+        if self.sentiment_model is None or not texts:
+            return lexicon
+        return self.sentiment_model.combine(texts, lexicon)
 
     def _themes(self, text: str, learned: dict[str, float]) -> dict[str, ThemeReading]:
         ruled = self.matcher.match(text)

@@ -2,35 +2,31 @@
 
 VADER (a lexicon and rules tuned for short, informal text, shipped with its package:
 nothing is downloaded) scores each sentence and each clause after a "but" or
-"however". The clauses are then combined, weighted by how strongly each speaks, with
-the negative ones counting double: in feedback, one problem stated among thanks is
-usually the point ("the agent was lovely, but the invoice is wrong again" is a
-complaint, not praise). Labels use VADER's usual cut-offs: ≥ 0.05 positive, ≤ −0.05
-negative, neutral between.
+"however", with the words adjusted for feedback and for the organisation's own
+vocabulary (`lexicon`). The clauses are then combined, weighted by how strongly each
+speaks, with the negative ones counting double: in feedback, one problem stated among
+thanks is usually the point ("the agent was lovely, but the invoice is wrong again" is
+a complaint, not praise). Labels use VADER's usual cut-offs: ≥ 0.05 positive,
+≤ −0.05 negative, neutral between.
 
-Adjustments to VADER for feedback. The formulae of a request ("please", "thank you
-in advance", "I hope", "kindly", "the agreed date") are politeness, not praise, and
-the names of what a business sells and does ("customer support", "credit report",
-"interest rate", "rewards card") are the subject of a comment, not a feeling about
-it: they score nothing, so "Please fix this soon." and "Support never called back."
-are not read as positive. "Unhelpful" and "slow", missing from VADER's lexicon, are
-negative. Praise said by negation, "could not be happier", "couldn't have been
-better", is read as praise rather than as a negated "happy"; "it could not be worse"
-as blame. On the CFPB complaint narratives these take the share read as positive
-from 29.4 % to 11.4 %; on the Skytrax reviews accuracy against `recommended` rises
-slightly (bench/RESULTS.md).
+What went wrong in service outweighs the courtesy around it: "nobody called back",
+"never arrived", "still waiting", "had to call three times" are problems although
+VADER has no word for them, and a promise followed by "but" ("I was promised a call
+back, but…") is a promise broken. What went right is read too ("called back within
+the hour", "fixed first time", "as promised"), so that service done well is not read
+as neutral. Praise said by negation, "could not be happier", is praise; "it could not
+be worse" is blame.
 
 Known to be hard, as for any lexicon: sarcasm ("Great, another two hours on hold").
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vocloop.text.lexicon import DEFAULT_VOCABULARY, Vocabulary, lexicon_for
 
 Label = Literal["negative", "neutral", "positive"]
 
@@ -45,6 +41,15 @@ _CONTRAST_WORDS = r"\b(?:but|however|although|though|yet|except that)\b"
 # A contrast inside a sentence starts a new clause: "…, but the bill is wrong".
 _CONTRAST_SPLIT = re.compile(rf"[,;]?\s+(?={_CONTRAST_WORDS})", re.I)
 _CONTRAST = re.compile(_CONTRAST_WORDS, re.I)
+_STARTS_WITH_CONTRAST = re.compile(rf"^\W*{_CONTRAST_WORDS}", re.I)
+# "Although" concedes: in "nobody called back, although the agent was friendly" the
+# point is what comes before it.
+_CONCESSION = re.compile(r"^\W*(?:although|even though)\b", re.I)
+_PROMISE = re.compile(
+    r"\b(?:promised|promise|assured|guaranteed|told\s+(?:me|us)|"
+    r"said\s+(?:it|they|he|she|you)\s+would|confirmed)\b",
+    re.I,
+)
 # As VADER does within a sentence: what follows a contrast is what the customer
 # means, what precedes it counts less.
 AFTER_CONTRAST = 1.5
@@ -56,42 +61,6 @@ class Sentiment:
     score: float  # −1 … 1
     label: Label
     clauses: tuple[tuple[str, float], ...]  # each clause with its own VADER score
-
-
-POLITENESS = ("please", "kindly", "thanks", "thank", "hope", "appreciate", "appreciated", "agreed")
-# What a business sells and does, named: "customer support", "credit report", "interest
-# rate", "rewards card". In feedback these are the subject, not a feeling about it.
-BUSINESS_WORDS = (
-    "support", "supported", "supporting", "credit", "credits", "care", "interest",
-    "share", "security", "secure", "reward", "rewards", "benefit", "benefits", "save",
-)  # fmt: skip
-# Words customers use for poor service that VADER's lexicon lacks (its scale: −4 … 4).
-SERVICE_WORDS = {"unhelpful": -1.8, "slow": -1.0}
-_CANNOT = r"(?:couldn[’']?t|could not|can[’']?t|cannot|can not)"
-_PRAISE_BY_NEGATION = re.compile(
-    rf"\b{_CANNOT} (?:have )?(?:be|been|ask for|wish for) (?:a |any )?"
-    r"(?:happier|better|more (?:pleased|satisfied|helpful))\b",
-    re.I,
-)
-_BLAME_BY_NEGATION = re.compile(
-    rf"\b{_CANNOT} (?:have )?(?:be|been|get|gotten) (?:any )?worse\b",
-    re.I,
-)
-
-
-@functools.cache
-def _analyzer() -> SentimentIntensityAnalyzer:
-    analyzer = SentimentIntensityAnalyzer()
-    for word in POLITENESS + BUSINESS_WORDS:
-        analyzer.lexicon.pop(word, None)
-    analyzer.lexicon.update(SERVICE_WORDS)
-    return analyzer
-
-
-def _vader(clause: str) -> float:
-    clause = _PRAISE_BY_NEGATION.sub("extremely happy", clause)
-    clause = _BLAME_BY_NEGATION.sub("extremely bad", clause)
-    return float(_analyzer().polarity_scores(clause)["compound"])
 
 
 def clauses_of(text: str) -> list[str]:
@@ -114,19 +83,38 @@ def label_of(score: float) -> Label:
 
 
 def _emphasis(clauses: list[str]) -> list[float]:
-    """1 for each clause; a clause with a contrast word counts more, the one before less."""
+    """1 for each clause; a clause with a contrast word counts more, the one before less
+    (the other way round when it begins with a concession, "although")."""
     emphasis = [1.0] * len(clauses)
     for i, clause in enumerate(clauses):
-        if _CONTRAST.search(clause):
+        if not _CONTRAST.search(clause):
+            continue
+        if i and _CONCESSION.search(clause):
+            emphasis[i] *= BEFORE_CONTRAST
+            emphasis[i - 1] *= AFTER_CONTRAST
+        else:
             emphasis[i] *= AFTER_CONTRAST
             if i:
                 emphasis[i - 1] *= BEFORE_CONTRAST
     return emphasis
 
 
-def sentiment(text: str) -> Sentiment:
+def _broken_promises(clauses: list[str]) -> list[bool]:
+    """A clause that begins with "but" right after a promise ("I was told it would…")."""
+    return [
+        bool(i and _STARTS_WITH_CONTRAST.search(clause) and _PROMISE.search(clauses[i - 1]))
+        for i, clause in enumerate(clauses)
+    ]
+
+
+def sentiment(text: str, *, vocabulary: Vocabulary | None = None) -> Sentiment:
+    """The comment's sentiment, read with the organisation's vocabulary (vocloop's own if None)."""
+    lexicon = lexicon_for(vocabulary or DEFAULT_VOCABULARY)
     clauses = clauses_of(text)
-    scored = tuple((c, _vader(c)) for c in clauses)
+    scored = tuple(
+        (c, lexicon.score(c, broken_promise=broken))
+        for c, broken in zip(clauses, _broken_promises(clauses), strict=True)
+    )
     if not scored:
         return Sentiment(0.0, "neutral", ())
     weights = [

@@ -90,8 +90,8 @@ class Command(BaseCommand):
                 # The digest is one per person per day whenever it runs: hourly is plenty.
                 Job("daily digest", 3600, _digest),
                 Job("comments left unread", 60, unread_sweep),
-                # Trains at most once a day, and only after new corrections.
-                Job("theme model and originals", 3600, nightly),
+                # Trains each model at most once a day, and only with something new to learn.
+                Job("learned models and originals", 3600, nightly),
             ]
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
