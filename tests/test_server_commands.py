@@ -153,7 +153,13 @@ print(case.reference)
 def test_the_worker_escalates_a_breached_case(environment):
     seeded = subprocess.run(
         [*VOCLOOP, "shell", "-c", SEED_A_BREACH],
-        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        # The tests package beside whatever vocloop the run uses (a checkout's src/ too).
+        env={
+            **environment,
+            "PYTHONPATH": os.pathsep.join(
+                [str(Path(__file__).resolve().parent.parent), environment.get("PYTHONPATH", "")]
+            ),
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -164,8 +164,11 @@ def _group_out(group: Group) -> dict[str, Any]:
     summary="A metric with its interval and n, overall or per group",
     description=(
         "Metrics: nps, csat, ces (mean), ces_easy (share), complaint_rate (complaints / "
-        "feedback), sla_compliance (resolved within the resolution deadline / resolved with "
-        "a deadline), sla_compliance_acknowledge, recovery_rate (satisfied verdicts / all "
+        "feedback), sla_compliance (of the cases whose resolution deadline fell in the period, "
+        "the share resolved by it: each counts on its deadline's day, resolved in time, "
+        "resolved late or still open past it, which is a miss already; a deadline not yet "
+        "passed counts nothing), sla_compliance_acknowledge (the same for the "
+        "acknowledgement deadline), recovery_rate (satisfied verdicts / all "
         "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
         "histograms: the interval reaches to bucket edges). Shares are 0–1. "
         "`enough_data` is false below 30 responses (VOCLOOP_MIN_RESPONSES): show n, not the "

@@ -64,8 +64,13 @@ EXPLANATIONS: dict[str, str] = {
     "ces": "Mean answer to “how easy was it?” on a 1–7 scale.",
     "ces_easy": "Share of effort answers of 5–7 (easy) on a 1–7 scale.",
     "complaint_rate": "Complaints as a share of all feedback received.",
-    "sla_compliance": "Cases resolved by their resolution deadline, of those with a deadline.",
-    "sla_compliance_acknowledge": "Cases acknowledged by their deadline, of those with one.",
+    "sla_compliance": "Of the cases whose resolution deadline fell in the period, the share "
+    "resolved by it. Every such case counts on its deadline's day: resolved in time, resolved "
+    "late, or still open past the deadline (a miss already); a deadline still ahead counts "
+    "once it is met or passes.",
+    "sla_compliance_acknowledge": "Of the cases whose acknowledgement deadline fell in the "
+    "period, the share acknowledged by it: acknowledged in time, late, or not yet (a miss "
+    "already), each on its deadline's day.",
     "recovery_rate": "Customers who said they were satisfied with the resolution, of all "
     "who answered.",
     "time_to_acknowledge": "Median business hours from opening to the first acknowledgement.",

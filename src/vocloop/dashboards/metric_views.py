@@ -89,7 +89,7 @@ def _drill(
         kind = "verdicts"
     else:
         rows = selectors.cases_behind(fig.name, scope, first, last, reader)
-        kind = "acknowledged" if fig.name == "sla_compliance_acknowledge" else "resolved"
+        kind = "acknowledge" if fig.name == "sla_compliance_acknowledge" else "resolve"
     page: Page[Any] = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "key": key,

@@ -6,6 +6,13 @@ it reads the case again, takes back the recorded contribution, adds the new one 
 records it — a reopened, then re-resolved case counts once, on its latest resolution
 day. Verdicts and reopenings are moments that never change: they are counted from
 their timeline entries.
+
+SLA compliance counts every deadline on its own day, whatever became of it: met,
+missed, or still open past it (a miss already). A deadline not yet passed counts
+nothing, and the contribution records when it passes (`pending_until`): the
+worker's sweep, `rollup_deadlines_passed`, counts it then, whether or not an
+escalation follows. Deadlines move (a new severity, the clock paused, a reopening):
+every such change passes through record_events, and the case counts anew.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
 
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.metrics.models import (
@@ -32,11 +42,11 @@ CASE_TOUCHPOINT_KEY = ("day", "touchpoint_id")
 CASE_COUNTS = (
     "opened",
     "acknowledged",
-    "acknowledged_with_sla",
-    "acknowledged_within_sla",
+    "acknowledge_deadlines",
+    "acknowledge_deadlines_met",
     "resolved",
-    "resolved_with_sla",
-    "resolved_within_sla",
+    "resolve_deadlines",
+    "resolve_deadlines_met",
     "resolved_after_reopening",
     "verdicts_satisfied",
     "verdicts_unsatisfied",
@@ -58,6 +68,8 @@ CASE_FIELDS = (
     "touchpoint_id",
     "customer__size",
     "opened_at",
+    "acknowledge_by",
+    "resolve_by",
     "acknowledged_at",
     "acknowledged_within_sla",
     "business_seconds_to_acknowledge",
@@ -69,6 +81,33 @@ CASE_FIELDS = (
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """What one deadline adds to SLA compliance: the day it counts on and whether it was met
+    (both None while it counts nothing), and the moment it will count if nothing changes."""
+
+    day: dt.date | None = None
+    met: bool | None = None
+    pending_until: dt.datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        due: dt.datetime | None,
+        done: dt.datetime | None,
+        within: bool | None,
+        now: dt.datetime,
+    ) -> Deadline:
+        if due is None:
+            return cls()
+        if done is not None:
+            # Met or missed as recorded when it was done; None: done with no deadline then.
+            return cls() if within is None else cls(day_of(due), within)
+        if due <= now:
+            return cls(day_of(due), False)  # still open past it: a miss already
+        return cls(pending_until=due)
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything about a case that its rollup contribution depends on (see CaseContribution)."""
 
@@ -77,32 +116,44 @@ class CaseFacts:
     segment: str
     opened_day: dt.date
     acknowledged_day: dt.date | None
-    acknowledged_within_sla: bool | None
     acknowledge_bucket: int | None
     resolved_day: dt.date | None
-    resolved_within_sla: bool | None
     resolve_bucket: int | None
     reopened: bool
+    acknowledge_due_day: dt.date | None
+    acknowledge_met: bool | None
+    resolve_due_day: dt.date | None
+    resolve_met: bool | None
+    pending_until: dt.datetime | None
 
     @classmethod
-    def of(cls, row: Mapping[str, Any]) -> CaseFacts:
+    def of(cls, row: Mapping[str, Any], now: dt.datetime) -> CaseFacts:
+        """The case's contribution as of `now`: which of its deadlines have passed."""
         acknowledged, resolved = row["acknowledged_at"], row["resolved_at"]
+        acknowledge = Deadline.of(
+            row["acknowledge_by"], acknowledged, row["acknowledged_within_sla"], now
+        )
+        resolve = Deadline.of(row["resolve_by"], resolved, row["resolved_within_sla"], now)
+        pending = [d for d in (acknowledge.pending_until, resolve.pending_until) if d is not None]
         return cls(
             team_id=row["team_id"],
             touchpoint_id=row["touchpoint_id"],
             segment=row["customer__size"] or "",
             opened_day=day_of(row["opened_at"]),
             acknowledged_day=day_of(acknowledged) if acknowledged else None,
-            acknowledged_within_sla=row["acknowledged_within_sla"] if acknowledged else None,
             acknowledge_bucket=(
                 duration_bucket(row["business_seconds_to_acknowledge"]) if acknowledged else None
             ),
             resolved_day=day_of(resolved) if resolved else None,
-            resolved_within_sla=row["resolved_within_sla"] if resolved else None,
             resolve_bucket=(
                 duration_bucket(row["business_seconds_to_resolve"]) if resolved else None
             ),
             reopened=row["reopen_count"] > 0,
+            acknowledge_due_day=acknowledge.day,
+            acknowledge_met=acknowledge.met,
+            resolve_due_day=resolve.day,
+            resolve_met=resolve.met,
+            pending_until=min(pending, default=None),
         )
 
     @classmethod
@@ -148,20 +199,22 @@ def case_contribution(facts: CaseFacts, into: CaseDeltas, sign: int = 1) -> None
     if facts.acknowledged_day is not None:
         delta = _delta_at(into, facts.key(facts.acknowledged_day))
         delta.counts["acknowledged"] += sign
-        if facts.acknowledged_within_sla is not None:
-            delta.counts["acknowledged_with_sla"] += sign
-            delta.counts["acknowledged_within_sla"] += sign * facts.acknowledged_within_sla
         if facts.acknowledge_bucket is not None:
             delta.histograms["acknowledge_histogram"][facts.acknowledge_bucket] += sign
     if facts.resolved_day is not None:
         delta = _delta_at(into, facts.key(facts.resolved_day))
         delta.counts["resolved"] += sign
         delta.counts["resolved_after_reopening"] += sign * facts.reopened
-        if facts.resolved_within_sla is not None:
-            delta.counts["resolved_with_sla"] += sign
-            delta.counts["resolved_within_sla"] += sign * facts.resolved_within_sla
         if facts.resolve_bucket is not None:
             delta.histograms["resolve_histogram"][facts.resolve_bucket] += sign
+    for deadline, day, met in (
+        ("acknowledge", facts.acknowledge_due_day, facts.acknowledge_met),
+        ("resolve", facts.resolve_due_day, facts.resolve_met),
+    ):
+        if day is not None:
+            delta = _delta_at(into, facts.key(day))
+            delta.counts[f"{deadline}_deadlines"] += sign
+            delta.counts[f"{deadline}_deadlines_met"] += sign * bool(met)
 
 
 COUNTED_EVENTS = (CaseEvent.Kind.SATISFACTION, CaseEvent.Kind.REOPENED)
@@ -230,6 +283,32 @@ def _apply_deltas(
             row.save(update_fields=list(HISTOGRAMS))
 
 
+def _recount(case_ids: Iterable[int], now: dt.datetime, deltas: CaseDeltas) -> dict[int, CaseFacts]:
+    """Take back each case's recorded contribution and add its contribution as of `now`.
+
+    The recorded contributions are locked before the cases are read: a change that
+    commits meanwhile is then seen here, or takes back what was recorded here.
+    """
+    recorded = {
+        c.case_id: c
+        for c in CaseContribution.objects.select_for_update()
+        .filter(case_id__in=case_ids)
+        .order_by("case_id")
+    }
+    rows = {row["pk"]: row for row in Case.objects.filter(pk__in=case_ids).values(*CASE_FIELDS)}
+    facts_now: dict[int, CaseFacts] = {}
+    for case_id, row in rows.items():
+        facts = facts_now[case_id] = CaseFacts.of(row, now)
+        before = recorded.get(case_id)
+        if before is not None and CaseFacts.recorded(before) == facts:
+            continue
+        if before is not None:
+            case_contribution(CaseFacts.recorded(before), deltas, sign=-1)
+        case_contribution(facts, deltas)
+        CaseContribution(case_id=case_id, **asdict(facts)).save(force_insert=before is None)
+    return facts_now
+
+
 def rollup_case_events(events: Iterable[CaseEvent]) -> None:
     """Bring the rollups up to date with the cases of newly recorded timeline entries.
 
@@ -239,24 +318,36 @@ def rollup_case_events(events: Iterable[CaseEvent]) -> None:
     case_ids = {event.case_id for event in events}
     if not case_ids:
         return
-    rows = {row["pk"]: row for row in Case.objects.filter(pk__in=case_ids).values(*CASE_FIELDS)}
-    recorded = {
-        c.case_id: c
-        for c in CaseContribution.objects.select_for_update().filter(case_id__in=case_ids)
-    }
     deltas: CaseDeltas = {}
-    facts_now: dict[int, CaseFacts] = {}
-    for case_id, row in rows.items():
-        facts = facts_now[case_id] = CaseFacts.of(row)
-        before = recorded.get(case_id)
-        if before is not None and CaseFacts.recorded(before) == facts:
-            continue
-        if before is not None:
-            case_contribution(CaseFacts.recorded(before), deltas, sign=-1)
-        case_contribution(facts, deltas)
-        CaseContribution(case_id=case_id, **asdict(facts)).save(force_insert=before is None)
+    facts_now = _recount(case_ids, timezone.now(), deltas)
     for event in events:
         if event.kind in COUNTED_EVENTS and event.case_id in facts_now:
             key = facts_now[event.case_id].key(day_of(event.created_at))
             event_contribution(event.kind, event.data, key, deltas)
     _apply_case_deltas(deltas)
+
+
+SWEEP_CHUNK = 500
+
+
+def rollup_deadlines_passed(*, now: dt.datetime | None = None) -> int:
+    """Count the deadlines that passed unmet since they were last counted; how many cases moved.
+
+    Run by the worker's sweep every minute (beside the escalation sweep, but apart
+    from it: a case whose team has no lead to escalate to misses its deadline too).
+    """
+    now = now or timezone.now()
+    moved = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                CaseContribution.objects.filter(pending_until__lte=now)
+                .order_by("case_id")
+                .values_list("case_id", flat=True)[:SWEEP_CHUNK]
+            )
+            if not due:
+                return moved
+            deltas: CaseDeltas = {}
+            _recount(due, now, deltas)
+            _apply_case_deltas(deltas)
+        moved += len(due)

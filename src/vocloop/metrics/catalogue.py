@@ -3,9 +3,12 @@
 Definitions (PRODUCT.md where it gives one):
 - nps, csat, ces (mean on 1–7), ces_easy (share of 5–7): from survey scores.
 - complaint_rate: complaints / all feedback received.
-- sla_compliance: cases resolved within their resolution deadline / cases resolved
-  with a deadline (resolution is what the customer waits for);
-  sla_compliance_acknowledge is the same for the first answer.
+- sla_compliance: of the cases whose resolve deadline fell in the period, the share
+  resolved by it. Every such deadline counts on its own day: resolved in time,
+  resolved late, or still unresolved past it (a miss already); a deadline not yet
+  passed counts nothing until it is met or passes. Closing late cases never
+  lowers the figure, and leaving them open never raises it.
+  sla_compliance_acknowledge is the same for the acknowledge deadline.
 - recovery_rate: "satisfied" verdicts after resolution / all verdicts.
 - time_to_acknowledge, time_to_resolve: the median in business hours, from the
   duration histograms; the interval is widened to the histogram's bucket edges.
@@ -114,12 +117,12 @@ METRICS: dict[str, Metric] = {
         ),
         _share_metric("ces_easy", "feedback", "ces_easy", "ces_n"),
         _share_metric("complaint_rate", "feedback", "complaints", "responses"),
-        _share_metric("sla_compliance", "case", "resolved_within_sla", "resolved_with_sla"),
+        _share_metric("sla_compliance", "case", "resolve_deadlines_met", "resolve_deadlines"),
         _share_metric(
             "sla_compliance_acknowledge",
             "case",
-            "acknowledged_within_sla",
-            "acknowledged_with_sla",
+            "acknowledge_deadlines_met",
+            "acknowledge_deadlines",
         ),
         _share_metric(
             "recovery_rate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from vocloop.cases.models import Case, CaseEvent
@@ -89,11 +91,11 @@ def _rebuild_feedback_by_touchpoint() -> None:
         )
 
 
-def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas) -> int:
+def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas, now: dt.datetime) -> int:
     batch: list[CaseContribution] = []
     done = 0
     for row in Case.objects.order_by("pk").values(*CASE_FIELDS).iterator(chunk_size=5000):
-        facts = CaseFacts.of(row)
+        facts = CaseFacts.of(row, now)
         case_contribution(facts, deltas)
         batch.append(CaseContribution(case_id=row["pk"], **asdict(facts)))
         if len(batch) >= 5000:
@@ -152,8 +154,11 @@ def _case_rows(
     ]
 
 
-def rollups_rebuild(*, progress: bool = False) -> RebuildResult:
+def rollups_rebuild(*, progress: bool = False, now: dt.datetime | None = None) -> RebuildResult:
     """Recompute every rollup from the raw tables, in one transaction.
+
+    Deadlines count as of `now` (by default the present): those passed unmet are
+    misses, later ones wait for the worker's sweep (rollup_deadlines_passed).
 
     Feedback is read in chunks and folded into at most FLUSH_KEYS rows at a time;
     case rollups (one row per day, team, touch point and segment) are built in
@@ -176,7 +181,7 @@ def rollups_rebuild(*, progress: bool = False) -> RebuildResult:
             feedback = _rebuild_feedback(bar)
             _rebuild_feedback_by_touchpoint()
             deltas: CaseDeltas = {}
-            cases = _rebuild_cases(bar, deltas)
+            cases = _rebuild_cases(bar, deltas, now or timezone.now())
             events = _rebuild_events(bar, deltas)
         rollups = _case_rows(CaseRollup, CASE_KEY, deltas)
         CaseRollup.objects.bulk_create(rollups, batch_size=2000)

@@ -10,7 +10,9 @@ so each case's current contribution is recorded (CaseContribution). Every change
 a case passes through cases.services.record_events, which calls
 `rollup_case_events`: it reads the case again, takes back the recorded contribution,
 adds the new one and records it — a reopened, then re-resolved case counts once, on
-its latest resolution day. Verdicts and reopenings are moments that never change:
+its latest resolution day. SLA compliance counts each deadline on its own day, met,
+missed or still open past it; `rollup_deadlines_passed` (the worker's sweep) counts
+a deadline as missed when it passes. Verdicts and reopenings are moments that never change:
 they are counted from their timeline entries.
 
 `rollups_rebuild` recomputes everything from the raw tables with the same rules; a
@@ -25,6 +27,7 @@ from vocloop.metrics.case_rollups import CASE_COUNTS as CASE_COUNTS
 from vocloop.metrics.case_rollups import HISTOGRAMS as HISTOGRAMS
 from vocloop.metrics.case_rollups import duration_bucket as duration_bucket
 from vocloop.metrics.case_rollups import rollup_case_events as rollup_case_events
+from vocloop.metrics.case_rollups import rollup_deadlines_passed as rollup_deadlines_passed
 from vocloop.metrics.feedback_rollups import FEEDBACK_COUNTS as FEEDBACK_COUNTS
 from vocloop.metrics.feedback_rollups import FeedbackKey as FeedbackKey
 from vocloop.metrics.feedback_rollups import feedback_counts as feedback_counts

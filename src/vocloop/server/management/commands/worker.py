@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
 from vocloop.insights.tasks import nightly, unread_sweep
+from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.periodic import Job, Periodic
@@ -51,7 +52,8 @@ class Command(BaseCommand):
             "--sweep-interval",
             type=valid_interval,
             default=60.0,
-            help="Seconds between SLA escalation sweeps (default: %(default)s).",
+            help="Seconds between SLA sweeps: escalations, and deadlines passed counted as "
+            "missed (default: %(default)s).",
         )
         parser.add_argument(
             "--deliver-interval",
@@ -157,4 +159,10 @@ def _digest() -> str:
 
 def _sweep() -> str:
     escalated = escalation_sweep()
-    return f"escalated {escalated} breached deadline(s)" if escalated else ""
+    # Apart from escalation: a deadline passed unmet counts in SLA compliance even
+    # where there is nobody to escalate to.
+    missed = rollup_deadlines_passed()
+    said = [f"escalated {escalated} breached deadline(s)"] if escalated else []
+    if missed:
+        said.append(f"counted {missed} case(s) past a deadline in SLA compliance")
+    return "; ".join(said)
