@@ -101,6 +101,7 @@ def _drill(
         "page": page,
         "kind": kind,
         "partial_view": not reader.sees_all,
+        "sentiment": fig.name in selectors.SENTIMENT_METRICS,
     }
 
 

@@ -29,6 +29,8 @@ M = TypeVar("M", bound=Model)
 
 # Which answers each feedback metric is computed from.
 SCORE_TYPE_OF = {"nps": "nps", "csat": "csat", "ces": "ces", "ces_easy": "ces"}
+# Metrics of the comments as read (insights.CommentText), scored or not.
+SENTIMENT_METRICS = ("negative_comments", "sentiment")
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -76,6 +78,13 @@ def feedback_behind(
         )
     if metric in SCORE_TYPE_OF:
         rows = rows.filter(score_type=SCORE_TYPE_OF[metric]).order_by("score", "-occurred_at")
+    elif metric in SENTIMENT_METRICS:
+        # The comments read, as the figure counts them: negative first, then the lowest score.
+        negative_first = SqlCase(When(text__sentiment="negative", then=Value(0)), default=Value(1))
+        rows = rows.filter(text__isnull=False).order_by(
+            negative_first, "text__sentiment_score", "-occurred_at", "pk"
+        )
+        return rows.select_related("touchpoint", "case", "text")
     else:
         complaints_first = SqlCase(
             When(kind=Feedback.Kind.COMPLAINT, then=Value(0)),

@@ -3,6 +3,10 @@
 Definitions (PRODUCT.md where it gives one):
 - nps, csat, ces (mean on 1–7), ces_easy (share of 5–7): from survey scores.
 - complaint_rate: complaints / all feedback received.
+- negative_comments: comments read as negative / all comments read (the label as it
+  stands, a staff correction included); sentiment: the mean sentiment score of the
+  comments read, −1 to 1. Both count every comment read — reviews, social posts and
+  complaints with no score too — on the day its feedback was given.
 - sla_compliance: of the cases whose resolve deadline fell in the period, the share
   resolved by it. Every such deadline counts on its own day: resolved in time,
   resolved late, or still unresolved past it (a miss already); a deadline not yet
@@ -23,6 +27,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 
+from vocloop.metrics.models import SENTIMENT_UNITS
 from vocloop.statistics import metrics as stats
 from vocloop.statistics.control_charts import ControlChart, p_chart, xmr_chart
 from vocloop.statistics.estimate import Estimate
@@ -53,6 +58,8 @@ class Metric:
     unit: str = ""
     # The rollup counts the estimate reads: a query for this metric alone sums only these.
     columns: tuple[str, ...] = ()
+    # For means: (n, sum, sum of squares) from the sums — what a comparison of means reads.
+    moments: Callable[[Sums], Moments] | None = None
 
     @property
     def chart(self) -> Literal["p", "XmR", None]:
@@ -91,6 +98,28 @@ def _share_metric(
     )
 
 
+def _mean_metric(
+    name: str, unit: str, moments: Callable[[Sums], Moments], columns: tuple[str, ...]
+) -> Metric:
+    return Metric(
+        name,
+        "feedback",
+        lambda s: stats.mean(moments(s)),
+        unit=unit,
+        columns=columns,
+        moments=moments,
+    )
+
+
+def _sentiment_moments(s: Sums) -> Moments:
+    # Kept in SENTIMENT_UNITS (whole numbers, exact sums): back to the −1 … 1 scale.
+    return Moments(
+        int(s["comments_read"]),
+        s["sentiment_sum"] / SENTIMENT_UNITS,
+        s["sentiment_sum_squares"] / SENTIMENT_UNITS**2,
+    )
+
+
 def _duration_metric(name: str, histogram: str) -> Metric:
     return Metric(name, "case", None, histogram=histogram, unit="business hours")
 
@@ -108,15 +137,21 @@ METRICS: dict[str, Metric] = {
         _proportion_metric(
             "csat", "feedback", _csat_counts, tuple(f"csat_{i}" for i in range(1, 6))
         ),
-        Metric(
+        _mean_metric(
             "ces",
-            "feedback",
-            lambda s: stats.mean(Moments(s["ces_n"], s["ces_sum"], s["ces_sum_squares"])),
-            unit="mean on 1–7",
-            columns=("ces_n", "ces_sum", "ces_sum_squares"),
+            "mean on 1–7",
+            lambda s: Moments(s["ces_n"], s["ces_sum"], s["ces_sum_squares"]),
+            ("ces_n", "ces_sum", "ces_sum_squares"),
         ),
         _share_metric("ces_easy", "feedback", "ces_easy", "ces_n"),
         _share_metric("complaint_rate", "feedback", "complaints", "responses"),
+        _share_metric("negative_comments", "feedback", "comments_negative", "comments_read"),
+        _mean_metric(
+            "sentiment",
+            "mean on −1 to 1",
+            _sentiment_moments,
+            ("comments_read", "sentiment_sum", "sentiment_sum_squares"),
+        ),
         _share_metric("sla_compliance", "case", "resolve_deadlines_met", "resolve_deadlines"),
         _share_metric(
             "sla_compliance_acknowledge",
@@ -188,7 +223,7 @@ def whole_period(key: str, period: Period, scope: Scope, today: dt.date) -> bool
 
 
 def control_chart(metric: Metric, groups: Sequence[Group]) -> ControlChart | None:
-    """p-chart (Laney p′ when overdispersed) for proportions, XmR for NPS and CES means,
+    """p-chart (Laney p′ when overdispersed) for proportions, XmR for NPS and means,
     over groups that all have data; None with fewer than two."""
     if metric.chart is None:
         raise ValueError(f"{metric.name} has no control chart")

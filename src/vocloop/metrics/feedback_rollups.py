@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from vocloop.listening.models import Feedback, ScoreType
-from vocloop.metrics.models import FeedbackRollup, FeedbackTouchpointRollup
+from vocloop.metrics.models import SENTIMENT_UNITS, FeedbackRollup, FeedbackTouchpointRollup
 from vocloop.metrics.upsert import _zone, day_of, upsert_add
 
 FEEDBACK_KEY = ("day", "touchpoint_id", "score_type", "channel", "segment")
@@ -37,15 +37,37 @@ FEEDBACK_COUNTS = (
     "ces_sum",
     "ces_sum_squares",
     "ces_easy",
+    "comments_read",
+    "comments_negative",
+    "sentiment_sum",
+    "sentiment_sum_squares",
 )
 FeedbackKey = tuple[dt.date, int, str, str, str]
 
 
+def sentiment_counts(label: str, score: float) -> Counter[str]:
+    """What one comment as read (its sentiment label and score) adds to its feedback's row."""
+    units = round(score * SENTIMENT_UNITS)
+    return Counter(
+        comments_read=1,
+        comments_negative=int(label == "negative"),
+        sentiment_sum=units,
+        sentiment_sum_squares=units * units,
+    )
+
+
 def feedback_counts(
-    *, kind: str, score_type: str | None, score: int | None, has_comment: bool
+    *,
+    kind: str,
+    score_type: str | None,
+    score: int | None,
+    has_comment: bool,
+    sentiment: tuple[str, float] | None = None,
 ) -> Counter[str]:
-    """What one piece of feedback adds to its rollup row."""
+    """What one piece of feedback adds to its rollup row (`sentiment`: its comment as read)."""
     counts: Counter[str] = Counter(responses=1)
+    if sentiment is not None:
+        counts.update(sentiment_counts(*sentiment))
     if kind == Feedback.Kind.COMPLAINT:
         counts["complaints"] += 1
     if has_comment:
@@ -158,6 +180,8 @@ def feedback_rows(
             "kind",
             "score",
             "has_comment",
+            "text__sentiment",
+            "text__sentiment_score",
         )
     )
     for (
@@ -169,10 +193,16 @@ def feedback_rows(
         kind,
         score,
         commented,
+        label,
+        sentiment_score,
     ) in rows.iterator(chunk_size=5000):
         key = feedback_key(occurred_at, touchpoint_id, score_type, channel, size)
         counts = feedback_counts(
-            kind=kind, score_type=score_type, score=score, has_comment=bool(commented)
+            kind=kind,
+            score_type=score_type,
+            score=score,
+            has_comment=bool(commented),
+            sentiment=None if label is None else (label, sentiment_score),
         )
         yield key, counts
 

@@ -23,6 +23,11 @@ DURATION_EDGES: tuple[int, ...] = (
 DURATION_BUCKETS = len(DURATION_EDGES) - 1
 
 
+# Sentiment scores (−1 … 1, read to four decimals) are summed in ten-thousandths: whole
+# numbers add up exactly, so sums kept change by change equal sums rebuilt at once.
+SENTIMENT_UNITS = 10_000
+
+
 def empty_histogram() -> list[int]:
     return [0] * DURATION_BUCKETS
 
@@ -45,6 +50,13 @@ class FeedbackCounts(models.Model):
     ces_sum = models.BigIntegerField(default=0)
     ces_sum_squares = models.BigIntegerField(default=0)
     ces_easy = models.BigIntegerField(default=0)
+    # Comments as read (insights.CommentText): how many, how many negative (as the label
+    # stands, staff corrections included), and the sum and sum of squares of their
+    # sentiment scores in SENTIMENT_UNITS. Feedback with no score counts here too.
+    comments_read = models.BigIntegerField(default=0)
+    comments_negative = models.BigIntegerField(default=0)
+    sentiment_sum = models.BigIntegerField(default=0)
+    sentiment_sum_squares = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
