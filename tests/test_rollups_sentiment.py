@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import itertools
 import math
 import random
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 from scipy import stats as scipy_stats
@@ -23,13 +25,13 @@ from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
-from tests.test_rollups import SIZES, assert_rebuild_agrees
+from tests.test_rollups import SIZES, assert_rebuild_agrees, rollup_rows
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import CommentText
 from vocloop.insights.services import comment_read, correction_record
 from vocloop.listening.models import Feedback, FeedbackImport
-from vocloop.metrics.models import FeedbackRollup
+from vocloop.metrics.models import FeedbackRollup, FeedbackTouchpointRollup
 from vocloop.metrics.queries import METRICS, Scope, metric_control_chart, metric_groups
 
 COMMENTS = (
@@ -322,3 +324,20 @@ def test_the_dashboards_show_the_figures_and_the_comments_behind_a_point(
     billing = logged_in(org.billing_agent).get(url, {**query, "point": "2026-09-07"})
     shown = re.sub(r"\s+", " ", billing.content.decode())
     assert "Help desk ·" not in shown and "Invoicing ·" in shown
+
+
+def test_the_migration_counts_the_comments_read_as_a_rebuild_does(org: Org, clock: Clock) -> None:
+    clock.to(utc(2026, 11, 20, 16, 0))
+    plant_weeks(org, clock, seed=7)
+    correction_record(
+        feedback=Feedback.objects.first(), themes=[], sentiment="negative", by=org.manager
+    )
+    expected = rollup_rows()["feedback"], rollup_rows()["feedback_by_touchpoint"]
+    blank = dict.fromkeys(
+        ("comments_read", "comments_negative", "sentiment_sum", "sentiment_sum_squares"), 0
+    )
+    FeedbackRollup.objects.update(**blank)
+    FeedbackTouchpointRollup.objects.update(**blank)  # as before the migration
+    migration = importlib.import_module("vocloop.metrics.migrations.0005_comment_sentiment")
+    migration.count_comments(apps, None)
+    assert (rollup_rows()["feedback"], rollup_rows()["feedback_by_touchpoint"]) == expected
