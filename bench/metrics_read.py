@@ -1,5 +1,9 @@
 """How fast dashboards read metrics from the rollups, against one SQL query over the raw rows.
 
+The sentiment figures (negative comments, mean sentiment) are timed in the same run
+against NPS: the API by week, and each one's metric page, with the raw baseline one
+GROUP BY week over insights_commenttext.
+
 Target (issue 4): with a million responses (`vocloop demo --responses 1000000`), the
 staff overview (/staff/dashboards/) and `GET /api/v1/metrics/nps?by=week` answer in
 under 150 ms (median, server time) on SQLite and PostgreSQL, at least 20 times faster
@@ -118,6 +122,24 @@ def _raw_nps_by_week(date_from: Any, date_to: Any) -> list[tuple[Any, ...]]:
         "AND occurred_at >= %s AND occurred_at < %s GROUP BY week ORDER BY week"
     )
     return _raw(sql, list(_bounds(date_from, date_to)))
+
+
+def _raw_sentiment_by_week(date_from: Any, date_to: Any) -> list[tuple[Any, ...]]:
+    """The sentiment figures by week from the comments read: n, negatives, sum, sum of
+    squares per ISO week (CommentText keeps its own day: no join needed)."""
+    from django.db import connection
+
+    week = (
+        "date_trunc('week', day)::date"
+        if connection.vendor == "postgresql"
+        else "date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')"
+    )
+    sql = (
+        f"SELECT {week} AS week, COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 "
+        "END), SUM(sentiment_score), SUM(sentiment_score * sentiment_score) "
+        "FROM insights_commenttext WHERE day >= %s AND day <= %s GROUP BY week ORDER BY week"
+    )
+    return _raw(sql, [date_from.isoformat(), date_to.isoformat()])
 
 
 def _raw_overview(date_from: Any, date_to: Any) -> list[tuple[Any, ...]]:
@@ -254,6 +276,46 @@ def _measure(repeat: int) -> dict[str, Any]:
         "same_as_raw": raw_n == api_n,
     }
 
+    # The sentiment figure against NPS, in the same process and database: the API by week
+    # over its default 90 days, and the metric page (chart, table, 26 weeks).
+    sentiment_server: list[float] = []
+
+    def sentiment_api() -> Any:
+        answer = api.get("/api/v1/metrics/sentiment", {"by": "week"})
+        assert answer.status_code == 200, answer.content[:500]
+        sentiment_server.append(_server_seconds(answer))
+        return answer.json()
+
+    _timed(sentiment_api, repeat)
+    body = sentiment_api()
+    raw_first, raw_times = _timed(lambda: _raw_sentiment_by_week(date_from, date_to), repeat)
+    raw_n = {str(row[0])[:10]: int(row[1]) for row in _raw_sentiment_by_week(date_from, date_to)}
+    api_n = {g["key"]: g["n"] for g in body["groups"]}
+    result["sentiment"] = {
+        "first": sentiment_server[0],
+        "median": statistics.median(sentiment_server[1:-1]),
+        "raw_median": statistics.median(raw_times),
+        "n": sum(api_n.values()),
+        "same_as_raw": raw_n == api_n,
+    }
+    from vocloop.insights.models import CommentText
+
+    result["comments"] = CommentText.objects.count()
+    pages: dict[str, Any] = {}
+    manager = Client(SERVER_NAME="127.0.0.1")
+    manager.force_login(User.objects.get(username="manager"))
+    for name in ("nps", "sentiment", "negative_comments"):
+        served: list[float] = []
+
+        def metric_page(name: str = name, served: list[float] = served) -> None:
+            answer = manager.get(reverse("dashboards:metric", args=[name]))
+            assert answer.status_code == 200, answer.status_code
+            served.append(_server_seconds(answer))
+
+        _timed(metric_page, repeat)
+        pages[name] = {"first": served[0], "median": statistics.median(served[1:])}
+    result["metric_pages"] = pages
+
     monday = today - dt.timedelta(days=today.weekday())
     overview_from = monday - dt.timedelta(weeks=OVERVIEW_WEEKS - 1)
     scope = Scope(date_from=overview_from, date_to=today)
@@ -284,6 +346,21 @@ def _measure(repeat: int) -> dict[str, Any]:
             "median": statistics.median(page_server[1:]),
             "client_median": statistics.median(page_times),
         }
+        # What the sentiment tiles add: the overview with and without them, alternating.
+        from vocloop.dashboards import views
+
+        shown = views.OVERVIEW_METRICS
+        fewer = tuple(n for n in shown if n not in ("negative_comments", "sentiment"))
+        paired: dict[tuple[str, ...], list[float]] = {shown: [], fewer: []}
+        for _ in range(repeat):
+            for names, served in paired.items():
+                views.OVERVIEW_METRICS = names
+                page_server.clear()
+                page()
+                served.append(page_server[0])
+        views.OVERVIEW_METRICS = shown
+        result["page"]["with_sentiment"] = statistics.median(paired[shown])
+        result["page"]["without_sentiment"] = statistics.median(paired[fewer])
     result["rss_after_setup_mb"] = setup_rss
     result["peak_rss_mb"] = _peak_rss_mb()
     return result
@@ -362,6 +439,22 @@ def _report(r: dict[str, Any]) -> None:
         f"    metrics_by_period(all {OVERVIEW_WEEKS} weeks)  median {_ms(fn['median'])} (first "
         f"{_ms(fn['first'])})  raw SQL median {_ms(raw)}  ratio {raw / fn['median']:6.1f}"
     )
+    sentiment = r["sentiment"]
+    same = "same n per week as raw" if sentiment["same_as_raw"] else "DIFFERENT n from raw"
+    print(
+        f"    GET /api/v1/metrics/sentiment?by=week  median {_ms(sentiment['median'])} (first "
+        f"{_ms(sentiment['first'])})  raw SQL median {_ms(sentiment['raw_median'])}  "
+        f"ratio {sentiment['raw_median'] / sentiment['median']:6.1f}  against NPS "
+        f"{sentiment['median'] / nps['median']:4.2f}×  (n {sentiment['n']:,} of "
+        f"{r['comments']:,} comments read, {same})"
+    )
+    pages = r["metric_pages"]
+    for name in ("nps", "sentiment", "negative_comments"):
+        p = pages[name]
+        print(
+            f"    GET /staff/dashboards/metrics/{name}/  median {_ms(p['median'])} (first "
+            f"{_ms(p['first'])})  against NPS {p['median'] / pages['nps']['median']:4.2f}×"
+        )
     page = r["page"]
     if "skipped" in page:
         print(f"    GET /staff/dashboards/  SKIPPED: {page['skipped']}")
@@ -370,6 +463,10 @@ def _report(r: dict[str, Any]) -> None:
             f"    GET {page['url']}  median {_ms(page['median'])} (first {_ms(page['first'])}, "
             f"client {_ms(page['client_median'])})  raw SQL median {_ms(raw)}  "
             f"ratio {raw / page['median']:6.1f}"
+        )
+        print(
+            f"    the overview alternating with and without its sentiment tiles: "
+            f"{_ms(page['with_sentiment'])} and {_ms(page['without_sentiment'])}"
         )
 
 

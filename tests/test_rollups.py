@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from tests.clock import Clock, utc
 from tests.conftest import Org
@@ -35,6 +36,7 @@ from vocloop.metrics.rollups import (
     day_of,
     duration_bucket,
     feedback_totals,
+    rollup_deadlines_passed,
     rollups_rebuild,
 )
 from vocloop.slas.escalation import escalation_sweep
@@ -85,6 +87,8 @@ def rollup_rows() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
 
 
 def assert_rebuild_agrees() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    """The rollups kept so far equal a rebuild, both as of now (after the worker's sweep)."""
+    rollup_deadlines_passed()
     incremental = rollup_rows()
     rollups_rebuild()
     rebuilt = rollup_rows()
@@ -172,6 +176,8 @@ class Stream:
             )
             if self.rng.random() < 0.02:
                 escalation_sweep()
+            if self.rng.random() < 0.1:  # the worker's sweep, not after every step
+                rollup_deadlines_passed()
             if self.rng.random() < 0.5 or not Case.objects.exists():
                 self.feedback()
             else:
@@ -203,6 +209,14 @@ def test_a_rebuild_and_the_incremental_path_agree_on_random_work(
     assert len(rows["cases_by_touchpoint"]) < len(rows["cases"])
     assert_case_totals_match_raw_rows(rows["cases_by_touchpoint"])
     assert_case_totals_match_raw_rows(rows["cases"])
+    # Deadlines of every kind counted: met, met late, and missed by cases still open.
+    outcomes = {
+        (c["resolve_met"], c["resolved_day"] is not None)
+        for c in rows["contributions"].values()
+        if c["resolve_due_day"] is not None
+    }
+    assert outcomes >= {(True, True), (False, True), (False, False)}, outcomes
+    assert any(c["pending_until"] for c in rows["contributions"].values())
 
 
 def assert_case_totals_match_raw_rows(rows: dict[tuple[Any, ...], dict[str, Any]]) -> None:
@@ -214,15 +228,10 @@ def assert_case_totals_match_raw_rows(rows: dict[tuple[Any, ...], dict[str, Any]
     verdicts = CaseEvent.objects.filter(kind=CaseEvent.Kind.SATISFACTION)
     assert total("opened") == Case.objects.count()
     assert total("acknowledged") == acknowledged.count()
-    assert (
-        total("acknowledged_with_sla") == acknowledged.exclude(acknowledged_within_sla=None).count()
-    )
-    assert (
-        total("acknowledged_within_sla")
-        == acknowledged.filter(acknowledged_within_sla=True).count()
-    )
     assert total("resolved") == resolved.count()
-    assert total("resolved_within_sla") == resolved.filter(resolved_within_sla=True).count()
+    for deadline, (counted, met) in deadlines_from_raw_cases().items():
+        assert total(f"{deadline}_deadlines") == counted, deadline
+        assert total(f"{deadline}_deadlines_met") == met, deadline
     assert total("resolved_after_reopening") == resolved.filter(reopen_count__gt=0).count()
     assert total("reopens") == sum(Case.objects.values_list("reopen_count", flat=True))
     assert total("verdicts_satisfied") == verdicts.filter(data__satisfied=True).count()
@@ -235,6 +244,26 @@ def assert_case_totals_match_raw_rows(rows: dict[tuple[Any, ...], dict[str, Any]
     for seconds in durations.values_list("business_seconds_to_resolve", flat=True):
         expected[duration_bucket(seconds) or 0] += 1
     assert histogram == expected
+
+
+def deadlines_from_raw_cases() -> dict[str, tuple[int, int]]:
+    """Each kind of deadline: (counted, met) straight from the cases, as of now."""
+    now = timezone.now()
+    found = {}
+    for deadline, due, done, in_time in (
+        ("acknowledge", "acknowledge_by", "acknowledged_at", "acknowledged_within_sla"),
+        ("resolve", "resolve_by", "resolved_at", "resolved_within_sla"),
+    ):
+        counted = met = 0
+        for row in Case.objects.values(due, done, in_time):
+            if row[due] is None:
+                continue
+            if row[done] is not None and row[in_time] is not None:
+                counted, met = counted + 1, met + row[in_time]
+            elif row[done] is None and row[due] <= now:
+                counted += 1
+        found[deadline] = (counted, met)
+    return found
 
 
 def test_a_reopened_case_counts_as_resolved_once_on_its_latest_resolution_day(

@@ -164,8 +164,15 @@ def _group_out(group: Group) -> dict[str, Any]:
     summary="A metric with its interval and n, overall or per group",
     description=(
         "Metrics: nps, csat, ces (mean), ces_easy (share), complaint_rate (complaints / "
-        "feedback), sla_compliance (resolved within the resolution deadline / resolved with "
-        "a deadline), sla_compliance_acknowledge, recovery_rate (satisfied verdicts / all "
+        "feedback), negative_comments (comments read as negative / all comments read, "
+        "scored or not: reviews, social posts and complaints count too; a label corrected "
+        "by staff counts as corrected), sentiment (the mean sentiment of the comments read, "
+        "−1 to 1, with a t interval), sla_compliance (of the cases whose resolution "
+        "deadline fell in the period, the share resolved by it: each counts on its "
+        "deadline's day, resolved in time, "
+        "resolved late or still open past it, which is a miss already; a deadline not yet "
+        "passed counts nothing), sla_compliance_acknowledge (the same for the "
+        "acknowledgement deadline), recovery_rate (satisfied verdicts / all "
         "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
         "histograms: the interval reaches to bucket edges). Shares are 0–1. "
         "`enough_data` is false below 30 responses (VOCLOOP_MIN_RESPONSES): show n, not the "
@@ -198,7 +205,8 @@ def metric_read(request: HttpRequest, metric: str, filters: Query[GroupedFilters
     summary="A metric's control chart over days, weeks or months",
     description=(
         "A p-chart with limits per point for shares (switched to Laney p′ when the periods "
-        "vary more than sampling explains; `note` says which and why), XmR for nps and ces. "
+        "vary more than sampling explains; `note` says which and why), XmR for nps, ces "
+        "and sentiment. "
         "Only whole periods are charted: periods without data, the one in progress and one "
         "the dates cut are left out. Each signal names its Western Electric rule and "
         "the keys of the points that raised it."

@@ -43,7 +43,6 @@ from vocloop.statistics.compare import (
 )
 from vocloop.statistics.control_charts import ControlChart
 from vocloop.statistics.estimate import Estimate
-from vocloop.statistics.intervals import Moments
 from vocloop.statistics.metrics import NpsCounts
 
 LABELS: dict[str, str] = {
@@ -52,6 +51,8 @@ LABELS: dict[str, str] = {
     "ces": "CES (mean)",
     "ces_easy": "CES: share easy",
     "complaint_rate": "Complaint rate",
+    "negative_comments": "Negative comments",
+    "sentiment": "Sentiment (mean)",
     "sla_compliance": "SLA compliance",
     "sla_compliance_acknowledge": "SLA compliance: acknowledgement",
     "recovery_rate": "Recovery rate",
@@ -64,16 +65,37 @@ EXPLANATIONS: dict[str, str] = {
     "ces": "Mean answer to “how easy was it?” on a 1–7 scale.",
     "ces_easy": "Share of effort answers of 5–7 (easy) on a 1–7 scale.",
     "complaint_rate": "Complaints as a share of all feedback received.",
-    "sla_compliance": "Cases resolved by their resolution deadline, of those with a deadline.",
-    "sla_compliance_acknowledge": "Cases acknowledged by their deadline, of those with one.",
+    "negative_comments": "Comments read as negative, of all comments read: every comment "
+    "counts, scored or not (reviews, social posts, complaints), on the day it was given; a "
+    "label corrected by staff counts as corrected.",
+    "sentiment": "Mean sentiment of the comments read, from −1 (very negative) to 1 (very "
+    "positive): every comment counts, scored or not, on the day it was given.",
+    "sla_compliance": "Of the cases whose resolution deadline fell in the period, the share "
+    "resolved by it. Every such case counts on its deadline's day: resolved in time, resolved "
+    "late, or still open past the deadline (a miss already); a deadline still ahead counts "
+    "once it is met or passes.",
+    "sla_compliance_acknowledge": "Of the cases whose acknowledgement deadline fell in the "
+    "period, the share acknowledged by it: acknowledged in time, late, or not yet (a miss "
+    "already), each on its deadline's day.",
     "recovery_rate": "Customers who said they were satisfied with the resolution, of all "
     "who answered.",
     "time_to_acknowledge": "Median business hours from opening to the first acknowledgement.",
     "time_to_resolve": "Median business hours from opening to resolution.",
 }
 # For these a rise is bad news; for every other metric a rise is good news.
-LOWER_IS_BETTER = frozenset({"complaint_rate", "time_to_acknowledge", "time_to_resolve"})
-OVERVIEW_METRICS = ("nps", "csat", "ces", "complaint_rate", "sla_compliance", "recovery_rate")
+LOWER_IS_BETTER = frozenset(
+    {"complaint_rate", "negative_comments", "time_to_acknowledge", "time_to_resolve"}
+)
+OVERVIEW_METRICS = (
+    "nps",
+    "csat",
+    "ces",
+    "complaint_rate",
+    "negative_comments",
+    "sentiment",
+    "sla_compliance",
+    "recovery_rate",
+)
 SCORE_METRICS = ("nps", "csat", "ces")
 
 Meaning = Literal["worse", "better"]
@@ -237,11 +259,8 @@ def compared(metric: Metric, now: Sums, before: Sums) -> Comparison | None:
             result = compare_nps(a, b, min_n=min_n)
         elif metric.counts is not None:
             result = compare_proportions(*metric.counts(now), *metric.counts(before), min_n=min_n)
-        elif metric.name == "ces":
-            a_m, b_m = (
-                Moments(s["ces_n"], s["ces_sum"], s["ces_sum_squares"]) for s in (now, before)
-            )
-            result = compare_means(a_m, b_m, min_n=min_n)
+        elif metric.moments is not None:
+            result = compare_means(metric.moments(now), metric.moments(before), min_n=min_n)
         else:
             return None
     except (ValueError, KeyError, ZeroDivisionError):

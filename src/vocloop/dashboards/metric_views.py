@@ -97,7 +97,7 @@ def _drill(
         kind = "verdicts"
     else:
         rows = selectors.cases_behind(fig.name, scope, first, last, reader)
-        kind = "acknowledged" if fig.name == "sla_compliance_acknowledge" else "resolved"
+        kind = "acknowledge" if fig.name == "sla_compliance_acknowledge" else "resolve"
     page: Page[Any] = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "key": key,
@@ -110,6 +110,7 @@ def _drill(
         "kind": kind,
         "partial_view": not reader.sees_all,
         "query": f"{query}&point={key}" if query else f"point={key}",
+        "sentiment": fig.name in selectors.SENTIMENT_METRICS,
     }
 
 

@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.cases.models import Case, CaseEvent
-from vocloop.dashboards.selectors import scoped, within
+from vocloop.dashboards.selectors import deadlines_counted, scoped, within
 from vocloop.dashboards.teams import Cell, shrunken_cells
 from vocloop.metrics.queries import Scope
 
@@ -49,8 +49,7 @@ class PeopleTable:
 def coaching_rows(team: Team, scope: Scope) -> PeopleTable:
     cases = scoped(Case.objects.filter(team=team, assignee__isnull=False), scope)
     resolved = (
-        within(cases, "resolved_at", scope.date_from, scope.date_to)
-        .filter(resolved_within_sla__isnull=False)
+        deadlines_counted(cases, "resolve", scope.date_from, scope.date_to)
         .values("assignee")
         .annotate(n=Count("pk"), x=Count("pk", filter=Q(resolved_within_sla=True)))
         .order_by()

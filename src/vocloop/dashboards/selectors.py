@@ -10,13 +10,15 @@ feedback of their own teams' touch points and cases.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import F, Model, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.cases.selectors import CaseScope
@@ -27,6 +29,8 @@ M = TypeVar("M", bound=Model)
 
 # Which answers each feedback metric is computed from.
 SCORE_TYPE_OF = {"nps": "nps", "csat": "csat", "ces": "ces", "ces_easy": "ces"}
+# Metrics of the comments as read (insights.CommentText), scored or not.
+SENTIMENT_METRICS = ("negative_comments", "sentiment")
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -74,6 +78,13 @@ def feedback_behind(
         )
     if metric in SCORE_TYPE_OF:
         rows = rows.filter(score_type=SCORE_TYPE_OF[metric]).order_by("score", "-occurred_at")
+    elif metric in SENTIMENT_METRICS:
+        # The comments read, as the figure counts them: negative first, then the lowest score.
+        negative_first = SqlCase(When(text__sentiment="negative", then=Value(0)), default=Value(1))
+        rows = rows.filter(text__isnull=False).order_by(
+            negative_first, "text__sentiment_score", "-occurred_at", "pk"
+        )
+        return rows.select_related("touchpoint", "case", "text")
     else:
         complaints_first = SqlCase(
             When(kind=Feedback.Kind.COMPLAINT, then=Value(0)),
@@ -84,20 +95,45 @@ def feedback_behind(
     return rows.select_related("touchpoint", "case")
 
 
+DEADLINE_FIELDS = {
+    # deadline: (when it falls, when it was met, whether it was recorded as in time)
+    "acknowledge": ("acknowledge_by", "acknowledged_at", "acknowledged_within_sla"),
+    "resolve": ("resolve_by", "resolved_at", "resolved_within_sla"),
+}
+
+
+def deadlines_counted(
+    cases: QuerySet[Case],
+    deadline: Literal["acknowledge", "resolve"],
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases whose deadline fell on the days first … last and counts in SLA compliance,
+    annotated `met`: done within it, done late, or not done and past it (a miss already).
+
+    The rollups' rule (metrics/case_rollups.py, Deadline.of): a deadline not yet passed
+    counts nothing until it is met or passes.
+    """
+    due, done, in_time = DEADLINE_FIELDS[deadline]
+    cases = within(cases, due, first, last).filter(
+        Q(**{f"{done}__isnull": False, f"{in_time}__isnull": False})
+        | Q(**{f"{done}__isnull": True, f"{due}__lte": now or timezone.now()})
+    )
+    return cases.annotate(met=Coalesce(F(in_time), Value(False)))
+
+
 def cases_behind(
     metric: str, scope: Scope, first: dt.date, last: dt.date, reader: CaseScope
 ) -> QuerySet[Case]:
-    """The cases an SLA point counts, on the day the rollups count them, misses first."""
-    cases = scoped(reader.cases(), scope)
-    if metric == "sla_compliance_acknowledge":
-        cases = within(cases, "acknowledged_at", first, last)
-        cases = cases.filter(acknowledged_within_sla__isnull=False)
-        cases = cases.order_by("acknowledged_within_sla", "-acknowledged_at")
-    else:
-        cases = within(cases, "resolved_at", first, last)
-        cases = cases.filter(resolved_within_sla__isnull=False)
-        cases = cases.order_by("resolved_within_sla", "-resolved_at")
-    return cases.select_related("touchpoint", "team")
+    """The cases an SLA point counts, on their deadline's day, misses first."""
+    deadline: Literal["acknowledge", "resolve"] = (
+        "acknowledge" if metric == "sla_compliance_acknowledge" else "resolve"
+    )
+    cases = deadlines_counted(scoped(reader.cases(), scope), deadline, first, last)
+    due = DEADLINE_FIELDS[deadline][0]
+    return cases.order_by("met", f"-{due}", "pk").select_related("touchpoint", "team")
 
 
 def verdicts_behind(

@@ -178,7 +178,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _journey_figures(scope: Scope, period: Any) -> list[dict[str, Any]]:
-    """Touch points in journey order, each with its scores and its complaint rate."""
+    """Touch points in journey order, each with its scores, its share of negative comments
+    and its complaint rate."""
     touchpoints = Touchpoint.objects.order_by("name")
     if scope.touchpoint_id is not None:
         touchpoints = touchpoints.filter(pk=scope.touchpoint_id)
@@ -193,8 +194,9 @@ def _journey_figures(scope: Scope, period: Any) -> list[dict[str, Any]]:
             channel=scope.channel,
             segment=scope.segment,
         )
-        read = figures([*SCORE_METRICS, "complaint_rate"], tp_scope, period)
-        shown = [f for f in read if f.total.n > 0 and f.name in SCORE_METRICS]
+        read = figures([*SCORE_METRICS, "negative_comments", "complaint_rate"], tp_scope, period)
+        # Scores asked for there, and what its comments say (scored or not), when any.
+        shown = [f for f in read[:-1] if f.total.n > 0]
         complaint_rate = read[-1]
         stages[tp.stage].append(
             {

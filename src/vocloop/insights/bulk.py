@@ -40,6 +40,7 @@ from vocloop.insights.models import (
 )
 from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings, with_ancestors
 from vocloop.insights.taxonomy import reader_build
+from vocloop.insights.texts import comment_texts_write
 from vocloop.listening.models import Feedback
 from vocloop.rows import RowWriter
 from vocloop.text import similarity
@@ -221,14 +222,21 @@ class _Writer:
 
     def write(self, rows: list[Row], readings_of: Callable[[], list[Reading]]) -> int:
         readings = readings_of()
+        ids = [pk for pk, _, _ in rows]
         with transaction.atomic():
             _mask_stored(rows, readings)
             if self.again:
-                self.themes_given += _reread(rows, readings, self.themes, self.reader)
+                self.themes_given += comment_texts_write(
+                    feedback_ids=ids,
+                    write=lambda: _reread(rows, readings, self.themes, self.reader),
+                )
             else:
                 groups, started = _groups_assign(self.grouper, rows, readings)
                 self.groups_started += started
-                self.texts.write(_text_rows(rows, readings, groups, self.reader))
+                comment_texts_write(
+                    feedback_ids=ids,
+                    write=lambda: self.texts.write(_text_rows(rows, readings, groups, self.reader)),
+                )
                 self.themes_given += self.links.write(_theme_rows(rows, readings, self.themes))
         if rows and not self.again:
             self.grouper.evict(rows[-1][2] - SIMILAR_WINDOW)

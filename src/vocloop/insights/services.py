@@ -27,6 +27,7 @@ from vocloop.insights.models import (
 )
 from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import reader_current
+from vocloop.insights.texts import comment_texts_write
 from vocloop.listening.models import Feedback
 from vocloop.text import similarity
 from vocloop.text.masking import Masked
@@ -194,7 +195,7 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         text.themes_corrected = previous.themes_corrected
         if previous.sentiment_corrected:
             text.sentiment = previous.sentiment
-    text.save()
+    comment_texts_write(feedback_ids=[feedback.pk], write=text.save)
     negative = text.sentiment == "negative"
     if not text.themes_corrected:
         CommentTheme.objects.filter(feedback=feedback).delete()
@@ -255,7 +256,12 @@ def correction_record(
         text.sentiment_corrected = True
     if changed:
         text.themes_corrected = True
-    text.save(update_fields=["themes_corrected", "sentiment", "sentiment_corrected"])
+    comment_texts_write(
+        feedback_ids=[feedback.pk],
+        write=lambda: text.save(
+            update_fields=["themes_corrected", "sentiment", "sentiment_corrected"]
+        ),
+    )
     negative = text.sentiment == "negative"
     if not changed:
         CommentTheme.objects.filter(feedback=feedback).update(negative=negative)

@@ -23,6 +23,11 @@ DURATION_EDGES: tuple[int, ...] = (
 DURATION_BUCKETS = len(DURATION_EDGES) - 1
 
 
+# Sentiment scores (−1 … 1, read to four decimals) are summed in ten-thousandths: whole
+# numbers add up exactly, so sums kept change by change equal sums rebuilt at once.
+SENTIMENT_UNITS = 10_000
+
+
 def empty_histogram() -> list[int]:
     return [0] * DURATION_BUCKETS
 
@@ -45,6 +50,13 @@ class FeedbackCounts(models.Model):
     ces_sum = models.BigIntegerField(default=0)
     ces_sum_squares = models.BigIntegerField(default=0)
     ces_easy = models.BigIntegerField(default=0)
+    # Comments as read (insights.CommentText): how many, how many negative (as the label
+    # stands, staff corrections included), and the sum and sum of squares of their
+    # sentiment scores in SENTIMENT_UNITS. Feedback with no score counts here too.
+    comments_read = models.BigIntegerField(default=0)
+    comments_negative = models.BigIntegerField(default=0)
+    sentiment_sum = models.BigIntegerField(default=0)
+    sentiment_sum_squares = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -107,11 +119,11 @@ class CaseCounts(models.Model):
 
     opened = models.BigIntegerField(default=0)
     acknowledged = models.BigIntegerField(default=0)
-    acknowledged_with_sla = models.BigIntegerField(default=0)
-    acknowledged_within_sla = models.BigIntegerField(default=0)
+    acknowledge_deadlines = models.BigIntegerField(default=0)
+    acknowledge_deadlines_met = models.BigIntegerField(default=0)
     resolved = models.BigIntegerField(default=0)
-    resolved_with_sla = models.BigIntegerField(default=0)
-    resolved_within_sla = models.BigIntegerField(default=0)
+    resolve_deadlines = models.BigIntegerField(default=0)
+    resolve_deadlines_met = models.BigIntegerField(default=0)
     resolved_after_reopening = models.BigIntegerField(default=0)
     verdicts_satisfied = models.BigIntegerField(default=0)
     verdicts_unsatisfied = models.BigIntegerField(default=0)
@@ -127,12 +139,13 @@ class CaseRollup(CaseCounts):
     """Case handling per day (in settings.TIME_ZONE) and scope.
 
     Each figure counts on the day of its own moment: opened on the opening day,
-    acknowledged (with its SLA outcome and duration) on the acknowledging day,
-    resolved on the day of the case's current resolution — a reopened case leaves its
-    resolved day and counts again only when resolved anew — and verdicts and reopens
-    on the day they were given. `*_with_sla` counts outcomes judged against a deadline
-    (the denominator of SLA compliance); histograms count business seconds in
-    DURATION_EDGES buckets.
+    acknowledged (with its duration) on the acknowledging day, resolved on the day of
+    the case's current resolution — a reopened case leaves its resolved day and counts
+    again only when resolved anew — and verdicts and reopens on the day they were
+    given. `*_deadlines` counts the deadlines that fell on the day and have passed or
+    been met: met, met late, or still open past them (the denominator of SLA
+    compliance; `*_deadlines_met` its numerator). Histograms count business seconds
+    in DURATION_EDGES buckets.
     """
 
     day = models.DateField()
@@ -182,7 +195,10 @@ class CaseContribution(models.Model):
     """What one case currently adds to CaseRollup, so a change can take it back exactly.
 
     A case's figures move as it is acknowledged, resolved, reopened and resolved
-    again; the rollups subtract this recorded contribution and add the new one.
+    again, and as its deadlines move or pass; the rollups subtract this recorded
+    contribution and add the new one. `*_due_day` and `*_met` are a deadline's SLA
+    outcome (None while it counts nothing); `pending_until` is when the next deadline
+    not yet passed will count as missed if nothing changes (the sweep's index).
     """
 
     case = models.OneToOneField(
@@ -195,12 +211,15 @@ class CaseContribution(models.Model):
     segment = models.CharField(max_length=20, blank=True)
     opened_day = models.DateField()
     acknowledged_day = models.DateField(null=True)
-    acknowledged_within_sla = models.BooleanField(null=True)
     acknowledge_bucket = models.SmallIntegerField(null=True)
     resolved_day = models.DateField(null=True)
-    resolved_within_sla = models.BooleanField(null=True)
     resolve_bucket = models.SmallIntegerField(null=True)
     reopened = models.BooleanField(default=False)
+    acknowledge_due_day = models.DateField(null=True)
+    acknowledge_met = models.BooleanField(null=True)
+    resolve_due_day = models.DateField(null=True)
+    resolve_met = models.BooleanField(null=True)
+    pending_until = models.DateTimeField(null=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Rollup contribution of case {self.case_id}"

@@ -5,18 +5,11 @@ scope in SQL (one row per group and day), folds days into weeks or months in
 Python, and hands the sums to the statistics package. Reads by period or over the
 whole scope — every dashboard and most API calls — go through one hand-written
 query per rollup table (`_rollup_rows`); groupings by touch point, stage, team or
-segment through the ORM. The number of queries does
-not depend on the number of responses, only on the filters given.
+segment through the ORM. The number of queries does not depend on the number of
+responses, only on the filters given.
 
-Definitions (PRODUCT.md where it gives one):
-- nps, csat, ces (mean on 1–7), ces_easy (share of 5–7): from survey scores.
-- complaint_rate: complaints / all feedback received.
-- sla_compliance: cases resolved within their resolution deadline / cases resolved
-  with a deadline (resolution is what the customer waits for);
-  sla_compliance_acknowledge is the same for the first answer.
-- recovery_rate: "satisfied" verdicts after resolution / all verdicts.
-- time_to_acknowledge, time_to_resolve: the median in business hours, from the
-  duration histograms; the interval is widened to the histogram's bucket edges.
+What each metric is, and how it is charted over periods, is in catalogue.py; its
+names are used from here too.
 """
 
 from __future__ import annotations
@@ -24,16 +17,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
-from django.conf import settings
 from django.db import connection, models
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from vocloop.listening.models import Touchpoint
+from vocloop.metrics.catalogue import METRICS as METRICS
+from vocloop.metrics.catalogue import TOO_FEW_PERIODS as TOO_FEW_PERIODS
+from vocloop.metrics.catalogue import UNKNOWN_SEGMENT as UNKNOWN_SEGMENT
+from vocloop.metrics.catalogue import Chart as Chart
+from vocloop.metrics.catalogue import Group as Group
+from vocloop.metrics.catalogue import Grouping as Grouping
+from vocloop.metrics.catalogue import Metric as Metric
+from vocloop.metrics.catalogue import Period as Period
+from vocloop.metrics.catalogue import Scope as Scope
+from vocloop.metrics.catalogue import Sums as Sums
+from vocloop.metrics.catalogue import control_chart as control_chart
+from vocloop.metrics.catalogue import enough as enough
+from vocloop.metrics.catalogue import period_bounds as period_bounds
+from vocloop.metrics.catalogue import whole_period as whole_period
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
     DURATION_EDGES,
@@ -44,139 +50,8 @@ from vocloop.metrics.models import (
     FeedbackTouchpointRollup,
 )
 from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, day_of
-from vocloop.statistics import metrics as stats
-from vocloop.statistics.control_charts import ControlChart, p_chart, xmr_chart
 from vocloop.statistics.estimate import Estimate
-from vocloop.statistics.intervals import Moments
 from vocloop.statistics.quantiles import quantile_from_histogram
-
-Grouping = Literal["day", "week", "month", "touchpoint", "stage", "team", "segment"]
-Period = Literal["day", "week", "month"]
-Sums = Mapping[str, int]
-# A blank segment (customer or size unknown) is shown and filtered by this name.
-UNKNOWN_SEGMENT = "unknown"
-
-
-def enough(estimate: Estimate) -> bool:
-    """Whether a figure may be shown as a number: the organisation's minimum sample
-    (VOCLOOP_MIN_RESPONSES) decides, for the dashboards and the API alike."""
-    return estimate.value is not None and estimate.n >= settings.MIN_RESPONSES
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    source: Literal["feedback", "case"]
-    # From the summed counts; None for durations, estimated from their histogram.
-    estimate: Callable[[Sums], Estimate] | None
-    # For proportions: (successes, n) from the sums — what a p-chart plots.
-    counts: Callable[[Sums], tuple[int, int]] | None = None
-    histogram: str | None = None  # duration metrics: the rollup histogram they read
-    unit: str = ""
-    # The rollup counts the estimate reads: a query for this metric alone sums only these.
-    columns: tuple[str, ...] = ()
-
-    @property
-    def chart(self) -> Literal["p", "XmR", None]:
-        if self.counts is not None:
-            return "p"
-        return None if self.histogram else "XmR"
-
-
-def _share(successes: str, *total: str) -> Callable[[Sums], tuple[int, int]]:
-    return lambda s: (int(s[successes]), sum(int(s[t]) for t in total))
-
-
-def _csat_counts(s: Sums) -> tuple[int, int]:
-    # CSAT: the share of 4 and 5 on a 1–5 scale.
-    return int(s["csat_4"] + s["csat_5"]), sum(int(s[f"csat_{i}"]) for i in range(1, 6))
-
-
-def _proportion_metric(
-    name: str, source: Literal["feedback", "case"], counts: Any, columns: tuple[str, ...]
-) -> Metric:
-    return Metric(
-        name,
-        source,
-        lambda s: stats.proportion(*counts(s)),
-        counts=counts,
-        unit="share",
-        columns=columns,
-    )
-
-
-def _share_metric(
-    name: str, source: Literal["feedback", "case"], successes: str, *total: str
-) -> Metric:
-    return _proportion_metric(
-        name, source, _share(successes, *total), tuple(dict.fromkeys((successes, *total)))
-    )
-
-
-def _duration_metric(name: str, histogram: str) -> Metric:
-    return Metric(name, "case", None, histogram=histogram, unit="business hours")
-
-
-METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        Metric(
-            "nps",
-            "feedback",
-            lambda s: stats.nps(s["nps_promoters"], s["nps_passives"], s["nps_detractors"]),
-            unit="points",
-            columns=("nps_promoters", "nps_passives", "nps_detractors"),
-        ),
-        _proportion_metric(
-            "csat", "feedback", _csat_counts, tuple(f"csat_{i}" for i in range(1, 6))
-        ),
-        Metric(
-            "ces",
-            "feedback",
-            lambda s: stats.mean(Moments(s["ces_n"], s["ces_sum"], s["ces_sum_squares"])),
-            unit="mean on 1–7",
-            columns=("ces_n", "ces_sum", "ces_sum_squares"),
-        ),
-        _share_metric("ces_easy", "feedback", "ces_easy", "ces_n"),
-        _share_metric("complaint_rate", "feedback", "complaints", "responses"),
-        _share_metric("sla_compliance", "case", "resolved_within_sla", "resolved_with_sla"),
-        _share_metric(
-            "sla_compliance_acknowledge",
-            "case",
-            "acknowledged_within_sla",
-            "acknowledged_with_sla",
-        ),
-        _share_metric(
-            "recovery_rate",
-            "case",
-            "verdicts_satisfied",
-            "verdicts_satisfied",
-            "verdicts_unsatisfied",
-        ),
-        _duration_metric("time_to_acknowledge", "acknowledge_histogram"),
-        _duration_metric("time_to_resolve", "resolve_histogram"),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which rollup rows count: inclusive dates and optional filters (already validated)."""
-
-    date_from: dt.date
-    date_to: dt.date
-    touchpoint_id: int | None = None
-    stage: str | None = None
-    channel: str | None = None  # feedback metrics only: cases have no channel
-    segment: str | None = None
-
-
-@dataclass(frozen=True)
-class Group:
-    key: str
-    estimate: Estimate
-    sums: Sums
-
 
 # The SQL column each grouping is read from, and how its value becomes a key.
 _GROUP_COLUMNS: dict[str, str] = {
@@ -492,53 +367,6 @@ def _median_hours(histogram: list[int]) -> Estimate:
         enough_data=est.enough_data,
         method=est.method,
     )
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A control chart over periods: `chart` is None when fewer than two periods have data."""
-
-    groups: list[Group]
-    chart: ControlChart | None
-    note: str
-
-
-def period_bounds(key: str, period: Period) -> tuple[dt.date, dt.date]:
-    """The first and last day of the period a key (its first day) stands for."""
-    start = dt.date.fromisoformat(key)
-    if period == "week":
-        return start, start + dt.timedelta(days=6)
-    if period == "month":
-        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return start, following - dt.timedelta(days=1)
-    return start, start
-
-
-def whole_period(key: str, period: Period, scope: Scope, today: dt.date) -> bool:
-    """Whether the scope holds the whole period, and the period is over.
-
-    A control chart compares like with like: the week in progress (or one cut by
-    the dates) holds a fraction of the usual answers, often from particular days,
-    and would raise signals that say nothing about the process.
-    """
-    first, last = period_bounds(key, period)
-    return first >= scope.date_from and last <= scope.date_to and last < today
-
-
-def control_chart(metric: Metric, groups: Sequence[Group]) -> ControlChart | None:
-    """p-chart (Laney p′ when overdispersed) for proportions, XmR for NPS and CES means,
-    over groups that all have data; None with fewer than two."""
-    if metric.chart is None:
-        raise ValueError(f"{metric.name} has no control chart")
-    if len(groups) < 2:
-        return None
-    if metric.counts is not None:
-        pairs = [metric.counts(g.sums) for g in groups]
-        return p_chart([x for x, _ in pairs], [n for _, n in pairs])
-    return xmr_chart([float(g.estimate.value or 0.0) for g in groups])
-
-
-TOO_FEW_PERIODS = "Too few whole periods with data for a control chart (needs two)."
 
 
 def metric_control_chart(

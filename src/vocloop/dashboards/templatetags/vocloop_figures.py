@@ -1,4 +1,5 @@
-"""How figures read: NPS in points, shares in per cent, CES as a mean, durations in hours."""
+"""How figures read: NPS in points, shares in per cent, CES and sentiment as means, durations
+in hours."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def format_value(value: float | None, metric: str) -> str:
     unit = METRICS[metric].unit if metric in METRICS else metric
     if metric == "nps":
         return f"{value:.0f}".replace("-", "−")
+    if metric == "sentiment":  # −1 … 1: the sign is the news
+        return f"{value:+.2f}".replace("-", "−")
     if unit == "share":
         return f"{100 * value:.1f} %"
     if unit == "business hours":

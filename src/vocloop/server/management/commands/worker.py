@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
 from vocloop.insights.tasks import nightly, unread_sweep
+from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.heartbeat import Heartbeat
@@ -59,7 +60,8 @@ class Command(BaseCommand):
             "--sweep-interval",
             type=valid_interval,
             default=60.0,
-            help="Seconds between SLA escalation sweeps (default: %(default)s).",
+            help="Seconds between SLA sweeps: escalations, and deadlines passed counted as "
+            "missed (default: %(default)s).",
         )
         parser.add_argument(
             "--deliver-interval",
@@ -122,7 +124,7 @@ class Command(BaseCommand):
         periodic = (
             "no periodic work"
             if options["tasks_only"]
-            else f"escalation sweep every {options['sweep_interval']:g} s, "
+            else f"SLA sweep every {options['sweep_interval']:g} s, "
             f"notifications every {options['deliver_interval']:g} s"
         )
         self.stdout.write(f"vocloop worker: queue {queues} in {backend}; {plan}; {periodic}.")
@@ -169,7 +171,7 @@ def _digest() -> str:
 def _sweep() -> str:
     report = escalation_sweep_report()
     emailed = report.escalated - report.without_email
-    said = [f"escalated {emailed} breached deadline(s)"] if emailed else []
+    said = [f"escalated {counted(emailed, 'breached deadline')}"] if emailed else []
     if report.without_email:
         hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
         said.append(
@@ -177,4 +179,9 @@ def _sweep() -> str:
             f"{'a breach' if report.without_email == 1 else 'breaches'} older than "
             f"{hours:g} h without email"
         )
+    # Apart from escalation: a deadline passed unmet counts in SLA compliance even
+    # where there is nobody to escalate to.
+    missed = rollup_deadlines_passed()
+    if missed:
+        said.append(f"counted {counted(missed, 'case')} past a deadline in SLA compliance")
     return "; ".join(said)
