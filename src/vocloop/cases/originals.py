@@ -21,6 +21,7 @@ from vocloop.accounts import roles
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal
 from vocloop.cases.services import Actor, CaseActionRefused, record_event
 from vocloop.insights.models import OriginalComment
+from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback
 
 
@@ -60,10 +61,6 @@ WRITTEN: dict[str, str] = {
 }
 
 
-def _when(event: CaseEvent) -> str:
-    return f"{event.created_at:%d %b %Y, %H:%M} UTC"
-
-
 @transaction.atomic
 def case_original_reveal(
     *,
@@ -88,7 +85,7 @@ def case_original_reveal(
         data: dict[str, Any] = {"feedback": feedback.reference}
     elif event is not None:
         original = CaseEventOriginal.objects.filter(event=event, event__case=case).first()
-        what = f"the customer's {WRITTEN.get(event.kind, 'text')} of {_when(event)}"
+        what = f"the customer's {WRITTEN.get(event.kind, 'text')} of {utc_minute(event.created_at)}"
         data = {"event": event.pk}
     else:
         raise CaseActionRefused("Choose the comment or message to reveal.")

@@ -38,6 +38,7 @@ from vocloop.accounts.people import display_name
 from vocloop.cases import wording
 from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import Actor, build_event, record_events
+from vocloop.lib.moments import utc_minute
 from vocloop.slas.models import Escalation
 
 Deadline = Escalation.Deadline
@@ -226,12 +227,8 @@ def _claim(rows: list[Escalation]) -> set[tuple[int, str, int]]:
         return {(case_id, deadline, level) for case_id, deadline, level in cursor.fetchall()}
 
 
-def _when(moment: dt.datetime) -> str:
-    return f"{moment:%d %b %Y, %H:%M} UTC"
-
-
 def _body(*, deadline: str, due_at: dt.datetime, lead: str, team: str, emailed: bool) -> str:
-    passed = f"The {deadline} deadline ({_when(due_at)}) has passed: "
+    passed = f"The {deadline} deadline ({utc_minute(due_at)}) has passed: "
     if emailed:
         return passed + f"{lead}, lead of the {team} team, was told."
     hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
