@@ -336,6 +336,21 @@ def test_sends_to_one_address_are_limited_whoever_asks(org):
     assert OutboxMessage.objects.filter(kind="customer_confirm_updates").count() == 3
 
 
+def test_an_ask_past_the_allowance_leaves_the_link_already_sent_working(org):
+    feedback = give_feedback(org.helpdesk, score=2, comment="Where is it?")
+    for n in range(4):
+        client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")
+        assert ask_for_updates(client, feedback, ADDRESS).status_code == 302
+    deliver_due()
+    links = [confirm_path(message) for message in mails_to(ADDRESS)]
+    assert len(links) == 3  # the fourth ask sent nothing
+    assert Client().post(links[0]).status_code == 410  # withdrawn by the second, as it should
+    # Nothing newer went out after the third, so the third still confirms.
+    done = Client().post(links[-1])
+    assert done.status_code == 200 and "Confirmed" in text_of(done)
+    assert UpdatesSubscription.objects.get().active
+
+
 def test_asks_from_one_client_are_limited_and_keep_the_address(client, org, settings):
     settings.PUBLIC_RATE_LIMIT = 2
     feedback = give_feedback(org.helpdesk, score=2)
