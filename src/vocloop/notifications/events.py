@@ -84,6 +84,18 @@ RULES: dict[str, Rule] = {
 UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
 
 
+def announced(event: CaseEvent) -> bool:
+    """Whether an entry is told to anyone: by email, webhook or chat.
+
+    An escalation of a breach that fell due long ago (slas.escalation, data["late"])
+    is on the record only: a worker started on old data would otherwise post
+    hundreds of months-old escalations to the teams' chat.
+    """
+    if event.kind in UNNOTIFIED:
+        return False
+    return not (event.kind == ESCALATED and event.data.get("late"))
+
+
 def _active_with_email(users: Any) -> list[Any]:
     return [u for u in users if u is not None and u.is_active and u.email]
 
@@ -145,7 +157,7 @@ def case_data(case: Case) -> dict[str, Any]:
 
 def notify_case_event(event: CaseEvent) -> None:
     """Queue the webhooks and emails an entry on a case's timeline causes."""
-    if event.kind in UNNOTIFIED:
+    if not announced(event):
         return
     rule = RULES.get(event.kind, UPDATED)
     case = event.case
