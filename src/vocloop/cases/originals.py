@@ -2,8 +2,9 @@
 
 A customer who writes "call me on 0612345678" wants to be called, but the number is
 masked before anyone reads it (text.masking). The original of the case's feedback
-comments (insights.OriginalComment) and of the customer's messages
-(CaseEventOriginal) is kept while the case is open; the case's assignee (while in its
+comments (insights.OriginalComment, kept from arrival, so a case opened later has it
+too) and of the customer's messages (CaseEventOriginal) is kept while the case is
+open (insights.services states the whole rule); the case's assignee (while in its
 team), the team's lead and quality managers may reveal it on the case page. Each
 reveal is an internal timeline entry naming who and when, never the text. Everyone
 else, and every email, webhook and export, sees the masked text only.
