@@ -13,13 +13,14 @@ from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.notification_receivers import webhook_receiver
-from tests.public_pages import verdict
+from tests.public_pages import survey_url, track_url, verdict
 from tests.staff_pages import action_url, detail_url, logged_in
 from vocloop.accounts.models import Team
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal, RootCause
 from vocloop.cases.services import Actor, case_assign, case_resolve
 from vocloop.insights.models import OriginalComment
-from vocloop.listening.models import Feedback
+from vocloop.insights.services import comment_read
+from vocloop.listening.models import CaseRule, Feedback
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 
@@ -155,6 +156,39 @@ def test_the_not_satisfied_reason_keeps_its_original(client, org, assigned):
     assert MESSAGE in response.content.decode()
 
 
+# A comment that opened no case when it arrived.
+PROMOTER = "Great service. Call me on 0612345678 about the upgrade."
+ANGRY = "Terrible, awful, I am furious and disgusted. Call me on 0612345678."
+
+
+def test_a_case_opened_by_the_customer_writing_back_reveals_the_comment_before_it(client, org):
+    answer = {"score": "9", "comment": PROMOTER}
+    assert client.post(survey_url(org.nps_survey), answer).status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.case is None
+    comment_read(feedback=feedback)  # as the worker does seconds later: it opens no case
+    write_back(client, feedback, "Please do call.")
+    feedback.refresh_from_db()
+    lead = logged_in(org.support_lead)
+    page = lead.get(detail_url(feedback.case)).content.decode()
+    assert "Reveal contact details" in page and "0612345678" not in page
+    response = reveal(lead, feedback.case, feedback=feedback.reference)
+    assert response.status_code == 200 and PROMOTER in response.content.decode()
+
+
+def test_a_case_the_sentiment_rule_opens_on_reading_reveals_the_comment(client, org):
+    CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
+    data = {"touchpoint": "help-desk", "kind": "feedback", "comment": ANGRY}
+    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.case is None
+    comment_read(feedback=feedback)
+    feedback.refresh_from_db()
+    assert feedback.case is not None
+    response = reveal(logged_in(org.manager), feedback.case, feedback=feedback.reference)
+    assert response.status_code == 200 and ANGRY in response.content.decode()
+
+
 def test_with_htmx_the_text_is_swapped_in_with_its_timeline_entry(org, assigned):
     response = logged_in(org.support_agent).post(
         action_url("reveal", assigned.case),
@@ -237,3 +271,30 @@ def test_staff_emails_and_webhooks_keep_the_masked_text_and_a_reveal_notifies_no
     ]
     assert not any(p in body for body in bodies for p in PERSONAL)
     assert OriginalComment.objects.filter(feedback=assigned).exists()
+
+
+def test_a_comment_kept_for_a_later_case_reaches_no_page_email_webhook_or_api(client, org, api):
+    with webhook_receiver() as receiver:
+        WebhookSubscription.objects.create(
+            name="chat",
+            url=receiver.url,
+            events=["feedback.received", "case.opened", "case.updated"],
+            format=WebhookSubscription.Format.CHAT,
+        )
+        answer = {"score": "9", "comment": PROMOTER, "email": "jo@example.org"}
+        assert client.post(survey_url(org.nps_survey), answer).status_code == 302
+        feedback = Feedback.objects.get()
+        comment_read(feedback=feedback)
+        write_back(client, feedback, "Please do call.")
+        deliver_due()
+    feedback.refresh_from_db()
+    assert OriginalComment.objects.filter(feedback=feedback).exists()
+    seen = [r.body.decode() for r in receiver.requests]
+    seen += [m.body for m in mail.outbox] + [m.alternatives[0][0] for m in mail.outbox]
+    seen.append(client.get(track_url(feedback)).content.decode())
+    for user in (org.support_lead, org.manager):
+        seen.append(logged_in(user).get(detail_url(feedback.case)).content.decode())
+    seen.append(logged_in(org.manager).get(reverse("insights:themes")).content.decode())
+    seen.append(api.get(f"/cases/{feedback.case.reference}").content.decode())
+    assert len(receiver.requests) >= 3 and len(mail.outbox) >= 2
+    assert all("0612345678" not in text for text in seen)

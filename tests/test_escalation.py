@@ -8,6 +8,7 @@ the default policy escalates again every 4 hours while the breach lasts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -19,9 +20,11 @@ from django.db import connection, connections
 from tests.clock import utc
 from tests.conftest import make_user
 from tests.helpers import give_feedback
+from tests.notification_receivers import webhook_receiver
 from vocloop.cases.models import CaseEvent, RootCause
 from vocloop.cases.services import Actor, case_acknowledge, case_resolve, case_wait_on_customer
-from vocloop.notifications.models import OutboxMessage
+from vocloop.notifications.delivery import deliver_due
+from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 from vocloop.slas.escalation import escalation_sweep, escalation_sweep_report
 from vocloop.slas.models import Escalation
 
@@ -214,8 +217,8 @@ def test_a_breach_a_month_old_is_recorded_up_the_chain_without_email(org, case, 
     assert first.public_text == "Escalated to the lead of the Support team."
     assert second.public_text == "Escalated to the Operations team."
     assert (
-        "escalated to Lee Lead, lead of the Support team, without an email: "
-        "it fell due more than 24 hours before the sweep saw it." in first.body
+        "escalated to Lee Lead, lead of the Support team, without an email, webhook or chat "
+        "message: it fell due more than 24 hours before the sweep saw it." in first.body
     )
     rows = Escalation.objects.filter(case=case).order_by("level")
     assert [(r.level, r.notified) for r in rows] == [(1, []), (2, [])]
@@ -224,6 +227,31 @@ def test_a_breach_a_month_old_is_recorded_up_the_chain_without_email(org, case, 
     clock.to(utc(2026, 12, 24, 9, 0))
     assert escalation_sweep() == 0
     assert escalation_emails() == []
+
+
+def test_a_breach_a_month_old_is_announced_nowhere_a_fresh_one_by_webhook_and_chat(
+    org, case, clock, api
+):
+    with webhook_receiver() as receiver:
+        for format in (WebhookSubscription.Format.JSON, WebhookSubscription.Format.CHAT):
+            WebhookSubscription.objects.create(
+                name=format, url=receiver.url, events=["case.escalated"], format=format
+            )
+        clock.to(utc(2026, 12, 22, 16, 0))  # due Wednesday 23rd 16:00, 8 business hours on
+        fresh = give_feedback(org.helpdesk, score=1).case
+        clock.to(utc(2026, 12, 23, 16, 1))
+        report = escalation_sweep_report()
+        deliver_due()
+    assert (report.escalated, report.without_email) == (3, 2)
+    calls = [json.loads(request.body) for request in receiver.requests]
+    assert [call["data"]["case"]["reference"] for call in calls] == [fresh.reference] * 2
+    assert sorted("text" in call for call in calls) == [False, True]  # the JSON and the chat one
+    assert escalation_emails() == [org.support_lead.email]
+    # Recorded all the same, for whoever needs the full record: the timeline and the API.
+    assert [e.data["late"] for e in escalations(case)] == [True, True]
+    assert escalations(fresh)[0].data["late"] is False
+    events = api.get(f"/cases/{case.reference}").json()["events"]
+    assert [e["kind"] for e in events].count(ESCALATED) == 2
 
 
 @pytest.mark.parametrize(("hours", "escalated", "told"), [(24, 2, ["olga"]), (48, 1, ["lee"])])

@@ -336,6 +336,61 @@ def test_sends_to_one_address_are_limited_whoever_asks(org):
     assert OutboxMessage.objects.filter(kind="customer_confirm_updates").count() == 3
 
 
+def test_an_ask_past_the_allowance_leaves_the_link_already_sent_working(org):
+    feedback = give_feedback(org.helpdesk, score=2, comment="Where is it?")
+    for n in range(4):
+        client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")
+        assert ask_for_updates(client, feedback, ADDRESS).status_code == 302
+    deliver_due()
+    links = [confirm_path(message) for message in mails_to(ADDRESS)]
+    assert len(links) == 3  # the fourth ask sent nothing
+    assert Client().post(links[0]).status_code == 410  # withdrawn by the second, as it should
+    # Nothing newer went out after the third, so the third still confirms.
+    done = Client().post(links[-1])
+    assert done.status_code == 200 and "Confirmed" in text_of(done)
+    assert UpdatesSubscription.objects.get().active
+
+
+def test_receipts_to_a_typed_address_count_against_its_allowance(org, caplog):
+    """Each receipt carries a confirmation link: the forms, posted from many clients, reach
+    an address no more often than the tracking pages' asks do, and share its allowance."""
+    survey = reverse("listening:survey", args=[org.nps_survey.public_slug])
+    pages = []
+    for n in range(4):
+        client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")
+        if n < 3:
+            data = {"kind": "complaint", "comment": f"Flood {n}.", "email": ADDRESS}
+            response = client.post(f"/feedback/{org.helpdesk.slug}/", data)
+        else:
+            data = {"score": "2", "comment": f"Flood {n}.", "email": ADDRESS}
+            response = client.post(survey, data)
+        assert response.status_code == 302
+        pages.append((client, response["Location"]))
+    stored = list(Feedback.objects.order_by("pk"))
+    assert len(stored) == 4 and all(f.case is not None for f in stored)  # all taken in
+    ask_for_updates(Client(REMOTE_ADDR="192.0.2.9"), stored[0], ADDRESS)
+    deliver_due()
+    assert [m.subject for m in mails_to(ADDRESS)] == [
+        f"We received your feedback – reference {f.reference}" for f in stored[:3]
+    ]
+    last = stored[3]
+    assert not UpdatesSubscription.objects.filter(feedback=last).exists()
+    client, location = pages[3]
+    page = text_of(client.get(location))
+    assert last.reference in page and f"/t/{last.tracking_token}/" in page
+    assert "Waiting for confirmation" not in page  # no link was sent to follow
+    [line] = [r.getMessage() for r in caplog.records if last.reference in r.getMessage()]
+    assert "receipt not emailed" in line and "tracking link on the page" in line
+    assert ADDRESS not in line
+
+
+def test_receipts_to_a_known_customer_are_not_limited(org):
+    for n in range(5):
+        give_feedback(org.helpdesk, customer=org.customer, score=2, comment=f"Known {n}.")
+    deliver_due()
+    assert len(mails_to(org.customer.email)) == 5
+
+
 def test_asks_from_one_client_are_limited_and_keep_the_address(client, org, settings):
     settings.PUBLIC_RATE_LIMIT = 2
     feedback = give_feedback(org.helpdesk, score=2)

@@ -2,8 +2,9 @@
 
 A customer who writes "call me on 0612345678" wants to be called, but the number is
 masked before anyone reads it (text.masking). The original of the case's feedback
-comments (insights.OriginalComment) and of the customer's messages
-(CaseEventOriginal) is kept while the case is open; the case's assignee (while in its
+comments (insights.OriginalComment, kept from arrival, so a case opened later has it
+too) and of the customer's messages (CaseEventOriginal) is kept while the case is
+open (insights.services states the whole rule); the case's assignee (while in its
 team), the team's lead and quality managers may reveal it on the case page. Each
 reveal is an internal timeline entry naming who and when, never the text. Everyone
 else, and every email, webhook and export, sees the masked text only.
@@ -21,6 +22,7 @@ from vocloop.accounts import roles
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal
 from vocloop.cases.services import Actor, CaseActionRefused, record_event
 from vocloop.insights.models import OriginalComment
+from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback
 
 
@@ -60,10 +62,6 @@ WRITTEN: dict[str, str] = {
 }
 
 
-def _when(event: CaseEvent) -> str:
-    return f"{event.created_at:%d %b %Y, %H:%M} UTC"
-
-
 @transaction.atomic
 def case_original_reveal(
     *,
@@ -88,7 +86,7 @@ def case_original_reveal(
         data: dict[str, Any] = {"feedback": feedback.reference}
     elif event is not None:
         original = CaseEventOriginal.objects.filter(event=event, event__case=case).first()
-        what = f"the customer's {WRITTEN.get(event.kind, 'text')} of {_when(event)}"
+        what = f"the customer's {WRITTEN.get(event.kind, 'text')} of {utc_minute(event.created_at)}"
         data = {"event": event.pk}
     else:
         raise CaseActionRefused("Choose the comment or message to reveal.")

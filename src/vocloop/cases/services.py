@@ -24,6 +24,7 @@ from vocloop.cases.models import (
     Status,
 )
 from vocloop.customers.models import Customer
+from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback
 from vocloop.metrics.rollups import rollup_case_events
 from vocloop.notifications.events import notify_case_event
@@ -385,14 +386,11 @@ def _iso(moment: Any) -> str | None:
 
 
 def _deadlines_in_words(case: Case) -> str:
-    def when(moment: Any) -> str:
-        return f"{moment:%d %b %Y, %H:%M} UTC"
-
     parts = []
     if case.acknowledged_at is None and case.acknowledge_by is not None:
-        parts.append(f"acknowledge by {when(case.acknowledge_by)}")
+        parts.append(f"acknowledge by {utc_minute(case.acknowledge_by)}")
     if case.resolved_at is None and case.resolve_by is not None:
-        parts.append(f"resolve by {when(case.resolve_by)}")
+        parts.append(f"resolve by {utc_minute(case.resolve_by)}")
     if not parts:
         return "No SLA deadline applies." if case.sla_policy_id is None else ""
     return "Deadlines now: " + ", ".join(parts) + "."

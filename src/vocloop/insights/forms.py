@@ -334,7 +334,8 @@ class TextSettingsForm(forms.ModelForm):
         labels = {"keep_original_days": "Keep unmasked originals for (days)"}
         help_texts = {
             "keep_original_days": "Days to keep a comment's unmasked original when personal "
-            "data was masked in it; 0 keeps none. In a case: days after its resolution."
+            "data was masked in it; 0 keeps it only until the first hourly purge after the "
+            "comment is read. In a case: days after its resolution."
         }
 
     def clean_keep_original_days(self) -> int:

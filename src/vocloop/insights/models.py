@@ -116,7 +116,8 @@ class SentimentTerm(models.Model):
 
 
 class OriginalComment(models.Model):
-    """A comment as the customer wrote it, before personal data was masked; kept for a while."""
+    """A comment as the customer wrote it, before personal data was masked; kept from its
+    arrival until the purge's rule (insights.services) says it goes."""
 
     feedback = models.OneToOneField(
         "listening.Feedback", on_delete=models.CASCADE, primary_key=True, related_name="original"

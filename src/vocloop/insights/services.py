@@ -43,15 +43,26 @@ def text_settings() -> TextSettings:
     return TextSettings.objects.order_by("pk").first() or TextSettings.objects.create()
 
 
-def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
-    """Keep the unmasked comment while the quality manager's setting says so, else nothing.
+# How long an unmasked original stays: the one rule, which originals_purge applies.
+#
+# A comment in which masking hid something is kept as written from its arrival,
+# whatever the setting: a case may open for it later (the sentiment rule once it is
+# read, the customer writing back), and "call me on …" was written for that case's
+# team to act on (cases/originals.py). The purge, hourly in the worker, deletes an
+# original once no open case holds it and its retention is over:
+# - in a case: keep_original_days after the case was resolved (or closed); a
+#   reopened case holds it again. The customer's messages on the case go with it;
+# - in no case: at keep_until (arrival + keep_original_days), once reading it can no
+#   longer open a case: it has been read, or arrived longer ago than CASE_RULE_WITHIN.
+# Nothing else reads an original: staff, exports, webhooks and analysis see the
+# masked comment only.
 
-    The comment of feedback in a case is kept whatever the setting, while the case is
-    open: "call me on …" was written for the team to act on (cases/originals.py).
-    """
-    days = text_settings().keep_original_days
-    if not masked.found or (days == 0 and feedback.case_id is None):
+
+def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
+    """Keep the unmasked comment as it arrives when masking hid something in it."""
+    if not masked.found:
         return
+    days = text_settings().keep_original_days
     OriginalComment.objects.create(
         feedback=feedback,
         text=original,
@@ -89,12 +100,16 @@ def cases_past_retention(*, now: dt.datetime) -> QuerySet[Case]:
 
 
 def originals_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete the unmasked originals past their time: of feedback without a case at its
-    keep_until; of a case's comments and the customer's messages on it, by its resolution."""
+    """Delete the unmasked originals whose time is over, by the rule above original_keep."""
     now = now or timezone.now()
     ended = cases_past_retention(now=now).values("pk")
+    # Reading can open no case for it any more.
+    read_or_too_old = Q(feedback__text__isnull=False) | Q(
+        feedback__received_at__lt=now - CASE_RULE_WITHIN
+    )
+    caseless_over = Q(feedback__case__isnull=True, keep_until__lt=now) & read_or_too_old
     comments, _ = OriginalComment.objects.filter(
-        Q(feedback__case__isnull=True, keep_until__lt=now) | Q(feedback__case__in=ended)
+        caseless_over | Q(feedback__case__in=ended)
     ).delete()
     messages, _ = CaseEventOriginal.objects.filter(event__case__in=ended).delete()
     return comments + messages

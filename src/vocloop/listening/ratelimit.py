@@ -23,8 +23,9 @@ from django.http import HttpRequest
 
 KEY_PREFIX = "vocloop:public-posts"
 ADDRESS_KEY_PREFIX = "vocloop:address-sends"
-# Confirmation links vocloop emails to one address, whoever asks for them: enough
-# for a customer who asks again, too few to make vocloop a nuisance to the address.
+# Emails with a confirmation link that the public pages send to one address, whoever
+# asks for them (a receipt to an address typed into a form, "Email me updates"):
+# enough for a customer who asks again, too few to make vocloop a nuisance to it.
 ADDRESS_SENDS = 3
 ADDRESS_WINDOW_SECONDS = 3600
 

@@ -7,12 +7,14 @@ Customer emails about a case go to a verified customer (Case.customer_verified) 
 to the addresses confirmed for one of its pieces of feedback (updates.py): an email
 typed into a public form is a claim, so that address gets the receipt for what it
 just submitted (with its tracking link, which follows the case, and a link to
-confirm the address) and no case updates until it is confirmed. Nothing is emailed
-to the customer about what the customer did.
+confirm the address; within the address's allowance, listening.ratelimit) and no
+case updates until it is confirmed. Nothing is emailed to the customer about what
+the customer did.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,11 @@ from vocloop.cases import wording
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback
+from vocloop.listening.ratelimit import (
+    ADDRESS_SENDS,
+    ADDRESS_WINDOW_SECONDS,
+    address_send_allowed,
+)
 from vocloop.notifications.emails import email_enqueue
 from vocloop.notifications.memo import remembered
 from vocloop.notifications.updates import (
@@ -33,6 +40,8 @@ from vocloop.notifications.updates import (
     updates_subscription_pending,
 )
 from vocloop.notifications.webhooks import staff_case_url, webhook_enqueue
+
+logger = logging.getLogger(__name__)
 
 Kind = CaseEvent.Kind
 ESCALATED = "escalated"  # added by the escalation work; recipients in data["notified"]
@@ -73,6 +82,18 @@ RULES: dict[str, Rule] = {
 # Entries that notify nobody: a reveal is for the case's own record (who saw what,
 # when); a webhook would tell integrations the case changed when nothing did.
 UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
+
+
+def announced(event: CaseEvent) -> bool:
+    """Whether an entry is told to anyone: by email, webhook or chat.
+
+    An escalation of a breach that fell due long ago (slas.escalation, data["late"])
+    is on the record only: a worker started on old data would otherwise post
+    hundreds of months-old escalations to the teams' chat.
+    """
+    if event.kind in UNNOTIFIED:
+        return False
+    return not (event.kind == ESCALATED and event.data.get("late"))
 
 
 def _active_with_email(users: Any) -> list[Any]:
@@ -136,7 +157,7 @@ def case_data(case: Case) -> dict[str, Any]:
 
 def notify_case_event(event: CaseEvent) -> None:
     """Queue the webhooks and emails an entry on a case's timeline causes."""
-    if event.kind in UNNOTIFIED:
+    if not announced(event):
         return
     rule = RULES.get(event.kind, UPDATED)
     case = event.case
@@ -222,26 +243,40 @@ def notify_feedback_received(feedback: Feedback) -> None:
         + (f", case {case.reference}" if case else ""),
     )
     customer = feedback.customer
-    if customer is not None and customer.email:
-        # Sent even when the address is only claimed: it tells that address no more
-        # than what was just submitted in its name, and asks its owner to confirm the
-        # address before it hears anything more.
-        confirming: dict[str, Any] = {}
-        if not feedback.customer_verified:
-            pending = updates_subscription_pending(feedback=feedback, email=customer.email)
-            if pending is not None:
-                confirming = link_context(pending)
-        email_enqueue(
-            kind="customer_receipt",
-            to=customer.email,
-            cause=f"feedback:{feedback.pk}",
-            context={
-                "feedback": feedback,
-                "customer_name": customer.name,
-                "reference": feedback.reference,
-                "tracking_url": tracking_url(feedback),
-                "team": case.team.name if case else "",
-                "case": case,
-                **confirming,
-            },
-        )
+    if customer is None or not customer.email:
+        return
+    # Sent even when the address is only claimed: it tells that address no more than
+    # what was just submitted in its name, and asks its owner to confirm the address
+    # before it hears anything more.
+    confirming: dict[str, Any] = {}
+    if not feedback.customer_verified:
+        # Anyone can type any address into the public forms, from as many clients as
+        # they hold: a receipt with its confirmation link counts against the address's
+        # allowance as a link asked for on a tracking page does.
+        if not address_send_allowed(customer.email):
+            logger.info(
+                "Feedback %s taken in, its receipt not emailed: the address typed with it "
+                "has had %d emails from the public pages within %d minutes. The customer "
+                "saw the reference and tracking link on the page.",
+                feedback.reference,
+                ADDRESS_SENDS,
+                ADDRESS_WINDOW_SECONDS // 60,
+            )
+            return
+        pending = updates_subscription_pending(feedback=feedback, email=customer.email)
+        if pending is not None:
+            confirming = link_context(pending)
+    email_enqueue(
+        kind="customer_receipt",
+        to=customer.email,
+        cause=f"feedback:{feedback.pk}",
+        context={
+            "feedback": feedback,
+            "customer_name": customer.name,
+            "reference": feedback.reference,
+            "tracking_url": tracking_url(feedback),
+            "team": case.team.name if case else "",
+            "case": case,
+            **confirming,
+        },
+    )

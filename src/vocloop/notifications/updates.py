@@ -133,7 +133,7 @@ def _subscription_for(feedback: Feedback, email: str) -> UpdatesSubscription:
 def updates_subscription_pending(*, feedback: Feedback, email: str) -> UpdatesSubscription | None:
     """A fresh confirmation link for this address and feedback; None when it gets the updates.
 
-    Every new link withdraws the one before.
+    Every new link withdraws the one before: call this only for a link that is sent.
     """
     subscription = _subscription_for(feedback, email.strip())
     if subscription.active:
@@ -150,10 +150,14 @@ def updates_subscription_request(*, feedback: Feedback, email: str, send: bool =
 
     The address is emailed a confirmation link, unless it already gets the updates
     or send is False (the address's allowance is spent): the caller answers alike in
-    every case, so that the answer tells nothing about the address.
+    every case, so that the answer tells nothing about the address. When nothing is
+    sent nothing changes: a new link would withdraw the ones the address holds and
+    leave its owner none that works.
     """
+    if not send:
+        return
     subscription = updates_subscription_pending(feedback=feedback, email=email)
-    if subscription is None or not send:
+    if subscription is None:
         return
     email_enqueue(
         kind="customer_confirm_updates",

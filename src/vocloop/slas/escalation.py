@@ -15,10 +15,12 @@ A chunk of escalations costs a few statements, not a few per case: the sweep ove
 An escalation that fell due longer ago than ESCALATION_EMAIL_WITHIN (24 hours of
 wall time by default) is news to nobody: a worker started for the first time on
 old data, or after weeks stopped, would otherwise email a team lead dozens of
-breaches months old. Such escalations are recorded as any other (the timeline,
-the Escalation row), with nobody notified, and the chain is brought up to where it
-would stand had the sweep run all along, so that the lead above is not emailed
-about them either at the next interval.
+breaches months old, and post each to the teams' chat. Such escalations are
+recorded as any other (the timeline, the Escalation row) but marked late, and a
+late escalation is announced nowhere: no email, no webhook, no chat message. The
+chain is brought up to where it would stand had the sweep run all along, so that
+the lead above is not told of them either at the next interval. An integration
+that needs every escalation reads the case's timeline through the API.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from vocloop.accounts.people import display_name
 from vocloop.cases import wording
 from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import Actor, build_event, record_events
+from vocloop.lib.moments import utc_minute
 from vocloop.slas.models import Escalation
 
 Deadline = Escalation.Deadline
@@ -226,18 +229,14 @@ def _claim(rows: list[Escalation]) -> set[tuple[int, str, int]]:
         return {(case_id, deadline, level) for case_id, deadline, level in cursor.fetchall()}
 
 
-def _when(moment: dt.datetime) -> str:
-    return f"{moment:%d %b %Y, %H:%M} UTC"
-
-
-def _body(*, deadline: str, due_at: dt.datetime, lead: str, team: str, emailed: bool) -> str:
-    passed = f"The {deadline} deadline ({_when(due_at)}) has passed: "
-    if emailed:
+def _body(*, deadline: str, due_at: dt.datetime, lead: str, team: str, late: bool) -> str:
+    passed = f"The {deadline} deadline ({utc_minute(due_at)}) has passed: "
+    if not late:
         return passed + f"{lead}, lead of the {team} team, was told."
     hours = settings.ESCALATION_EMAIL_WITHIN.total_seconds() / 3600
     return (
-        passed + f"escalated to {lead}, lead of the {team} team, without an email: "
-        f"it fell due more than {hours:g} hours before the sweep saw it."
+        passed + f"escalated to {lead}, lead of the {team} team, without an email, webhook "
+        f"or chat message: it fell due more than {hours:g} hours before the sweep saw it."
     )
 
 
@@ -246,6 +245,8 @@ def escalation_entry(breach: Breach, row: Escalation) -> CaseEvent:
     case, team = breach.case, row.team
     lead = team.lead
     assert lead is not None
+    # Only an escalation too old to email goes without its lead's name in `notified`.
+    late = not row.notified
     return build_event(
         case,
         Actor.system(),
@@ -257,7 +258,7 @@ def escalation_entry(breach: Breach, row: Escalation) -> CaseEvent:
             due_at=breach.due_at,
             lead=display_name(lead),
             team=team.name,
-            emailed=bool(row.notified),
+            late=late,
         ),
         data={
             "deadline": breach.deadline,
@@ -265,6 +266,7 @@ def escalation_entry(breach: Breach, row: Escalation) -> CaseEvent:
             "level": row.level,
             "team": team.slug,
             "notified": row.notified,
+            "late": late,  # recorded, announced nowhere (notifications.events)
         },
         at=row.created_at,
     )
