@@ -1,0 +1,1 @@
+"""Plain helpers that belong to no part of the loop."""
