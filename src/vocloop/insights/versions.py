@@ -38,12 +38,12 @@ def held_out(feedback_id: int) -> bool:
     return zlib.crc32(str(feedback_id).encode()) % 100 < HELD_OUT_PERCENT
 
 
-def active_version(kind: type[Model]) -> Model | None:
-    found: Model | None = (
-        kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
-        .order_by("-version")
-        .first()
-    )
+def active_version(kind: type[Model], *, with_model: bool = True) -> Model | None:
+    """The version in use; `with_model=False` leaves its model unread, for showing figures."""
+    versions = kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
+    if not with_model:
+        versions = versions.defer("data")
+    found: Model | None = versions.order_by("-version").first()
     return found
 
 
