@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from vocloop.insights import learning, sentiment_learning
 from vocloop.insights.models import LearnedModel, SentimentModel, ThemeModel
 from vocloop.insights.tasks import train_sentiment_model, train_theme_model
-from vocloop.insights.versions import active_version
+from vocloop.insights.versions import REJECTED_MODELS_KEPT, active_version
 from vocloop.insights.views import quality_managers_only
 
 # What Train now trains: each model with its quick check and its task.
@@ -42,10 +42,11 @@ def models(request: HttpRequest) -> HttpResponse:
         "min_corrections": learning.MIN_CORRECTIONS,
         "sentiment_versions": SentimentModel.objects.defer("data"),
         "sentiment_active": active_version(SentimentModel, with_model=False),
-        "sentiment_corrections": sentiment_learning.sentiment_corrections_since_last_training(),
+        "sentiment_new": sentiment_learning.new_labels(),
         "sentiment_corrected": corrected,
         "sentiment_scored": scored,
         "sentiment": sentiment_learning,
+        "rejected_kept": REJECTED_MODELS_KEPT,
     }
     return render(request, "insights/models.html", context)
 
