@@ -3,6 +3,7 @@ train → test on held-out comments → use, or keep the lexicon; versions and r
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from tests.clock import Clock
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in, messages_of
@@ -19,15 +21,21 @@ from vocloop.insights.models import CommentText, SentimentModel
 from vocloop.insights.sentiment_learning import (
     MIN_CORRECTIONS,
     MIN_SCORED,
+    NEW_CORRECTIONS,
+    NEW_SCORED_MIN,
     NotEnoughCorrections,
     NothingNew,
+    new_labels,
     score_label,
     sentiment_model_rollback,
     sentiment_model_train,
+    sentiment_training_refusal,
 )
 from vocloop.insights.services import correction_record
+from vocloop.insights.tasks import nightly
 from vocloop.insights.taxonomy import reader_current
-from vocloop.insights.versions import held_out
+from vocloop.insights.versions import REJECTED_MODELS_KEPT, held_out, version_keep
+from vocloop.insights.vocabulary import sentiment_word_add
 from vocloop.listening.models import Feedback
 from vocloop.text.sentiment import sentiment
 
@@ -166,7 +174,7 @@ def test_a_model_no_better_than_the_lexicon_is_not_used(org: Org) -> None:
     assert model.scored_right == model.scored_right_lexicon == 1.0
     assert model.corrections_right == model.corrections_right_lexicon == 1.0
     assert reader_current().sentiment_model is None
-    with pytest.raises(NothingNew, match="Nothing has changed since sentiment version 1"):
+    with pytest.raises(NothingNew, match="Too little is new since sentiment version 1"):
         sentiment_model_train()
 
 
@@ -225,8 +233,7 @@ def test_the_learned_model_page_shows_both_models_and_trains_both(
     correct(org, comments(org, PRAISE, COMPLAINTS, 6, seed=12))
     client = logged_in(org.manager)
     page = client.get(reverse("insights:models")).content.decode()
-    assert "6 comments with a corrected sentiment (6 corrections since the last training)" in page
-    assert "and 240 with a clear score" in page
+    assert "6 comments with a corrected sentiment and 240 with a clear score." in page
     assert "0 theme corrections since the last training" in page
     with django_capture_on_commit_callbacks(execute=True):
         trained = client.post(reverse("insights:models"), {"action": "train"}, follow=True)
@@ -244,10 +251,119 @@ def test_the_learned_model_page_shows_both_models_and_trains_both(
 
 
 def test_the_nightly_job_trains_the_sentiment_model_when_due(org: Org) -> None:
-    from vocloop.insights.tasks import nightly
-
     comments(org, PRAISE, COMPLAINTS, MIN_SCORED - 10, seed=13, scored=True)
     assert nightly() == ""  # too few to learn from: nothing said, hour after hour
     comments(org, PRAISE, COMPLAINTS, 50, seed=14, scored=True)
     assert "sentiment model v1 in use" in nightly()
     assert "sentiment" not in nightly()  # trained within the day
+
+
+def later(clock: Clock, hours: int = 1) -> None:
+    clock.to(clock.now + dt.timedelta(hours=hours))
+
+
+def test_a_new_version_waits_for_ten_more_corrected_comments(org: Org, clock: Clock) -> None:
+    comments(org, PRAISE, COMPLAINTS, 240, seed=15, scored=True)
+    first = sentiment_model_train()
+    assert new_labels().scored_needed == NEW_SCORED_MIN  # a tenth of it learned from is less
+    assert first.trained_on < 10 * NEW_SCORED_MIN
+    later(clock)
+    corrected = comments(org, PRAISE, COMPLAINTS, NEW_CORRECTIONS, seed=16)
+    chosen = list(corrected.items())
+    correct(org, dict(chosen[:-1]))
+    for label in ("negative", "positive", "neutral"):  # one comment corrected again and again
+        later(clock)
+        correction_record(
+            feedback=chosen[0][0], themes=[], themes_shown=[], sentiment=label, by=org.manager
+        )
+    said = (
+        f"Too little is new since sentiment version 1 was trained: 9 comments corrected and "
+        f"0 newly scored, and the sentiment words unchanged. Training again needs "
+        f"{NEW_CORRECTIONS} corrected or {NEW_SCORED_MIN} newly scored comments"
+    )
+    with pytest.raises(NothingNew, match=said):
+        sentiment_model_train()
+    assert sentiment_training_refusal() is not None
+    later(clock, 24)
+    assert nightly() == ""  # due, and quiet: too little is new
+    page = logged_in(org.manager).get(reverse("insights:models")).content.decode()
+    assert "since version 1 was trained, 9 corrected and 0 newly scored" in page
+    assert "trained only when 10 more comments are corrected, or 50 more are scored" in page
+
+    correct(org, dict(chosen[-1:]))
+    assert sentiment_training_refusal() is None
+    assert "sentiment model v2" in nightly()
+
+
+def test_a_new_version_waits_for_a_tenth_more_scored_comments(org: Org, clock: Clock) -> None:
+    comments(org, PRAISE, COMPLAINTS, 240, seed=17, scored=True)
+    sentiment_model_train()
+    later(clock)
+    comments(org, PRAISE, COMPLAINTS, NEW_SCORED_MIN - 1, seed=18, scored=True)
+    comments(org, PRAISE, COMPLAINTS, 30, seed=19)  # unscored: no evidence of their feeling
+    assert new_labels().scored == NEW_SCORED_MIN - 1
+    with pytest.raises(NothingNew, match="49 newly scored"):
+        sentiment_model_train()
+    comments(org, PRAISE, COMPLAINTS, 1, seed=20, scored=True)
+    assert sentiment_model_train().version == 2
+
+    # After a version that learned from 1,200 comments, 120 newly scored are needed.
+    later(clock)
+    keep_version(better=False, model=b"model", trained_on=1200)
+    later(clock)
+    comments(org, PRAISE, COMPLAINTS, 119, seed=21, scored=True)
+    new = new_labels()
+    assert (new.version, new.scored, new.scored_needed, new.enough) == (3, 119, 120, False)
+    comments(org, PRAISE, COMPLAINTS, 1, seed=22, scored=True)
+    assert new_labels().enough
+
+
+def test_a_change_of_the_sentiment_words_is_enough_to_train_again(org: Org, clock: Clock) -> None:
+    comments(org, PRAISE, COMPLAINTS, 240, seed=23, scored=True)
+    sentiment_model_train()
+    later(clock)
+    assert sentiment_training_refusal() is not None
+    sentiment_word_add(word="sick", valence=2.5, by=org.manager)
+    assert new_labels().words_changed
+    assert sentiment_model_train().version == 2
+
+
+def keep_version(better: bool, model: bytes, trained_on: int = 300) -> SentimentModel:
+    current = SentimentModel.objects.filter(status=SentimentModel.Status.ACTIVE).first()
+    return version_keep(
+        SentimentModel,
+        better=better,
+        current=current,
+        trained_on=trained_on,
+        lexicon_weight=0.5,
+        corrections_held_out=12,
+        scored_held_out=70,
+        scored_right=0.8,
+        data=model,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rejected_versions_older_than_the_latest_few_keep_their_figures_only(
+    org: Org, seed: int
+) -> None:
+    rng = random.Random(seed)
+    kept = {}
+    for n in range(12):
+        better = n == 0 or rng.random() < 0.3
+        kept[keep_version(better, f"model {n}".encode()).version] = better
+    rejected = sorted((v for v, used in kept.items() if not used), reverse=True)
+    assert len(rejected) > REJECTED_MODELS_KEPT
+    for version in SentimentModel.objects.all():
+        latest = version.version in rejected[:REJECTED_MODELS_KEPT]
+        expect = (
+            b""
+            if version.version in rejected and not latest
+            else b"model %d" % (version.version - 1)
+        )
+        assert bytes(version.data) == expect, version.version
+        assert (version.trained_on, version.scored_right, version.scored_held_out) == (
+            300,
+            0.8,
+            70,
+        )

@@ -160,6 +160,7 @@ def test_bad_entries_get_a_form_error_and_change_nothing(
     [
         ({"action": "remove", "term": "abc"}, "not in the list"),
         ({"action": "remove", "term": "9" * 30}, "not in the list"),
+        ({"action": "remove", "term": "²"}, "not in the list"),
         ({"action": "switch", "word": "sick"}, "not one of vocloop's adjustments"),
         ({"action": "dance"}, "Choose to add a name or a word"),
     ],

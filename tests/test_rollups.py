@@ -86,6 +86,13 @@ def rollup_rows() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     }
 
 
+def resize_any(rng: random.Random, customers: list[Customer | None]) -> None:
+    """A quality manager gives a customer another size (Settings → Customers)."""
+    customer = rng.choice([c for c in customers if c is not None])
+    customer.size = rng.choice(SIZES)
+    customer.save()
+
+
 def assert_rebuild_agrees() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     """The rollups kept so far equal a rebuild, both as of now (after the worker's sweep)."""
     rollup_deadlines_passed()
@@ -178,6 +185,8 @@ class Stream:
                 escalation_sweep()
             if self.rng.random() < 0.1:  # the worker's sweep, not after every step
                 rollup_deadlines_passed()
+            if self.rng.random() < 0.05:
+                resize_any(self.rng, self.customers)
             if self.rng.random() < 0.5 or not Case.objects.exists():
                 self.feedback()
             else:
@@ -217,6 +226,9 @@ def test_a_rebuild_and_the_incremental_path_agree_on_random_work(
     }
     assert outcomes >= {(True, True), (False, True), (False, False)}, outcomes
     assert any(c["pending_until"] for c in rows["contributions"].values())
+    # Customers changed size meanwhile: some gave feedback in two segments or more.
+    segments = Feedback.objects.exclude(customer=None).values_list("customer", "segment")
+    assert len(set(segments)) > len({customer for customer, _ in segments})
 
 
 def assert_case_totals_match_raw_rows(rows: dict[tuple[Any, ...], dict[str, Any]]) -> None:

@@ -52,8 +52,11 @@ def test_simultaneous_feedback_and_case_work_all_count_once(request: Any) -> Non
     staff = cases.Actor.staff(org.manager)
     ids = list(Case.objects.values_list("pk", flat=True))
     race(lambda i: cases.case_acknowledge(case=Case.objects.get(pk=ids[i]), actor=staff))
-    assert CaseRollup.objects.get().acknowledged == THREADS
+    # Today's row, and the row of the deadlines' day (met now, counted on the day they
+    # fall: tomorrow when the cases opened late in the working day).
+    rows = list(CaseRollup.objects.all())
+    assert sum(r.acknowledged for r in rows) == THREADS
     # (A transactional test before this one may have flushed the default calendar.)
     timed = Case.objects.exclude(business_seconds_to_acknowledge=None).count()
-    assert sum(CaseRollup.objects.get().acknowledge_histogram) == timed
+    assert sum(sum(r.acknowledge_histogram) for r in rows) == timed
     assert_rebuild_agrees()

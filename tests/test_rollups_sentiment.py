@@ -25,7 +25,7 @@ from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
-from tests.test_rollups import SIZES, assert_rebuild_agrees, rollup_rows
+from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import CommentText
@@ -99,14 +99,17 @@ class CommentStream:
         path = self.tmp / f"export-{self.imports}.csv"
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["when", "comment", "stars"])
+            writer.writerow(["when", "comment", "stars", "email"])
             for _ in range(self.rng.randint(3, 12)):
                 day = (self.clock.now - dt.timedelta(days=self.rng.randint(0, 20))).date()
-                writer.writerow([day.isoformat(), self.rng.choice(COMMENTS), ""])
+                customer = self.rng.choice(self.customers)
+                email = customer.email if customer is not None else ""
+                writer.writerow([day.isoformat(), self.rng.choice(COMMENTS), "", email])
         call_command(
             "import", str(path), "--no-progress", "--touchpoint", "help-desk",
             "--date-column", "when", "--comment-column", "comment", "--channel", "review",
-            "--kind", "feedback", *(["--no-read"] if self.rng.random() < 0.5 else []),
+            "--kind", "feedback", "--email-column", "email",
+            *(["--no-read"] if self.rng.random() < 0.5 else []),
             stdout=StringIO(),
         )  # fmt: skip
 
@@ -125,6 +128,7 @@ class CommentStream:
             (lambda: comments_read_bulk(again=True), 3),
             (self.import_file, 4),
             (self.undo_import, 2),
+            (lambda: resize_any(self.rng, self.customers), 3),
         ]
         for _ in range(steps):
             self.clock.to(self.clock.now + dt.timedelta(minutes=self.rng.choice([5, 60, 600])))
@@ -152,7 +156,10 @@ def test_sentiment_counts_kept_by_every_write_equal_a_rebuild(
     assert texts.filter(sentiment_corrected=True).exists()
     assert texts.filter(feedback__score__isnull=True).exists()
     assert FeedbackImport.objects.filter(undone_at__isnull=False).exists()
-    assert Feedback.objects.filter(imported_by__isnull=False).exists()
+    assert Feedback.objects.filter(imported_by__isnull=False).exclude(customer=None).exists()
+    # Customers changed size meanwhile: some gave feedback in two segments or more.
+    segments = Feedback.objects.exclude(customer=None).values_list("customer", "segment")
+    assert len(set(segments)) > len({customer for customer, _ in segments})
 
 
 def test_a_correction_moves_the_negative_count_at_once(org: Org, clock: Clock) -> None:

@@ -33,3 +33,34 @@ def test_a_missing_case_shows_the_staff_page_with_a_way_back(org, agent):
     assert response.status_code == 404
     page = response.content.decode()
     assert "Back to your inbox" in page and "Log out" in page
+
+
+ODD_IDS = ["²", "٣", "9" * 30, "abc"]
+
+
+@pytest.mark.parametrize("event", ODD_IDS)
+def test_an_odd_timeline_entry_to_reveal_is_refused_kindly(org, event):
+    case = give_feedback(org.helpdesk, score=2, comment="Call me on 0612345678.").case
+    lead = Client()
+    lead.force_login(org.support_lead)
+    response = lead.post(f"/staff/cases/{case.reference}/reveal/", {"event": event})
+    assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("assignee", ODD_IDS)
+def test_an_odd_assignee_in_the_inbox_filter_is_a_form_error(org, agent, assignee):
+    give_feedback(org.helpdesk, score=2)
+    response = agent.get("/staff/", {"assignee": assignee})
+    assert response.status_code == 200
+    assert response.context["filter_form"].errors["assignee"]
+
+
+@pytest.mark.parametrize("shown", ["²", "3,²", "9" * 30])
+def test_an_odd_list_of_themes_shown_leaves_the_reading_as_it_was(org, agent, shown):
+    feedback = give_feedback(org.helpdesk, score=2)
+    url = f"/staff/insights/feedback/{feedback.reference}/correct/"
+    response = agent.post(url, {"sentiment": "positive", "shown": shown}, follow=True)
+    assert response.status_code == 200
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "The form was changed: reload the page." in said
+    assert not feedback.corrections.exists()

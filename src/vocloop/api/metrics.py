@@ -49,7 +49,10 @@ class MetricFilters(Schema):
     stage: str | None = Field(None, description="A lifecycle stage, e.g. support.")
     channel: str | None = Field(None, description="Feedback metrics only, e.g. web, email.")
     segment: str | None = Field(
-        None, description=f"A customer size, or '{UNKNOWN_SEGMENT}' for no known size."
+        None,
+        description=f"A customer size, or '{UNKNOWN_SEGMENT}' for no known size: the size the "
+        "customer had when the feedback was given (for a case metric, the feedback the case "
+        "was opened for), whatever it is now.",
     )
 
     _no_nul = field_validator("*")(_refuse_nul)

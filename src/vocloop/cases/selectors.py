@@ -32,6 +32,7 @@ from vocloop.accounts import roles
 from vocloop.accounts.models import Team
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
 from vocloop.cases.services import case_allowed_actions
+from vocloop.lib.ids import id_from
 from vocloop.listening.models import Feedback, Touchpoint
 from vocloop.slas.models import Escalation
 
@@ -204,8 +205,8 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         cases = cases.filter(assignee_id=scope.user.pk)
     elif filters.assignee == ASSIGNEE_NOBODY:
         cases = cases.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        cases = cases.filter(assignee_id=int(filters.assignee))
+    elif (assignee := id_from(filters.assignee)) is not None:
+        cases = cases.filter(assignee_id=assignee)
     if filters.escalated == ESCALATED_OPEN:
         cases = cases.filter(escalation_open())
     elif filters.escalated == ESCALATED_EVER:
@@ -305,9 +306,9 @@ def former_assignee(scope: CaseScope, asked: str, people: Iterable[Any]) -> Any 
     """A person asked for in the assignee filter who is not among `people` (left the team,
     deactivated) but holds cases the user sees: still a filter that works, as the
     workload links to them. None for anyone else, so ids reveal no names."""
-    if not (asked.isascii() and asked.isdigit() and len(asked) <= 18):
+    pk = id_from(asked)
+    if pk is None:
         return None
-    pk = int(asked)
     if any(person.pk == pk for person in people):
         return None
     return User.objects.filter(pk=pk, pk__in=scope.cases().values("assignee_id")).first()

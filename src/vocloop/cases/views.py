@@ -44,6 +44,7 @@ from vocloop.cases.services import Actor, CaseActionRefused
 from vocloop.cases.workload import Load, team_workload, workload_teams
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
+from vocloop.lib.ids import id_from
 from vocloop.listening.models import Feedback
 
 INBOX_PAGE_SIZE = 50
@@ -233,11 +234,8 @@ def _reply_from_template(
             return HttpResponse(status=204)  # "Choose a template" again: leave the text alone.
         return _render_case(request, case, scope)
 
-    found = (
-        selectors.reply_templates_for(case).filter(pk=int(chosen)).first()
-        if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
-        else None
-    )
+    pk = id_from(chosen)
+    found = selectors.reply_templates_for(case).filter(pk=pk).first() if pk is not None else None
     if found is None:
         if _is_htmx(request):
             return HttpResponse(status=204)
@@ -393,8 +391,8 @@ def _reveal_target(case: Case, data: Any) -> tuple[Feedback | None, CaseEvent | 
     reference, event_id = data.get("feedback", ""), data.get("event", "")
     if reference:
         return case.feedback.filter(reference=reference[:20]).first(), None
-    if event_id.isascii() and event_id.isdigit() and len(event_id) <= 18:
-        return None, case.events.filter(pk=int(event_id)).first()
+    if (pk := id_from(event_id)) is not None:
+        return None, case.events.filter(pk=pk).first()
     return None, None
 
 

@@ -55,7 +55,8 @@ class DashboardFilterForm(forms.Form):
             *Customer.Size.choices,
             (UNKNOWN_SEGMENT, "Unknown"),
         ],
-        label="Customer segment",
+        # The customer's size when the feedback was given, not now (see dashboards.selectors).
+        label="Segment at the time",
     )
     by = forms.ChoiceField(
         required=False,

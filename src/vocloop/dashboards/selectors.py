@@ -24,6 +24,7 @@ from vocloop.cases.models import Case, CaseEvent
 from vocloop.cases.selectors import CaseScope
 from vocloop.listening.models import Feedback
 from vocloop.metrics.queries import UNKNOWN_SEGMENT, Scope
+from vocloop.metrics.rollups import case_segment
 
 M = TypeVar("M", bound=Model)
 
@@ -49,17 +50,21 @@ def within(rows: QuerySet[M], field: str, first: dt.date, last: dt.date) -> Quer
 
 
 def scoped(rows: QuerySet[M], scope: Scope, *, via: str = "") -> QuerySet[M]:
-    """The scope's touch point, stage and segment filters; `via` leads from rows to a case."""
+    """The scope's touch point, stage and segment filters; `via` leads from rows to a case.
+
+    The segment is the one the rollups count in: feedback's own (the customer's size when
+    it was given), a case's that of the feedback it was opened for.
+    """
     if scope.touchpoint_id is not None:
         rows = rows.filter(**{f"{via}touchpoint_id": scope.touchpoint_id})
     if scope.stage is not None:
         rows = rows.filter(**{f"{via}touchpoint__stage": scope.stage})
-    if scope.segment == UNKNOWN_SEGMENT:
-        rows = rows.filter(
-            Q(**{f"{via}customer__isnull": True}) | Q(**{f"{via}customer__size": ""})
-        )
-    elif scope.segment is not None:
-        rows = rows.filter(**{f"{via}customer__size": scope.segment})
+    if scope.segment is not None:
+        segment = "" if scope.segment == UNKNOWN_SEGMENT else scope.segment
+        if rows.model is Feedback and not via:
+            rows = rows.filter(segment=segment)
+        else:
+            rows = rows.alias(case_segment=case_segment(f"{via}pk")).filter(case_segment=segment)
     return rows
 
 

@@ -125,6 +125,7 @@ class _Ids:
     touchpoints: dict[str, int]
     surveys: dict[tuple[str, int], int]
     customers: list[int]
+    sizes: list[str]  # of each customer, by the same index
     root_causes: dict[str, int]
     case_base: int
     sla: SlaRules
@@ -212,8 +213,8 @@ def _customers_create(specs: list[org.CustomerSpec]) -> list[int]:
 
 
 FEEDBACK_COLUMNS = (  # noqa: SIM905
-    "reference tracking_token touchpoint_id survey_id customer_id case_id kind channel "
-    "score_type score comment occurred_at received_at"
+    "reference tracking_token touchpoint_id survey_id customer_id segment case_id kind "
+    "channel score_type score comment occurred_at received_at"
 ).split()
 CASE_COLUMNS = (  # noqa: SIM905
     "id reference touchpoint_id team_id customer_id assignee_id status severity severity_rank "
@@ -244,6 +245,7 @@ def _feedback_write(writers: _Writers, rows: list[FeedbackRow], ids: _Ids) -> No
             "touchpoint_id": ids.touchpoints[r.touchpoint],
             "survey_id": ids.surveys[(r.touchpoint, r.survey)] if r.survey is not None else None,
             "customer_id": ids.customers[r.customer] if r.customer is not None else None,
+            "segment": ids.sizes[r.customer] if r.customer is not None else "",
             "case_id": ids.case_base + r.case if r.case is not None else None,
             "kind": r.kind,
             "channel": r.channel,
@@ -344,6 +346,7 @@ def demo_load(
         touchpoints=touchpoints,
         surveys=surveys,
         customers=_customers_create(specs),
+        sizes=[c.size for c in specs],
         root_causes=dict(RootCause.objects.values_list("slug", "id")),
         case_base=Case.objects.aggregate(top=Max("id"))["top"] or 0,
         sla=SlaRules(teams, specs, now),

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vocloop.insights.models import Dimension, Sentiment, TextSettings, Theme, Want
+from vocloop.lib.ids import id_from
 from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
 
 GROUPINGS = (
@@ -321,10 +322,10 @@ class CorrectionForm(forms.Form):
     shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_shown(self) -> list[int]:
-        parts = [p.strip() for p in self.cleaned_data["shown"].split(",") if p.strip()]
-        if not all(p.isdigit() and len(p) <= 18 for p in parts):
+        ids = [id_from(p.strip()) for p in self.cleaned_data["shown"].split(",") if p.strip()]
+        if None in ids:
             raise forms.ValidationError("The form was changed: reload the page.")
-        return [int(p) for p in parts]
+        return [pk for pk in ids if pk is not None]
 
 
 class TextSettingsForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from vocloop.insights import learning, sentiment_learning
 from vocloop.insights.models import LearnedModel, SentimentModel, ThemeModel
 from vocloop.insights.tasks import train_sentiment_model, train_theme_model
+from vocloop.insights.versions import REJECTED_MODELS_KEPT, active_version
 from vocloop.insights.views import quality_managers_only
 
 # What Train now trains: each model with its quick check and its task.
@@ -36,26 +37,18 @@ def models(request: HttpRequest) -> HttpResponse:
     corrected, scored = sentiment_learning.sentiment_sources()
     context = {
         "versions": ThemeModel.objects.defer("data"),
-        "active": _active(ThemeModel),
+        "active": active_version(ThemeModel, with_model=False),
         "corrections": learning.corrections_since_last_training(),
         "min_corrections": learning.MIN_CORRECTIONS,
         "sentiment_versions": SentimentModel.objects.defer("data"),
-        "sentiment_active": _active(SentimentModel),
-        "sentiment_corrections": sentiment_learning.sentiment_corrections_since_last_training(),
+        "sentiment_active": active_version(SentimentModel, with_model=False),
+        "sentiment_new": sentiment_learning.new_labels(),
         "sentiment_corrected": corrected,
         "sentiment_scored": scored,
         "sentiment": sentiment_learning,
+        "rejected_kept": REJECTED_MODELS_KEPT,
     }
     return render(request, "insights/models.html", context)
-
-
-def _active(kind: type[LearnedModel]) -> LearnedModel | None:
-    found: LearnedModel | None = (
-        kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
-        .defer("data")
-        .first()
-    )
-    return found
 
 
 # What Roll back rolls back, by the button's action: the model and what reads without it.

@@ -255,6 +255,7 @@ class LearnedModel(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     trained_at = models.DateTimeField(default=timezone.now)
     trained_on = models.PositiveIntegerField()  # comments it learned from
+    # Empty for a rejected version older than the latest few (versions.REJECTED_MODELS_KEPT).
     data = models.BinaryField()
     note = models.TextField(blank=True)
 

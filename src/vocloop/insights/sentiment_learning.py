@@ -16,10 +16,17 @@ share read right (a scored comment read as neutral is not read right). A new ver
 is used only when, with it, vocloop reads every judged part at least as right as the
 lexicon alone, one of them more right, and none less right than with the version in
 use; otherwise it is kept, rejected, with its figures.
+
+A version that is used reads every comment again, and the sentiment figures of past
+days move with it; so a new one is trained only when enough is new since the version
+trained last (`NewLabels`): NEW_CORRECTIONS more comments corrected, or newly scored
+comments reaching NEW_SCORED_SHARE of the comments that version learned from (at least
+NEW_SCORED_MIN), or the sentiment words changed. A comment or two a day is not enough.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,7 +38,6 @@ from vocloop.insights.versions import (
     NothingNew,
     active_version,
     held_out,
-    last_trained_at,
     last_version,
     version_keep,
     version_rollback,
@@ -50,6 +56,10 @@ SCORED_LIMIT = 20000  # the latest scored comments, learned from and held out
 CORRECTION_WEIGHT = 1.0
 SCORE_WEIGHT = 0.25
 PARTS = ("corrections", "scored")
+# Enough new to train again (see the module's note).
+NEW_CORRECTIONS = 10
+NEW_SCORED_SHARE = 0.1
+NEW_SCORED_MIN = 50
 
 # The scores clear enough to say something of their comment (score_label says what).
 _CLEAR = (
@@ -114,22 +124,57 @@ def scored_comments(exclude: set[int], *, limit: int = SCORED_LIMIT) -> list[Lab
     return found
 
 
-def _nothing_new() -> str | None:
+@dataclass(frozen=True)
+class NewLabels:
+    """What is new since the version trained last (used or not), against what training
+    again needs."""
+
+    version: int | None  # trained last; None when none was
+    corrected: int  # comments whose sentiment staff corrected since
+    scored: int  # comments with a clear score received since
+    scored_needed: int
+    words_changed: bool
+
+    @property
+    def enough(self) -> bool:
+        return (
+            self.version is None
+            or self.words_changed
+            or self.corrected >= NEW_CORRECTIONS
+            or self.scored >= self.scored_needed
+        )
+
+
+def new_labels() -> NewLabels:
     last = last_version(SentimentModel)
     if last is None:
-        return None
+        return NewLabels(None, 0, 0, NEW_SCORED_MIN, words_changed=False)
     since = last.trained_at
     changed = vocabulary_changed_at()
-    if (
-        _sentiment_corrections().filter(corrected_at__gt=since).exists()
-        or _scored().filter(received_at__gt=since).exists()
-        or (changed is not None and changed > since)
-    ):
+    return NewLabels(
+        version=last.version,
+        corrected=_sentiment_corrections()
+        .filter(corrected_at__gt=since)
+        .values("feedback")
+        .distinct()
+        .count(),
+        scored=_scored().filter(received_at__gt=since).count(),
+        scored_needed=max(NEW_SCORED_MIN, math.ceil(NEW_SCORED_SHARE * last.trained_on)),
+        words_changed=changed is not None and changed > since,
+    )
+
+
+def _too_little_new() -> str | None:
+    new = new_labels()
+    if new.enough:
         return None
     return (
-        f"Nothing has changed since sentiment version {last.version} was trained: no new "
-        "sentiment correction, no newly scored comment and no change of the sentiment "
-        "words, so a new version would learn the same."
+        f"Too little is new since sentiment version {new.version} was trained: "
+        f"{counted(new.corrected, 'comment')} corrected and {new.scored:,} newly scored, "
+        f"and the sentiment words unchanged. Training again needs {NEW_CORRECTIONS} "
+        f"corrected or {new.scored_needed:,} newly scored comments, or a change of the "
+        "sentiment words: a version that is used reads every comment again and moves the "
+        "figures of past days."
     )
 
 
@@ -148,7 +193,7 @@ def sentiment_training_refusal() -> str | None:
     scored = _scored()[:MIN_SCORED].count()
     if corrected < MIN_CORRECTIONS and scored < MIN_SCORED:
         return _too_few(corrected, scored)
-    return _nothing_new()
+    return _too_little_new()
 
 
 def _right(readings: Sequence[Sentiment], part: Sequence[Labelled]) -> float:
@@ -169,10 +214,10 @@ def _better(figures: dict[str, float | None], *, in_use: bool) -> bool:
 def sentiment_model_train(*, seed: int = 0) -> SentimentModel:
     """Train a new version, test it on the held-out comments, and use it if it does better.
 
-    NothingNew when nothing it learns from has changed since the last version;
+    NothingNew when too little it learns from is new since the last version (NewLabels);
     NotEnoughCorrections when too few comments are labelled to learn and to test.
     """
-    if (refusal := _nothing_new()) is not None:
+    if (refusal := _too_little_new()) is not None:
         raise NothingNew(refusal)
     corrected = corrected_sentiments()
     scored = scored_comments({c.feedback_id for c in corrected})
@@ -241,15 +286,6 @@ def sentiment_model_rollback() -> SentimentModel | None:
         nothing_in_use="No learned sentiment model is in use: sentiment comes from the "
         "lexicon alone.",
     )
-
-
-def sentiment_corrections_since_last_training() -> int:
-    """Sentiment corrections since the sentiment model was last trained (all if never)."""
-    corrections = _sentiment_corrections()
-    last = last_trained_at(SentimentModel)
-    if last is not None:
-        corrections = corrections.filter(corrected_at__gt=last)
-    return corrections.count()
 
 
 def sentiment_sources() -> tuple[int, int]:

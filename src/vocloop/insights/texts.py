@@ -4,8 +4,9 @@ A comment's sentiment moves when it is read, read again (the themes changed, a n
 learned model), corrected by staff, or read in bulk after an import. Each of those
 writes runs through `comment_texts_write`, which reads what the comments stood at
 before and after the write, in the same transaction, and moves the sentiment counts
-of the feedback rollups (metrics) by the difference. An import undone deletes its
-feedback (and so its texts) and recounts the days it touched from what remains.
+of the feedback rollups (metrics) by the difference, in the row of the feedback's own
+segment (the one it was counted in on arrival). An import undone deletes its feedback
+(and so its texts) and recounts the days it touched from what remains.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ def _standing(ids: list[int]) -> dict[int, Standing]:
             "feedback__touchpoint_id",
             "feedback__score_type",
             "feedback__channel",
-            "feedback__customer__size",
+            "feedback__segment",
         )
-        for pk, label, score, at, touchpoint, score_type, channel, size in rows:
-            found[pk] = (feedback_key(at, touchpoint, score_type, channel, size), label, score)
+        for pk, label, score, at, touchpoint, score_type, channel, segment in rows:
+            found[pk] = (feedback_key(at, touchpoint, score_type, channel, segment), label, score)
     return found
 
 

@@ -3,7 +3,10 @@ with its figures, and rolling back. The same for every kind of model.
 
 A fixed part of the comments is held out from learning for good (`held_out`), so that a
 comment never moves from being tested on to being learned from. A version is kept
-whether it is used or not; one in use can be rolled back to the version before it.
+whether it is used or not, with its figures; one in use can be rolled back to the
+version before it. A rejected version is never used again, so only the latest
+REJECTED_MODELS_KEPT of them keep their model (to look into); older ones keep only
+their figures.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from vocloop.insights.models import LearnedModel
 from vocloop.insights.tasks import reread_after_commit
 
 HELD_OUT_PERCENT = 30
+REJECTED_MODELS_KEPT = 3
 
 Model = TypeVar("Model", bound=LearnedModel)
 
@@ -29,7 +33,7 @@ class NotEnoughCorrections(ValueError):
 
 
 class NothingNew(NotEnoughCorrections):
-    """Nothing a model learns from has changed since the last version was trained."""
+    """Too little a model learns from has changed since the last version was trained."""
 
 
 def held_out(feedback_id: int) -> bool:
@@ -38,12 +42,12 @@ def held_out(feedback_id: int) -> bool:
     return zlib.crc32(str(feedback_id).encode()) % 100 < HELD_OUT_PERCENT
 
 
-def active_version(kind: type[Model]) -> Model | None:
-    found: Model | None = (
-        kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
-        .order_by("-version")
-        .first()
-    )
+def active_version(kind: type[Model], *, with_model: bool = True) -> Model | None:
+    """The version in use; `with_model=False` leaves its model unread, for showing figures."""
+    versions = kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
+    if not with_model:
+        versions = versions.defer("data")
+    found: Model | None = versions.order_by("-version").first()
     return found
 
 
@@ -91,11 +95,20 @@ def version_keep(kind: type[Model], *, better: bool, current: Model | None, **fi
                 trained_at=timezone.now(),
                 **fields,
             )
+            if not better:
+                _rejected_models_drop(kind)
     except IntegrityError:  # the same version number, taken by a training run alongside
         raise ValueError("Another training finished first; train again if needed.") from None
     if better:
         reread_after_commit()
     return record
+
+
+def _rejected_models_drop(kind: type[LearnedModel]) -> None:
+    """Empty the model of rejected versions older than the latest REJECTED_MODELS_KEPT."""
+    rejected = kind.objects.filter(status=LearnedModel.Status.REJECTED)  # type: ignore[attr-defined]
+    latest = list(rejected.order_by("-version").values_list("pk", flat=True)[:REJECTED_MODELS_KEPT])
+    rejected.exclude(pk__in=latest).exclude(data=b"").update(data=b"")
 
 
 @transaction.atomic

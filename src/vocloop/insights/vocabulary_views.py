@@ -16,6 +16,7 @@ from vocloop.insights import vocabulary as words
 from vocloop.insights.models import SentimentTerm
 from vocloop.insights.views import quality_managers_only
 from vocloop.insights.vocabulary_forms import NameForm, TryForm, WordForm
+from vocloop.lib.ids import id_from
 from vocloop.text.lexicon import (
     DEFAULT_VOCABULARY,
     DEFAULT_WORDS,
@@ -60,10 +61,10 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
 
 def _change(request: HttpRequest, action: str, by: User) -> HttpResponse:
     if action == "remove":
-        pk = request.POST.get("term", "")
+        pk = id_from(request.POST.get("term", ""))
         term = (
-            SentimentTerm.objects.exclude(kind=SentimentTerm.Kind.OFF).filter(pk=int(pk)).first()
-            if pk.isdigit() and len(pk) < 18
+            SentimentTerm.objects.exclude(kind=SentimentTerm.Kind.OFF).filter(pk=pk).first()
+            if pk is not None
             else None
         )
         if term is None:

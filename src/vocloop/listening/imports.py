@@ -74,6 +74,7 @@ FEEDBACK_COLUMNS = [
     "tracking_token",
     "touchpoint_id",
     "customer_id",
+    "segment",
     "kind",
     "channel",
     "score_type",
@@ -364,12 +365,14 @@ def _write(
             if masked.found and keep_days:
                 originals[reference] = row.comment
             occurred_at = row.occurred_at or now
+            segment = person[1] if person else ""  # history: the customer's size at import
             rows.append(
                 {
                     "reference": reference,
                     "tracking_token": tracking_token_new(),
                     "touchpoint_id": row.touchpoint.pk,
                     "customer_id": person[0] if person else None,
+                    "segment": segment,
                     "kind": row.kind,
                     "channel": row.channel,
                     "score_type": row.score_type,
@@ -381,13 +384,7 @@ def _write(
                     "source_id": row.source_id,
                 }
             )
-            key = feedback_key(
-                occurred_at,
-                row.touchpoint.pk,
-                row.score_type,
-                row.channel,
-                person[1] if person else "",
-            )
+            key = feedback_key(occurred_at, row.touchpoint.pk, row.score_type, row.channel, segment)
             counts = feedback_counts(
                 kind=row.kind,
                 score_type=row.score_type,

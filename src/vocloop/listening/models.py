@@ -168,6 +168,10 @@ class Feedback(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
     )
+    # The customer's segment (their size) when the feedback was given, "" when unknown:
+    # every figure counts the feedback there for good, whatever size the customer is
+    # given later or if they are deleted.
+    segment = models.CharField(max_length=20, blank=True, default="")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     channel = models.CharField(max_length=50, default="web")
     # NULL, not "", marks "no score": the check constraint below relies on it.

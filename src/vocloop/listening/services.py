@@ -152,6 +152,7 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
         touchpoint=data.touchpoint,
         survey=data.survey,
         customer=customer,
+        segment=customer.size if customer is not None else "",
         kind=data.kind,
         channel=data.channel.strip(),
         score_type=data.score_type,

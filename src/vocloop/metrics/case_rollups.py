@@ -13,6 +13,9 @@ nothing, and the contribution records when it passes (`pending_until`): the
 worker's sweep, `rollup_deadlines_passed`, counts it then, whether or not an
 escalation follows. Deadlines move (a new severity, the clock paused, a reopening):
 every such change passes through record_events, and the case counts anew.
+
+A case counts in one segment all its life: the customer's size when the feedback it
+was opened for was given (`case_segment`), whatever size the customer has since.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
     DURATION_EDGES,
@@ -66,7 +72,7 @@ CASE_FIELDS = (
     "pk",
     "team_id",
     "touchpoint_id",
-    "customer__size",
+    "segment",
     "opened_at",
     "acknowledge_by",
     "resolve_by",
@@ -78,6 +84,18 @@ CASE_FIELDS = (
     "business_seconds_to_resolve",
     "reopen_count",
 )
+
+
+def case_segment(case: str = "pk") -> Coalesce:
+    """The segment of the case `case` refers to: that of the feedback it was opened for (its
+    first), "" when unknown. Never the customer's size now, which may have changed."""
+    opened_for = Feedback.objects.filter(case_id=OuterRef(case)).order_by("pk")
+    return Coalesce(Subquery(opened_for.values("segment")[:1]), Value(""))
+
+
+def case_values(cases: QuerySet[Case]) -> QuerySet[Any]:
+    """The cases' CASE_FIELDS, their segment among them: what their contribution depends on."""
+    return cases.annotate(segment=case_segment()).values(*CASE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -138,7 +156,7 @@ class CaseFacts:
         return cls(
             team_id=row["team_id"],
             touchpoint_id=row["touchpoint_id"],
-            segment=row["customer__size"] or "",
+            segment=row["segment"],
             opened_day=day_of(row["opened_at"]),
             acknowledged_day=day_of(acknowledged) if acknowledged else None,
             acknowledge_bucket=(
@@ -295,7 +313,7 @@ def _recount(case_ids: Iterable[int], now: dt.datetime, deltas: CaseDeltas) -> d
         .filter(case_id__in=case_ids)
         .order_by("case_id")
     }
-    rows = {row["pk"]: row for row in Case.objects.filter(pk__in=case_ids).values(*CASE_FIELDS)}
+    rows = {row["pk"]: row for row in case_values(Case.objects.filter(pk__in=case_ids))}
     facts_now: dict[int, CaseFacts] = {}
     for case_id, row in rows.items():
         facts = facts_now[case_id] = CaseFacts.of(row, now)

@@ -3,6 +3,10 @@
 `rollup_feedback_received` runs one INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n
 in feedback_receive's transaction, race-free on SQLite and PostgreSQL alike — for its
 FeedbackRollup row, then for the coarser FeedbackTouchpointRollup row most reads sum.
+
+Every write keys a piece of feedback by its own `segment`, the customer's size when
+it was given: the row it was added to is the row a later reading, correction, undo
+or rebuild finds it in, whatever size the customer has since.
 """
 
 from __future__ import annotations
@@ -87,20 +91,24 @@ def feedback_counts(
 
 
 def feedback_key(
-    occurred_at: dt.datetime, touchpoint_id: int, score_type: str | None, channel: str, size: str
+    occurred_at: dt.datetime,
+    touchpoint_id: int,
+    score_type: str | None,
+    channel: str,
+    segment: str,
 ) -> FeedbackKey:
-    return (day_of(occurred_at), touchpoint_id, score_type or "", channel, size or "")
+    """The FeedbackRollup row of a piece of feedback (`segment`: Feedback.segment)."""
+    return (day_of(occurred_at), touchpoint_id, score_type or "", channel, segment)
 
 
 def rollup_feedback_received(feedback: Feedback) -> None:
     """Count newly received feedback (called inside feedback_receive's transaction)."""
-    customer = feedback.customer
     key = feedback_key(
         feedback.occurred_at,
         feedback.touchpoint_id,
         feedback.score_type,
         feedback.channel,
-        customer.size if customer is not None else "",
+        feedback.segment,
     )
     counts = feedback_counts(
         kind=feedback.kind,
@@ -137,8 +145,8 @@ def feedback_days(feedback: models.QuerySet[Feedback]) -> set[tuple[dt.date, int
 def rollup_feedback_recount(days: set[tuple[dt.date, int]]) -> None:
     """Count these (day, touch point) rows again from the feedback itself (an import undone).
 
-    From the raw rows rather than by subtraction: a customer's size may have changed
-    since the feedback was counted, and a rebuild counts it under the size it has now.
+    From the raw rows rather than by subtraction, as a rebuild counts them: a row left
+    with nothing to count goes, where subtracting would leave it at zero.
     """
     if not days:
         return
@@ -176,7 +184,7 @@ def feedback_rows(
             "touchpoint_id",
             "score_type",
             "channel",
-            "customer__size",
+            "segment",
             "kind",
             "score",
             "has_comment",
@@ -189,14 +197,14 @@ def feedback_rows(
         touchpoint_id,
         score_type,
         channel,
-        size,
+        segment,
         kind,
         score,
         commented,
         label,
         sentiment_score,
     ) in rows.iterator(chunk_size=5000):
-        key = feedback_key(occurred_at, touchpoint_id, score_type, channel, size)
+        key = feedback_key(occurred_at, touchpoint_id, score_type, channel, segment)
         counts = feedback_counts(
             kind=kind,
             score_type=score_type,

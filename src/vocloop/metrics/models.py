@@ -65,8 +65,9 @@ class FeedbackCounts(models.Model):
 class FeedbackRollup(FeedbackCounts):
     """Feedback received, per day (in settings.TIME_ZONE, of `occurred_at`) and scope.
 
-    score_type is "" for feedback without a score; segment is the customer's size,
-    "" when the customer or their size is unknown.
+    score_type is "" for feedback without a score; segment is the customer's size when
+    the feedback was given (Feedback.segment), "" when the customer or their size was
+    unknown.
     """
 
     day = models.DateField()
@@ -145,7 +146,8 @@ class CaseRollup(CaseCounts):
     given. `*_deadlines` counts the deadlines that fell on the day and have passed or
     been met: met, met late, or still open past them (the denominator of SLA
     compliance; `*_deadlines_met` its numerator). Histograms count business seconds
-    in DURATION_EDGES buckets.
+    in DURATION_EDGES buckets. segment is the customer's size when the feedback the
+    case was opened for was given (case_rollups.case_segment), "" when unknown.
     """
 
     day = models.DateField()

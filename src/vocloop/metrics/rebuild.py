@@ -17,7 +17,6 @@ from vocloop.cases.models import Case, CaseEvent
 from vocloop.listening.models import Feedback
 from vocloop.metrics.case_rollups import (
     CASE_COUNTS,
-    CASE_FIELDS,
     CASE_KEY,
     CASE_TOUCHPOINT_KEY,
     COUNTED_EVENTS,
@@ -27,6 +26,8 @@ from vocloop.metrics.case_rollups import (
     CaseFacts,
     by_touchpoint,
     case_contribution,
+    case_segment,
+    case_values,
     event_contribution,
 )
 from vocloop.metrics.feedback_rollups import (
@@ -94,7 +95,7 @@ def _rebuild_feedback_by_touchpoint() -> None:
 def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas, now: dt.datetime) -> int:
     batch: list[CaseContribution] = []
     done = 0
-    for row in Case.objects.order_by("pk").values(*CASE_FIELDS).iterator(chunk_size=5000):
+    for row in case_values(Case.objects.order_by("pk")).iterator(chunk_size=5000):
         facts = CaseFacts.of(row, now)
         case_contribution(facts, deltas)
         batch.append(CaseContribution(case_id=row["pk"], **asdict(facts)))
@@ -112,19 +113,15 @@ def _rebuild_events(bar: tqdm[Any], deltas: CaseDeltas) -> int:
     rows = (
         CaseEvent.objects.filter(kind__in=COUNTED_EVENTS)
         .order_by()
+        .annotate(segment=case_segment("case_id"))
         .values_list(
-            "kind",
-            "data",
-            "created_at",
-            "case__team_id",
-            "case__touchpoint_id",
-            "case__customer__size",
+            "kind", "data", "created_at", "case__team_id", "case__touchpoint_id", "segment"
         )
     )
     done = 0
-    for kind, data, created_at, team_id, touchpoint_id, size in rows.iterator(chunk_size=5000):
+    for kind, data, created_at, team_id, touchpoint_id, segment in rows.iterator(chunk_size=5000):
         event_contribution(
-            kind, data, (day_of(created_at), team_id, touchpoint_id, size or ""), deltas
+            kind, data, (day_of(created_at), team_id, touchpoint_id, segment), deltas
         )
         done += 1
     bar.update(done)

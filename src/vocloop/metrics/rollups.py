@@ -25,6 +25,7 @@ shared upsert in upsert.py); this module names what the rest of vocloop calls.
 
 from vocloop.metrics.case_rollups import CASE_COUNTS as CASE_COUNTS
 from vocloop.metrics.case_rollups import HISTOGRAMS as HISTOGRAMS
+from vocloop.metrics.case_rollups import case_segment as case_segment
 from vocloop.metrics.case_rollups import duration_bucket as duration_bucket
 from vocloop.metrics.case_rollups import rollup_case_events as rollup_case_events
 from vocloop.metrics.case_rollups import rollup_deadlines_passed as rollup_deadlines_passed
