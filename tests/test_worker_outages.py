@@ -16,18 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import connection, connections
 
 from tests.notification_receivers import smtp_server
 from tests.test_server_commands import stop
-from vocloop.server import outage as outage_module
-from vocloop.server import periodic
-from vocloop.server.outage import Outage
-from vocloop.server.periodic import Job, Periodic
 
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,74 +208,6 @@ def test_the_worker_outlasts_a_postgresql_restart(tmp_path, postgres_database):
     output = log.read_text()
     assert output.count(OUTAGE) == 1, output
     assert "Traceback" not in output
-
-
-# The periodic jobs, in this process
-
-
-@pytest.fixture
-def fresh_outage(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Iterator[Outage]:
-    """The process's outage bookkeeping, started afresh for the test.
-
-    The jobs close this thread's connections as the worker's threads do theirs: an
-    earlier test may have left one open.
-    """
-    fresh = Outage()
-    monkeypatch.setattr(outage_module, "outage", fresh)
-    monkeypatch.setattr(periodic, "outage", fresh)
-    with django_db_blocker.unblock():
-        yield fresh
-
-
-def test_a_job_that_keeps_failing_logs_its_traceback_once_and_goes_on(caplog, fresh_outage):
-    runs: list[int] = []
-
-    def sweep() -> str:
-        runs.append(1)
-        if len(runs) <= 3:
-            raise ValueError("a bug in the sweep")
-        return "swept 1"
-
-    reported: list[str] = []
-    job = Job("sweep", 0, sweep)
-    thread = Periodic([job], report=reported.append)
-    for _ in range(4):
-        thread.run_due()
-    assert len(runs) == 4
-    tracebacks = [r for r in caplog.records if r.exc_info]
-    assert len(tracebacks) == 1 and "sweep failed" in tracebacks[0].getMessage()
-    assert "vocloop worker: sweep works again" in caplog.text
-    assert reported == ["sweep: swept 1"]
-
-
-def test_jobs_that_lose_the_database_say_so_once_between_them_and_try_again_sooner(
-    caplog, fresh_outage
-):
-    failures = {"sweep": 2, "deliver": 3}
-
-    def run(name: str) -> Callable[[], str]:
-        def job() -> str:
-            if failures[name]:
-                failures[name] -= 1
-                raise OperationalError("database is locked")
-            return ""
-
-        return job
-
-    jobs = [Job(name, 60, run(name)) for name in failures]
-    thread = Periodic(jobs)
-    waits = []
-    for _ in range(4):
-        for job in jobs:
-            job.next_at = 0  # the test does not wait for the pauses
-        thread.run_due()
-        waits.append(round(jobs[1].next_at - time.monotonic()))
-    assert failures == {"sweep": 0, "deliver": 0}
-    assert waits == [1, 2, 4, 60]  # growing pauses while it fails, then its own interval
-    assert caplog.text.count(OUTAGE) == 1
-    assert "the database is unavailable (OperationalError: database is locked)" in caplog.text
-    assert caplog.text.count("the database is available again") == 1
-    assert not [r for r in caplog.records if r.exc_info]
 
 
 QUEUE_TASKS = """

@@ -84,20 +84,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         heartbeat = Heartbeat()
-        jobs = [Job("heartbeat", heartbeat.every, heartbeat.beat)]
-        if not options["tasks_only"]:
-            jobs += [
-                Job("escalation sweep", options["sweep_interval"], _sweep),
-                Job("notifications", options["deliver_interval"], _deliver),
-                # The digest is one per person per day whenever it runs: hourly is plenty.
-                Job("daily digest", 3600, _digest),
-                Job("comments left unread", 60, unread_sweep),
-                # Trains each model at most once a day, and only with something new to learn.
-                Job("learned models and originals", 3600, nightly),
-            ]
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
-            for job in jobs
+            for job in periodic_jobs(heartbeat, options)
         ]
         for thread in threads:
             if options["batch"]:
@@ -168,6 +157,26 @@ def _digest() -> str:
     return f"queued {queued} daily digest(s)" if queued else ""
 
 
+def periodic_jobs(heartbeat: Heartbeat, options: dict[str, Any]) -> list[Job]:
+    """The heartbeat first; each job in a thread of its own, so that none stops another."""
+    jobs = [Job("heartbeat", heartbeat.every, heartbeat.beat)]
+    if options["tasks_only"]:
+        return jobs
+    return [
+        *jobs,
+        Job("escalation sweep", options["sweep_interval"], _sweep),
+        # Apart from escalation: a deadline passed unmet counts in SLA compliance even
+        # where there is nobody to escalate to, and even while escalating fails.
+        Job("deadlines passed", options["sweep_interval"], _deadlines_passed),
+        Job("notifications", options["deliver_interval"], _deliver),
+        # The digest is one per person per day whenever it runs: hourly is plenty.
+        Job("daily digest", 3600, _digest),
+        Job("comments left unread", 60, unread_sweep),
+        # Trains each model at most once a day, and only with something new to learn.
+        Job("learned models and originals", 3600, nightly),
+    ]
+
+
 def _sweep() -> str:
     report = escalation_sweep_report()
     emailed = report.escalated - report.without_email
@@ -179,9 +188,9 @@ def _sweep() -> str:
             f"{'a breach' if report.without_email == 1 else 'breaches'} older than "
             f"{hours:g} h without email"
         )
-    # Apart from escalation: a deadline passed unmet counts in SLA compliance even
-    # where there is nobody to escalate to.
-    missed = rollup_deadlines_passed()
-    if missed:
-        said.append(f"counted {counted(missed, 'case')} past a deadline in SLA compliance")
     return "; ".join(said)
+
+
+def _deadlines_passed() -> str:
+    missed = rollup_deadlines_passed()
+    return f"counted {counted(missed, 'case')} past a deadline in SLA compliance" if missed else ""

@@ -1,0 +1,130 @@
+"""The worker's periodic jobs, run in this process on the test database.
+
+A job that fails logs its traceback once; jobs that lose the database say so once
+between them; a job that fails stops no other.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import OperationalError, connection
+
+from tests.clock import Clock, utc
+from tests.conftest import Org
+from tests.helpers import give_feedback
+from vocloop.cases.models import Case
+from vocloop.metrics.models import CaseRollup
+from vocloop.server import outage as outage_module
+from vocloop.server import periodic
+from vocloop.server.heartbeat import Heartbeat
+from vocloop.server.management.commands.worker import periodic_jobs
+from vocloop.server.outage import Outage
+from vocloop.server.periodic import Job, Periodic
+
+OUTAGE = "the database is unavailable"
+sla_defaults = importlib.import_module("vocloop.slas.migrations.0002_defaults")
+
+
+@pytest.fixture
+def fresh_outage(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Iterator[Outage]:
+    """The process's outage bookkeeping, started afresh for the test.
+
+    The jobs close this thread's connections as the worker's threads do theirs: an
+    earlier test may have left one open.
+    """
+    fresh = Outage()
+    for module in (outage_module, periodic):
+        monkeypatch.setattr(module, "outage", fresh)
+    with django_db_blocker.unblock():
+        yield fresh
+
+
+# The periodic jobs
+
+
+def test_a_job_that_keeps_failing_logs_its_traceback_once_and_goes_on(caplog, fresh_outage):
+    runs: list[int] = []
+
+    def sweep() -> str:
+        runs.append(1)
+        if len(runs) <= 3:
+            raise ValueError("a bug in the sweep")
+        return "swept 1"
+
+    reported: list[str] = []
+    job = Job("sweep", 0, sweep)
+    thread = Periodic([job], report=reported.append)
+    for _ in range(4):
+        thread.run_due()
+    assert len(runs) == 4
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1 and "sweep failed" in tracebacks[0].getMessage()
+    assert "vocloop worker: sweep works again" in caplog.text
+    assert reported == ["sweep: swept 1"]
+
+
+def failing(times: int, error: Exception) -> Callable[[], str]:
+    left = [times]
+
+    def job() -> str:
+        if left[0]:
+            left[0] -= 1
+            raise error
+        return ""
+
+    return job
+
+
+def test_jobs_that_lose_the_database_say_so_once_between_them_and_try_again_sooner(
+    caplog, fresh_outage
+):
+    locked = OperationalError("database is locked")
+    jobs = [Job("sweep", 60, failing(2, locked)), Job("deliver", 60, failing(3, locked))]
+    thread = Periodic(jobs)
+    waits = []
+    for _ in range(4):
+        for job in jobs:
+            job.next_at = 0  # the test does not wait for the pauses
+        thread.run_due()
+        waits.append(round(jobs[1].next_at - time.monotonic()))
+    assert waits == [1, 2, 4, 60]  # growing pauses while it fails, then its own interval
+    assert caplog.text.count(OUTAGE) == 1
+    assert "the database is unavailable (OperationalError: database is locked)" in caplog.text
+    assert caplog.text.count("the database is available again") == 1
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_failing_escalation_sweep_does_not_stop_counting_missed_deadlines(
+    transactional_db, org: Org, clock: Clock, fresh_outage, caplog
+):
+    sla_defaults.create(apps, None)  # a data migration's, which a transactional test flushes
+    clock.to(utc(2026, 3, 2, 9, 0))  # Monday, 09:00: the working day begins
+    give_feedback(org.helpdesk, score=2)  # a case for Support, whose lead is escalated to
+    clock.to(utc(2026, 3, 3, 8, 0))  # past its acknowledge deadline, nothing done
+    options = {"tasks_only": False, "sweep_interval": 60, "deliver_interval": 5}
+    jobs = {job.name: job for job in periodic_jobs(Heartbeat(), options)}
+    reported: list[str] = []
+    sweeps = [Periodic([jobs[name]], report=reported.append) for name in jobs]
+    with connection.cursor() as cursor:  # a fault of the sweep's own, as long as it lasts
+        cursor.execute("ALTER TABLE slas_escalation RENAME TO slas_escalation_away")
+    try:
+        for sweep in sweeps[1:3]:
+            sweep.run_due()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE slas_escalation_away RENAME TO slas_escalation")
+    assert [job.name for job in jobs.values()][1:3] == ["escalation sweep", "deadlines passed"]
+    assert "escalation sweep failed" in caplog.text
+    assert reported == ["deadlines passed: counted 1 case past a deadline in SLA compliance"]
+    assert sum(r.acknowledge_deadlines for r in CaseRollup.objects.all()) == 1
+    jobs["escalation sweep"].next_at = 0
+    sweeps[1].run_due()
+    assert "escalation sweep works again" in caplog.text
+    assert reported[-1] == "escalation sweep: escalated 1 breached deadline"
+    assert Case.objects.get().escalations.count() == 1
