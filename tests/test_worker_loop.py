@@ -1,7 +1,8 @@
 """The worker's periodic jobs, run in this process on the test database.
 
 A job that fails logs its traceback once; jobs that lose the database say so once
-between them; a job that fails stops no other.
+between them, and nothing when the first try again works; a job that fails stops
+no other.
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ def test_jobs_that_lose_the_database_say_so_once_between_them_and_try_again_soon
     assert "the database is unavailable (OperationalError: database is locked)" in caplog.text
     assert caplog.text.count("the database is available again") == 1
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_lock_that_passes_by_the_first_try_again_goes_unsaid(caplog, fresh_outage):
+    jobs = [Job("sweep", 60, failing(1, OperationalError("database is locked")))]
+    thread = Periodic(jobs)
+    generation = fresh_outage.generation
+    thread.run_due()
+    jobs[0].next_at = 0
+    thread.run_due()
+    assert jobs[0].next_at - time.monotonic() > 50  # done: back to its own interval
+    assert "database" not in caplog.text
+    assert fresh_outage.generation == generation  # no other thread reconnects for it
 
 
 def test_a_failing_escalation_sweep_does_not_stop_counting_missed_deadlines(

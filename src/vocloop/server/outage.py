@@ -4,8 +4,10 @@ SQLite refuses a writer once it has waited its busy timeout for another writer's
 lock (a large `vocloop import`); PostgreSQL drops every connection when it
 restarts. Both pass. The worker's task loop and each of its periodic jobs then
 close their connections, wait a little longer after each failed try (up to
-BACKOFF_CAP) and go on; the log says once that the database is unavailable and
-once that it is back, however many threads and tries there were in between.
+BACKOFF_CAP) and go on. A try that fails once and works after the first short
+wait is ordinary contention and goes unsaid; beyond that the log says once that
+the database is unavailable and once that it is back, however many threads and
+tries there were in between.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ logger = logging.getLogger("vocloop.worker")
 
 BACKOFF_FIRST = 1.0
 BACKOFF_CAP = 30.0
+# Consecutive failed tries of one part of the worker before it is an outage: the
+# first try after the first short wait working again is ordinary lock contention.
+OUTAGE_AFTER = 2
 # OperationalErrors that no waiting mends: the schema is not what the code expects.
 _NOT_PASSING = ("no such table", "no such column", "has no column")
 
@@ -75,31 +80,36 @@ class Outage:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._waiting: set[str] = set()
+        self._tries: dict[str, int] = {}  # failed in a row, of each part waiting
         self._since = 0.0
-        # Counts the failures: a thread that has not seen the latest one may hold a
-        # connection that the database dropped meanwhile (see fresh_connections).
+        self.declared = False
+        # Counts the failures of an outage: a thread that has not seen the latest one
+        # may hold a connection that the database dropped meanwhile (fresh_connections).
         self.generation = 0
 
     def failed(self, part: str, error: BaseException) -> None:
         with self._lock:
-            if not self._waiting:
+            if not self._tries:
                 self._since = time.monotonic()
+            self._tries[part] = self._tries.get(part, 0) + 1
+            if self._tries[part] < OUTAGE_AFTER and not self.declared:
+                return
+            if not self.declared:
+                self.declared = True
                 logger.warning(
                     "vocloop worker: the database is unavailable (%s); "
                     "waiting and trying again, at least every %g s",
                     in_brief(error),
                     BACKOFF_CAP,
                 )
-            self._waiting.add(part)
             self.generation += 1
 
     def recovered(self, part: str) -> None:
         with self._lock:
-            if part not in self._waiting:
+            if self._tries.pop(part, None) is None or self._tries:
                 return
-            self._waiting.discard(part)
-            if not self._waiting:
+            if self.declared:
+                self.declared = False
                 logger.warning(
                     "vocloop worker: the database is available again after %.0f s",
                     time.monotonic() - self._since,
