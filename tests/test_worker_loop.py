@@ -1,13 +1,15 @@
-"""The worker's periodic jobs, run in this process on the test database.
+"""The worker's task loop and periodic jobs, run in this process on the test database.
 
-A job that fails logs its traceback once; jobs that lose the database say so once
-between them, and nothing when the first try again works; a job that fails stops
-no other.
+A task's own database error fails it, once; a task the database cuts short runs
+again, five times at most. A periodic job that fails logs its traceback once; jobs
+that lose the database say so once between them, and nothing when the first try
+again works; a job that fails stops no other.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,20 +17,26 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import OperationalError, connection
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from tests.worker_tasks import done, meets_a_lock, statement_refused
 from vocloop.cases.models import Case
 from vocloop.metrics.models import CaseRollup
 from vocloop.server import outage as outage_module
-from vocloop.server import periodic
+from vocloop.server import periodic, taskloop
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.management.commands.worker import periodic_jobs
-from vocloop.server.outage import Outage
+from vocloop.server.outage import Backoff, Outage
 from vocloop.server.periodic import Job, Periodic
+from vocloop.server.requeue import MAX_RUNS
+from vocloop.server.taskloop import TaskLoop
 
 OUTAGE = "the database is unavailable"
+FAILED, SUCCESSFUL = TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL
 sla_defaults = importlib.import_module("vocloop.slas.migrations.0002_defaults")
 
 
@@ -40,10 +48,73 @@ def fresh_outage(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Ite
     earlier test may have left one open.
     """
     fresh = Outage()
-    for module in (outage_module, periodic):
+    for module in (outage_module, periodic, taskloop):
         monkeypatch.setattr(module, "outage", fresh)
     with django_db_blocker.unblock():
         yield fresh
+
+
+def task_loop(worker_id: str = "this-worker") -> TaskLoop:
+    """A `vocloop worker --batch` task loop, beating on every turn."""
+    loop = TaskLoop(
+        heartbeat=Heartbeat(every=0),
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    loop.backoff = Backoff(first=0.05, cap=0.05)  # the test need not wait the real pauses
+    return loop
+
+
+def outcome_of(name: str) -> DBTaskResult:
+    return DBTaskResult.objects.get(task_path=f"tests.worker_tasks.{name}")
+
+
+# The task loop
+
+
+def test_a_database_error_of_the_task_itself_fails_it_once_and_the_queue_goes_on(
+    transactional_db, fresh_outage, caplog
+):
+    caplog.set_level(logging.INFO)
+    statement_refused.enqueue()  # too many SQL variables, or a statement timeout
+    done.enqueue()
+    task_loop().run()  # --batch: returns once the queue is empty
+    refused = outcome_of("statement_refused")
+    assert refused.status == FAILED and len(refused.worker_ids) == 1  # run once
+    assert refused.exception_class_path == "django.db.utils.OperationalError"
+    assert outcome_of("done").status == SUCCESSFUL
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1
+    assert "too many SQL variables" in caplog.text or "statement timeout" in caplog.text
+    assert OUTAGE not in caplog.text and "back in the queue" not in caplog.text
+
+
+def test_a_task_the_database_cuts_short_runs_again_five_times_at_most(
+    transactional_db, fresh_outage, caplog, tmp_path
+):
+    caplog.set_level(logging.INFO)
+    always, once = tmp_path / "always", tmp_path / "once"
+    meets_a_lock.enqueue(str(always), 99)
+    meets_a_lock.using(priority=-1).enqueue(str(once), 1)
+    task_loop().run()
+    assert always.read_text().count("run") == MAX_RUNS == 5
+    assert once.read_text().count("run") == 2
+    given_up, run_again = DBTaskResult.objects.order_by("-priority")
+    assert given_up.status == FAILED
+    assert given_up.exception_class_path == "vocloop.server.requeue.TaskCutShort"
+    assert "cut short 5 times, the last by OperationalError: " in given_up.traceback
+    assert run_again.status == SUCCESSFUL
+    assert caplog.text.count("back in the queue") == 4 + 1
+    assert caplog.text.count("cut short 5 times, the last by OperationalError") == 1
+    # The database answered between the runs: a lock one task keeps meeting is no outage.
+    assert OUTAGE not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 # The periodic jobs
