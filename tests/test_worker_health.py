@@ -50,12 +50,17 @@ def heartbeat_queries(queries: CaptureQueriesContext) -> list[str]:
 def test_a_heartbeat_updates_its_own_row_and_clears_workers_gone_a_week(db, clock):
     gone = seen_at(NOW - dt.timedelta(days=8))
     recent = seen_at(NOW - dt.timedelta(days=2))
-    first = worker_heartbeat_record(heartbeat_id=None, host="h", pid=1, started_at=NOW)
+    first = worker_heartbeat_record(
+        heartbeat_id=None, host="h", pid=1, started_at=NOW, worker_id="w1"
+    )
     clock.to(NOW + dt.timedelta(seconds=30))
-    again = worker_heartbeat_record(heartbeat_id=first, host="h", pid=1, started_at=NOW)
+    again = worker_heartbeat_record(
+        heartbeat_id=first, host="h", pid=1, started_at=NOW, worker_id="w1"
+    )
     assert again == first
     beat = WorkerHeartbeat.objects.get(pk=first)
     assert (beat.started_at, beat.last_seen_at) == (NOW, NOW + dt.timedelta(seconds=30))
+    assert beat.worker_id == "w1"  # whose tasks are whose, once it has stopped
     assert set(WorkerHeartbeat.objects.values_list("pk", flat=True)) == {recent.pk, first}
     assert not WorkerHeartbeat.objects.filter(pk=gone.pk).exists()
 
@@ -66,8 +71,9 @@ def test_the_worker_in_batch_mode_leaves_a_heartbeat(tmp_path):
     subprocess.run([*vocloop, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
     subprocess.run([*vocloop, "worker", "--batch"], env=env, check=True, timeout=120)
     with sqlite3.connect(tmp_path / "vocloop.sqlite3") as db:
-        rows = db.execute("SELECT host, pid FROM server_workerheartbeat").fetchall()
+        rows = db.execute("SELECT host, pid, worker_id FROM server_workerheartbeat").fetchall()
     assert len(rows) == 1 and rows[0][0] == socket.gethostname()
+    assert len(rows[0][2]) == 32  # the id its tasks were claimed under
 
 
 # The banner on staff pages

@@ -1,38 +1,45 @@
 """The worker's task loop and periodic jobs, run in this process on the test database.
 
 A task's own database error fails it, once; a task the database cuts short runs
-again, five times at most. A periodic job that fails logs its traceback once; jobs
-that lose the database say so once between them, and nothing when the first try
-again works; a job that fails stops no other.
+again, five times at most; tasks left running go back to the queue once their
+worker is gone, and not before; a task loop that cannot take tasks lets the
+heartbeat lapse; a periodic job that fails stops no other.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
+from django.urls import reverse
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from tests.test_worker_outages import until
 from tests.worker_tasks import done, meets_a_lock, statement_refused
 from vocloop.cases.models import Case
 from vocloop.metrics.models import CaseRollup
+from vocloop.server import health as health_module
 from vocloop.server import outage as outage_module
 from vocloop.server import periodic, taskloop
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.management.commands.worker import periodic_jobs
+from vocloop.server.models import WorkerHeartbeat
 from vocloop.server.outage import Backoff, Outage
 from vocloop.server.periodic import Job, Periodic
-from vocloop.server.requeue import MAX_RUNS
+from vocloop.server.requeue import MAX_RUNS, Requeued, tasks_abandoned_requeue
 from vocloop.server.taskloop import TaskLoop
 
 OUTAGE = "the database is unavailable"
@@ -57,7 +64,7 @@ def fresh_outage(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Ite
 def task_loop(worker_id: str = "this-worker") -> TaskLoop:
     """A `vocloop worker --batch` task loop, beating on every turn."""
     loop = TaskLoop(
-        heartbeat=Heartbeat(every=0),
+        heartbeat=Heartbeat(worker_id=worker_id, every=0),
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -115,6 +122,120 @@ def test_a_task_the_database_cuts_short_runs_again_five_times_at_most(
     # The database answered between the runs: a lock one task keeps meeting is no outage.
     assert OUTAGE not in caplog.text
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def claimed(by: list[str]) -> DBTaskResult:
+    """A task running under the last of `by`, after runs by the others."""
+    task = DBTaskResult.objects.get(pk=done.enqueue().id)
+    task.worker_ids = by[:-1]
+    task.claim(by[-1])
+    return task
+
+
+def abandoned_now() -> list[tuple[Any, Requeued]]:
+    """What this worker puts back in the queue, or fails, of the tasks left running."""
+    abandoned = tasks_abandoned_requeue(
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS, worker_id="this-worker"
+    )
+    return [(task.pk, outcome) for task, outcome in abandoned]
+
+
+def test_tasks_left_running_go_back_to_the_queue_only_once_their_worker_is_gone(
+    db, clock: Clock, settings
+):
+    settings.WORKER_STALE_AFTER = dt.timedelta(minutes=5)
+
+    def seen(worker_id: str, ago: dt.timedelta) -> None:
+        WorkerHeartbeat.objects.create(
+            host="worker-1",
+            pid=4242,
+            worker_id=worker_id,
+            started_at=clock.now - dt.timedelta(days=1),
+            last_seen_at=clock.now - ago,
+        )
+
+    seen("beating", dt.timedelta(seconds=20))
+    seen("stopped", dt.timedelta(minutes=6))
+    beating = claimed(["beating"])
+    stopped = claimed(["stopped"])
+    forgotten = claimed(["gone-a-week"])  # its heartbeat cleared long ago
+    worn = claimed(["stopped-1", "stopped-2", "stopped-3", "stopped-4", "stopped"])
+    mine = claimed(["this-worker"])
+    assert dict(abandoned_now()) == {
+        stopped.pk: Requeued.QUEUED,
+        forgotten.pk: Requeued.QUEUED,
+        worn.pk: Requeued.FAILED,
+    }
+    statuses = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert statuses[beating.pk] == statuses[mine.pk] == TaskResultStatus.RUNNING
+    assert statuses[stopped.pk] == statuses[forgotten.pk] == TaskResultStatus.READY
+    assert statuses[worn.pk] == FAILED
+
+    # A worker of a version that recorded no id may be running a task of a worker
+    # nobody knows: it stays until that worker is gone too.
+    seen("", dt.timedelta(seconds=10))
+    unknown = claimed(["unknown"])
+    assert abandoned_now() == []
+    WorkerHeartbeat.objects.filter(worker_id="").update(
+        last_seen_at=clock.now - dt.timedelta(hours=1)
+    )
+    assert abandoned_now() == [(unknown.pk, Requeued.QUEUED)]
+
+
+@contextmanager
+def task_queue_locked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Another connection holds a lock that the task loop's claim cannot pass."""
+    if connection.vendor == "postgresql":
+        # A claim waits for a table lock for ever, unless told not to.
+        monkeypatch.setitem(connection.settings_dict["OPTIONS"], "options", "-c lock_timeout=100")
+    holder = connections.create_connection("default")
+    with holder.cursor() as cursor:
+        if holder.vendor == "sqlite":
+            cursor.execute("BEGIN IMMEDIATE")
+        else:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE {DBTaskResult._meta.db_table} IN EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        with holder.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_task_loop_that_cannot_take_tasks_lets_the_heartbeat_lapse_until_it_can(
+    transactional_db, fresh_outage, client, settings, monkeypatch
+):
+    settings.WORKER_STALE_AFTER = dt.timedelta(seconds=1)
+    health_module.recent.clear()
+    loop = task_loop()
+    loop.heartbeat.beat()
+    first_seen = WorkerHeartbeat.objects.get().last_seen_at
+    done.enqueue()
+
+    def run() -> None:
+        try:
+            loop.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    try:
+        with task_queue_locked(monkeypatch):
+            thread.start()
+            until(lambda: loop.heartbeat.held, "the task loop to fail twice in a row")
+            loop.heartbeat.beat()  # as the heartbeat's own thread does every 30 s
+            time.sleep(1.1)
+            assert WorkerHeartbeat.objects.get().last_seen_at == first_seen
+            response = client.get(reverse("health"))
+            assert response.status_code == 503
+            assert response.json()["problems"][0].startswith("the worker was last seen")
+    finally:
+        if thread.ident is not None:
+            thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome_of("done").status == SUCCESSFUL
+    assert WorkerHeartbeat.objects.get().last_seen_at > first_seen  # beating again
 
 
 # The periodic jobs
@@ -192,7 +313,7 @@ def test_a_failing_escalation_sweep_does_not_stop_counting_missed_deadlines(
     give_feedback(org.helpdesk, score=2)  # a case for Support, whose lead is escalated to
     clock.to(utc(2026, 3, 3, 8, 0))  # past its acknowledge deadline, nothing done
     options = {"tasks_only": False, "sweep_interval": 60, "deliver_interval": 5}
-    jobs = {job.name: job for job in periodic_jobs(Heartbeat(), options)}
+    jobs = {job.name: job for job in periodic_jobs(Heartbeat(worker_id="w"), options)}
     reported: list[str] = []
     sweeps = [Periodic([jobs[name]], report=reported.append) for name in jobs]
     with connection.cursor() as cursor:  # a fault of the sweep's own, as long as it lasts

@@ -2,14 +2,16 @@
 
 Real `vocloop worker` processes: a real SQLite file whose write lock another
 connection holds, briefly or past the busy timeout; a PostgreSQL server of the
-test's own, stopped and started again under a running worker; and an SMTP server
-(aiosmtpd) on 127.0.0.1 that an email queued around the outage must reach.
+test's own, stopped and started again under a running worker; an SMTP server
+(aiosmtpd) on 127.0.0.1 that an email queued around the outage must reach; and
+workers stopped (SIGTERM) or killed (SIGKILL) with a task in hand.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -79,10 +81,12 @@ def until(condition: Callable[[], object], what: str, timeout: float = 30) -> No
 
 
 @contextmanager
-def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running_worker(
+    env: dict[str, str], log: Path, *options: str
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         worker = subprocess.Popen(
-            [*VOCLOOP, "worker", "--interval", "0.2", "--deliver-interval", "1"],
+            [*VOCLOOP, "worker", "--interval", "0.2", "--deliver-interval", "1", *options],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -253,7 +257,7 @@ def test_the_worker_outlasts_postgresql_stopped_and_started_again(tmp_path, post
     assert "Traceback" not in output
 
 
-# Tasks the database cuts short
+# Tasks the database cuts short, and workers stopped with a task in hand
 
 QUEUE = """
 from tests import worker_tasks
@@ -289,3 +293,51 @@ def test_a_bug_in_a_task_is_told_once_and_a_task_cut_short_by_a_lock_runs_again(
     assert runs.read_text().count("run") == 2
     assert OUTAGE not in output
     assert outcomes(env) == ["broken FAILED", "meets_a_lock SUCCESSFUL"]
+
+
+def test_a_worker_stopped_while_it_waits_for_the_database_puts_its_task_back(tmp_path):
+    env = migrated(tmp_path, VOCLOOP_SQLITE_TIMEOUT="1")
+    started, release = tmp_path / "started", tmp_path / "release"
+    queue(env, f"worker_tasks.waits_for.enqueue({str(started)!r}, {str(release)!r})")
+    log = tmp_path / "worker.log"
+    with running_worker(env, log, "--tasks-only") as worker:
+        until(started.exists, "the task to start")
+        with write_lock(tmp_path / "vocloop.sqlite3"):
+            release.write_text("go")  # the task's write meets the lock: it is cut short
+            until(lambda: OUTAGE in log.read_text(), "the worker to wait for the database")
+            worker.send_signal(signal.SIGTERM)  # as a service manager stops it
+            time.sleep(0.2)
+        # The database answers again before the worker's last try to put the task back.
+        worker.wait(timeout=30)
+    output = log.read_text()
+    assert worker.returncode == 0, output
+    assert "cut short by OperationalError: database is locked - back in the queue" in output
+    assert outcomes(env) == ["waits_for READY"]
+    vocloop(env, "worker", "--batch", "--tasks-only")
+    assert outcomes(env) == ["waits_for SUCCESSFUL"]
+
+
+def test_a_task_left_running_by_a_killed_worker_runs_again_once_that_worker_is_gone(tmp_path):
+    env = migrated(tmp_path)
+    started, release = tmp_path / "started", tmp_path / "release"
+    queue(env, f"worker_tasks.waits_for.enqueue({str(started)!r}, {str(release)!r})")
+    with running_worker(env, tmp_path / "killed.log", "--tasks-only") as killed:
+        until(started.exists, "the task to start")
+        killed.kill()
+        killed.wait()
+    release.write_text("go")
+    # A worker started at once: the killed one's heartbeat is recent, it might be
+    # another machine's worker still running the task.
+    second = vocloop(env, "worker", "--batch", "--tasks-only")
+    assert "back in the queue" not in second.stdout + second.stderr
+    assert outcomes(env) == ["waits_for RUNNING"]
+    with sqlite3.connect(tmp_path / "vocloop.sqlite3") as db:  # five minutes on
+        db.execute(
+            "UPDATE server_workerheartbeat SET last_seen_at = datetime('now', '-6 minutes') "
+            "WHERE pid = ?",
+            (killed.pid,),
+        )
+    third = vocloop(env, "worker", "--batch", "--tasks-only")
+    said = third.stdout + third.stderr
+    assert "left running by a worker gone for 5 min - back in the queue" in said
+    assert outcomes(env) == ["waits_for SUCCESSFUL"]

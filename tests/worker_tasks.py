@@ -6,6 +6,7 @@ No tests here: tests/test_worker_outages.py and tests/test_worker_loop.py queue 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -69,3 +70,14 @@ def meets_a_lock(runs: str, times: int) -> str:
             cursor.execute("ROLLBACK")  # closing would not end it: Django keeps in-memory ones
         holder.close()
     return "not reached"
+
+
+@task()
+def waits_for(started: str, release: str) -> str:
+    """Says it has started (the file `started`), then waits for the file `release` (a minute)."""
+    Path(started).write_text("started")
+    deadline = time.monotonic() + 60
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    WorkerHeartbeat.objects.filter(pk=0).update(pid=0)  # a write, as most tasks end with
+    return "done"

@@ -1,10 +1,11 @@
 """Tasks cut short go back to the queue: tasks may run twice, never not at all.
 
-A task is cut short when the database goes away under it. It runs again, from the
+A task is cut short when the database goes away under it, or when its worker stops
+without finishing it (killed, its machine lost). Either way it runs again, from the
 start, up to MAX_RUNS times in all: one that is cut short every time (it takes a
-lock it never gets) is then marked failed, and the queue moves on. Each claim of a
-task adds the claiming worker's id to `worker_ids`, so the list counts the runs
-whichever workers made them.
+lock it never gets, it brings its worker down) is then marked failed, and the
+queue moves on. Each claim of a task adds the claiming worker's id to
+`worker_ids`, so the list counts the runs whichever workers made them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from __future__ import annotations
 import enum
 import traceback
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+from vocloop.server.selectors import workers_seen
 
 MAX_RUNS = 5
 
@@ -54,3 +58,33 @@ def task_requeue(*, task_result: DBTaskResult, cause: str) -> Requeued:
         traceback="".join(traceback.format_exception(error)),
     )
     return Requeued.FAILED if failed else Requeued.TAKEN
+
+
+def tasks_abandoned_requeue(
+    *, backend_name: str, worker_id: str
+) -> list[tuple[DBTaskResult, Requeued]]:
+    """Requeue the tasks left running by workers gone for VOCLOOP_WORKER_STALE_AFTER.
+
+    A worker is gone when its heartbeat is that old. Where a task's worker left no
+    heartbeat under its id (the row cleared after a week, or the worker died before
+    its first), it is gone too unless a worker that records no id is still beating:
+    that one might be running it.
+    """
+    running = list(DBTaskResult.objects.running().filter(backend_name=backend_name))
+    claimed_by = {_last_claimed_by(task) for task in running} - {worker_id}
+    if not claimed_by:
+        return []
+    seen = workers_seen(worker_ids=claimed_by, within=settings.WORKER_STALE_AFTER)
+    anonymous_alive = seen.alive("")
+    abandoned = []
+    for task in running:
+        by = _last_claimed_by(task)
+        if by == worker_id or seen.alive(by) or (not seen.known(by) and anonymous_alive):
+            continue
+        outcome = task_requeue(task_result=task, cause="because its worker stopped")
+        abandoned.append((task, outcome))
+    return abandoned
+
+
+def _last_claimed_by(task: DBTaskResult) -> str:
+    return str(task.worker_ids[-1]) if task.worker_ids else ""

@@ -10,7 +10,10 @@ A task that fails is recorded as failed, with its traceback logged once, and the
 loop goes on — a database error of its own too (a statement timeout, too many SQL
 variables). Only a task cut short by the database itself (a lock held too long, a
 lost connection, a database that does not answer) goes back to the queue, to run
-again once the database answers, at most MAX_RUNS times in all (requeue.py).
+again once the database answers, at most MAX_RUNS times in all (requeue.py). A
+worker stopped while it waits for the database puts that task back on its way out
+if it can; tasks left running by a worker that is gone go back to the queue when
+a worker starts, and every minute while one runs.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ import random
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +34,7 @@ from django_tasks_db.utils import exclusive_transaction
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.outage import (
     BACKOFF_CAP,
+    OUTAGE_AFTER,
     Backoff,
     connections_close,
     database_waiting,
@@ -37,12 +42,14 @@ from vocloop.server.outage import (
     in_brief,
     outage,
 )
-from vocloop.server.requeue import MAX_RUNS, Requeued, task_requeue
+from vocloop.server.requeue import MAX_RUNS, Requeued, task_requeue, tasks_abandoned_requeue
 
 # The messages and the verbosity of django_tasks_db's worker, which this loop replaces.
 logger = logging.getLogger("django_tasks_db")
 worker_logger = logging.getLogger("vocloop.worker")
 PART = "task queue"
+# How often a running worker looks for tasks left running by workers gone meanwhile.
+ABANDONED_EVERY = 60.0
 
 
 class CutShort(Exception):
@@ -64,6 +71,7 @@ class TaskLoop(Worker):
         # The fault the last turn ended in, so that a fault repeated every turn is logged once.
         self.fault: str | None = None
         self.generation = 0
+        self._abandoned_at = 0.0
 
     def run(self) -> None:
         logger.info(
@@ -71,7 +79,11 @@ class TaskLoop(Worker):
         )
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # workers started together spread out
-        self._loop()
+        try:
+            self._loop()
+        finally:
+            # Stopped (SIGTERM) while waiting for the database, or --batch ending on a fault.
+            self._put_back_on_exit()
 
     def _loop(self) -> None:
         while self.running:
@@ -104,6 +116,7 @@ class TaskLoop(Worker):
         self.generation = fresh_connections(self.generation)
         close_old_connections()
         self._put_back_cut_short()
+        self._put_back_abandoned_if_due()
         claimed = self._claim()
         # The database answered: what the task meets now is no outage of the queue's.
         self._answered()
@@ -129,6 +142,8 @@ class TaskLoop(Worker):
                 )
             self.fault = said
         delay = self.backoff.next()
+        if self.backoff.failures >= OUTAGE_AFTER:
+            self.heartbeat.hold()
         if self.running:
             time.sleep(delay)
         return True
@@ -136,6 +151,7 @@ class TaskLoop(Worker):
     def _answered(self) -> None:
         outage.recovered(PART)
         self.backoff.reset()
+        self.heartbeat.release()
         if self.fault is not None:
             worker_logger.warning("vocloop worker: the %s works again", PART)
             self.fault = None
@@ -176,6 +192,47 @@ class TaskLoop(Worker):
                 self.cut_short_by,
             )
 
+    def _put_back_abandoned_if_due(self) -> None:
+        if time.monotonic() < self._abandoned_at:
+            return
+        # Set first: a fault in here must not hold up the queue every turn.
+        self._abandoned_at = time.monotonic() + ABANDONED_EVERY
+        abandoned = tasks_abandoned_requeue(
+            backend_name=self.backend_name, worker_id=self.worker_id
+        )
+        for task, outcome in abandoned:
+            if outcome is Requeued.QUEUED:
+                logger.warning(
+                    "Task id=%s path=%s left running by a worker gone for %s - back in the queue",
+                    task.id,
+                    task.task_path,
+                    _minutes(settings.WORKER_STALE_AFTER.total_seconds()),
+                )
+            elif outcome is Requeued.FAILED:
+                logger.error(
+                    "Task id=%s path=%s left running by a stopped worker %d times - marked "
+                    "failed, not run again",
+                    task.id,
+                    task.task_path,
+                    MAX_RUNS,
+                )
+
+    def _put_back_on_exit(self) -> None:
+        if self.cut_short is None:
+            return
+        task = self.cut_short
+        try:
+            connections_close()
+            self._put_back_cut_short()
+        except DatabaseError as error:
+            worker_logger.warning(
+                "vocloop worker: task id=%s stays running (the database did not take it "
+                "back: %s); a worker puts it back in the queue once this one has been gone %s",
+                task.id,
+                in_brief(error),
+                _minutes(settings.WORKER_STALE_AFTER.total_seconds()),
+            )
+
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run the task and record how it ended; one the database cut short raises CutShort."""
         self.running_task = True
@@ -212,3 +269,7 @@ class TaskLoop(Worker):
         finally:
             self.running_task = False
         self._run_tasks += 1
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} min"

@@ -1,9 +1,10 @@
 """`vocloop worker`: background tasks from the database queue, and the periodic sweeps.
 
 The sweeps (SLA escalation, every minute by default) run in threads beside the
-task loop; `--batch` runs each sweep once and the waiting tasks, then exits. Every
-thread outlasts the database going away for a while (server/outage.py), and the
-worker's heartbeat tells staff pages and /health/ that it runs.
+task loop; `--batch` runs each sweep once and the waiting tasks, its heartbeat
+going on meanwhile, then exits. Every thread outlasts the database going away for
+a while (server/outage.py), and the worker's heartbeat tells staff pages and
+/health/ that it runs.
 """
 
 from __future__ import annotations
@@ -83,22 +84,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        heartbeat = Heartbeat()
+        worker_id = get_random_string(32)
+        heartbeat = Heartbeat(worker_id=worker_id)
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
             for job in periodic_jobs(heartbeat, options)
         ]
-        for thread in threads:
-            if options["batch"]:
+        if options["batch"]:
+            for thread in threads:
                 thread.run_due()
-            else:
-                thread.start()
+            # The heartbeat goes on while the tasks run: a long one must not look like
+            # the task of a stopped worker, which another worker would run again.
+            threads = threads[:1]
+        for thread in threads:
+            thread.start()
         try:
             self._run_tasks(options, heartbeat)
         finally:
-            if not options["batch"]:
-                for thread in threads:
-                    thread.stop()
+            for thread in threads:
+                thread.stop()
         self.stdout.write("vocloop worker stopped.")
 
     def _run_tasks(self, options: dict[str, Any], heartbeat: Heartbeat) -> None:
@@ -140,7 +144,7 @@ class Command(BaseCommand):
             backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=not options["batch"],
             max_tasks=options["max_tasks"],
-            worker_id=get_random_string(32),
+            worker_id=heartbeat.worker_id,
             excluded_queue_names=[],
         )
         loop.configure_signals()
