@@ -26,6 +26,7 @@ from tests.test_server_commands import get, serving
 from vocloop.notifications.models import OutboxMessage
 from vocloop.notifications.outbox import outbox_enqueue
 from vocloop.notifications.tasks import deliver_notifications
+from vocloop.server import health as health_module
 from vocloop.server.models import WorkerHeartbeat
 from vocloop.server.services import worker_heartbeat_record
 
@@ -49,12 +50,17 @@ def heartbeat_queries(queries: CaptureQueriesContext) -> list[str]:
 def test_a_heartbeat_updates_its_own_row_and_clears_workers_gone_a_week(db, clock):
     gone = seen_at(NOW - dt.timedelta(days=8))
     recent = seen_at(NOW - dt.timedelta(days=2))
-    first = worker_heartbeat_record(heartbeat_id=None, host="h", pid=1, started_at=NOW)
+    first = worker_heartbeat_record(
+        heartbeat_id=None, host="h", pid=1, started_at=NOW, worker_id="w1"
+    )
     clock.to(NOW + dt.timedelta(seconds=30))
-    again = worker_heartbeat_record(heartbeat_id=first, host="h", pid=1, started_at=NOW)
+    again = worker_heartbeat_record(
+        heartbeat_id=first, host="h", pid=1, started_at=NOW, worker_id="w1"
+    )
     assert again == first
     beat = WorkerHeartbeat.objects.get(pk=first)
     assert (beat.started_at, beat.last_seen_at) == (NOW, NOW + dt.timedelta(seconds=30))
+    assert beat.worker_id == "w1"  # whose tasks are whose, once it has stopped
     assert set(WorkerHeartbeat.objects.values_list("pk", flat=True)) == {recent.pk, first}
     assert not WorkerHeartbeat.objects.filter(pk=gone.pk).exists()
 
@@ -65,8 +71,9 @@ def test_the_worker_in_batch_mode_leaves_a_heartbeat(tmp_path):
     subprocess.run([*vocloop, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
     subprocess.run([*vocloop, "worker", "--batch"], env=env, check=True, timeout=120)
     with sqlite3.connect(tmp_path / "vocloop.sqlite3") as db:
-        rows = db.execute("SELECT host, pid FROM server_workerheartbeat").fetchall()
+        rows = db.execute("SELECT host, pid, worker_id FROM server_workerheartbeat").fetchall()
     assert len(rows) == 1 and rows[0][0] == socket.gethostname()
+    assert len(rows[0][2]) == 32  # the id its tasks were claimed under
 
 
 # The banner on staff pages
@@ -129,6 +136,12 @@ def test_customers_pages_never_ask_about_the_worker(org, clock, resolved):
 # GET /health/
 
 
+@pytest.fixture(autouse=True)
+def fresh_health() -> None:
+    """Each test computes its own answer: the last one is reused for a few seconds."""
+    health_module.recent.clear()
+
+
 def health(client) -> tuple[int, dict]:
     response = client.get(reverse("health"))
     assert response["Content-Type"] == "application/json"
@@ -155,7 +168,22 @@ def test_health_answers_without_a_login_with_what_monitors_need(db, client, cloc
         "tasks": {"queue": "database", "waiting": 2},
         "notifications": {"oldest_undelivered_seconds": 95},
     }
-    assert len(queries) <= 3
+    assert len(queries) <= 4  # whether the database answers, then three small ones
+
+
+def test_health_reuses_its_answer_a_few_seconds_but_asks_the_database_every_time(
+    db, client, clock, monkeypatch
+):
+    seen_at(NOW)
+    deliver_notifications.enqueue()
+    assert health(client)[1]["tasks"]["waiting"] == 1
+    deliver_notifications.enqueue()
+    with CaptureQueriesContext(connection) as queries:
+        status, body = health(client)
+    assert status == 200 and body["tasks"]["waiting"] == 1  # as computed a moment ago
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
+    monkeypatch.setattr(health_module, "FRESH_FOR", 0)  # a few seconds on
+    assert health(client)[1]["tasks"]["waiting"] == 2
 
 
 def test_health_says_nothing_about_hosts_processes_or_customers(db, client, clock):
@@ -237,5 +265,6 @@ def test_with_redis_the_queue_depth_is_read_from_redis(db, client, clock, settin
     assert status == 200 and body["tasks"] == {"queue": "redis", "waiting": 2}
     # Redis away: the depth is unknown, and the answer still comes, at once.
     settings.TASKS_REDIS_URL = "redis://127.0.0.1:1/0"
+    health_module.recent.clear()  # asked again a while later
     status, body = health(client)
     assert status == 200 and body["tasks"] == {"queue": "redis", "waiting": None}

@@ -9,17 +9,21 @@ answer unhealthy (a burst of work is not a fault).
 The endpoint answers anyone, so it says nothing an outsider could use: no
 hostnames or process ids (which machine runs the worker is in the worker's own
 log), no counts of customers, feedback or cases, no settings but the staleness
-limit it is judged by.
+limit it is judged by. Anyone may also ask it often: each request asks the
+database one trivial query, whether it answers; the rest of the answer is computed
+at most every FRESH_FOR seconds in each server process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import Min
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -30,6 +34,7 @@ from vocloop.server.selectors import WorkerState, worker_state
 
 UNDELIVERED = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
 REDIS_TIMEOUT = 1.0
+FRESH_FOR = 5.0
 
 
 @dataclass(frozen=True)
@@ -81,21 +86,67 @@ class Health:
 
 
 def health_read() -> Health:
-    """Three small indexed queries (the third to Redis instead, where the queue lives)."""
+    """Whether the database answers, now; the rest as computed at most FRESH_FOR s ago."""
+    if not _database_answers():
+        return Health(database_reachable=False)
+    cached = recent.get()
+    if cached is not None:
+        return cached
     try:
-        worker = worker_state()  # the real query that shows the database answers
-        oldest = OutboxMessage.objects.filter(status__in=UNDELIVERED).aggregate(
-            oldest=Min("created_at")
-        )["oldest"]
-        waiting = _waiting_tasks()
+        health = _health_compute()
     except DatabaseError:
         return Health(database_reachable=False)
+    recent.put(health)
+    return health
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _health_compute() -> Health:
+    """Three small indexed queries (the third to Redis instead, where the queue lives)."""
+    worker = worker_state()
+    oldest = OutboxMessage.objects.filter(status__in=UNDELIVERED).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
     return Health(
         database_reachable=True,
         worker=worker,
-        waiting_tasks=waiting,
+        waiting_tasks=_waiting_tasks(),
         oldest_undelivered=None if oldest is None else timezone.now() - oldest,
     )
+
+
+class Recent:
+    """The last answer computed in this process, for FRESH_FOR seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._health: Health | None = None
+        self._at = 0.0
+
+    def get(self) -> Health | None:
+        with self._lock:
+            if self._health is None or time.monotonic() - self._at >= FRESH_FOR:
+                return None
+            return self._health
+
+    def put(self, health: Health) -> None:
+        with self._lock:
+            self._health, self._at = health, time.monotonic()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._health = None
+
+
+recent = Recent()
 
 
 def _waiting_tasks() -> int | None:

@@ -10,6 +10,9 @@ class WorkerHeartbeat(models.Model):
 
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
+    # The id its task loop claims tasks under, so that a task it left running goes
+    # back to the queue once it is gone. Blank in rows written before it was recorded.
+    worker_id = models.CharField(max_length=64, blank=True, default="")
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField(db_index=True)
 

@@ -4,8 +4,9 @@ Each job runs on its own interval in a background thread of `vocloop worker` (on
 thread per job, so that slow webhook deliveries never hold up the escalation
 sweep), with its own database connection. A run that fails must not stop the job
 for good: when the database is away (outage.py) the job tries again after a short,
-growing pause; when the job itself fails, its traceback is logged once and it is
-tried again at its next turn.
+growing pause; when the job itself fails (a database error of its own too, such as
+a statement timeout), its traceback is logged once and it is tried again at its
+next turn. Jobs that must not stop each other are separate jobs.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from django.db import close_old_connections
 from vocloop.server.outage import (
     Backoff,
     connections_close,
+    database_waiting,
     fresh_connections,
     in_brief,
-    is_transient,
     outage,
 )
 
@@ -59,7 +60,7 @@ class Periodic(threading.Thread):
                 close_old_connections()
                 outcome = job.run()
             except Exception as error:
-                if is_transient(error):
+                if database_waiting(error):
                     outage.failed(job.name, error)
                     connections_close()
                     # Sooner than the next turn: this turn's work is still to be done.

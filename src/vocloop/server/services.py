@@ -14,7 +14,12 @@ KEPT = dt.timedelta(days=7)
 
 
 def worker_heartbeat_record(
-    *, heartbeat_id: int | None, host: str, pid: int, started_at: dt.datetime
+    *,
+    heartbeat_id: int | None,
+    host: str,
+    pid: int,
+    started_at: dt.datetime,
+    worker_id: str,
 ) -> int:
     """Say that this worker is alive now; the id of its row, created on the first beat."""
     now = timezone.now()
@@ -24,7 +29,7 @@ def worker_heartbeat_record(
             return heartbeat_id
     # The first beat, or the row was deleted meanwhile.
     beat = WorkerHeartbeat.objects.create(
-        host=host, pid=pid, started_at=started_at, last_seen_at=now
+        host=host, pid=pid, worker_id=worker_id, started_at=started_at, last_seen_at=now
     )
     WorkerHeartbeat.objects.filter(last_seen_at__lt=now - KEPT).delete()
     return beat.pk

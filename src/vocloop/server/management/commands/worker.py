@@ -1,9 +1,10 @@
 """`vocloop worker`: background tasks from the database queue, and the periodic sweeps.
 
 The sweeps (SLA escalation, every minute by default) run in threads beside the
-task loop; `--batch` runs each sweep once and the waiting tasks, then exits. Every
-thread outlasts the database going away for a while (server/outage.py), and the
-worker's heartbeat tells staff pages and /health/ that it runs.
+task loop; `--batch` runs each sweep once and the waiting tasks, its heartbeat
+going on meanwhile, then exits. Every thread outlasts the database going away for
+a while (server/outage.py), and the worker's heartbeat tells staff pages and
+/health/ that it runs.
 """
 
 from __future__ import annotations
@@ -83,33 +84,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        heartbeat = Heartbeat()
-        jobs = [Job("heartbeat", heartbeat.every, heartbeat.beat)]
-        if not options["tasks_only"]:
-            jobs += [
-                Job("escalation sweep", options["sweep_interval"], _sweep),
-                Job("notifications", options["deliver_interval"], _deliver),
-                # The digest is one per person per day whenever it runs: hourly is plenty.
-                Job("daily digest", 3600, _digest),
-                Job("comments left unread", 60, unread_sweep),
-                # Trains each model at most once a day, and only with something new to learn.
-                Job("learned models and originals", 3600, nightly),
-            ]
+        worker_id = get_random_string(32)
+        heartbeat = Heartbeat(worker_id=worker_id)
         threads = [
             Periodic([job], report=lambda line: self.stdout.write(f"vocloop worker: {line}"))
-            for job in jobs
+            for job in periodic_jobs(heartbeat, options)
         ]
-        for thread in threads:
-            if options["batch"]:
+        if options["batch"]:
+            for thread in threads:
                 thread.run_due()
-            else:
-                thread.start()
+            # The heartbeat goes on while the tasks run: a long one must not look like
+            # the task of a stopped worker, which another worker would run again.
+            threads = threads[:1]
+        for thread in threads:
+            thread.start()
         try:
             self._run_tasks(options, heartbeat)
         finally:
-            if not options["batch"]:
-                for thread in threads:
-                    thread.stop()
+            for thread in threads:
+                thread.stop()
         self.stdout.write("vocloop worker stopped.")
 
     def _run_tasks(self, options: dict[str, Any], heartbeat: Heartbeat) -> None:
@@ -151,7 +144,7 @@ class Command(BaseCommand):
             backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=not options["batch"],
             max_tasks=options["max_tasks"],
-            worker_id=get_random_string(32),
+            worker_id=heartbeat.worker_id,
             excluded_queue_names=[],
         )
         loop.configure_signals()
@@ -168,6 +161,26 @@ def _digest() -> str:
     return f"queued {queued} daily digest(s)" if queued else ""
 
 
+def periodic_jobs(heartbeat: Heartbeat, options: dict[str, Any]) -> list[Job]:
+    """The heartbeat first; each job in a thread of its own, so that none stops another."""
+    jobs = [Job("heartbeat", heartbeat.every, heartbeat.beat)]
+    if options["tasks_only"]:
+        return jobs
+    return [
+        *jobs,
+        Job("escalation sweep", options["sweep_interval"], _sweep),
+        # Apart from escalation: a deadline passed unmet counts in SLA compliance even
+        # where there is nobody to escalate to, and even while escalating fails.
+        Job("deadlines passed", options["sweep_interval"], _deadlines_passed),
+        Job("notifications", options["deliver_interval"], _deliver),
+        # The digest is one per person per day whenever it runs: hourly is plenty.
+        Job("daily digest", 3600, _digest),
+        Job("comments left unread", 60, unread_sweep),
+        # Trains each model at most once a day, and only with something new to learn.
+        Job("learned models and originals", 3600, nightly),
+    ]
+
+
 def _sweep() -> str:
     report = escalation_sweep_report()
     emailed = report.escalated - report.without_email
@@ -179,9 +192,9 @@ def _sweep() -> str:
             f"{'a breach' if report.without_email == 1 else 'breaches'} older than "
             f"{hours:g} h without email"
         )
-    # Apart from escalation: a deadline passed unmet counts in SLA compliance even
-    # where there is nobody to escalate to.
-    missed = rollup_deadlines_passed()
-    if missed:
-        said.append(f"counted {counted(missed, 'case')} past a deadline in SLA compliance")
     return "; ".join(said)
+
+
+def _deadlines_passed() -> str:
+    missed = rollup_deadlines_passed()
+    return f"counted {counted(missed, 'case')} past a deadline in SLA compliance" if missed else ""
