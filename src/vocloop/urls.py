@@ -24,3 +24,4 @@ urlpatterns = [
 ]
 
 handler404 = "vocloop.views.not_found"
+handler500 = "vocloop.views.server_error"

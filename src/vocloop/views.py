@@ -1,5 +1,7 @@
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.defaults import page_not_found
 
 
@@ -12,3 +14,10 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     staff = request.path.startswith("/staff/")
     template = "staff/404.html" if staff else "404.html"
     return page_not_found(request, exception, template_name=template)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, made without the database or the context processors: either may be why."""
+    staff = request.path.startswith("/staff/")
+    context = {"organisation_name": settings.ORGANISATION_NAME, "staff": staff}
+    return HttpResponseServerError(loader.render_to_string("500.html", context))
