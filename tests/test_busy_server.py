@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from django.db import connection
+
+from tests.busy_database import postgres_connect
 from tests.busy_server import (
     SQLITE_TIMEOUT,
     Browser,
     busy_lines,
     feedback_saying,
+    serving,
     stored,
 )
 from tests.conftest import PASSWORD
-from tests.test_worker_outages import write_lock
+from tests.test_worker_outages import environment, write_lock
 from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
 
 
@@ -96,3 +101,28 @@ def test_pages_are_read_during_an_undo_without_waiting_for_it(served):
         assert answer.seconds < SQLITE_TIMEOUT - 1
     [line] = busy_lines(served, case)
     assert f"GET {case}: its session was not saved" in line
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backends are ended")
+@pytest.mark.django_db(transaction=True)  # the server reads what the test wrote
+def test_postgresql_dropping_the_servers_connections_costs_no_request(complaint, tmp_path):
+    settings = connection.settings_dict
+    url = (
+        f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    )
+    env = environment(tmp_path, database_url=url)
+    page = f"/t/{complaint.tracking_token}/"
+    with serving(env, tmp_path / "serve.log", threads=1) as base:
+        reader = Browser(base)
+        assert reader.get(page).status == 200  # the server's one thread keeps its connection
+        connection.ensure_connection()
+        ours = connection.connection.info.backend_pid  # the test's, needed to clean up
+        with postgres_connect(autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+                [ours],
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1
+        answer = reader.get(page)
+    assert answer.status == 200 and "The app crashes." in answer.body
