@@ -20,8 +20,15 @@ from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 
 # Fixtures that live beside the helpers they go with: `api` (a client with a fresh
 # token), `complaint` and `resolved` (a customer's case on the tracking page),
-# `billing`, `waiting` and `parking` (themes of the insights tests).
-pytest_plugins = ["tests.api_client", "tests.clock", "tests.insights_themes", "tests.public_pages"]
+# `billing`, `waiting` and `parking` (themes of the insights tests), `served` (a real
+# server on a SQLite file whose lock a test can hold).
+pytest_plugins = [
+    "tests.api_client",
+    "tests.busy_server",
+    "tests.clock",
+    "tests.insights_themes",
+    "tests.public_pages",
+]
 
 PASSWORD = "correct horse battery staple"
 

@@ -35,6 +35,8 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         5433,
         "vocloop",
     )
+    # A kept connection that a restarted server dropped is replaced, not failed on.
+    assert db["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,9 @@ def database(directory: Path) -> dict[str, object]:
         # few times: dashboards and the API repeat the same handful of queries, and
         # planning them anew each time cost as much as running them.
         config["OPTIONS"] = {"server_side_binding": True}
+        # A connection kept between requests that PostgreSQL dropped (a restart) is found
+        # at the next request's first query and replaced, instead of failing that request.
+        config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         # WAL lets the server read while the worker writes; IMMEDIATE transactions

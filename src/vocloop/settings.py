@@ -56,12 +56,15 @@ MIDDLEWARE = [
     "vocloop.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, leaving a session unsaved rather than failing while the database is busy.
+    "vocloop.server.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it is the first to see a view's exception: a busy database is a 503.
+    "vocloop.server.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "vocloop.urls"

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from vocloop.accounts.views import StaffLoginView
 from vocloop.api import api
 from vocloop.server.views import health
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("health/", health, name="health"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/dashboards/", include("vocloop.dashboards.urls")),
     path("staff/insights/", include("vocloop.insights.urls")),
@@ -24,3 +25,4 @@ urlpatterns = [
 ]
 
 handler404 = "vocloop.views.not_found"
+handler500 = "vocloop.views.server_error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vocloop.accounts.models import ApiToken, hash_token
+from vocloop.server.busy import DatabaseBusy, refused_when_busy, waiting_briefly
 
 # Recording every request's time would turn each API read into a write; a
 # minute's precision is plenty to tell a live integration from a dead one.
@@ -68,7 +70,11 @@ def api_token_authenticate(*, secret: str) -> ApiToken:
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         # An UPDATE of one column, not save(): concurrent requests must not
-        # overwrite a revocation made in between.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        # overwrite a revocation made in between. A stamp the database is too busy
+        # for (a large import holds SQLite's lock) is left for the next request: a
+        # read must not fail, nor wait, for it.
+        with contextlib.suppress(DatabaseBusy), refused_when_busy(), waiting_briefly():
+            with transaction.atomic():
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
     return token

@@ -28,7 +28,9 @@ fault, named by their path in the request (`customer.email`, `score`, `limit`).
 Status codes: 400 the body is not JSON; 401 authentication; 404 no such case or metric;
 409 the case's state does not allow the change; 413 the body is too large;
 422 the input is not acceptable (missing, unknown or out-of-range fields);
-500 our fault, logged on the server.
+500 our fault, logged on the server; 503 the database is busy or restarting for a
+moment (a `Retry-After` header says after how many seconds to try again): nothing
+was stored.
 
 **Retries.** `POST /feedback` honours an `Idempotency-Key` header: see there.
 """

@@ -13,12 +13,14 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vocloop.cases.services import CaseActionRefused
 from vocloop.listening.services import FeedbackInvalid
+from vocloop.server.busy import busy_page, database_busy
 
 logger = logging.getLogger("vocloop.api")
 
@@ -154,6 +156,14 @@ def _on_too_big(request: HttpRequest, exc: RequestDataTooBig, api: NinjaAPI) -> 
     return _respond(api, request, 413, "The request body is too large.")
 
 
+def _on_database_error(request: HttpRequest, exc: DatabaseError, api: NinjaAPI) -> HttpResponse:
+    # Busy or away for a moment (SQLite's lock, a PostgreSQL restart): 503 with Retry-After,
+    # and the request's transaction undone, its Idempotency-Key with it.
+    if database_busy(exc):
+        return busy_page(request, exc)
+    return _on_unexpected(request, exc, api)
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
     # The client learns only that it was our fault; the traceback goes to the log.
     logger.exception("Unhandled error in API request %s %s", request.method, request.path)
@@ -172,6 +182,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (PermissionDenied, _on_permission_denied),
         (Http404, _on_not_found),
         (RequestDataTooBig, _on_too_big),
+        (DatabaseError, _on_database_error),
         (Exception, _on_unexpected),
     ]
     for exc_class, handler in handlers:

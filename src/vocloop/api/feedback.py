@@ -60,7 +60,14 @@ def _receive(payload: FeedbackIn) -> Answer:
 
 @router.post(
     "/feedback",
-    response={201: FeedbackOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={
+        201: FeedbackOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        503: ErrorOut,
+    },
     operation_id="feedback_create",
     summary="Send a piece of feedback",
     description=(
@@ -72,7 +79,9 @@ def _receive(payload: FeedbackIn) -> Answer:
         "characters) to retry safely: a repeat with the same key and body answers "
         "exactly as the first time and creates nothing; the same key with a "
         "different body is refused with 422. A replayed answer carries "
-        "`Idempotent-Replayed: true`."
+        "`Idempotent-Replayed: true`. A 503 (the database busy or restarting for a "
+        "moment) stored nothing, the key included: send the same request again after "
+        "`Retry-After` seconds."
     ),
 )
 def feedback_create(

@@ -46,6 +46,13 @@ from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
 from vocloop.lib.ids import id_from
 from vocloop.listening.models import Feedback
+from vocloop.server.busy import (
+    BUSY_MESSAGE,
+    DatabaseBusy,
+    busy_answer,
+    busy_said,
+    refused_when_busy,
+)
 
 INBOX_PAGE_SIZE = 50
 
@@ -255,7 +262,8 @@ def _reply_from_template(
 
 # One case action: validate the form, call the service as the logged-in staff user,
 # then redirect back with a message (POST/redirect/GET). A refusal re-renders the
-# page with the form as filled in, so that no typed text is lost.
+# page with the form as filled in, so that no typed text is lost; so does a database
+# too busy to store it (a 503).
 ActionRun = Callable[[Case, dict[str, Any], Actor], str]
 
 
@@ -273,12 +281,17 @@ def _act(
         messages.error(request, "Nothing was changed: " + " ".join(problems))
         return _render_case(request, case, scope, {name: form}, status=400)
     try:
-        done = run(case, form.cleaned_data, Actor.staff(request.user))
+        with refused_when_busy():
+            done = run(case, form.cleaned_data, Actor.staff(request.user))
     except CaseActionRefused as refusal:
         # PermissionDenied is not caught: Django answers it with a 403.
         messages.error(request, f"Nothing was changed: {refusal}")
         case.refresh_from_db()
         return _render_case(request, case, scope, {name: form}, status=409)
+    except DatabaseBusy as busy:
+        messages.error(request, f"{BUSY_MESSAGE} What you typed is still in the form below.")
+        case.refresh_from_db()
+        return busy_answer(request, _render_case(request, case, scope, {name: form}), busy)
     messages.success(request, done)
     return redirect("cases:detail", reference=case.reference)
 
@@ -416,9 +429,22 @@ def reveal(request: HttpRequest, reference: str) -> HttpResponse:
         return _render_case(request, case, scope, status=400)
     target = _RevealTarget(feedback, event)
     try:
-        text = originals.case_original_reveal(
-            case=case, actor=Actor.staff(request.user), feedback=feedback, event=event
+        with refused_when_busy():
+            text = originals.case_original_reveal(
+                case=case, actor=Actor.staff(request.user), feedback=feedback, event=event
+            )
+    except DatabaseBusy as busy:
+        # Each reveal is recorded, so none is shown that could not be.
+        refusal = CaseActionRefused(
+            "the system is busy for a moment and could not record the reveal. "
+            "Please try again in a moment."
         )
+        if _is_htmx(request):
+            # As the refusals below: in place, which HTMX does only for a 2xx answer.
+            busy_said(request, "answered in place", busy)
+            return render(request, "cases/_customer_text.html", target.context(refusal=refusal))
+        messages.error(request, f"Nothing was revealed: {refusal}")
+        return busy_answer(request, _render_case(request, case, scope), busy)
     except CaseActionRefused as refusal:
         if _is_htmx(request):
             # In place, and as a 200: HTMX swaps no 4xx answer, and the reader must see why.

@@ -2,7 +2,8 @@
 
 No account is needed. Every page works without JavaScript; every POST redirects
 on success (POST/redirect/GET) and re-shows the form with the customer's text on
-failure, whatever the failure.
+failure, whatever the failure: a database too busy to store it (a large import
+holding SQLite's lock) too, answering 503.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
 from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
 from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_receive
 from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
+from vocloop.server.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
 
 # Where the service's error keys land on the public forms.
 SERVICE_ERROR_FIELDS = {"score_type": "score"}
@@ -65,9 +67,18 @@ def _retry_context(decision: RateDecision) -> dict[str, Any]:
     }
 
 
+def _busy_again(
+    request: HttpRequest, busy: DatabaseBusy, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The form again as the customer filled it in, saying that nothing was stored (503)."""
+    page = render(request, template, {**context, "busy": BUSY_MESSAGE})
+    return busy_answer(request, page, busy)
+
+
 def _receive(form: SurveyAnswerForm | FeedbackForm, data: FeedbackInput) -> Feedback:
-    # One transaction: a refused piece of feedback leaves no customer record behind.
-    with transaction.atomic():
+    # One transaction: a refused piece of feedback leaves no customer record behind, and
+    # neither does a database too busy to take it (DatabaseBusy).
+    with refused_when_busy(), transaction.atomic():
         customer = customer_identify(
             name=form.cleaned_data.get("name", ""),
             email=form.cleaned_data.get("email", ""),
@@ -129,6 +140,8 @@ def survey_answer(request: HttpRequest, slug: str) -> HttpResponse:
             return _submitted(_receive(form, data))
         except FeedbackInvalid as exc:
             form.add_service_errors(exc.errors, SERVICE_ERROR_FIELDS)
+        except DatabaseBusy as busy:
+            return _busy_again(request, busy, template, {"survey": survey, "form": form})
     return render(request, template, {"survey": survey, "form": form}, status=400)
 
 
@@ -176,6 +189,8 @@ def feedback_give(request: HttpRequest, slug: str | None = None) -> HttpResponse
             return _submitted(_receive(form, data))
         except FeedbackInvalid as exc:
             form.add_service_errors(exc.errors, SERVICE_ERROR_FIELDS)
+        except DatabaseBusy as busy:
+            return _busy_again(request, busy, template, {"form": form})
     return render(request, template, {"form": form}, status=400)
 
 
@@ -317,6 +332,14 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     return _track_page(request, _feedback_or_404(token))
 
 
+def _track_busy(
+    request: HttpRequest, feedback: Feedback, busy: DatabaseBusy, **unsent_form: Any
+) -> HttpResponse:
+    """The tracking page again, answering 503, with the customer's text still in its form."""
+    page = _track_page(request, feedback, extra={"busy": BUSY_MESSAGE}, **unsent_form)
+    return busy_answer(request, page, busy)
+
+
 def _track_rate_limited(
     request: HttpRequest, feedback: Feedback, decision: Any, **unsent_form: Any
 ) -> HttpResponse:
@@ -337,9 +360,12 @@ def track_message(request: HttpRequest, token: str) -> HttpResponse:
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
-            case = feedback_follow_up(feedback=feedback, body=form.cleaned_data["body"])
+            with refused_when_busy():
+                case = feedback_follow_up(feedback=feedback, body=form.cleaned_data["body"])
         except CaseActionRefused as exc:
             form.add_error("body", str(exc))
+        except DatabaseBusy as busy:
+            return _track_busy(request, feedback, busy, follow_up_form=form)
         else:
             messages.success(
                 request,
@@ -366,11 +392,14 @@ def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
         else:
             satisfied: bool = form.cleaned_data["satisfied"]
             try:
-                case = case_customer_verdict(
-                    case=feedback.case, satisfied=satisfied, reason=form.cleaned_data["reason"]
-                )
+                with refused_when_busy():
+                    case = case_customer_verdict(
+                        case=feedback.case, satisfied=satisfied, reason=form.cleaned_data["reason"]
+                    )
             except CaseActionRefused as exc:
                 form.add_error(None, str(exc))
+            except DatabaseBusy as busy:
+                return _track_busy(request, feedback, busy, verdict_form=form)
             else:
                 if satisfied:
                     text = "Thank you. We have closed the case with your agreement."
@@ -399,9 +428,13 @@ def track_updates(request: HttpRequest, token: str) -> HttpResponse:
         email = form.cleaned_data["email"]
         # The same answer whether the link went or not (the address's allowance was
         # spent, or it gets the updates already): it must say nothing about the address.
-        updates_subscription_request(
-            feedback=feedback, email=email, send=address_send_allowed(email)
-        )
+        try:
+            with refused_when_busy():
+                updates_subscription_request(
+                    feedback=feedback, email=email, send=address_send_allowed(email)
+                )
+        except DatabaseBusy as busy:
+            return _track_busy(request, feedback, busy, updates_form=form)
         messages.success(
             request,
             f"Thank you. Unless {email} gets these updates already, a link to confirm it is on "
@@ -419,7 +452,11 @@ def track_updates_stop(request: HttpRequest, token: str) -> HttpResponse:
     decision = public_post_allowed(request)
     if not decision.allowed:
         return _track_rate_limited(request, feedback, decision)
-    updates_stop(feedback=feedback)
+    try:
+        with refused_when_busy():
+            updates_stop(feedback=feedback)
+    except DatabaseBusy as busy:
+        return _track_busy(request, feedback, busy)
     messages.success(
         request,
         f"We will email no more updates on {feedback.reference}. This page still shows them.",
