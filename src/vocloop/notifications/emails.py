@@ -18,8 +18,9 @@ logger = logging.getLogger(__name__)
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "notifications" / "email"
 
 KINDS = {
-    "customer_receipt": "To the customer: we received your feedback (to an address typed into "
-    "a public form, with {{ confirm_url }}: the link that confirms it for the case's updates)",
+    "customer_receipt": "To the customer: we received your feedback ({{ kind }}: complaint, "
+    "feedback or survey; to an address typed into a public form, {{ confirm_url }} confirms "
+    "it for the case's updates)",
     "customer_confirm_updates": "To an address asked for on a tracking page: confirm it to get "
     "the case's updates",
     "customer_reply": "To the customer: a reply on their case",
