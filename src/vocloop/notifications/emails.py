@@ -85,6 +85,12 @@ def _compiled(kind: str) -> list[Any]:
     return compiled
 
 
+def email_dedup_key(cause: str, to: str) -> str:
+    """The outbox key of the email for this cause to this address: one each, however often
+    it is queued."""
+    return f"{cause}:email:{to.strip().lower()}"
+
+
 def email_enqueue(
     *,
     kind: str,
@@ -119,7 +125,7 @@ def email_enqueue(
         channel=Channel.EMAIL,
         recipient=to,
         kind=kind,
-        dedup_key=f"{cause}:email:{to.lower()}",
+        dedup_key=email_dedup_key(cause, to),
         subject=subject,
         body_text=text,
         body_html=html,
