@@ -84,7 +84,8 @@ def test_the_inbox_carries_the_opening_feedbacks_score_and_comment(org):
     row = selectors.inbox_cases(scope=scope, filters=selectors.InboxFilter()).get()
     assert row.pk == case.pk
     assert (row.opening_score_type, row.opening_score) == ("nps", 2)
-    assert row.opening_comment == "x" * selectors.COMMENT_PREVIEW_CHARS
+    # One character more than the inbox shows: enough to know that the comment goes on.
+    assert row.opening_comment == "x" * (selectors.COMMENT_PREVIEW_CHARS + 1)
 
 
 def test_the_inbox_puts_open_cases_before_resolved_ones_when_showing_all(org):

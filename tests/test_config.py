@@ -70,3 +70,23 @@ def test_the_command_stops_with_a_message_not_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "VOCLOOP_DEBUG='maybe' is not a boolean" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("five", "VOCLOOP_WORKER_STALE_AFTER='five' is not a whole number of minutes"),
+        ("0", "VOCLOOP_WORKER_STALE_AFTER=0 must be at least 1 minute"),
+    ],
+)
+def test_a_bad_value_in_a_unit_is_refused_naming_the_unit(monkeypatch, value, message):
+    monkeypatch.setenv("VOCLOOP_WORKER_STALE_AFTER", value)
+    with pytest.raises(config.ConfigError) as refused:
+        config.env_int("WORKER_STALE_AFTER", 5, minimum=1, unit="minute")
+    assert str(refused.value) == message
+
+
+def test_a_minimum_of_several_units_is_written_in_the_plural(monkeypatch):
+    monkeypatch.setenv("VOCLOOP_SQLITE_TIMEOUT", "1")
+    with pytest.raises(config.ConfigError, match=r"must be at least 2 seconds$"):
+        config.env_int("SQLITE_TIMEOUT", 20, minimum=2, unit="second")

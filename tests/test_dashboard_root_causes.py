@@ -164,7 +164,7 @@ def test_the_page_draws_the_pareto_and_tables_its_numbers(org: Org, clock: Clock
     assert names == ["Process", "Communication", "Product", "People", "Not recorded"]
     assert "95 % CI" in table.group(0)
     words = words_of(answer)
-    assert "1040 cases resolved from 25 May 2026 to 20 Nov 2026" in words
+    assert "1,040 cases resolved from 25 May 2026 to 20 Nov 2026" in words
     assert "Root cause not recorded: 52 cases, 5.0 % of those resolved" in words
 
 

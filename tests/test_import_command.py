@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.utils import timezone
 
 from tests.conftest import Org
@@ -18,6 +19,7 @@ from tests.test_rollups import assert_rebuild_agrees
 from vocloop.cases.models import Case
 from vocloop.customers.models import Customer
 from vocloop.insights.models import CommentText, OriginalComment, TextSettings
+from vocloop.insights.tasks import unread_sweep
 from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
 from vocloop.metrics.models import FeedbackRollup
 from vocloop.notifications.models import OutboxMessage
@@ -133,11 +135,20 @@ def test_imported_comments_are_read(org: Org, history: Path) -> None:
     assert read["Terrible: nobody called me back.\nTwice!"].sentiment_score < 0
 
 
-def test_no_read_leaves_the_comments_for_later(org: Org, history: Path) -> None:
+def test_no_read_leaves_the_comments_to_the_worker_or_themes_read(org: Org, history: Path) -> None:
     out = run(history, *FULL, "--no-read")
-    assert "not read yet: run `vocloop themes read`" in out
+    assert (
+        "The comments are not read yet. A running worker reads them in the background, "
+        "500 a minute; `vocloop themes read` reads them all now." in out
+    )
     assert Feedback.objects.count() == 4
     assert not CommentText.objects.exists()
+    # As the message says: the worker's sweep reads them (past the two minutes it leaves
+    # a comment's own task), and opens no case for what is history.
+    Feedback.objects.update(received_at=F("received_at") - dt.timedelta(minutes=3))
+    assert unread_sweep() == "read 3 comments left unread"
+    assert CommentText.objects.count() == 3
+    assert not Case.objects.exists()
 
 
 def test_originals_are_kept_when_the_retention_says_so(org: Org, history: Path) -> None:

@@ -77,7 +77,7 @@ def test_the_deliver_command_sends_what_is_due_and_exits_with_once(db):
         enqueue(f"test:{n}:email:jo@example.com")
     out = __import__("io").StringIO()
     call_command("notifications", "deliver", "--once", "--batch", "2", stdout=out)
-    assert "Sent 3 notification(s)." in out.getvalue()
+    assert "Sent 3 notifications." in out.getvalue()
     assert len(mail.outbox) == 3
 
 

@@ -75,6 +75,73 @@ def test_the_default_writes_eml_files_into_the_data_directory(org, settings, tmp
     assert "team" not in message.get_body(preferencelist=("plain",)).get_content()
 
 
+def eml_received(tmp_path: Path) -> list[Any]:
+    return [
+        message_from_bytes(eml.read_bytes(), policy=policy.default)
+        for eml in sorted((tmp_path / "mail").glob("*.eml"))
+    ]
+
+
+def test_a_complaints_receipt_says_the_complaint_was_received(org, settings, tmp_path):
+    use_email_url(settings, "file://", tmp_path)
+    complaint = give_feedback(
+        org.helpdesk, customer=org.customer, kind="complaint", score=None, comment="Cut off."
+    )
+    assert deliver_due() == 1
+    [message] = eml_received(tmp_path)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert message["Subject"].strip() == (
+        f"We received your complaint – reference {complaint.reference}"
+    )
+    assert f"We have received your complaint. Its reference is {complaint.reference}." in text
+    assert "We have received your complaint." in html and "Follow your complaint" in html
+    assert "Support team" in text  # a complaint always opens a case
+    assert "Thank you for your feedback" not in text + html
+
+
+def test_a_survey_answers_receipt_still_thanks_for_the_feedback(org, settings, tmp_path):
+    use_email_url(settings, "file://", tmp_path)
+    answer = give_feedback(org.helpdesk, customer=org.customer, score=4)
+    assert deliver_due() == 1
+    [message] = eml_received(tmp_path)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert message["Subject"].strip() == f"We received your feedback – reference {answer.reference}"
+    assert f"Thank you for your feedback. Its reference is {answer.reference}." in text
+    assert "complaint" not in text
+
+
+RECEIPT_MIGRATION = "vocloop.notifications.migrations.0006_receipt_wording_by_kind"
+
+
+def test_the_migration_rewords_a_receipt_still_as_shipped_and_keeps_an_edited_one(org):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(RECEIPT_MIGRATION)
+    receipt = EmailTemplate.objects.get(kind="customer_receipt")
+    # As shipped before, but with its subject edited by the quality manager.
+    receipt.subject = "Your reference: {{ reference }}"
+    receipt.body_text = migration.TEXT_BEFORE
+    receipt.body_html = migration.HTML_BEFORE
+    receipt.save()
+    migration.reword(apps, None)
+    receipt.refresh_from_db()
+    assert receipt.subject == "Your reference: {{ reference }}"
+    assert '{% if kind == "complaint" %}We have received your complaint.' in receipt.body_text
+    assert '{% if kind == "complaint" %}We have received your complaint.' in receipt.body_html
+    assert "{{ kind }}" in receipt.description
+
+    receipt.subject = migration.SUBJECT_BEFORE
+    receipt.body_text = "Thanks! {{ reference }}"
+    receipt.save()
+    migration.reword(apps, None)
+    receipt.refresh_from_db()
+    assert receipt.subject.startswith('We received your {% if kind == "complaint" %}complaint')
+    assert receipt.body_text == "Thanks! {{ reference }}"
+
+
 def test_a_customer_hears_of_replies_resolution_and_a_reopening(org):
     feedback = give_feedback(org.helpdesk, customer=org.customer, score=2)
     case = feedback.case

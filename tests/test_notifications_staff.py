@@ -14,7 +14,7 @@ from vocloop.cases.customer_actions import case_customer_message
 from vocloop.cases.models import Case
 from vocloop.cases.services import Actor, case_acknowledge, case_assign, record_event
 from vocloop.notifications.delivery import deliver_due
-from vocloop.notifications.digest import digest_enqueue
+from vocloop.notifications.digest import DigestRun, digest_enqueue
 from vocloop.notifications.models import OutboxMessage
 
 
@@ -82,10 +82,14 @@ def _deadlines(case: Case, **fields: object) -> None:
     Case.objects.filter(pk=case.pk).update(**fields)
 
 
-def test_the_digest_lists_each_persons_breached_and_due_cases_once_a_day(org):
+def _an_hour_before_the_day_ends() -> dt.datetime:
+    """Now, or earlier today if need be: an hour later must still be the same day."""
     now = timezone.now()
-    if timezone.localtime(now).hour >= 22:  # an hour later must be the same day
-        now -= dt.timedelta(hours=2)
+    return now - dt.timedelta(hours=2) if timezone.localtime(now).hour >= 22 else now
+
+
+def test_the_digest_lists_each_persons_breached_and_due_cases_once_a_day(org):
+    now = _an_hour_before_the_day_ends()
     breached = give_feedback(org.helpdesk, score=1).case
     _deadlines(breached, acknowledge_by=now - dt.timedelta(hours=2))
     due = give_feedback(org.helpdesk, score=2).case
@@ -97,8 +101,12 @@ def test_the_digest_lists_each_persons_breached_and_due_cases_once_a_day(org):
     _deadlines(billing, acknowledge_by=now + dt.timedelta(hours=1))
     mail.outbox.clear()
 
-    assert digest_enqueue(now=now) == 4  # two Support agents, its lead, the Billing agent
-    assert digest_enqueue(now=now + dt.timedelta(hours=1)) == 4
+    first = digest_enqueue(now=now)
+    assert first == DigestRun(queued=4, earlier=0)  # two Support agents, its lead, Billing's
+    assert first.said() == "queued 4 daily digests"
+    again = digest_enqueue(now=now + dt.timedelta(hours=1))
+    assert again == DigestRun(queued=0, earlier=4)
+    assert again.said() == ""  # the worker's hourly run logs nothing new
     deliver_due()
 
     [digest] = inbox_of(org.support_agent)
@@ -118,7 +126,24 @@ def test_the_digest_command_queues_and_says_how_many(org):
     _deadlines(case, acknowledge_by=timezone.now())
     out = io.StringIO()
     call_command("notifications", "digest", stdout=out)
-    assert "Queued 3 digest(s)" in out.getvalue()
+    assert out.getvalue() == "Queued 3 daily digests; `deliver` sends them.\n"
+    out = io.StringIO()
+    call_command("notifications", "digest", stdout=out)
+    assert out.getvalue() == "No new daily digest: 3 daily digests already queued today.\n"
+
+
+def test_a_later_run_queues_only_the_digests_not_yet_queued_today(org):
+    now = _an_hour_before_the_day_ends()
+    support = give_feedback(org.helpdesk, score=1).case
+    _deadlines(support, acknowledge_by=now - dt.timedelta(hours=1))
+    assert digest_enqueue(now=now) == DigestRun(queued=3, earlier=0)  # Support's three
+    billing = give_feedback(org.invoicing, score=1, score_type="csat").case
+    _deadlines(billing, acknowledge_by=now + dt.timedelta(hours=1))
+    later = digest_enqueue(now=now + dt.timedelta(hours=1))
+    assert later == DigestRun(queued=1, earlier=3)
+    assert later.said() == "queued 1 daily digest (3 already queued today)"
+    # One digest a person a day: Support's three are not queued again.
+    assert OutboxMessage.objects.filter(kind="staff_digest").count() == 4
 
 
 def test_a_follow_up_goes_to_the_lead_when_the_assignee_left_the_team(org):

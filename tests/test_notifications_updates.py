@@ -371,7 +371,7 @@ def test_receipts_to_a_typed_address_count_against_its_allowance(org, caplog):
     ask_for_updates(Client(REMOTE_ADDR="192.0.2.9"), stored[0], ADDRESS)
     deliver_due()
     assert [m.subject for m in mails_to(ADDRESS)] == [
-        f"We received your feedback – reference {f.reference}" for f in stored[:3]
+        f"We received your complaint – reference {f.reference}" for f in stored[:3]
     ]
     last = stored[3]
     assert not UpdatesSubscription.objects.filter(feedback=last).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from tests.clock import utc
 from tests.conftest import PASSWORD
 from tests.staff_pages import action_url, detail_url, inbox_refs, logged_in, open_case
 from vocloop.cases.models import Case, RootCause, Severity, Status
+from vocloop.cases.selectors import COMMENT_PREVIEW_CHARS
 from vocloop.cases.services import Actor, case_acknowledge
 from vocloop.customers.models import Customer
 from vocloop.slas.escalation import escalation_sweep
@@ -158,6 +160,36 @@ def test_each_inbox_row_shows_what_staff_need_to_triage(org):
     assert "Help desk" in html and "Support" in html and "Unassigned" in html
     assert 'class="badge sev-normal">Normal<' in html
     assert f'datetime="{timezone.localtime(case.opened_at).isoformat()}"' in html
+
+
+def said_in_inbox(client) -> list[str]:
+    html = client.get(reverse("cases:inbox")).content.decode()
+    return re.findall(r'<span class="comment-start">(.*?)</span>', html, re.S)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "I expect a refund or a credit note for the three months without service " * 4,
+        # 23 words of six letters: the 160th character ends one, the next is a space.
+        "refund " * 30,
+    ],
+)
+def test_a_long_comment_is_cut_between_words_with_an_ellipsis_in_the_inbox(org, words):
+    open_case(org.helpdesk, comment=words)
+    [said] = said_in_inbox(logged_in(org.support_agent))
+    assert said.endswith("…") and len(said) <= COMMENT_PREVIEW_CHARS
+    shown = said.removesuffix("…")
+    assert words.startswith(shown)
+    assert words[len(shown)] == " "  # the last word shown is whole
+    assert not shown.endswith(" ")
+
+
+@pytest.mark.parametrize("length", [12, COMMENT_PREVIEW_CHARS])
+def test_a_comment_that_fits_is_shown_whole_without_an_ellipsis(org, length):
+    comment = ("Waited long. " * 20)[: length - 1] + "!"
+    open_case(org.helpdesk, comment=comment)
+    assert said_in_inbox(logged_in(org.support_agent)) == [comment.strip()]
 
 
 def test_the_inbox_pages_by_fifty(org):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
+import vocloop
 from tests.clock import utc
 from tests.staff_pages import detail_url, logged_in, open_case
+from vocloop.cases.services import Actor, case_set_severity
 from vocloop.cases.templatetags.vocloop_time import relative
 
 NOW = utc(2026, 11, 20, 16, 0)
@@ -88,3 +91,28 @@ def test_the_inbox_says_how_long_ago_a_case_opened_and_how_long_until_it_is_due(
     clock.to(utc(2026, 11, 23, 16, 45))
     page = text(client.get("/staff/").content.decode())
     assert "3 days ago" in page and "Breached 45 min ago" in page
+
+
+# One way to write a date on the staff pages: "7 Dec 2026", never "07 Dec 2026"
+
+
+def test_every_date_on_a_staff_page_is_written_day_month_year_without_a_leading_zero():
+    package = Path(vocloop.__file__).parent
+    formats = {
+        f"{path.relative_to(package)}: {fmt}"
+        for folder in ("cases", "dashboards", "insights", "templates/staff")
+        for path in (package / folder).rglob("*.html")
+        for fmt in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text())
+    }
+    # Machine-read values (the datetime attribute, a date field, a same-day comparison) aside.
+    shown = {f for f in formats if f.split(": ")[1] not in {"c", "Y-m-d", "Ymd"}}
+    assert shown and all(f.split(": ")[1].startswith("j M") for f in shown), sorted(shown)
+
+
+def test_a_moment_written_on_the_timeline_reads_as_the_page_around_it(org, clock):
+    clock.to(utc(2026, 12, 7, 9, 0))  # a Monday morning
+    case = open_case(org.helpdesk)
+    case_set_severity(case=case, severity="critical", actor=Actor.staff(org.support_agent))
+    page = text(logged_in(org.support_agent).get(detail_url(case)).content.decode())
+    assert "Deadlines now: acknowledge by 7 Dec 2026, 10:00 UTC" in page
+    assert "07 Dec" not in page

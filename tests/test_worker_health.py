@@ -240,6 +240,7 @@ def test_a_bad_staleness_limit_is_refused_naming_the_variable(tmp_path, value):
         [sys.executable, "-m", "vocloop", "check"], env=env, capture_output=True, text=True
     )
     assert done.returncode != 0 and "VOCLOOP_WORKER_STALE_AFTER" in done.stderr
+    assert "minute" in done.stderr  # not seconds, as most such limits are
 
 
 def test_with_redis_the_queue_depth_is_read_from_redis(db, client, clock, settings):

@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from vocloop.words import counted
+
 PREFIX = "VOCLOOP_"
 
 
@@ -43,16 +45,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{PREFIX}{name}={value!r} is not a boolean (use true or false)")
 
 
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0, unit: str = "") -> int:
+    """A whole number; `unit` ("minute") names what it counts in the error, so that a
+    reader of "VOCLOOP_WORKER_STALE_AFTER=0" learns that it is minutes, not seconds."""
     value = _raw(name)
     if value is None:
         return default
     try:
         number = int(value)
     except ValueError:
-        raise ConfigError(f"{PREFIX}{name}={value!r} is not a whole number") from None
+        of = f" of {unit}s" if unit else ""
+        raise ConfigError(f"{PREFIX}{name}={value!r} is not a whole number{of}") from None
     if number < minimum:
-        raise ConfigError(f"{PREFIX}{name}={number} must be at least {minimum}")
+        least = counted(minimum, unit) if unit else str(minimum)
+        raise ConfigError(f"{PREFIX}{name}={number} must be at least {least}")
     return number
 
 
@@ -96,7 +102,7 @@ def database(directory: Path) -> dict[str, object]:
 
     default = f"sqlite:///{directory / 'vocloop.sqlite3'}"
     # Read whatever the database, so that a bad value is refused before it matters.
-    sqlite_timeout = env_int("SQLITE_TIMEOUT", 20, minimum=1)
+    sqlite_timeout = env_int("SQLITE_TIMEOUT", 20, minimum=1, unit="second")
     url = env_url("DATABASE_URL", default, schemes={"sqlite", "postgres", "postgresql", "pgsql"})
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))

@@ -140,7 +140,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Public forms: how many submissions one client may make per window before a 429.
 PUBLIC_RATE_LIMIT = config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)
-PUBLIC_RATE_WINDOW_SECONDS = config.env_int("PUBLIC_RATE_WINDOW", 600, minimum=1)
+PUBLIC_RATE_WINDOW_SECONDS = config.env_int("PUBLIC_RATE_WINDOW", 600, minimum=1, unit="second")
 # How many reverse proxies in front of vocloop append to X-Forwarded-For. With 0,
 # the client is REMOTE_ADDR; with N, the address the N-th proxy saw connecting.
 TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
@@ -167,16 +167,18 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # Keep it longer than the slowest send (webhooks time out after 20 s): a shorter lease
 # lets a second worker take over a message still being sent. Short leases are for
 # tests that kill a worker and want its messages back quickly.
-NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1)
+NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1, unit="second")
 # An escalation that fell due longer ago than this (wall time) is recorded without an
 # email: a worker started on old data must not flood the team leads (slas/escalation.py).
 ESCALATION_EMAIL_WITHIN = dt.timedelta(
-    hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1)
+    hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1, unit="hour")
 )
 
 # The worker writes a heartbeat every 30 s; staff pages say it has stopped, and
 # /health/ answers 503, when none has been seen for this long.
-WORKER_STALE_AFTER = dt.timedelta(minutes=config.env_int("WORKER_STALE_AFTER", 5, minimum=1))
+WORKER_STALE_AFTER = dt.timedelta(
+    minutes=config.env_int("WORKER_STALE_AFTER", 5, minimum=1, unit="minute")
+)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from vocloop.accounts.models import ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.accounts.services import api_token_create, api_token_revoke
 from vocloop.admin_site import QualityManagerAdmin
+from vocloop.words import counted
 
 
 @admin.register(Team)
@@ -60,7 +61,7 @@ class ApiTokenAdmin(QualityManagerAdmin):
         names = list(queryset.filter(revoked_at__isnull=True).values_list("name", flat=True))
         for name in names:
             api_token_revoke(name=name)
-        messages.success(request, f"{len(names)} token(s) revoked.")
+        messages.success(request, f"{counted(len(names), 'token')} revoked.")
 
 
 class StaffUserAdmin(UserAdmin):

@@ -39,6 +39,7 @@ from vocloop.slas.models import Escalation
 User = get_user_model()
 
 # The inbox shows the start of the opening comment; the rest stays in the database.
+# One character more is read than shown, so that the page knows the comment goes on.
 COMMENT_PREVIEW_CHARS = 160
 
 STATUS_OPEN = "open"
@@ -219,15 +220,12 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         cases = cases.annotate(due_state=due_state(timezone.now())).filter(due_state=filters.due)
 
     opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
+    preview = Substr("comment", 1, COMMENT_PREVIEW_CHARS + 1)
     cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
         opening_kind=Subquery(opening.values("kind")[:1]),
         opening_score_type=Subquery(opening.values("score_type")[:1]),
         opening_score=Subquery(opening.values("score")[:1]),
-        opening_comment=Subquery(
-            opening.annotate(preview=Substr("comment", 1, COMMENT_PREVIEW_CHARS)).values("preview")[
-                :1
-            ]
-        ),
+        opening_comment=Subquery(opening.annotate(preview=preview).values("preview")[:1]),
     )
     # The next SLA deadline of an open case: acknowledging first, then resolving.
     cases = cases.annotate(

@@ -38,6 +38,7 @@ from vocloop.dashboards.templatetags.vocloop_figures import format_value, period
 from vocloop.insights.selectors import emerging_themes
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
 from vocloop.metrics.queries import METRICS, Scope, enough
+from vocloop.words import number
 
 
 def csv_response(
@@ -120,7 +121,11 @@ def numbers_table_rows(numbers: Sequence[tuple[str, list[Any]]]) -> SafeString:
             )
             rows.append(
                 format_html(
-                    '<tr><th scope="row">{}</th><td>{}</td>{}<td>{}</td></tr>', head, when, cells, n
+                    '<tr><th scope="row">{}</th><td>{}</td>{}<td>{}</td></tr>',
+                    head,
+                    when,
+                    cells,
+                    number(n),
                 )
             )
     # Safe: every row was built by format_html, which escapes what goes in.

@@ -22,6 +22,7 @@ from vocloop.metrics.queries import enough
 from vocloop.statistics.control_charts import MIN_SUBGROUPS_FOR_LANEY, p_chart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
+from vocloop.words import number
 
 EMERGING_WEEKS = 26
 RECENT_WEEKS = 4
@@ -98,7 +99,7 @@ class Emerging:
     def plain(self) -> str:
         return (
             f"{100 * self.latest_share:.1f} % of comments in the last {RECENT_WEEKS} whole "
-            f"weeks ({self.comments}), against {100 * self.usual_share:.1f} % in the "
+            f"weeks ({number(self.comments)}), against {100 * self.usual_share:.1f} % in the "
             f"{HISTORY_WEEKS} weeks before"
         )
 

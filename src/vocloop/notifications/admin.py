@@ -17,6 +17,7 @@ from vocloop.notifications.models import (
     WebhookSubscription,
 )
 from vocloop.notifications.outbox import outbox_retry
+from vocloop.words import counted
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
@@ -77,7 +78,8 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     @admin.action(description="Retry the selected notifications now")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         count = outbox_retry(messages=queryset)
-        self.message_user(request, f"{count} notification(s) will be sent again.", messages.SUCCESS)
+        again = f"{counted(count, 'notification')} will be sent again."
+        self.message_user(request, again, messages.SUCCESS)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Actions need change permission; the change form itself shows no editable field.

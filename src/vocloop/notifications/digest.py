@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,9 +14,11 @@ from django.utils import timezone
 from vocloop.accounts.people import display_name
 from vocloop.accounts.roles import team_ids_of
 from vocloop.cases.models import Case, Status
-from vocloop.notifications.emails import email_enqueue
+from vocloop.notifications.emails import email_dedup_key, email_enqueue
 from vocloop.notifications.memo import batch
+from vocloop.notifications.models import OutboxMessage
 from vocloop.notifications.webhooks import staff_case_url
+from vocloop.words import counted, number
 
 HORIZON = dt.timedelta(hours=24)
 
@@ -61,21 +64,49 @@ def digest_cases(*, user: Any, now: dt.datetime) -> tuple[Rows, Rows]:
     return breached, due
 
 
-def digest_enqueue(*, now: dt.datetime | None = None) -> int:
-    """Queue today's digest for every active member of staff with something due; how many.
+@dataclass(frozen=True)
+class DigestRun:
+    """What one run did: digests queued by it, and those an earlier run queued today."""
 
-    The dedup key holds the date, so a second run the same day queues nothing new.
+    queued: int
+    earlier: int
+
+    def said(self) -> str:
+        """For the worker's log, which runs the digest hourly: what this run queued, and
+        nothing when it queued nothing new."""
+        if not self.queued:
+            return ""
+        earlier = f" ({number(self.earlier)} already queued today)" if self.earlier else ""
+        return f"queued {counted(self.queued, 'daily digest')}{earlier}"
+
+
+def digest_enqueue(*, now: dt.datetime | None = None) -> DigestRun:
+    """Queue today's digest for every active member of staff with something due.
+
+    One digest a person a day: a person whose digest an earlier run queued today is
+    neither read again nor counted as queued now.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     queued = 0
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+    users = list(get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk"))
+    keys = {email_dedup_key(_cause(user, today), user.email): user for user in users}
     # One transaction and one notifications batch: the template is read once and the
     # digests are written together, with one delivery task queued at the commit.
     with transaction.atomic(), batch():
-        for user in users:
-            queued += _digest_for(user, now=now, today=today)
-    return queued
+        done = set(
+            OutboxMessage.objects.filter(dedup_key__in=list(keys)).values_list(
+                "dedup_key", flat=True
+            )
+        )
+        for key, user in keys.items():
+            if key not in done:
+                queued += _digest_for(user, now=now, today=today)
+    return DigestRun(queued=queued, earlier=len(done))
+
+
+def _cause(user: Any, today: dt.date) -> str:
+    return f"digest:{today.isoformat()}:user:{user.pk}"
 
 
 def _digest_for(user: Any, *, now: dt.datetime, today: dt.date) -> int:
@@ -85,7 +116,7 @@ def _digest_for(user: Any, *, now: dt.datetime, today: dt.date) -> int:
     email_enqueue(
         kind="staff_digest",
         to=user.email,
-        cause=f"digest:{today.isoformat()}:user:{user.pk}",
+        cause=_cause(user, today),
         context={
             "recipient_name": display_name(user),
             "date": today,

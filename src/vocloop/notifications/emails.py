@@ -18,8 +18,9 @@ logger = logging.getLogger(__name__)
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "notifications" / "email"
 
 KINDS = {
-    "customer_receipt": "To the customer: we received your feedback (to an address typed into "
-    "a public form, with {{ confirm_url }}: the link that confirms it for the case's updates)",
+    "customer_receipt": "To the customer: we received your feedback ({{ kind }}: complaint, "
+    "feedback or survey; to an address typed into a public form, {{ confirm_url }} confirms "
+    "it for the case's updates)",
     "customer_confirm_updates": "To an address asked for on a tracking page: confirm it to get "
     "the case's updates",
     "customer_reply": "To the customer: a reply on their case",
@@ -84,6 +85,12 @@ def _compiled(kind: str) -> list[Any]:
     return compiled
 
 
+def email_dedup_key(cause: str, to: str) -> str:
+    """The outbox key of the email for this cause to this address: one each, however often
+    it is queued."""
+    return f"{cause}:email:{to.strip().lower()}"
+
+
 def email_enqueue(
     *,
     kind: str,
@@ -118,7 +125,7 @@ def email_enqueue(
         channel=Channel.EMAIL,
         recipient=to,
         kind=kind,
-        dedup_key=f"{cause}:email:{to.lower()}",
+        dedup_key=email_dedup_key(cause, to),
         subject=subject,
         body_text=text,
         body_html=html,

@@ -272,6 +272,8 @@ def notify_feedback_received(feedback: Feedback) -> None:
         cause=f"feedback:{feedback.pk}",
         context={
             "feedback": feedback,
+            # The receipt acknowledges a complaint as one (ISO 10002), not as "feedback".
+            "kind": feedback.kind,
             "customer_name": customer.name,
             "reference": feedback.reference,
             "tracking_url": tracking_url(feedback),

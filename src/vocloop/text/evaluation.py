@@ -29,6 +29,7 @@ from sklearn.svm import LinearSVC
 
 from vocloop.csvfiles import csv_opened
 from vocloop.text.classifier import TextModel
+from vocloop.words import counted
 
 BASELINE = "word 1–2-gram TF-IDF + linear SVM (balanced class weights)"
 MODELS = ("vocloop", "baseline")
@@ -93,7 +94,8 @@ def keep_frequent_labels(data: LabelledTexts, min_count: int) -> FrequentLabels:
     dropped = {lb: n for lb, n in counts.most_common() if n < min_count}
     if len(kept) < 2:
         raise EvaluationError(
-            f"Only {len(kept)} label(s) have at least {min_count} texts: two or more are "
+            f"Only {counted(len(kept), 'label')} {'has' if len(kept) == 1 else 'have'} at "
+            f"least {min_count} texts: two or more are "
             f"needed to classify. Labels found: {_counted(counts) or 'none'}."
         )
     rows = [i for i, lb in enumerate(data.labels) if lb in kept]

@@ -1,5 +1,5 @@
 """How figures read: NPS in points, shares in per cent, CES and sentiment as means, durations
-in hours."""
+in hours, counts with their thousands separated."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from vocloop import words
 from vocloop.metrics.queries import METRICS
 
 register = template.Library()
@@ -32,6 +33,16 @@ def format_value(value: float | None, metric: str) -> str:
 @register.filter
 def figure(value: float | None, metric: str) -> str:
     return format_value(value, metric)
+
+
+@register.filter
+def number(value: Any) -> str:
+    """A count as every staff page writes it: "1,515" (vocloop.words.number)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return words.number(value)
+    return str(value)
 
 
 @register.filter

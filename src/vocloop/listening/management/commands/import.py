@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vocloop.insights.tasks import SWEEP_LIMIT
 from vocloop.listening.imports import (
     ImportRefused,
     ImportSpec,
@@ -17,6 +18,12 @@ from vocloop.listening.imports import (
     feedback_import_check,
 )
 from vocloop.words import counted
+
+# What the worker's "comments left unread" job does with them, once a minute.
+LEFT_UNREAD = (
+    f"A running worker reads them in the background, {SWEEP_LIMIT} a minute; "
+    "`vocloop themes read` reads them all now."
+)
 
 
 class Command(BaseCommand):
@@ -101,7 +108,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-read",
             action="store_true",
-            help="Leave the comments unread (read them later with `vocloop themes read`).",
+            help="Leave the comments to be read later: a running worker reads them in the "
+            f"background, {SWEEP_LIMIT} a minute; `vocloop themes read` reads them all at once.",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
@@ -183,10 +191,10 @@ class Command(BaseCommand):
         elif result.read_error:
             raise CommandError(
                 f"The feedback is imported, but reading its comments failed "
-                f"({result.read_error}). Run `vocloop themes read` to read them."
+                f"({result.read_error}). {LEFT_UNREAD}"
             )
         elif result.comments:
-            self.stdout.write("The comments are not read yet: run `vocloop themes read`.")
+            self.stdout.write(f"The comments are not read yet. {LEFT_UNREAD}")
 
     def _known(self, known: int, one: str, many: str) -> None:
         if known:

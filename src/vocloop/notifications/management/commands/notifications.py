@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from vocloop.notifications.delivery import deliver_batch
-from vocloop.notifications.digest import digest_enqueue
+from vocloop.notifications.digest import DigestRun, digest_enqueue
+from vocloop.words import counted
 
 
 class Command(BaseCommand):
@@ -40,8 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "digest":
-            queued = digest_enqueue()
-            self.stdout.write(f"Queued {queued} digest(s); `deliver` sends them.")
+            self.stdout.write(_digest_said(digest_enqueue()))
             return
         if options["interval"] <= 0 or options["batch"] < 1:
             raise CommandError("--interval must be positive and --batch at least 1.")
@@ -63,4 +63,14 @@ class Command(BaseCommand):
                 time.sleep(interval)
         except KeyboardInterrupt:
             pass
-        self.stdout.write(f"Sent {total} notification(s).")
+        self.stdout.write(f"Sent {counted(total, 'notification')}.")
+
+
+def _digest_said(run: DigestRun) -> str:
+    earlier = f"{counted(run.earlier, 'daily digest')} already queued today"
+    if run.queued:
+        also = f" ({earlier})" if run.earlier else ""
+        return f"Queued {counted(run.queued, 'daily digest')}{also}; `deliver` sends them."
+    if run.earlier:
+        return f"No new daily digest: {earlier}."
+    return "No daily digest to queue: nobody's teams have a case due within a day or breached."

@@ -153,12 +153,11 @@ class Command(BaseCommand):
 
 def _deliver() -> str:
     sent = deliver_all_due(batch=DELIVERY_BATCH)
-    return f"sent {sent} message(s)" if sent else ""
+    return f"sent {counted(sent, 'message')}" if sent else ""
 
 
 def _digest() -> str:
-    queued = digest_enqueue()
-    return f"queued {queued} daily digest(s)" if queued else ""
+    return digest_enqueue().said()
 
 
 def periodic_jobs(heartbeat: Heartbeat, options: dict[str, Any]) -> list[Job]:
