@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.hypothesis_profile import load_profile
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
 from vocloop.cases.models import ReplyTemplate, RootCause
@@ -31,6 +32,8 @@ pytest_plugins = [
 ]
 
 PASSWORD = "correct horse battery staple"
+
+load_profile()
 
 
 @dataclass
