@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export VOCLOOP_DATA_DIR ?= $(CURDIR)/.data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint types migrations-check pytest pytest-sqlite pytest-postgres bench browser clean
+.PHONY: demo test lint types migrations-check pytest pytest-pure pytest-sqlite pytest-postgres bench browser clean
 
 $(BIN)/vocloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,11 @@ types: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	VOCLOOP_DATA_DIR=$$(mktemp -d) $(BIN)/vocloop makemigrations --check --dry-run
 
-pytest: pytest-sqlite pytest-postgres
+pytest: pytest-pure pytest-sqlite pytest-postgres
+
+# Statistics and text analytics: plain Python, tested without Django (tests/pure/pytest.ini).
+pytest-pure: $(VENV)/.dev
+	$(BIN)/pytest tests/pure
 
 pytest-sqlite: $(VENV)/.dev
 	VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL= $(BIN)/pytest
