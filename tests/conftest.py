@@ -24,6 +24,9 @@ from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 # `billing`, `waiting` and `parking` (themes of the insights tests), `served` (a real
 # server on a SQLite file whose lock a test can hold).
 pytest_plugins = [
+    # First: the modules below import it, and pytest rewrites a plugin's asserts only if
+    # it imports it first. `copy_migrated` gives a data directory a migrated database.
+    "tests.run_files",
     "tests.api_client",
     "tests.busy_server",
     "tests.clock",

@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
+from tests.run_files import copy_migrated
 from vocloop.cases.services import Actor, case_reply
 from vocloop.notifications.delivery import backoff, deliver_due
 from vocloop.notifications.models import OutboxMessage
@@ -161,7 +162,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_one_sen
     env = {k: v for k, v in os.environ.items() if k != "VOCLOOP_DATABASE_URL"}
     env |= {"VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_NOTIFICATIONS_LEASE": "2"}
     vocloop = [sys.executable, "-m", "vocloop"]
-    subprocess.run([*vocloop, "migrate", "-v0"], env=env, check=True)
+    copy_migrated(tmp_path)
     with webhook_receiver(delay=0.2) as receiver:
         script = textwrap.dedent(ENQUEUE.format(url=receiver.url))
         subprocess.run([*vocloop, "shell", "-c", script], env=env, check=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.run_files import copy_migrated
+
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -51,7 +53,10 @@ def environment(tmp_path: Path, tasks_url: str) -> dict[str, str]:
         "VOCLOOP_TASKS_URL": tasks_url,
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run([*VOCLOOP, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    if tasks_url == "database":
+        copy_migrated(tmp_path)
+    else:  # with Redis, django-rq's tables too
+        subprocess.run([*VOCLOOP, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
     return env
 
 

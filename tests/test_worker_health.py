@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from tests.clock import utc
 from tests.public_pages import track_url
+from tests.run_files import copy_migrated
 from tests.staff_pages import logged_in
 from tests.test_server_commands import get, serving
 from vocloop.notifications.models import OutboxMessage
@@ -68,7 +69,7 @@ def test_a_heartbeat_updates_its_own_row_and_clears_workers_gone_a_week(db, cloc
 def test_the_worker_in_batch_mode_leaves_a_heartbeat(tmp_path):
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_DATABASE_URL": ""}
     vocloop = [sys.executable, "-m", "vocloop"]
-    subprocess.run([*vocloop, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    copy_migrated(tmp_path)
     subprocess.run([*vocloop, "worker", "--batch"], env=env, check=True, timeout=120)
     with sqlite3.connect(tmp_path / "vocloop.sqlite3") as db:
         rows = db.execute("SELECT host, pid, worker_id FROM server_workerheartbeat").fetchall()
@@ -216,8 +217,7 @@ def test_health_takes_no_posts(db, client):
 
 def test_an_unreachable_database_is_a_503_with_its_reason_not_a_500(tmp_path):
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_DATABASE_URL": ""}
-    vocloop = [sys.executable, "-m", "vocloop"]
-    subprocess.run([*vocloop, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    copy_migrated(tmp_path)
     with serving(env) as (base, _):
         status, body = get(f"{base}/health/")
         assert status == 503 and json.loads(body)["database"] == {"reachable": True}
