@@ -77,6 +77,11 @@ def make_user(username: str, **extra: Any) -> User:
 
 @pytest.fixture
 def org(db: Any) -> Org:
+    return build_org()
+
+
+def build_org() -> Org:
+    """The organisation of the `org` fixture, for a fixture of a wider scope to build."""
     support_agent = make_user("sam_agent")
     support_agent_2 = make_user("sue_agent")
     support_lead = make_user("lee_lead")
