@@ -22,6 +22,9 @@ from tests.conftest import PASSWORD
 from tests.test_worker_outages import environment, write_lock
 from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
 
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_a_complaint_sent_during_an_undo_comes_back_as_typed_then_goes_through(served):
     customer = Browser(served.base)

@@ -257,6 +257,7 @@ def cfpb_products() -> dict[str, dict[str, float]]:
     return mean
 
 
+@pytest.mark.timeout(600)  # the first to ask learns the products: minutes on a busy machine
 def test_cfpb_products_are_learnt_well_above_the_baseline(
     cfpb_products: dict[str, dict[str, float]],
 ) -> None:
@@ -267,6 +268,7 @@ def test_cfpb_products_are_learnt_well_above_the_baseline(
     assert ours["accuracy"] >= baseline["accuracy"]
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.xfail(strict=True, reason="the issue's target 0.70 is not reached: 0.693 measured")
 def test_cfpb_products_reach_the_issue_target(
     cfpb_products: dict[str, dict[str, float]],

@@ -35,6 +35,9 @@ from vocloop.metrics.queries import (
 )
 from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, HISTOGRAMS
 
+# The module's work, made once, takes a minute or more on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+
 EVERY_METRIC = list(METRICS.values())
 FEEDBACK_METRICS = [m for m in EVERY_METRIC if m.source == "feedback"]
 

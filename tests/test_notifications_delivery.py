@@ -158,6 +158,7 @@ def _sent(database: Path) -> int:
         return int(db.execute(query).fetchone()[0])
 
 
+@pytest.mark.timeout(600)  # real processes: a minute or more on a busy machine
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_one_send(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "VOCLOOP_DATABASE_URL"}
     env |= {"VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_NOTIFICATIONS_LEASE": "2"}

@@ -19,6 +19,9 @@ import pytest
 
 from tests.run_files import copy_migrated
 
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"

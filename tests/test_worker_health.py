@@ -66,6 +66,7 @@ def test_a_heartbeat_updates_its_own_row_and_clears_workers_gone_a_week(db, cloc
     assert not WorkerHeartbeat.objects.filter(pk=gone.pk).exists()
 
 
+@pytest.mark.timeout(600)  # real processes: a minute or more on a busy machine
 def test_the_worker_in_batch_mode_leaves_a_heartbeat(tmp_path):
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_DATABASE_URL": ""}
     vocloop = [sys.executable, "-m", "vocloop"]
@@ -215,6 +216,7 @@ def test_health_takes_no_posts(db, client):
     assert client.post(reverse("health")).status_code == 405
 
 
+@pytest.mark.timeout(600)  # real processes: a minute or more on a busy machine
 def test_an_unreachable_database_is_a_503_with_its_reason_not_a_500(tmp_path):
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_DATABASE_URL": ""}
     copy_migrated(tmp_path)

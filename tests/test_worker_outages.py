@@ -29,6 +29,9 @@ from tests.notification_receivers import smtp_server
 from tests.run_files import copy_migrated
 from tests.test_server_commands import free_port, stop
 
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 ROOT = Path(__file__).resolve().parent.parent
 OUTAGE = "the database is unavailable"
