@@ -83,6 +83,7 @@ def test_the_api_answers_503_and_the_same_key_then_stores_one_feedback(served):
     assert len(busy_lines(served, "/api/v1/feedback")) == 1
 
 
+@pytest.mark.serial  # times the answers: alone, so that nothing else slows them
 def test_pages_are_read_during_an_undo_without_waiting_for_it(served):
     agent = Browser(served.base)
     assert agent.post("/login/", {"username": "sam_agent", "password": PASSWORD}).status == 302

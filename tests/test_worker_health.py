@@ -21,9 +21,10 @@ from django.urls import reverse
 
 from tests.clock import utc
 from tests.public_pages import track_url
-from tests.run_files import copy_migrated
+from tests.run_files import copy_migrated, run_lock
 from tests.staff_pages import logged_in
 from tests.test_server_commands import get, serving
+from tests.test_task_queue import REDIS_URL
 from vocloop.notifications.models import OutboxMessage
 from vocloop.notifications.outbox import outbox_enqueue
 from vocloop.notifications.tasks import deliver_notifications
@@ -249,7 +250,7 @@ def test_with_redis_the_queue_depth_is_read_from_redis(db, client, clock, settin
     import redis
     from rq import Queue
 
-    settings.TASKS_REDIS_URL = "redis://127.0.0.1:6379/15"
+    settings.TASKS_REDIS_URL = REDIS_URL
     queue = Queue("default", connection=redis.Redis.from_url(settings.TASKS_REDIS_URL))
     try:
         queue.connection.ping()
@@ -258,13 +259,14 @@ def test_with_redis_the_queue_depth_is_read_from_redis(db, client, clock, settin
             pytest.fail("Redis is not reachable at 127.0.0.1:6379 and CI is set")
         pytest.skip("SKIPPED: no Redis at 127.0.0.1:6379 (CI unset)")
     seen_at(NOW)
-    queue.connection.flushdb()
-    try:
-        queue.enqueue_call("os.getcwd")
-        queue.enqueue_call("os.getcwd")
-        status, body = health(client)
-    finally:
+    with run_lock("redis"):  # the run's other test that empties the database waits
         queue.connection.flushdb()
+        try:
+            queue.enqueue_call("os.getcwd")
+            queue.enqueue_call("os.getcwd")
+            status, body = health(client)
+        finally:
+            queue.connection.flushdb()
     assert status == 200 and body["tasks"] == {"queue": "redis", "waiting": 2}
     # Redis away: the depth is unknown, and the answer still comes, at once.
     settings.TASKS_REDIS_URL = "redis://127.0.0.1:1/0"
