@@ -11,9 +11,10 @@ from tests.conftest import Org, make_user
 from vocloop.accounts.models import Team
 from vocloop.cases import selectors
 from vocloop.cases.models import Case, ReplyTemplate, Status
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 
 def open_case(

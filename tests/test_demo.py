@@ -30,8 +30,8 @@ from vocloop.listening.models import (
     ReferenceCounter,
     Touchpoint,
 )
-from vocloop.listening.rules import DEFAULT_THRESHOLDS, needs_case
-from vocloop.listening.services import reference_allocate, thresholds_for
+from vocloop.listening.rules import DEFAULT_THRESHOLDS, needs_case, thresholds_for
+from vocloop.listening.services import reference_allocate
 
 # A Monday morning: the weekend's cases are still new, Friday's are in progress.
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)

@@ -15,8 +15,9 @@ from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.forms import fill_reply_template
 from vocloop.cases.models import Case, CaseEvent, ReplyTemplate, RootCause, Severity, Status
 from vocloop.cases.services import Actor, case_reopen, case_resolve
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 Kind = CaseEvent.Kind
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "vocloop.notifications",
     "vocloop.metrics",
     "vocloop.insights",
+    "vocloop.conductor",
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",

@@ -9,10 +9,11 @@ from vocloop.api.auth import token_of
 from vocloop.api.errors import ErrorOut, invalid
 from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
 from vocloop.api.schemas import FeedbackIn, FeedbackOut
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback, Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 router = Router(tags=["feedback"])
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from vocloop.accounts import roles
 from vocloop.accounts.people import display_name
 from vocloop.cases import wording
+from vocloop.cases.changes import case_events_announce
 from vocloop.cases.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -26,9 +27,6 @@ from vocloop.cases.models import (
 from vocloop.customers.models import Customer
 from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback
-from vocloop.metrics.rollups import rollup_case_events
-from vocloop.notifications.events import notify_case_event
-from vocloop.notifications.memo import batch as notifications_batch
 from vocloop.slas import services as sla
 
 User = get_user_model()
@@ -130,12 +128,13 @@ def build_event(
 
 
 def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
-    """Put timeline entries (see build_event) on their cases, with their notifications."""
+    """Put timeline entries (see build_event) on their cases and announce them.
+
+    Every case change is recorded here, after the case is saved; whoever follows case
+    changes (figures, notifications: see cases.changes) hears of it in this transaction.
+    """
     created = CaseEvent.objects.bulk_create(events)
-    rollup_case_events(created)  # every case change is recorded here, after the case is saved
-    with notifications_batch():
-        for event in created:
-            notify_case_event(event)  # queued in this transaction: sent if and only if it commits
+    case_events_announce(created)
     return created
 
 

@@ -54,8 +54,8 @@ from vocloop.listening.models import (
     Survey,
     Touchpoint,
 )
-from vocloop.listening.rules import Thresholds
-from vocloop.listening.services import thresholds_for, tracking_token_new
+from vocloop.listening.rules import Thresholds, thresholds_for
+from vocloop.listening.services import tracking_token_new
 from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.rows import RowWriter
 from vocloop.slas.models import ClockPause, Escalation

@@ -29,6 +29,7 @@ from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import reader_current
 from vocloop.insights.texts import comment_texts_write
 from vocloop.listening.models import Feedback
+from vocloop.listening.rules import CASE_RULE_WITHIN
 from vocloop.text import similarity
 from vocloop.text.masking import Masked
 from vocloop.text.reading import Reading
@@ -36,7 +37,6 @@ from vocloop.text.reading import Reading
 logger = logging.getLogger(__name__)
 
 SIMILAR_WINDOW = dt.timedelta(days=30)
-CASE_RULE_WITHIN = dt.timedelta(days=1)
 
 
 def text_settings() -> TextSettings:
@@ -174,7 +174,8 @@ def _themes_write(
 
 @transaction.atomic
 def comment_read(*, feedback: Feedback) -> CommentText | None:
-    """Read one comment as it arrives: sentiment, themes, similar comments; then the case rule.
+    """Read one comment: sentiment, themes, similar comments (conductor.reading applies the
+    case rule after it, in the same transaction).
 
     Reading again replaces what was read before, except what staff have corrected.
     """
@@ -217,30 +218,9 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         _themes_write(feedback, reading, themes_by_slug(), negative=negative)
     else:
         CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
-    _case_rule_apply(feedback, text)
     return text
 
 
-def _case_rule_apply(feedback: Feedback, text: CommentText) -> None:
-    """A strongly negative unscored comment opens a case when the touch point's rule says so."""
-    from vocloop.cases.services import case_open_or_attach
-    from vocloop.listening.services import thresholds_for
-
-    limit = thresholds_for(feedback.touchpoint).sentiment_at_or_below
-    if (
-        limit is None
-        # Only for feedback that has just arrived: reading history again opens nothing.
-        or feedback.received_at < timezone.now() - CASE_RULE_WITHIN
-        or feedback.imported_by_id is not None  # history from a file, however recent
-        or feedback.case_id is not None
-        or feedback.score is not None
-        or text.sentiment_score > limit
-    ):
-        return
-    case_open_or_attach(feedback=feedback, attach=feedback.customer_verified)
-
-
-@transaction.atomic
 def correction_record(
     *,
     feedback: Feedback,

@@ -1,22 +1,20 @@
-"""Background reading of comments: one task per arriving comment, and the worker's safety nets.
+"""Background reading of comments again, and the nightly learning.
 
-The task reads a comment seconds after it was stored. The worker's sweep reads
-whatever a lost task left unread, and its nightly job purges expired originals and
-trains the theme and sentiment models when there is something new to learn from.
+Re-reading every comment after the taxonomy or a model changed; the worker's nightly
+job purges expired originals and trains the theme and sentiment models when there is
+something new to learn from. An arriving comment's own reading is conducted by
+vocloop.conductor.reading.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
 from django_tasks import task
 from django_tasks.base import Task
 
 from vocloop.commit import on_commit_once
-from vocloop.listening.models import Feedback
 
 logger = logging.getLogger(__name__)
 
@@ -27,32 +25,8 @@ ARRIVING = 10
 AGAIN = -10
 
 
-def _at_priority(queued: Task[Any, Any], priority: int) -> Task[Any, Any]:
+def at_priority(queued: Task[Any, Any], priority: int) -> Task[Any, Any]:
     return queued.using(priority=priority) if queued.get_backend().supports_priority else queued
-
-
-@task()
-def read_comment(feedback_id: int) -> bool:
-    from vocloop.insights.services import comment_read
-
-    feedback = Feedback.objects.filter(pk=feedback_id).first()
-    if feedback is None:  # deleted meanwhile
-        return False
-    return comment_read(feedback=feedback) is not None
-
-
-def _queue_read(feedback_id: int) -> None:
-    try:
-        _at_priority(read_comment, ARRIVING).enqueue(feedback_id)
-    except Exception:  # the comment is stored; the worker's sweep reads it
-        logger.exception(
-            "Could not queue reading feedback %s; the worker's sweep will", feedback_id
-        )
-
-
-def read_after_commit(feedback_id: int) -> None:
-    """Queue reading the comment once the feedback it belongs to has been committed."""
-    transaction.on_commit(lambda: _queue_read(feedback_id))
 
 
 @task()
@@ -76,7 +50,7 @@ def _queue_reread() -> None:
     from vocloop.insights.taxonomy import reading_state
 
     try:
-        _at_priority(reread_comments, AGAIN).enqueue(reading_state())
+        at_priority(reread_comments, AGAIN).enqueue(reading_state())
     except Exception:
         logger.exception("Could not queue reading the comments again")
 
@@ -84,29 +58,6 @@ def _queue_reread() -> None:
 def reread_after_commit() -> None:
     """Queue one re-reading when the current transaction commits (once however many calls)."""
     on_commit_once(_queue_reread)
-
-
-SWEEP_AFTER = dt.timedelta(minutes=2)  # a comment's own task has had its chance by then
-SWEEP_LIMIT = 500
-
-
-def unread_sweep() -> str:
-    """Read the comments a lost task left unread (the worker runs this every minute).
-
-    One at a time, as on arrival, so that the sentiment case rule applies to them too.
-    A large backlog (an import) is for `vocloop themes read`.
-    """
-    from django.utils import timezone
-
-    from vocloop.insights.services import comment_read
-
-    unread = (
-        Feedback.objects.filter(text__isnull=True, received_at__lt=timezone.now() - SWEEP_AFTER)
-        .exclude(comment="")
-        .order_by("-pk")[:SWEEP_LIMIT]
-    )
-    done = sum(comment_read(feedback=feedback) is not None for feedback in unread)
-    return f"read {done} comments left unread" if done else ""
 
 
 @task()

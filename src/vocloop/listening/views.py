@@ -30,6 +30,7 @@ from vocloop.cases.customer_actions import (
 )
 from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import CaseActionRefused
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
 from vocloop.listening.forms import (
     SCALE_ENDS,
@@ -42,7 +43,7 @@ from vocloop.listening.forms import (
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
 from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
-from vocloop.listening.services import FeedbackInput, FeedbackInvalid, feedback_receive
+from vocloop.listening.services import FeedbackInput, FeedbackInvalid
 from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
 from vocloop.server.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vocloop.insights.tasks import SWEEP_LIMIT
+from vocloop.conductor.reading import SWEEP_LIMIT
 from vocloop.listening.imports import (
     ImportRefused,
     ImportSpec,

@@ -20,7 +20,8 @@ from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
-from vocloop.insights.tasks import nightly, unread_sweep
+from vocloop.conductor.reading import unread_sweep
+from vocloop.insights.tasks import nightly
 from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
