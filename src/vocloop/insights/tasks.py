@@ -15,7 +15,7 @@ from django.db import transaction
 from django_tasks import task
 from django_tasks.base import Task
 
-from vocloop.commit import on_commit_once
+from vocloop.lib.commit import on_commit_once
 from vocloop.listening.models import Feedback
 
 logger = logging.getLogger(__name__)
