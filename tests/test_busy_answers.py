@@ -14,12 +14,12 @@ from tests.busy_database import postgres_connect, write_lock
 from tests.conftest import PASSWORD
 from tests.public_pages import text_of, track_url
 from tests.staff_pages import action_url, detail_url, logged_in, messages_of
-from vocloop import views
 from vocloop.accounts.models import ApiToken
 from vocloop.customers.models import Customer
 from vocloop.insights.models import Theme
 from vocloop.listening.models import Feedback, IdempotencyRecord
 from vocloop.notifications.unsubscribe import unsubscribe_token
+from vocloop.server import errors
 from vocloop.server.busy import RETRY_AFTER
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the data is there for the other connection
@@ -138,7 +138,7 @@ def test_a_busy_database_met_outside_a_view_is_still_the_busy_page(org):
             with transaction.atomic():
                 Customer.objects.create(name="Never stored")
         except OperationalError:
-            response = views.server_error(RequestFactory().post("/t/token/message/", sent))
+            response = errors.server_error(RequestFactory().post("/t/token/message/", sent))
     html = text_of(response)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)

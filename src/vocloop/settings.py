@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "vocloop.timing.ServerTimingMiddleware",
+    "vocloop.server.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, leaving a session unsaved rather than failing while the database is busy.
@@ -134,7 +134,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Messages live in the session, not in a (signed but readable) cookie: one of them
 # carries a new API token's secret.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-CSRF_FAILURE_VIEW = "vocloop.views.csrf_failure"
+CSRF_FAILURE_VIEW = "vocloop.server.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -184,7 +184,7 @@ WORKER_STALE_AFTER = dt.timedelta(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_brief": {"()": "vocloop.logs.ClientErrorsBrief"}},
+    "filters": {"client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_brief"]}},
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},

@@ -24,5 +24,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
 ]
 
-handler404 = "vocloop.views.not_found"
-handler500 = "vocloop.views.server_error"
+handler404 = "vocloop.server.errors.not_found"
+handler500 = "vocloop.server.errors.server_error"

@@ -12,7 +12,7 @@ from vocloop.accounts.models import ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.accounts.services import api_token_create, api_token_revoke
 from vocloop.admin_site import QualityManagerAdmin
-from vocloop.words import counted
+from vocloop.lib.words import counted
 
 
 @admin.register(Team)

@@ -46,6 +46,7 @@ from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
 from vocloop.insights.bulk import comments_read_bulk
+from vocloop.lib.rows import RowWriter
 from vocloop.listening import links
 from vocloop.listening.models import (
     CaseRule,
@@ -57,7 +58,6 @@ from vocloop.listening.models import (
 from vocloop.listening.rules import Thresholds, thresholds_for
 from vocloop.listening.services import tracking_token_new
 from vocloop.metrics.rollups import rollups_rebuild
-from vocloop.rows import RowWriter
 from vocloop.slas.models import ClockPause, Escalation
 
 DEFAULT_RESPONSES = 20_000

@@ -41,8 +41,8 @@ from vocloop.insights.models import (
 from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings, with_ancestors
 from vocloop.insights.taxonomy import reader_build
 from vocloop.insights.texts import comment_texts_write
+from vocloop.lib.rows import RowWriter
 from vocloop.listening.models import Feedback
-from vocloop.rows import RowWriter
 from vocloop.text import similarity
 from vocloop.text.reading import Reader, Reading, process_read, process_start
 

@@ -29,9 +29,9 @@ from vocloop.insights.versions import (
     version_keep,
     version_rollback,
 )
+from vocloop.lib.words import counted
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
-from vocloop.words import counted
 
 __all__ = ["NotEnoughCorrections", "NothingNew", "held_out"]  # as before they were shared
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from vocloop.cases.selectors import CaseScope, feedback_visible
 from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
 from vocloop.insights.services import SIMILAR_WINDOW
+from vocloop.lib.words import number
 from vocloop.listening.models import Feedback
 from vocloop.metrics.queries import enough
 from vocloop.statistics.control_charts import MIN_SUBGROUPS_FOR_LANEY, p_chart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
-from vocloop.words import number
 
 EMERGING_WEEKS = 26
 RECENT_WEEKS = 4

@@ -43,11 +43,11 @@ from vocloop.insights.versions import (
     version_rollback,
 )
 from vocloop.insights.vocabulary import vocabulary_changed_at, vocabulary_current
+from vocloop.lib.words import counted
 from vocloop.listening.models import Feedback
 from vocloop.text.masking import mask
 from vocloop.text.sentiment import Label, Sentiment, sentiment
 from vocloop.text.sentiment_model import Example, LearnedSentiment, learn
-from vocloop.words import counted
 
 MIN_CORRECTIONS = 20
 MIN_SCORED = 200

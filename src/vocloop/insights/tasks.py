@@ -14,7 +14,7 @@ from typing import Any
 from django_tasks import task
 from django_tasks.base import Task
 
-from vocloop.commit import on_commit_once
+from vocloop.lib.commit import on_commit_once
 
 logger = logging.getLogger(__name__)
 

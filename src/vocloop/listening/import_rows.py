@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from vocloop.csvfiles import csv_opened
+from vocloop.lib.csvfiles import csv_opened
 from vocloop.listening.models import Feedback, ScoreType, Touchpoint
 from vocloop.listening.services import EARLIEST, FeedbackInput, FeedbackInvalid, feedback_validate
 

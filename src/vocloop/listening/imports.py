@@ -40,6 +40,7 @@ from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
 from vocloop.insights.services import text_settings
+from vocloop.lib.rows import RowWriter
 from vocloop.listening.import_rows import (
     ImportRefused,
     ImportSpec,
@@ -55,7 +56,6 @@ from vocloop.listening.import_rows import (
 from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
 from vocloop.listening.services import tracking_token_new
 from vocloop.metrics.rollups import FeedbackKey, feedback_counts, feedback_key, rollup_feedback_add
-from vocloop.rows import RowWriter
 from vocloop.text.masking import mask
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from vocloop import words
+from vocloop.lib import words
 from vocloop.metrics.queries import METRICS
 
 register = template.Library()
@@ -37,7 +37,7 @@ def figure(value: float | None, metric: str) -> str:
 
 @register.filter
 def number(value: Any) -> str:
-    """A count as every staff page writes it: "1,515" (vocloop.words.number)."""
+    """A count as every staff page writes it: "1,515" (vocloop.lib.words.number)."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from vocloop.conductor.reading import SWEEP_LIMIT
+from vocloop.lib.words import counted
 from vocloop.listening.imports import (
     ImportRefused,
     ImportSpec,
@@ -17,7 +18,6 @@ from vocloop.listening.imports import (
     feedback_import,
     feedback_import_check,
 )
-from vocloop.words import counted
 
 # What the worker's "comments left unread" job does with them, once a minute.
 LEFT_UNREAD = (

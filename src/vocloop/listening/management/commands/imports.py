@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from vocloop.lib.words import counted
 from vocloop.listening.import_undo import (
     UndoPreview,
     UndoRefused,
@@ -17,7 +18,6 @@ from vocloop.listening.import_undo import (
     feedback_import_undo_preview,
 )
 from vocloop.listening.models import FeedbackImport
-from vocloop.words import counted
 
 
 class Command(BaseCommand):

@@ -22,6 +22,7 @@ from django_tasks_db.management.commands.db_worker import valid_interval, valid_
 
 from vocloop.conductor.reading import unread_sweep
 from vocloop.insights.tasks import nightly
+from vocloop.lib.words import counted
 from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
@@ -29,7 +30,6 @@ from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.taskloop import TaskLoop
 from vocloop.slas.escalation import escalation_sweep_report
-from vocloop.words import counted
 
 DELIVERY_BATCH = 50
 

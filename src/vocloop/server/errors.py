@@ -1,3 +1,5 @@
+"""The pages Django shows when a request fails: a refused form, a page not found, a fault."""
+
 import sys
 
 from django.conf import settings

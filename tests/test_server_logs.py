@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_refused_request_is_one_line_and_a_fault_keeps_its_traceback(org: Org) -> None:
-    from vocloop.logs import ClientErrorsBrief
+    from vocloop.server.logs import ClientErrorsBrief
 
     written = io.StringIO()
     handler = logging.StreamHandler(written)
