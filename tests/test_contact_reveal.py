@@ -35,12 +35,12 @@ PERSONAL = ("0612345678", "jo.home@example.com")
 
 def complain(client: Client, comment: str = COMPLAINT) -> Feedback:
     data = {"touchpoint": "help-desk", "kind": "complaint", "comment": comment}
-    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    assert client.post(reverse("public:feedback"), data).status_code == 302
     return Feedback.objects.get(comment__startswith=comment[:10])
 
 
 def write_back(client: Client, feedback: Feedback, body: str = MESSAGE) -> CaseEvent:
-    url = reverse("listening:track_message", args=[feedback.tracking_token])
+    url = reverse("public:track_message", args=[feedback.tracking_token])
     assert client.post(url, {"message-body": body}).status_code == 302
     return CaseEvent.objects.filter(kind=Kind.CUSTOMER_MESSAGE).latest("pk")
 
@@ -179,7 +179,7 @@ def test_a_case_opened_by_the_customer_writing_back_reveals_the_comment_before_i
 def test_a_case_the_sentiment_rule_opens_on_reading_reveals_the_comment(client, org):
     CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
     data = {"touchpoint": "help-desk", "kind": "feedback", "comment": ANGRY}
-    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    assert client.post(reverse("public:feedback"), data).status_code == 302
     feedback = Feedback.objects.get()
     assert feedback.case is None
     read_arrived(feedback=feedback)

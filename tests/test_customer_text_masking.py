@@ -34,7 +34,7 @@ def shows_no_personal_data(text: str) -> bool:
 
 def submit_complaint(client: Client) -> Feedback:
     data = {"touchpoint": "help-desk", "kind": "complaint", "comment": "The parcel never came."}
-    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    assert client.post(reverse("public:feedback"), data).status_code == 302
     return Feedback.objects.get()
 
 
@@ -51,7 +51,7 @@ def test_a_follow_up_message_is_masked_for_staff_email_webhooks_and_the_customer
     with webhook_receiver() as receiver:
         subscribe(receiver.url, ["case.updated"])
         feedback = submit_complaint(client)
-        url = reverse("listening:track_message", args=[feedback.tracking_token])
+        url = reverse("public:track_message", args=[feedback.tracking_token])
         assert client.post(url, {"message-body": WRITTEN}).status_code == 302
         deliver_due()
     event = CaseEvent.objects.get(kind=Kind.CUSTOMER_MESSAGE)
@@ -69,7 +69,7 @@ def test_a_follow_up_message_is_masked_for_staff_email_webhooks_and_the_customer
 
 def test_writing_back_about_feedback_without_a_case_is_masked_too(client, org):
     feedback = give_feedback(org.helpdesk, score=10, comment="Great")
-    url = reverse("listening:track_message", args=[feedback.tracking_token])
+    url = reverse("public:track_message", args=[feedback.tracking_token])
     assert client.post(url, {"message-body": WRITTEN}).status_code == 302
     assert CaseEvent.objects.get(kind=Kind.CUSTOMER_MESSAGE).body == MASKED
 

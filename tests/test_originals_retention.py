@@ -232,6 +232,7 @@ HANDLING_ORIGINALS = {
     "cases/models.py",
     "cases/customer_actions.py",  # keeps the customer's message as written
     "cases/originals.py",  # the reveal
+    "conductor/feedback.py",  # hands the original on from storing to keeping
     "insights/models.py",
     "insights/services.py",  # kept on arrival, purged
     "insights/bulk.py",  # kept when comments stored unmasked are masked

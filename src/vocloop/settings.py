@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "vocloop.metrics",
     "vocloop.insights",
     "vocloop.conductor",
+    "vocloop.public",
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",

@@ -20,8 +20,8 @@ urlpatterns = [
     path("staff/insights/", include("vocloop.insights.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
-    path("", include("vocloop.listening.urls")),
-    path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
+    path("", include("vocloop.public.urls")),
+    path("", RedirectView.as_view(pattern_name="public:feedback"), name="home"),
 ]
 
 handler404 = "vocloop.server.errors.not_found"

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from vocloop.listening import views
+from vocloop.public import views
 
-app_name = "listening"
+app_name = "public"
 urlpatterns = [
     path("s/<slug:slug>/", views.survey_answer, name="survey"),
     path("feedback/", views.feedback_give, name="feedback"),

@@ -32,7 +32,12 @@ from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import CaseActionRefused
 from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
-from vocloop.listening.forms import (
+from vocloop.listening.links import tracking_url
+from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
+from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
+from vocloop.listening.services import FeedbackInput, FeedbackInvalid
+from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
+from vocloop.public.forms import (
     SCALE_ENDS,
     FeedbackForm,
     FollowUpForm,
@@ -40,11 +45,6 @@ from vocloop.listening.forms import (
     UpdatesForm,
     VerdictForm,
 )
-from vocloop.listening.links import tracking_url
-from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
-from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
-from vocloop.listening.services import FeedbackInput, FeedbackInvalid
-from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
 from vocloop.server.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
 
 # Where the service's error keys land on the public forms.
@@ -89,7 +89,7 @@ def _receive(form: SurveyAnswerForm | FeedbackForm, data: FeedbackInput) -> Feed
 
 
 def _submitted(feedback: Feedback) -> HttpResponse:
-    return redirect(reverse("listening:track", args=[feedback.tracking_token]) + "?sent=1")
+    return redirect(reverse("public:track", args=[feedback.tracking_token]) + "?sent=1")
 
 
 def _not_collecting(
@@ -97,7 +97,7 @@ def _not_collecting(
 ) -> HttpResponse:
     return render(
         request,
-        "listening/not_collecting.html",
+        "public/not_collecting.html",
         {"touchpoint": touchpoint, "unsent_text": unsent_text},
         status=410,
     )
@@ -113,7 +113,7 @@ def survey_answer(request: HttpRequest, slug: str) -> HttpResponse:
         return _not_collecting(
             request, touchpoint=None, unsent_text=request.POST.get("comment", "")
         )
-    template = "listening/survey.html"
+    template = "public/survey.html"
     if request.method != "POST":
         return render(
             request, template, {"survey": survey, "form": SurveyAnswerForm(survey=survey)}
@@ -160,7 +160,7 @@ def feedback_give(request: HttpRequest, slug: str | None = None) -> HttpResponse
                 return _not_collecting(request, touchpoint=preset)
             # The text must not be lost: offer the other topics with it still in the form.
             withdrawn, preset = preset, None
-    template = "listening/feedback.html"
+    template = "public/feedback.html"
     if request.method != "POST":
         return render(request, template, {"form": FeedbackForm(preset=preset)})
 
@@ -324,7 +324,7 @@ def _track_page(
         "updates_form": updates_form or UpdatesForm(),
         **(extra or {}),
     }
-    return render(request, "listening/track.html", context, status=status)
+    return render(request, "public/track.html", context, status=status)
 
 
 @never_cache
@@ -373,7 +373,7 @@ def track_message(request: HttpRequest, token: str) -> HttpResponse:
                 f"Thank you, your message has been added. The {case.team.name} team "
                 "will answer you on this page.",
             )
-            return redirect("listening:track", token=token)
+            return redirect("public:track", token=token)
     return _track_page(request, feedback, follow_up_form=form, status=400)
 
 
@@ -410,7 +410,7 @@ def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
                         f"{case.team.name} team will answer you on this page."
                     )
                 messages.success(request, text)
-                return redirect("listening:track", token=token)
+                return redirect("public:track", token=token)
     return _track_page(request, feedback, verdict_form=form, status=400)
 
 
@@ -442,7 +442,7 @@ def track_updates(request: HttpRequest, token: str) -> HttpResponse:
             f"its way there: follow it and the updates on {feedback.reference} start. We send "
             "nothing else to the address until then.",
         )
-        return redirect("listening:track", token=token)
+        return redirect("public:track", token=token)
     return _track_page(request, feedback, updates_form=form, status=400)
 
 
@@ -462,4 +462,4 @@ def track_updates_stop(request: HttpRequest, token: str) -> HttpResponse:
         request,
         f"We will email no more updates on {feedback.reference}. This page still shows them.",
     )
-    return redirect("listening:track", token=token)
+    return redirect("public:track", token=token)
