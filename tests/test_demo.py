@@ -530,8 +530,8 @@ def test_each_chain_climbs_an_interval_at_a_time_and_is_on_the_timeline(demo, db
 
 
 def test_a_first_sweep_after_the_demo_finds_nothing_old_to_escalate(demo, db):
+    from vocloop.cases.escalation import escalation_sweep_report
     from vocloop.notifications.models import OutboxMessage
-    from vocloop.slas.escalation import escalation_sweep_report
 
     with transaction.atomic():
         assert escalation_sweep_report(now=NOW).escalated == 0

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import detail_url, logged_in, open_case
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.models import (

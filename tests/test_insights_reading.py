@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk

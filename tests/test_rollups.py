@@ -17,6 +17,7 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_message, case_customer_verdict
+from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader
@@ -39,7 +40,6 @@ from vocloop.metrics.rollups import (
     rollup_deadlines_passed,
     rollups_rebuild,
 )
-from vocloop.slas.escalation import escalation_sweep
 from vocloop.statistics import metrics
 from vocloop.statistics.intervals import Moments
 

@@ -23,10 +23,10 @@ from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.test_rollups import assert_rebuild_agrees, rollup_rows
+from vocloop.accounts.scope import case_scope
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.selectors import case_scope
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.dashboards.selectors import feedback_behind, scoped

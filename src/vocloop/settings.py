@@ -171,7 +171,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1, unit="second")
 # An escalation that fell due longer ago than this (wall time) is recorded without an
-# email: a worker started on old data must not flood the team leads (slas/escalation.py).
+# email: a worker started on old data must not flood the team leads (cases/escalation.py).
 ESCALATION_EMAIL_WITHIN = dt.timedelta(
     hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1, unit="hour")
 )

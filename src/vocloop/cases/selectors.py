@@ -1,8 +1,8 @@
 """Reads of cases for staff pages.
 
-Every staff read starts from `cases_visible_to(user)`, so that the visibility rule
-of accounts/roles.py is applied in one place: members see their own teams' cases,
-team leads and quality managers see every case.
+Every staff read starts from the user's scope (accounts/scope.py), so that the
+visibility rule of accounts/roles.py is applied in one place: members see their own
+teams' cases, team leads and quality managers see every case.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from vocloop.accounts import roles
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import CaseScope, feedback_visible
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
 from vocloop.cases.services import case_allowed_actions
 from vocloop.lib.ids import id_from
@@ -65,36 +65,6 @@ DUE_STATES = (
 DUE_BREACHED = "breached"  # either deadline breached: the inbox filter's shorthand
 ESCALATED_OPEN = "open"
 ESCALATED_EVER = "ever"
-
-
-@dataclass(frozen=True)
-class CaseScope:
-    """Which cases a user may see, worked out once per request.
-
-    team_ids is only filled in for those who do not see every case.
-    """
-
-    user: Any
-    sees_all: bool
-    team_ids: frozenset[int]
-
-    def cases(self) -> QuerySet[Case]:
-        if self.sees_all:
-            return Case.objects.all()
-        return Case.objects.filter(team_id__in=self.team_ids)
-
-
-def case_scope(user: Any) -> CaseScope:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return CaseScope(user=user, sees_all=False, team_ids=frozenset())
-    if roles.sees_all_cases(user):
-        return CaseScope(user=user, sees_all=True, team_ids=frozenset())
-    return CaseScope(user=user, sees_all=False, team_ids=frozenset(roles.team_ids_of(user)))
-
-
-def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """The cases a staff user may see and act on; nothing for anonymous or inactive users."""
-    return case_scope(user).cases()
 
 
 @dataclass(frozen=True)
@@ -331,15 +301,6 @@ class OtherFeedback:
 
     items: list[Feedback]
     hidden: int
-
-
-def feedback_visible(scope: CaseScope) -> Q:
-    """The feedback a user may read: of their teams' cases, or, without a case, at the touch
-    points their teams own (everything for those who see every case)."""
-    caseless = Q(case__isnull=True)
-    if not scope.sees_all:
-        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
-    return caseless | Q(case__in=scope.cases())
 
 
 def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) -> OtherFeedback:

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
 from vocloop.dashboards import charts, selectors
 from vocloop.dashboards.figures import (
     EXPLANATIONS,

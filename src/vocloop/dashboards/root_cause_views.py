@@ -22,8 +22,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.models import Case
-from vocloop.cases.selectors import CaseScope, case_scope
 from vocloop.dashboards import charts
 from vocloop.dashboards.forms import RootCauseFilterForm
 from vocloop.dashboards.metric_views import DRILL_PAGE_SIZE, chart_drawing

@@ -26,8 +26,8 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case
-from vocloop.cases.selectors import CaseScope
 from vocloop.dashboards.figures import SignalView, signal_views
 from vocloop.dashboards.selectors import scoped, within
 from vocloop.metrics.queries import TOO_FEW_PERIODS, Period, Scope, whole_period

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from vocloop.cases.selectors import CaseScope, feedback_visible
+from vocloop.accounts.scope import CaseScope, feedback_visible
 from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
 from vocloop.insights.services import SIMILAR_WINDOW
 from vocloop.lib.words import number

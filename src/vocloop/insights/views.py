@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vocloop.accounts.roles import is_quality_manager
+from vocloop.accounts.scope import case_scope, feedback_visible
 from vocloop.cases.models import CaseEventOriginal
-from vocloop.cases.selectors import case_scope, feedback_visible
 from vocloop.insights import selectors, services
 from vocloop.insights.forms import (
     THEME_MAX_DEPTH,

@@ -87,7 +87,7 @@ UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
 def announced(event: CaseEvent) -> bool:
     """Whether an entry is told to anyone: by email, webhook or chat.
 
-    An escalation of a breach that fell due long ago (slas.escalation, data["late"])
+    An escalation of a breach that fell due long ago (cases.escalation, data["late"])
     is on the record only: a worker started on old data would otherwise post
     hundreds of months-old escalations to the teams' chat.
     """

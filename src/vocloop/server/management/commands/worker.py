@@ -20,6 +20,7 @@ from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
+from vocloop.cases.escalation import escalation_sweep_report
 from vocloop.conductor.reading import unread_sweep
 from vocloop.insights.tasks import nightly
 from vocloop.lib.words import counted
@@ -29,7 +30,6 @@ from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.taskloop import TaskLoop
-from vocloop.slas.escalation import escalation_sweep_report
 
 DELIVERY_BATCH = 50
 
