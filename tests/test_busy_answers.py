@@ -17,10 +17,10 @@ from tests.staff_pages import action_url, detail_url, logged_in, messages_of
 from vocloop.accounts.models import ApiToken
 from vocloop.customers.models import Customer
 from vocloop.insights.models import Theme
+from vocloop.lib.busy import RETRY_AFTER
 from vocloop.listening.models import Feedback, IdempotencyRecord
 from vocloop.notifications.unsubscribe import unsubscribe_token
 from vocloop.server import errors
-from vocloop.server.busy import RETRY_AFTER
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the data is there for the other connection
 

@@ -22,9 +22,9 @@ from tests.staff_pages import action_url, logged_in, messages_of
 from vocloop.cases.models import CaseEvent, RootCause, Status
 from vocloop.cases.services import Actor, case_resolve
 from vocloop.customers.models import Customer
+from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 from vocloop.listening.models import Feedback
 from vocloop.notifications.models import UpdatesSubscription
-from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the data is there for the other connection
 

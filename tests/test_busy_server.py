@@ -20,7 +20,7 @@ from tests.busy_server import (
 )
 from tests.conftest import PASSWORD
 from tests.test_worker_outages import environment, write_lock
-from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
+from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 
 
 def test_a_complaint_sent_during_an_undo_comes_back_as_typed_then_goes_through(served):

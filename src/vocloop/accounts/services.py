@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vocloop.accounts.models import ApiToken, hash_token
-from vocloop.server.busy import DatabaseBusy, refused_when_busy, waiting_briefly
+from vocloop.lib.busy import DatabaseBusy, refused_when_busy, waiting_briefly
 
 # Recording every request's time would turn each API read into a write; a
 # minute's precision is plenty to tell a live integration from a dead one.

@@ -45,15 +45,15 @@ from vocloop.cases.services import Actor, CaseActionRefused
 from vocloop.cases.workload import Load, team_workload, workload_teams
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
-from vocloop.lib.ids import id_from
-from vocloop.listening.models import Feedback
-from vocloop.server.busy import (
+from vocloop.lib.busy import (
     BUSY_MESSAGE,
     DatabaseBusy,
     busy_answer,
     busy_said,
     refused_when_busy,
 )
+from vocloop.lib.ids import id_from
+from vocloop.listening.models import Feedback
 
 INBOX_PAGE_SIZE = 50
 

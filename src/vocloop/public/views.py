@@ -32,6 +32,7 @@ from vocloop.cases.models import Case, CaseEvent, Status
 from vocloop.cases.services import CaseActionRefused
 from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
+from vocloop.lib.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
 from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
@@ -45,7 +46,6 @@ from vocloop.public.forms import (
     UpdatesForm,
     VerdictForm,
 )
-from vocloop.server.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
 
 # Where the service's error keys land on the public forms.
 SERVICE_ERROR_FIELDS = {"score_type": "score"}

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.defaults import page_not_found
 
-from vocloop.server.busy import busy_page, database_busy, is_staff_page
+from vocloop.lib.busy import busy_page, database_busy, is_staff_page
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -17,8 +17,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from vocloop.demo import loader
+from vocloop.lib.arguments import positive_int
 from vocloop.lib.words import counted
-from vocloop.server.arguments import positive_int
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from vocloop.insights import learning
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import Theme
 from vocloop.insights.services import DISCOVER_DAYS, DISCOVER_LIMIT, themes_discover
-from vocloop.server.arguments import days_back, positive_int
+from vocloop.lib.arguments import days_back, positive_int
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 The sweeps (SLA escalation, every minute by default) run in threads beside the
 task loop; `--batch` runs each sweep once and the waiting tasks, its heartbeat
 going on meanwhile, then exits. Every thread outlasts the database going away for
-a while (server/outage.py), and the worker's heartbeat tells staff pages and
+a while (lib/outage.py), and the worker's heartbeat tells staff pages and
 /health/ that it runs.
 """
 

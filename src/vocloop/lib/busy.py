@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from vocloop.server.outage import connection_lost, connections_close, database_waiting, in_brief
+from vocloop.lib.outage import connection_lost, connections_close, database_waiting, in_brief
 
 logger = logging.getLogger(__name__)
 
