@@ -20,6 +20,7 @@ from vocloop.cases.customer_actions import case_customer_message, case_customer_
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
@@ -33,7 +34,6 @@ from vocloop.metrics.rollups import (
     CASE_COUNTS,
     FEEDBACK_COUNTS,
     HISTOGRAMS,
-    day_of,
     duration_bucket,
     feedback_totals,
     rollup_deadlines_passed,

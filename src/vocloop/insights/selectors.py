@@ -17,6 +17,7 @@ from django.utils import timezone
 from vocloop.cases.selectors import CaseScope, feedback_visible
 from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
 from vocloop.insights.services import SIMILAR_WINDOW
+from vocloop.lib.days import day_of
 from vocloop.lib.words import number
 from vocloop.listening.models import Feedback
 from vocloop.metrics.queries import enough
@@ -202,7 +203,7 @@ def emerging_in(span: Span) -> tuple[list[Emerging], RisePeriod]:
     them, whatever the span's length: only its end and its filters move it. The week
     in progress is never one of them.
     """
-    as_of = min(span.last + dt.timedelta(days=1), timezone.localdate())
+    as_of = min(span.last + dt.timedelta(days=1), day_of(timezone.now()))
     found = emerging_themes(today=as_of, touchpoint_id=span.touchpoint_id, channel=span.channel)
     return found, rise_period(as_of)
 
@@ -231,7 +232,7 @@ def emerging_themes(
 
     Remembered for ten minutes: it reads half a year of comments.
     """
-    today = today or timezone.localdate()
+    today = today or day_of(timezone.now())
     key = _emerging_key(today, touchpoint_id, channel)
     found = cache.get(key)
     if found is None:
