@@ -21,6 +21,7 @@ from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
@@ -34,7 +35,6 @@ from vocloop.metrics.rollups import (
     CASE_COUNTS,
     FEEDBACK_COUNTS,
     HISTOGRAMS,
-    day_of,
     duration_bucket,
     feedback_totals,
     rollup_deadlines_passed,

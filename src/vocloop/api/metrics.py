@@ -13,6 +13,7 @@ from pydantic import field_validator
 
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.customers.models import Customer
+from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage, Touchpoint
 from vocloop.metrics.queries import (
     METRICS,
@@ -24,7 +25,6 @@ from vocloop.metrics.queries import (
     metric_control_chart,
     metric_groups,
 )
-from vocloop.metrics.rollups import day_of
 
 router = Router(tags=["metrics"])
 

@@ -1,12 +1,13 @@
 from django.urls import path, register_converter
 
 from vocloop.cases import views
+from vocloop.lib.references import REFERENCE_PATTERN
 
 
 class ReferenceConverter:
     """A case reference, VL-<year>-<number>: anything else is a 404 before any query."""
 
-    regex = r"VL-[0-9]{4}-[0-9]{6,9}"
+    regex = REFERENCE_PATTERN
 
     def to_python(self, value: str) -> str:
         return value

@@ -20,6 +20,7 @@ from typing import Literal
 from django.conf import settings
 from django.utils import timezone
 
+from vocloop.lib.days import day_of
 from vocloop.metrics.queries import (
     METRICS,
     TOO_FEW_PERIODS,
@@ -33,7 +34,6 @@ from vocloop.metrics.queries import (
     metrics_with_before,
     whole_period,
 )
-from vocloop.metrics.rollups import day_of
 from vocloop.statistics.compare import (
     NO_CHANGE,
     Comparison,

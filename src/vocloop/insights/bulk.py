@@ -38,9 +38,10 @@ from vocloop.insights.models import (
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings, with_ancestors
+from vocloop.insights.services import SIMILAR_WINDOW, text_settings, with_ancestors
 from vocloop.insights.taxonomy import reader_build
 from vocloop.insights.texts import comment_texts_write
+from vocloop.lib.days import day_of
 from vocloop.lib.rows import RowWriter
 from vocloop.listening.models import Feedback
 from vocloop.text import similarity

@@ -28,6 +28,7 @@ from vocloop.insights.models import (
 from vocloop.insights.tasks import reread_after_commit
 from vocloop.insights.taxonomy import reader_current
 from vocloop.insights.texts import comment_texts_write
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.listening.rules import CASE_RULE_WITHIN
 from vocloop.text import similarity
@@ -146,11 +147,6 @@ def similar_group_find_or_start(
     )
     SimilarGroupBand.objects.bulk_create(SimilarGroupBand(group=group, key=k) for k in keys)
     return group
-
-
-def day_of(at: dt.datetime) -> dt.date:
-    """The local date a comment counts on (the dashboards' days)."""
-    return timezone.localdate(at)
 
 
 def _themes_write(

@@ -40,6 +40,7 @@ from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
 from vocloop.insights.services import text_settings
+from vocloop.lib.references import reference_format
 from vocloop.lib.rows import RowWriter
 from vocloop.listening.import_rows import (
     ImportRefused,
@@ -283,7 +284,7 @@ def feedback_import(
     # Reserved in a transaction of their own, so that live feedback is not kept waiting
     # for the reference counter while the import writes.
     first = _references_reserve(now.year, checked.rows)
-    references = [f"VL-{now.year}-{first + i:06d}" for i in (0, checked.rows - 1)]
+    references = [reference_format(now.year, first + i) for i in (0, checked.rows - 1)]
     unused = f"References {references[0]} to {references[1]} were set aside for it and stay unused."
     try:
         with transaction.atomic():
@@ -360,7 +361,7 @@ def _write(
         originals: dict[str, str] = {}
         for row, person in zip(batch, people, strict=True):
             masked = mask(row.comment)
-            reference = f"VL-{now.year}-{number:06d}"
+            reference = reference_format(now.year, number)
             number += 1
             if masked.found and keep_days:
                 originals[reference] = row.comment

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from vocloop.customers.models import Customer
+from vocloop.lib.references import reference_format
 from vocloop.listening.models import (
     SCORE_RANGES,
     Feedback,
@@ -50,7 +51,7 @@ def reference_allocate(*, at: dt.datetime | None = None) -> str:
         ReferenceCounter.objects.get_or_create(year=year)
         ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
         number = ReferenceCounter.objects.get(year=year).last
-    return f"VL-{year}-{number:06d}"
+    return reference_format(year, number)
 
 
 @dataclass(frozen=True)

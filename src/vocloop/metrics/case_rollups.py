@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
@@ -42,7 +43,7 @@ from vocloop.metrics.models import (
     CaseRollup,
     CaseTouchpointRollup,
 )
-from vocloop.metrics.upsert import day_of, upsert_add
+from vocloop.metrics.upsert import upsert_add
 
 CASE_KEY = ("day", "team_id", "touchpoint_id", "segment")
 CASE_TOUCHPOINT_KEY = ("day", "touchpoint_id")

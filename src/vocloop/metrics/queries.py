@@ -25,6 +25,7 @@ from django.db import connection, models
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Touchpoint
 from vocloop.metrics.catalogue import METRICS as METRICS
 from vocloop.metrics.catalogue import TOO_FEW_PERIODS as TOO_FEW_PERIODS
@@ -49,7 +50,7 @@ from vocloop.metrics.models import (
     FeedbackRollup,
     FeedbackTouchpointRollup,
 )
-from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, day_of
+from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.quantiles import quantile_from_histogram
 

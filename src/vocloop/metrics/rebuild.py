@@ -14,6 +14,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.case_rollups import (
     CASE_COUNTS,
@@ -45,7 +46,7 @@ from vocloop.metrics.models import (
     FeedbackRollup,
     FeedbackTouchpointRollup,
 )
-from vocloop.metrics.upsert import day_of, quote, upsert_add
+from vocloop.metrics.upsert import quote, upsert_add
 
 
 @dataclass(frozen=True)

@@ -41,4 +41,3 @@ from vocloop.metrics.feedback_rollups import rollup_feedback_received as rollup_
 from vocloop.metrics.feedback_rollups import rollup_feedback_recount as rollup_feedback_recount
 from vocloop.metrics.feedback_rollups import sentiment_counts as sentiment_counts
 from vocloop.metrics.rebuild import rollups_rebuild as rollups_rebuild
-from vocloop.metrics.upsert import day_of as day_of

@@ -14,4 +14,6 @@ check values: PRODUCT.md, "Statistics it must get right".
   Nelson rules.
 - `shrinkage`: empirical-Bayes estimates and tiers for many teams or touch points.
 - `pareto`: categories by count, each share with its interval, and the cumulative share.
+- `rises`: which of several shares rose above their own history beyond noise
+  (overdispersion-widened one-sided z-tests, Bonferroni).
 """
