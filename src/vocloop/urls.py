@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from vocloop.accounts.views import StaffLoginView
 from vocloop.api import api
+from vocloop.lib.references import ReferenceConverter
 from vocloop.server.views import health
+
+# Before the apps' URLs are read: case and feedback pages are found by reference.
+register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     # Asked for by browsers on pages that name no icon (the admin, the API's JSON).

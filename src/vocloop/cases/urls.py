@@ -1,23 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from vocloop.cases import views
-from vocloop.lib.references import REFERENCE_PATTERN
-
-
-class ReferenceConverter:
-    """A case reference, VL-<year>-<number>: anything else is a 404 before any query."""
-
-    regex = REFERENCE_PATTERN
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "reference")
-
 
 app_name = "cases"
 urlpatterns = [

@@ -12,3 +12,16 @@ REFERENCE_PATTERN = r"VL-[0-9]{4}-[0-9]{6,9}"
 def reference_format(year: int, number: int) -> str:
     """ "VL-2026-000123": the reference numbered `number` in `year`."""
     return f"VL-{year}-{number:06d}"
+
+
+class ReferenceConverter:
+    """A reference in a URL path (`<reference:...>`, registered by vocloop.urls): anything
+    else is a 404 before any query."""
+
+    regex = REFERENCE_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
