@@ -352,7 +352,7 @@ def test_imported_comments_open_no_case_even_when_swept_up_by_the_worker(
 def test_customers_and_originals_carry_across_batches_and_segments_count(
     org: Org, history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vocloop.listening.imports as imports
+    import vocloop.listening.csvimport.write as imports
 
     monkeypatch.setattr(imports, "BATCH", 1)  # every row a batch of its own
     org.customer.size = Customer.Size.ENTERPRISE

@@ -234,10 +234,9 @@ HANDLING_ORIGINALS = {
     "cases/originals.py",  # the reveal
     "conductor/feedback.py",  # hands the original on from storing to keeping
     "insights/models.py",
-    "insights/services.py",  # kept on arrival, purged
+    "insights/services.py",  # kept on arrival and on import, purged
     "insights/bulk.py",  # kept when comments stored unmasked are masked
     "insights/views.py",  # how many are kept, on the settings page
-    "listening/imports.py",  # kept on import, by the setting
 }
 NAMING_ORIGINALS = re.compile(r"\bOriginalComment\b|\bCaseEventOriginal\b|\.original\b|original__")
 

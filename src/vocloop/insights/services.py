@@ -71,6 +71,22 @@ def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
     )
 
 
+def originals_keep_imported(*, originals: dict[str, str], at: dt.datetime) -> None:
+    """Keep imported comments as written (by their feedback's reference) where masking hid
+    something, when the setting keeps originals at all: history opens no case, so they
+    stay for the retention only."""
+    days = text_settings().keep_original_days
+    if not days or not originals:
+        return
+    keep_until = at + dt.timedelta(days=days)
+    OriginalComment.objects.bulk_create(
+        OriginalComment(feedback_id=pk, text=originals[reference], keep_until=keep_until)
+        for reference, pk in Feedback.objects.filter(reference__in=list(originals)).values_list(
+            "reference", "pk"
+        )
+    )
+
+
 @transaction.atomic
 def text_settings_save(*, keep_original_days: int) -> TextSettings:
     """A new retention applies to the originals already kept too: shorter purges them now."""

@@ -9,15 +9,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vocloop.conductor.reading import SWEEP_LIMIT
-from vocloop.lib.words import counted
-from vocloop.listening.imports import (
+from vocloop.conductor.imports import (
     ImportRefused,
     ImportSpec,
     Problem,
     feedback_import,
     feedback_import_check,
 )
+from vocloop.conductor.reading import SWEEP_LIMIT
+from vocloop.lib.words import counted
 
 # What the worker's "comments left unread" job does with them, once a minute.
 LEFT_UNREAD = (

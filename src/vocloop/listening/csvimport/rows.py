@@ -3,7 +3,7 @@
 `RowParser.parse` turns one row's cells into a `Row` (touch point, kind, score, comment,
 when, who) or says, in a `RowError`, why the row cannot be imported: a reason that is
 the same for every row with that problem (the report groups by it) and a message about
-this row. Nothing here writes: imports.py checks a whole file with it, then writes.
+this row. Nothing here writes: check.py checks a whole file with it, write.py stores it.
 """
 
 from __future__ import annotations

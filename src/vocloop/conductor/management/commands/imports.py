@@ -10,13 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from vocloop.lib.words import counted
-from vocloop.listening.import_undo import (
+from vocloop.conductor.import_undo import (
     UndoPreview,
     UndoRefused,
     feedback_import_undo,
     feedback_import_undo_preview,
 )
+from vocloop.lib.words import counted
 from vocloop.listening.models import FeedbackImport
 
 
