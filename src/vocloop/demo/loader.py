@@ -38,6 +38,7 @@ from vocloop.cases.models import (
     RootCause,
     Status,
 )
+from vocloop.conductor.bulk import feedback_arrived_in_bulk
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
 from vocloop.demo import slaclock
@@ -45,7 +46,6 @@ from vocloop.demo.clocks import ESCALATION_COLUMNS, SlaRules
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
-from vocloop.insights.bulk import comments_read_bulk
 from vocloop.lib.rows import RowWriter
 from vocloop.listening import links
 from vocloop.listening.models import (
@@ -57,7 +57,6 @@ from vocloop.listening.models import (
 )
 from vocloop.listening.rules import Thresholds, thresholds_for
 from vocloop.listening.services import tracking_token_new
-from vocloop.metrics.rollups import rollups_rebuild
 from vocloop.slas.models import ClockPause, Escalation
 
 DEFAULT_RESPONSES = 20_000
@@ -380,10 +379,9 @@ def demo_load(
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
             cursor.execute(sql)
-    rollups_rebuild(progress=progress)  # the bulk rows bypassed the services that keep them
     taxonomy_create()
-    if read_comments:  # the bulk rows were not read on arrival either
-        comments_read_bulk(progress=progress)
+    # The bulk rows bypassed the services that count and read feedback on arrival.
+    feedback_arrived_in_bulk(read=read_comments, progress=progress)
     return LoadResult(
         responses=responses,
         customers=len(specs),
