@@ -18,7 +18,7 @@ from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme,
 from vocloop.insights.services import SIMILAR_WINDOW
 from vocloop.lib.days import day_of
 from vocloop.lib.words import number
-from vocloop.listening.models import Feedback
+from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.queries import enough
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
@@ -209,8 +209,6 @@ def emerging_in(span: Span) -> tuple[list[Emerging], RisePeriod]:
 def _emerging_key(today: dt.date, touchpoint_id: int | None, channel: str | None) -> str:
     # History imported or undone changes which themes are on the rise: the key changes
     # with it, in every process (the cache may be each process's own memory).
-    from vocloop.listening.models import FeedbackImport
-
     stamp = FeedbackImport.objects.aggregate(last=Max("pk"), undone=Max("undone_at"))
     undone = stamp["undone"].timestamp() if stamp["undone"] else 0
     # The channel may hold any character: hashed, it makes a key every cache accepts.
