@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from tests.helpers import give_feedback
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor, case_resolve
+from vocloop.cases.services import case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback, Survey
 

@@ -20,7 +20,8 @@ from tests.helpers import give_feedback
 from tests.public_pages import survey_url, text_of, verdict
 from tests.staff_pages import action_url, logged_in, messages_of
 from vocloop.cases.models import CaseEvent, RootCause, Status
-from vocloop.cases.services import Actor, case_resolve
+from vocloop.cases.services import case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
 from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 from vocloop.listening.models import Feedback

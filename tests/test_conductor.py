@@ -12,7 +12,8 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from vocloop.cases import changes
 from vocloop.cases.models import CaseEvent
-from vocloop.cases.services import Actor, case_assign, case_note
+from vocloop.cases.services import case_assign, case_note
+from vocloop.cases.timeline import Actor
 from vocloop.conductor.case_changes import CASE_CHANGE_CONSUMERS
 from vocloop.conductor.reading import read_comment
 from vocloop.insights.models import CommentText

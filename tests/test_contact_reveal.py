@@ -17,7 +17,8 @@ from tests.public_pages import survey_url, track_url, verdict
 from tests.staff_pages import action_url, detail_url, logged_in
 from vocloop.accounts.models import Team
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal, RootCause
-from vocloop.cases.services import Actor, case_assign, case_resolve
+from vocloop.cases.services import case_assign, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import OriginalComment
 from vocloop.listening.models import CaseRule, Feedback

@@ -95,7 +95,8 @@ def test_what_customers_wrote_before_masking_on_arrival_is_masked_by_the_migrati
 
     from django.apps import apps
 
-    from vocloop.cases.services import Actor, case_reply
+    from vocloop.cases.services import case_reply
+    from vocloop.cases.timeline import Actor
 
     migration = importlib.import_module("vocloop.cases.migrations.0011_mask_customer_text")
     case = give_feedback(org.helpdesk, customer=org.customer, score=1).case

@@ -19,7 +19,8 @@ from tests.notification_receivers import smtp_server
 from tests.public_pages import text_of, track_url
 from tests.test_notifications_email import use_email_url
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor, case_reopen, case_reply, case_resolve
+from vocloop.cases.services import case_reopen, case_reply, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
 from vocloop.notifications.delivery import deliver_due

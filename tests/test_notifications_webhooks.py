@@ -14,7 +14,8 @@ from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
 from vocloop.cases.models import RootCause
-from vocloop.cases.services import Actor, case_note, case_reply, case_resolve, record_event
+from vocloop.cases.services import case_note, case_reply, case_resolve
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 

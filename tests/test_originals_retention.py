@@ -18,7 +18,8 @@ from tests.helpers import give_feedback
 from vocloop.cases.customer_actions import case_customer_message, feedback_follow_up
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEventOriginal, RootCause, Status
 from vocloop.cases.originals import case_original_reveal
-from vocloop.cases.services import Actor, case_reopen, case_resolve
+from vocloop.cases.services import case_reopen, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import CommentText, OriginalComment, TextSettings
 from vocloop.insights.services import originals_purge, text_settings_save

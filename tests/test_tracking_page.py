@@ -11,7 +11,8 @@ from django.urls import reverse
 from tests.helpers import give_feedback
 from tests.public_pages import survey_url, text_of, track_url, verdict
 from vocloop.cases.models import Case, CaseEvent, Status
-from vocloop.cases.services import Actor, case_note, case_reply
+from vocloop.cases.services import case_note, case_reply
+from vocloop.cases.timeline import Actor
 from vocloop.listening.models import Feedback
 
 # --- Rate limit -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from vocloop.api.errors import invalid
 from vocloop.api.schemas import CaseEventIn
 from vocloop.cases import services
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor
+from vocloop.cases.timeline import Actor
 
 
 def _needed(value: str | None, field: str, why: str) -> str:

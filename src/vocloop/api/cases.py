@@ -19,7 +19,7 @@ from vocloop.api.queries import (
     cases_matching,
 )
 from vocloop.api.schemas import CaseDetailOut, CaseEventIn, CaseFilters, CaseListOut
-from vocloop.cases.services import Actor
+from vocloop.cases.timeline import Actor
 
 router = Router(tags=["cases"])
 

@@ -39,7 +39,7 @@ from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.cases import wording
 from vocloop.cases.models import Case, CaseEvent, Status
-from vocloop.cases.services import Actor, build_event, record_events
+from vocloop.cases.timeline import Actor, build_event, record_events
 from vocloop.lib.moments import utc_minute
 from vocloop.slas.models import Escalation
 

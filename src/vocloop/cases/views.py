@@ -41,7 +41,8 @@ from vocloop.cases.forms import (
     fill_reply_template,
 )
 from vocloop.cases.models import Case, CaseEvent, Severity
-from vocloop.cases.services import Actor, CaseActionRefused
+from vocloop.cases.services import CaseActionRefused
+from vocloop.cases.timeline import Actor
 from vocloop.cases.workload import Load, team_workload, workload_teams
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings

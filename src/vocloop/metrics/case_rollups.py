@@ -1,7 +1,7 @@
 """Case rollups: a case's figures move as it is acknowledged, resolved, reopened and resolved again.
 
 Each case's current contribution is recorded (CaseContribution). Every change of a
-case passes through cases.services.record_events and is announced to
+case passes through cases.timeline.record_events and is announced to
 `rollup_case_events` (the conductor's first consumer of case changes): it reads the
 case again, takes back the recorded contribution, adds the new one and records it —
 a reopened, then re-resolved case counts once, on its latest resolution day.

@@ -7,7 +7,7 @@ then for the coarser FeedbackTouchpointRollup row most reads sum.
 
 A case's figures move as it is acknowledged, resolved, reopened and resolved again,
 so each case's current contribution is recorded (CaseContribution). Every change of
-a case passes through cases.services.record_events and is announced to
+a case passes through cases.timeline.record_events and is announced to
 `rollup_case_events` (vocloop.conductor.case_changes): it reads the case again,
 takes back the recorded contribution, adds the new one and records it — a reopened,
 then re-resolved case counts once, on its latest resolution day. SLA compliance
