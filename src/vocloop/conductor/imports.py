@@ -34,7 +34,8 @@ from vocloop.listening.csvimport.check import (
     imported_before,
     rows_check,
 )
-from vocloop.listening.csvimport.rows import ImportRefused, ImportSpec, Problem, RowParser
+from vocloop.listening.csvimport.problems import ImportRefused, Problem
+from vocloop.listening.csvimport.rows import ImportSpec, RowParser
 from vocloop.listening.csvimport.write import StoredBatch, references_reserve, rows_write
 from vocloop.listening.models import FeedbackImport
 from vocloop.metrics.rollups import FeedbackKey, feedback_counts, feedback_key, rollup_feedback_add

@@ -21,14 +21,11 @@ from typing import Any
 from django.utils import timezone
 from tqdm import tqdm
 
+from vocloop.listening.csvimport.problems import ImportRefused, Problem, Problems, RowProblem
 from vocloop.listening.csvimport.rows import (
-    ImportRefused,
     ImportSpec,
     Known,
-    Problem,
-    Problems,
     RowParser,
-    RowProblem,
     csv_header,
     rows_classified,
 )

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import re
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,10 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from vocloop.lib.csvfiles import csv_opened
+from vocloop.listening.csvimport.problems import ImportRefused, RowProblem
 from vocloop.listening.models import Feedback, ScoreType, Touchpoint
 from vocloop.listening.services import EARLIEST, FeedbackInput, FeedbackInvalid, feedback_validate
 
-LINES_SHOWN = 5  # per reason: a file with thousands of bad rows usually has one mistake
 # Dates without a format given: ISO 8601 (with or without a time) and year/month/day.
 DATE_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 DATE_ONLY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
@@ -38,56 +38,6 @@ TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%z", "%f")
 KINDS = {kind.value: kind.value for kind in Feedback.Kind} | {
     kind.label.lower(): kind.value for kind in Feedback.Kind
 }
-
-
-class ImportRefused(ValueError):
-    """The file cannot be imported; nothing was stored. The message says why."""
-
-    def __init__(self, message: str, problems: Sequence[Problem] = ()):
-        super().__init__(message)
-        self.problems = list(problems)
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int  # the line of the file where the row starts (the header is line 1)
-    reason: str  # short, the same for every row with this problem
-    message: str  # this row's
-    cells: tuple[str, ...] = ()  # the row as the file has it
-
-
-@dataclass
-class Problem:
-    """The rows that cannot be imported for one reason: how many, where, and an example."""
-
-    reason: str
-    rows: int
-    lines: list[int]  # the first few
-    example: str  # the first row's message
-
-
-class Problems:
-    """Rows that cannot be imported, counted by reason as they are found (memory stays small)."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self._by_reason: dict[str, Problem] = {}
-
-    def add(self, problem: RowProblem) -> None:
-        self.rows += 1
-        group = self._by_reason.get(problem.reason)
-        if group is None:
-            self._by_reason[problem.reason] = Problem(
-                problem.reason, 1, [problem.line], problem.message
-            )
-            return
-        group.rows += 1
-        if len(group.lines) < LINES_SHOWN:
-            group.lines.append(problem.line)
-
-    def grouped(self) -> list[Problem]:
-        """Most frequent reason first."""
-        return sorted(self._by_reason.values(), key=lambda g: -g.rows)
 
 
 @dataclass(frozen=True)

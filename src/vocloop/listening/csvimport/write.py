@@ -24,15 +24,8 @@ from vocloop.customers.models import Customer
 from vocloop.lib.references import reference_format
 from vocloop.lib.rows import RowWriter
 from vocloop.listening.csvimport.check import CheckResult
-from vocloop.listening.csvimport.rows import (
-    ImportRefused,
-    ImportSpec,
-    Known,
-    Row,
-    RowParser,
-    RowProblem,
-    rows_classified,
-)
+from vocloop.listening.csvimport.problems import ImportRefused, RowProblem
+from vocloop.listening.csvimport.rows import ImportSpec, Known, Row, RowParser, rows_classified
 from vocloop.listening.models import Feedback, ReferenceCounter
 from vocloop.listening.services import tracking_token_new
 from vocloop.text.masking import mask
