@@ -21,7 +21,6 @@ import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -34,12 +33,12 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
-from tqdm import tqdm
 
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.models import OriginalComment
 from vocloop.insights.services import text_settings
+from vocloop.lib.progress import Progress, stage
 from vocloop.lib.references import reference_format
 from vocloop.lib.rows import RowWriter
 from vocloop.listening.import_rows import (
@@ -156,7 +155,7 @@ def _check(
     path: Path,
     parser: RowParser,
     spec: ImportSpec,
-    progress: bool,
+    progress: Progress | None,
     skip_invalid: bool,
     rejects: Path | None,
 ) -> CheckResult:
@@ -164,12 +163,10 @@ def _check(
     low = high = None
     problems = Problems()
     with ExitStack() as stack:
-        bar = stack.enter_context(
-            tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking")
-        )
+        advance = stack.enter_context(stage(progress, "checking"))
         rejected = _rejects_writer(stack, rejects, path, spec)
         for parsed in rows_classified(path, parser, spec):
-            bar.update()
+            advance(1)
             if isinstance(parsed, Known):
                 known += 1
             elif isinstance(parsed, RowProblem):
@@ -231,7 +228,7 @@ def feedback_import_check(
     *,
     skip_invalid: bool = False,
     rejects: Path | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Check every row as an import would, storing nothing; ImportRefused if it would be.
 
@@ -260,7 +257,7 @@ def feedback_import(
     skip_invalid: bool = False,
     rejects: Path | None = None,
     read: bool = True,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import every row of the file, or nothing (ImportRefused says why).
 
@@ -345,7 +342,7 @@ def _write(
     checked: CheckResult,
     imported_by: int,
     skip_invalid: bool,
-    progress: bool,
+    progress: Progress | None,
 ) -> int:
     keep_days = text_settings().keep_original_days
     writer = RowWriter(Feedback, FEEDBACK_COLUMNS, batch=BATCH)
@@ -404,9 +401,7 @@ def _write(
             )
         batch.clear()
 
-    with tqdm(
-        total=checked.rows, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
-    ) as bar:
+    with stage(progress, "importing", checked.rows) as advance:
         for parsed in rows_classified(path, parser, spec):
             if isinstance(parsed, Known):
                 continue
@@ -420,9 +415,9 @@ def _write(
                 )
             batch.append(parsed)
             if len(batch) >= BATCH:
-                bar.update(len(batch))
+                advance(len(batch))
                 flush()
-        bar.update(len(batch))
+        advance(len(batch))
         flush()
     if number - first != checked.rows:
         raise ImportRefused(f"{path} changed while it was imported; nothing was imported.")

@@ -19,6 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 from vocloop.demo import loader
 from vocloop.lib.words import counted
 from vocloop.server.arguments import positive_int
+from vocloop.server.management.bars import progress_bars
 
 
 class Command(BaseCommand):
@@ -85,7 +86,7 @@ class Command(BaseCommand):
                 responses=options["responses"],
                 seed=options["seed"],
                 customers=options["customers"],
-                progress=options["verbosity"] > 0,
+                progress=progress_bars(options["verbosity"] > 0),
             )
             self.stdout.write(
                 self.style.SUCCESS(

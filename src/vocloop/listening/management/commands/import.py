@@ -18,6 +18,7 @@ from vocloop.listening.imports import (
     feedback_import,
     feedback_import_check,
 )
+from vocloop.server.management.bars import progress_bars
 
 # What the worker's "comments left unread" job does with them, once a minute.
 LEFT_UNREAD = (
@@ -134,7 +135,7 @@ class Command(BaseCommand):
             delimiter="\t" if options["delimiter"] in ("tab", "\\t") else options["delimiter"],
         )
         path: Path = options["file"]
-        progress = not options["no_progress"]
+        progress = progress_bars(not options["no_progress"])
         try:
             if options["check"]:
                 checked = feedback_import_check(
