@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
 from vocloop.insights.services import originals_keep_imported, text_settings
+from vocloop.lib.progress import Progress
 from vocloop.lib.references import reference_format
 from vocloop.listening.csvimport.check import (
     CheckResult,
@@ -106,7 +107,7 @@ def feedback_import(
     skip_invalid: bool = False,
     rejects: Path | None = None,
     read: bool = True,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import every row of the file, or nothing (ImportRefused says why).
 

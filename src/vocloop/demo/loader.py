@@ -14,7 +14,6 @@ transaction: an interrupted load leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,6 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from tqdm import tqdm
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
@@ -46,6 +44,7 @@ from vocloop.demo.clocks import ESCALATION_COLUMNS, SlaRules
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
+from vocloop.lib.progress import Progress, stage
 from vocloop.lib.rows import RowWriter
 from vocloop.listening import links
 from vocloop.listening.models import (
@@ -328,7 +327,7 @@ def demo_load(
     seed: int = DEFAULT_SEED,
     customers: int | None = None,
     now: dt.datetime | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
     chunk_size: int = 2000,
     read_comments: bool = True,
 ) -> LoadResult:
@@ -364,14 +363,12 @@ def demo_load(
     )
     writers = _Writers()
     cases = events = 0
-    with tqdm(
-        total=responses, disable=not progress, file=sys.stderr, unit=" responses", smoothing=0.1
-    ) as bar:
+    with stage(progress, "generating", responses) as advance:
         for chunk in generator.chunks():
             _feedback_write(writers, chunk.feedback, ids)
             events += _cases_write(writers, chunk.cases, ids)
             cases += len(chunk.cases)
-            bar.update(len(chunk.feedback))
+            advance(len(chunk.feedback))
     # New feedback after the demo gets the next numbers of each year.
     for year, last in generator.counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})

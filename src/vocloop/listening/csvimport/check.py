@@ -12,15 +12,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from tqdm import tqdm
 
+from vocloop.lib.progress import Progress, stage
 from vocloop.listening.csvimport.problems import ImportRefused, Problem, Problems, RowProblem
 from vocloop.listening.csvimport.rows import (
     ImportSpec,
@@ -84,7 +83,7 @@ def rows_check(
     path: Path,
     parser: RowParser,
     spec: ImportSpec,
-    progress: bool,
+    progress: Progress | None,
     skip_invalid: bool,
     rejects: Path | None,
 ) -> CheckResult:
@@ -92,12 +91,10 @@ def rows_check(
     low = high = None
     problems = Problems()
     with ExitStack() as stack:
-        bar = stack.enter_context(
-            tqdm(disable=not progress, file=sys.stderr, unit=" rows", desc="Checking")
-        )
+        advance = stack.enter_context(stage(progress, "checking"))
         rejected = _rejects_writer(stack, rejects, path, spec)
         for parsed in rows_classified(path, parser, spec):
-            bar.update()
+            advance(1)
             if isinstance(parsed, Known):
                 known += 1
             elif isinstance(parsed, RowProblem):
@@ -159,7 +156,7 @@ def feedback_import_check(
     *,
     skip_invalid: bool = False,
     rejects: Path | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Check every row as an import would, storing nothing; ImportRefused if it would be.
 

@@ -9,7 +9,6 @@ notifies anyone: imported feedback is history.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
-from tqdm import tqdm
 
 from vocloop.customers.models import Customer
+from vocloop.lib.progress import Progress, stage
 from vocloop.lib.references import reference_format
 from vocloop.lib.rows import RowWriter
 from vocloop.listening.csvimport.check import CheckResult
@@ -91,7 +90,7 @@ def rows_write(
     checked: CheckResult,
     imported_by: int,
     skip_invalid: bool,
-    progress: bool,
+    progress: Progress | None,
     arrival: ImportArrival,
 ) -> int:
     """Store every checked row, numbered from `first`; the number of customers created.
@@ -139,9 +138,7 @@ def rows_write(
         arrival.batch_stored(StoredBatch(rows=rows, originals=originals))
         batch.clear()
 
-    with tqdm(
-        total=checked.rows, disable=not progress, file=sys.stderr, unit=" rows", desc="Importing"
-    ) as bar:
+    with stage(progress, "importing", checked.rows) as advance:
         for parsed in rows_classified(path, parser, spec):
             if isinstance(parsed, Known):
                 continue
@@ -155,9 +152,9 @@ def rows_write(
                 )
             batch.append(parsed)
             if len(batch) >= BATCH:
-                bar.update(len(batch))
+                advance(len(batch))
                 flush()
-        bar.update(len(batch))
+        advance(len(batch))
         flush()
     if number - first != checked.rows:
         raise ImportRefused(f"{path} changed while it was imported; nothing was imported.")

@@ -17,6 +17,7 @@ from vocloop.conductor.imports import (
     feedback_import_check,
 )
 from vocloop.conductor.reading import SWEEP_LIMIT
+from vocloop.lib.bars import progress_bars
 from vocloop.lib.words import counted
 
 # What the worker's "comments left unread" job does with them, once a minute.
@@ -134,7 +135,7 @@ class Command(BaseCommand):
             delimiter="\t" if options["delimiter"] in ("tab", "\\t") else options["delimiter"],
         )
         path: Path = options["file"]
-        progress = not options["no_progress"]
+        progress = progress_bars(not options["no_progress"])
         try:
             if options["check"]:
                 checked = feedback_import_check(

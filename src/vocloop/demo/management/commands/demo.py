@@ -18,6 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from vocloop.demo import loader
 from vocloop.lib.arguments import positive_int
+from vocloop.lib.bars import progress_bars
 from vocloop.lib.words import counted
 
 
@@ -85,7 +86,7 @@ class Command(BaseCommand):
                 responses=options["responses"],
                 seed=options["seed"],
                 customers=options["customers"],
-                progress=options["verbosity"] > 0,
+                progress=progress_bars(options["verbosity"] > 0),
             )
             self.stdout.write(
                 self.style.SUCCESS(
