@@ -23,8 +23,9 @@ from vocloop.insights.models import (
     Theme,
     Want,
 )
+from vocloop.insights.originals import originals_purge
 from vocloop.insights.selectors import similar_to
-from vocloop.insights.services import correction_record, originals_purge
+from vocloop.insights.services import correction_record
 from vocloop.listening.models import CaseRule, Feedback
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +293,7 @@ def test_comments_stored_unmasked_are_masked_when_read_in_bulk(org: Org, themes:
 
 
 def test_a_shorter_retention_applies_to_originals_already_kept(org: Org) -> None:
-    from vocloop.insights.services import text_settings_save
+    from vocloop.insights.originals import text_settings_save
 
     text_settings_save(keep_original_days=365)
     kept = give_feedback(org.helpdesk, score=9, comment="Write to ada@example.com")

@@ -37,7 +37,7 @@ def test_edits_in_a_row_are_read_again_once_and_arriving_comments_go_first(org: 
 
 
 def test_a_re_reading_queued_before_this_version_still_runs(org: Org) -> None:
-    from vocloop.insights.tasks import reread_comments
+    from vocloop.insights.rereading import reread_comments
 
     read_arrived(feedback=give_feedback(org.invoicing, comment="Charged twice on the bill"))
     assert reread_comments.call() == 1

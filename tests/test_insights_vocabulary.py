@@ -14,10 +14,10 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in, messages_of
 from vocloop.conductor.reading import read_arrived
+from vocloop.insights.in_use import vocabulary_current
 from vocloop.insights.models import CommentText, SentimentTerm
 from vocloop.insights.services import correction_record
 from vocloop.insights.taxonomy import reader_current
-from vocloop.insights.vocabulary import vocabulary_current
 from vocloop.listening.models import Feedback
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from vocloop.cases.services import case_reopen, case_resolve
 from vocloop.cases.timeline import Actor
 from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import CommentText, OriginalComment, TextSettings
-from vocloop.insights.services import originals_purge, text_settings_save
+from vocloop.insights.originals import originals_purge, text_settings_save
 from vocloop.listening.models import CaseRule, Feedback
 
 CALL_ME = "Broken again. Call me on 0612345678."
@@ -235,7 +235,7 @@ HANDLING_ORIGINALS = {
     "cases/originals.py",  # the reveal
     "conductor/feedback.py",  # hands the original on from storing to keeping
     "insights/models.py",
-    "insights/services.py",  # kept on arrival and on import, purged
+    "insights/originals.py",  # kept on arrival and on import, purged
     "insights/bulk.py",  # kept when comments stored unmasked are masked
     "insights/views.py",  # how many are kept, on the settings page
 }

@@ -17,7 +17,7 @@ from django.db import transaction
 from vocloop.cases.services import case_open_or_attach
 from vocloop.conductor.reading import read_after_commit
 from vocloop.customers.models import Customer
-from vocloop.insights.services import original_keep
+from vocloop.insights.originals import original_keep
 from vocloop.listening.models import Feedback
 from vocloop.listening.rules import needs_case, thresholds_for
 from vocloop.listening.services import FeedbackInput, feedback_store

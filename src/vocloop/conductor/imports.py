@@ -25,7 +25,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from vocloop.insights.bulk import BulkResult, comments_read_bulk
-from vocloop.insights.services import originals_keep_imported, text_settings
+from vocloop.insights.originals import originals_keep_imported, text_settings
 from vocloop.lib.progress import Progress
 from vocloop.lib.references import reference_format
 from vocloop.listening.csvimport.check import (

@@ -17,8 +17,8 @@ from django_tasks import task
 
 from vocloop.cases.services import case_open_or_attach
 from vocloop.insights.models import CommentText
+from vocloop.insights.rereading import ARRIVING, at_priority
 from vocloop.insights.services import comment_read
-from vocloop.insights.tasks import ARRIVING, at_priority
 from vocloop.listening.models import Feedback
 from vocloop.listening.rules import needs_case_after_reading, thresholds_for
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from vocloop.cases.models import OPEN_STATUSES
 from vocloop.insights.models import (
+    SIMILAR_WINDOW,
     CommentText,
     CommentTheme,
     Correction,
@@ -36,8 +37,8 @@ from vocloop.insights.models import (
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW, text_settings, with_ancestors
-from vocloop.insights.taxonomy import reader_build
+from vocloop.insights.originals import text_settings
+from vocloop.insights.taxonomy import reader_build, with_ancestors
 from vocloop.insights.texts import comment_texts_write
 from vocloop.lib.days import day_of
 from vocloop.lib.progress import Progress, stage

@@ -14,8 +14,14 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from vocloop.accounts.scope import CaseScope, feedback_visible
-from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
-from vocloop.insights.services import SIMILAR_WINDOW
+from vocloop.insights.models import (
+    SIMILAR_WINDOW,
+    CommentText,
+    CommentTheme,
+    Dimension,
+    Theme,
+    Want,
+)
 from vocloop.lib.days import day_of
 from vocloop.lib.words import number
 from vocloop.listening.models import Feedback, FeedbackImport
