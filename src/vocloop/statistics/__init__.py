@@ -2,7 +2,7 @@
 
 Plain Python on numpy and scipy, with no Django import, so that it can be tested
 alone and used by rollups, dashboards and the API alike. Reference formulas and
-check values: PRODUCT.md, "Statistics it must get right".
+check values: docs/formulas.md.
 
 - `estimate`: the `Estimate` result (value, n, interval, enough_data).
 - `intervals`: Wilson and t intervals; `Moments` (n, sum, sum of squares).
