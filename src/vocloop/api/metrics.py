@@ -15,7 +15,7 @@ from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.customers.models import Customer
 from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage, Touchpoint
-from vocloop.metrics.queries import (
+from vocloop.metrics.selectors import (
     METRICS,
     UNKNOWN_SEGMENT,
     Group,
