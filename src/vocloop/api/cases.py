@@ -11,14 +11,9 @@ from vocloop.api.auth import token_of
 from vocloop.api.case_events import case_event_apply
 from vocloop.api.errors import ErrorOut
 from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
-from vocloop.api.queries import (
-    case_detail,
-    case_get,
-    case_summary,
-    case_with_history,
-    cases_matching,
-)
+from vocloop.api.queries import case_get, case_with_history, cases_matching
 from vocloop.api.schemas import CaseDetailOut, CaseEventIn, CaseFilters, CaseListOut
+from vocloop.cases.representation import case_detail_json, case_json
 from vocloop.cases.services import Actor
 
 router = Router(tags=["cases"])
@@ -34,7 +29,7 @@ router = Router(tags=["cases"])
 def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     cases = cases_matching(filters)
     page = cases[filters.offset : filters.offset + filters.limit]
-    return {"count": cases.count(), "items": [case_summary(case) for case in page]}
+    return {"count": cases.count(), "items": [case_json(case, private=True) for case in page]}
 
 
 @router.get(
@@ -44,7 +39,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     summary="Read a case with its feedback and timeline",
 )
 def case_read(request: HttpRequest, reference: str) -> dict[str, Any]:
-    return case_detail(case_with_history(reference))
+    return case_detail_json(case_with_history(reference))
 
 
 @router.post(
@@ -90,8 +85,8 @@ def case_event_create(
     def act() -> Answer:
         case = case_get(reference)
         case_event_apply(case=case, event=payload, actor=Actor.api(token.name))
-        detail = CaseDetailOut.model_validate(case_detail(case_with_history(reference)))
-        return Answer(status=201, body=detail.model_dump(mode="json"))
+        # Already in JSON's terms, as a read answers: a retry replays it exactly.
+        return Answer(status=201, body=case_detail_json(case_with_history(reference)))
 
     answer = answer_once(
         token=token,

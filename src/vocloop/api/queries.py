@@ -1,8 +1,6 @@
-"""The API's reads: which cases a query names, and how a case reads as JSON."""
+"""The API's reads: which cases a query names."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -60,80 +58,6 @@ def case_with_history(reference: str) -> Case:
         Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
     )
     return _case_or_404(cases, reference)
-
-
-def _reading(feedback: Feedback) -> dict[str, Any]:
-    """How vocloop read the comment: nothing yet until the worker has read it."""
-    text = getattr(feedback, "text", None) if feedback.comment else None
-    if text is None:
-        return {"sentiment": None, "sentiment_score": None, "themes": []}
-    return {
-        "sentiment": text.sentiment,
-        "sentiment_score": text.sentiment_score,
-        "themes": sorted(link.theme.slug for link in feedback.themes.all()),
-    }
-
-
-def case_summary(case: Case) -> dict[str, Any]:
-    customer = case.customer
-    return {
-        "reference": case.reference,
-        "status": case.status,
-        "severity": case.severity,
-        "team": {"slug": case.team.slug, "name": case.team.name},
-        "touchpoint": {"slug": case.touchpoint.slug, "name": case.touchpoint.name},
-        "assignee": case.assignee.get_username() if case.assignee else None,
-        "customer": (
-            {"external_id": customer.external_id, "name": customer.name, "email": customer.email}
-            if customer
-            else None
-        ),
-        "opened_at": case.opened_at,
-        "acknowledged_at": case.acknowledged_at,
-        "resolved_at": case.resolved_at,
-        "closed_at": case.closed_at,
-        "updated_at": case.updated_at,
-        "sla": {
-            "policy": case.sla_policy.name if case.sla_policy else None,
-            "acknowledge_by": case.acknowledge_by,
-            "resolve_by": case.resolve_by,
-            "acknowledged_within_sla": case.acknowledged_within_sla,
-            "resolved_within_sla": case.resolved_within_sla,
-        },
-    }
-
-
-def case_detail(case: Case) -> dict[str, Any]:
-    """Everything about a case, for a case loaded by case_with_history."""
-    return {
-        **case_summary(case),
-        "resolution": case.resolution,
-        "root_cause": case.root_cause.slug if case.root_cause else None,
-        "customer_satisfied": case.customer_satisfied,
-        "reopen_count": case.reopen_count,
-        "feedback": [
-            {
-                "reference": f.reference,
-                "score_type": f.score_type,
-                "score": f.score,
-                "comment": f.comment,
-                "channel": f.channel,
-                "occurred_at": f.occurred_at,
-                **_reading(f),
-            }
-            for f in case.feedback.all()
-        ],
-        "events": [
-            {
-                "kind": e.kind,
-                "public": e.public,
-                "actor": e.actor_label,
-                "body": e.body,
-                "created_at": e.created_at,
-            }
-            for e in case.events.all()
-        ],
-    }
 
 
 def touchpoints_all() -> QuerySet[Touchpoint]:
