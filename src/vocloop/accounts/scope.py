@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from vocloop.accounts import roles
+from vocloop.accounts.models import ApiToken
 from vocloop.cases.models import Case
 
 
@@ -40,6 +41,11 @@ def case_scope(user: Any) -> CaseScope:
     if roles.sees_all_cases(user):
         return CaseScope(user=user, sees_all=True, team_ids=frozenset())
     return CaseScope(user=user, sees_all=False, team_ids=frozenset(roles.team_ids_of(user)))
+
+
+def token_scope(token: ApiToken) -> CaseScope:
+    """What an API token may see: an integration's token sees every case."""
+    return CaseScope(user=None, sees_all=True, team_ids=frozenset())
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
