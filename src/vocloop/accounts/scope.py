@@ -2,8 +2,8 @@
 
 Worked out once per request from the user's roles (accounts/roles.py): members see
 their own teams' cases and the feedback at their teams' touch points, team leads and
-quality managers see everything. Every staff read, on the pages and in the API,
-starts from here.
+quality managers see everything. Every staff read, on the pages and in the API (as
+the person a token acts for), starts from here.
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ def case_scope(user: Any) -> CaseScope:
 
 
 def token_scope(token: ApiToken) -> CaseScope:
-    """What an API token may see: an integration's token sees every case."""
+    """What an API token may see: what the person it acts for sees on the pages; every
+    case for an integration's token, which acts for nobody."""
+    if token.acts_for_id is not None:
+        return case_scope(token.acts_for)
     return CaseScope(user=None, sees_all=True, team_ids=frozenset())
 
 
