@@ -375,7 +375,7 @@ def test_an_unknown_endpoint_is_a_404_in_json(db):
 
 
 def test_an_unexpected_error_is_logged_and_answered_without_a_traceback(api, org, caplog):
-    with mock.patch("vocloop.api.directory.teams_all", side_effect=RuntimeError("boom")):
+    with mock.patch("vocloop.api.directory.teams_listed", side_effect=RuntimeError("boom")):
         response = api.get("/teams")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error. The error has been logged."}

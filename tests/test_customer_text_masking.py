@@ -59,7 +59,7 @@ def test_a_follow_up_message_is_masked_for_staff_email_webhooks_and_the_customer
     staff_page = text_of(logged_in(org.support_lead).get(detail_url(event.case)))
     [email] = [m for m in mail.outbox if "wrote again" in m.subject]
     html_email = email.alternatives[0][0]
-    webhook_text = changes_of(receiver)[Kind.CUSTOMER_MESSAGE]["text"]
+    webhook_text = changes_of(receiver)[Kind.CUSTOMER_MESSAGE]["body"]
     tracking_page = text_of(client.get(track_url(feedback)))
     for text in (staff_page, email.body, html_email, webhook_text, tracking_page):
         assert MASKED in text
@@ -82,7 +82,7 @@ def test_the_not_satisfied_reason_is_masked_on_the_case_and_in_webhooks(client, 
     case = Case.objects.get()
     assert case.events.get(kind=Kind.SATISFACTION).body == MASKED
     assert case.events.get(kind=Kind.REOPENED).body == MASKED
-    assert changes_of(receiver)[Kind.SATISFACTION]["text"] == MASKED
+    assert changes_of(receiver)[Kind.SATISFACTION]["body"] == MASKED
     assert all(shows_no_personal_data(r.body.decode()) for r in receiver.requests)
     staff_page = text_of(logged_in(org.support_lead).get(detail_url(case)))
     assert MASKED in staff_page and shows_no_personal_data(staff_page)

@@ -469,7 +469,7 @@ def test_the_product_would_give_the_same_policies_and_deadlines(demo, db):
 
 
 def test_sla_compliance_is_mostly_met_differs_by_team_and_feeds_the_durations(demo, db):
-    from vocloop.metrics.queries import METRICS, Scope, metric_groups
+    from vocloop.metrics.selectors import METRICS, Scope, metric_groups
 
     year = Scope(date_from=(NOW - dt.timedelta(days=366)).date(), date_to=NOW.date())
     for name in ("sla_compliance", "sla_compliance_acknowledge"):

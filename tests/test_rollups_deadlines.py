@@ -19,8 +19,8 @@ from vocloop.cases import services as cases
 from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, RootCause
 from vocloop.metrics.models import CaseContribution, CaseRollup, CaseTouchpointRollup
-from vocloop.metrics.queries import METRICS, Scope, metric_groups
 from vocloop.metrics.rollups import rollup_deadlines_passed
+from vocloop.metrics.selectors import METRICS, Scope, metric_groups
 
 # Monday 2 March 2026, 09:00 UTC: the default calendar's working day begins (UTC).
 MONDAY = utc(2026, 3, 2, 9, 0)

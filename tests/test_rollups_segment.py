@@ -34,7 +34,7 @@ from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.services import correction_record
 from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.models import CaseContribution, CaseRollup, FeedbackRollup
-from vocloop.metrics.queries import Scope
+from vocloop.metrics.selectors import Scope
 
 NEGATIVE = "Terrible, awful, furious."
 

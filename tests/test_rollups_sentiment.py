@@ -33,7 +33,7 @@ from vocloop.insights.models import CommentText
 from vocloop.insights.services import correction_record
 from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.models import FeedbackRollup, FeedbackTouchpointRollup
-from vocloop.metrics.queries import METRICS, Scope, metric_control_chart, metric_groups
+from vocloop.metrics.selectors import METRICS, Scope, metric_control_chart, metric_groups
 
 COMMENTS = (
     "Terrible service, nobody called me back.",

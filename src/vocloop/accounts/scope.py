@@ -2,8 +2,8 @@
 
 Worked out once per request from the user's roles (accounts/roles.py): members see
 their own teams' cases and the feedback at their teams' touch points, team leads and
-quality managers see everything. Every staff read, on the pages and in the API,
-starts from here.
+quality managers see everything. Every staff read, on the pages and in the API (as
+the person a token acts for), starts from here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from vocloop.accounts import roles
+from vocloop.accounts.models import ApiToken
 from vocloop.cases.models import Case
 
 
@@ -40,6 +41,14 @@ def case_scope(user: Any) -> CaseScope:
     if roles.sees_all_cases(user):
         return CaseScope(user=user, sees_all=True, team_ids=frozenset())
     return CaseScope(user=user, sees_all=False, team_ids=frozenset(roles.team_ids_of(user)))
+
+
+def token_scope(token: ApiToken) -> CaseScope:
+    """What an API token may see: what the person it acts for sees on the pages; every
+    case for an integration's token, which acts for nobody."""
+    if token.acts_for_id is not None:
+        return case_scope(token.acts_for)
+    return CaseScope(user=None, sees_all=True, team_ids=frozenset())
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:

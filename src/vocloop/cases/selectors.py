@@ -19,6 +19,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -30,7 +31,14 @@ from django.utils import timezone
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.scope import CaseScope, feedback_visible
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
+from vocloop.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    ReplyTemplate,
+    RootCause,
+    Status,
+)
 from vocloop.cases.services import case_allowed_actions
 from vocloop.lib.ids import id_from
 from vocloop.listening.models import Feedback, Touchpoint
@@ -65,6 +73,10 @@ DUE_STATES = (
 DUE_BREACHED = "breached"  # either deadline breached: the inbox filter's shorthand
 ESCALATED_OPEN = "open"
 ESCALATED_EVER = "ever"
+# The primary key breaks ties, so that pages of a list never overlap or skip a case.
+MOST_SEVERE_FIRST = ("-severity_rank", "-opened_at", "-pk")
+# What a case's JSON reads besides the case (representation.case_json).
+CASE_RELATIONS = ("team", "touchpoint", "assignee", "customer", "root_cause", "sla_policy")
 
 
 @dataclass(frozen=True)
@@ -150,13 +162,8 @@ def inbox_order(filters: InboxFilter) -> str:
     return "the most severe first, then the newest"
 
 
-def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
-    """The user's inbox: open cases first, then the most severe, then the newest.
-
-    Each case carries the score and the start of the comment of the feedback that
-    opened it (opening_score_type, opening_score, opening_comment), read in the
-    same query so that a page of 50 rows costs one query, not 51.
-    """
+def cases_matching(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The cases within the user's reach that the filters pick, in no particular order."""
     cases = scope.cases()
     if filters.status == STATUS_OPEN:
         cases = cases.filter(status__in=OPEN_STATUSES)
@@ -188,7 +195,17 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         )
     elif filters.due in DUE_STATES:
         cases = cases.annotate(due_state=due_state(timezone.now())).filter(due_state=filters.due)
+    return cases
 
+
+def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The user's inbox: open cases first, then the most severe, then the newest.
+
+    Each case carries the score and the start of the comment of the feedback that
+    opened it (opening_score_type, opening_score, opening_comment), read in the
+    same query so that a page of 50 rows costs one query, not 51.
+    """
+    cases = cases_matching(scope=scope, filters=filters)
     opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
     preview = Substr("comment", 1, COMMENT_PREVIEW_CHARS + 1)
     cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
@@ -211,14 +228,25 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         return cases.order_by(F("next_due").asc(nulls_last=True), "-severity_rank", "-pk")
     if filters.status != STATUS_ALL:
         # One status group only: the plain order can use the (team, status, …) index.
-        return cases.order_by("-severity_rank", "-opened_at", "-pk")
+        return cases.order_by(*MOST_SEVERE_FIRST)
     return cases.annotate(
         open_first=models.Case(
             When(status__in=OPEN_STATUSES, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-    ).order_by("open_first", "-severity_rank", "-opened_at", "-pk")
+    ).order_by("open_first", *MOST_SEVERE_FIRST)
+
+
+def case_list(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The cases the filters pick, the most severe first, then the newest, whatever their
+    status, with the rows a case's JSON reads (representation.case_json): the API's list.
+    """
+    return (
+        cases_matching(scope=scope, filters=filters)
+        .select_related(*CASE_RELATIONS)
+        .order_by(*MOST_SEVERE_FIRST)
+    )
 
 
 @dataclass(frozen=True)
@@ -287,6 +315,25 @@ def case_for_staff(scope: CaseScope) -> QuerySet[Case]:
     return scope.cases().select_related("touchpoint", "team", "assignee", "customer", "root_cause")
 
 
+def case_history(scope: CaseScope) -> QuerySet[Case]:
+    """The queryset to read a case from with everything about it (look it up by reference):
+    its feedback with how each comment was read, and its whole timeline, oldest first.
+    What representation.case_detail_json reads, in four queries."""
+    return (
+        scope.cases()
+        .select_related(*CASE_RELATIONS)
+        .prefetch_related(
+            Prefetch(
+                "feedback",
+                queryset=Feedback.objects.order_by("received_at", "id")
+                .select_related("text")
+                .prefetch_related("themes__theme"),
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+        )
+    )
+
+
 def case_feedback(case: Case) -> QuerySet[Feedback]:
     """The feedback that opened the case, then any attached later, oldest first."""
     return Feedback.objects.filter(case=case).select_related("survey").order_by("received_at", "pk")
@@ -335,6 +382,15 @@ def case_timeline(case: Case) -> list[tuple[CaseEvent, str]]:
         entries.append((event, "" if repeated else event.body))
         previous = event
     return entries
+
+
+def root_causes_in_use() -> QuerySet[RootCause]:
+    """The root causes a case may be resolved with."""
+    return RootCause.objects.filter(active=True)
+
+
+def root_cause_in_use(slug: str) -> RootCause | None:
+    return root_causes_in_use().filter(slug=slug).first()
 
 
 def reply_templates_for(case: Case) -> QuerySet[ReplyTemplate]:

@@ -37,7 +37,7 @@ from vocloop.dashboards.views import (
     invalid_filters,
     wants_csv,
 )
-from vocloop.metrics.queries import METRICS, Period, Scope, enough, period_bounds
+from vocloop.metrics.selectors import METRICS, Period, Scope, enough, period_bounds
 from vocloop.statistics.control_charts import ControlChart
 
 DRILL_PAGE_SIZE = 25

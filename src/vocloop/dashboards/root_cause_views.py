@@ -39,7 +39,7 @@ from vocloop.dashboards.root_causes import (
 from vocloop.dashboards.selectors import within
 from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.dashboards.views import csv_name, csv_response, invalid_filters, wants_csv
-from vocloop.metrics.queries import Period, Scope, period_bounds
+from vocloop.metrics.selectors import Period, Scope, period_bounds
 from vocloop.statistics.metrics import proportion
 from vocloop.statistics.pareto import ParetoBar
 

@@ -31,7 +31,7 @@ from vocloop.cases.models import Case
 from vocloop.dashboards.figures import SignalView, signal_views
 from vocloop.dashboards.selectors import scoped, within
 from vocloop.lib.days import day_of
-from vocloop.metrics.queries import TOO_FEW_PERIODS, Period, Scope, whole_period
+from vocloop.metrics.selectors import TOO_FEW_PERIODS, Period, Scope, whole_period
 from vocloop.statistics.control_charts import ControlChart, p_chart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion

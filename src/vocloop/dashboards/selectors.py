@@ -23,8 +23,8 @@ from django.utils import timezone
 from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.listening.models import Feedback
-from vocloop.metrics.queries import UNKNOWN_SEGMENT, Scope
 from vocloop.metrics.rollups import case_segment
+from vocloop.metrics.selectors import UNKNOWN_SEGMENT, Scope
 
 M = TypeVar("M", bound=Model)
 

@@ -38,7 +38,7 @@ from vocloop.dashboards.templatetags.vocloop_figures import format_value, period
 from vocloop.insights.selectors import emerging_themes
 from vocloop.lib.words import number
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
-from vocloop.metrics.queries import METRICS, Scope, enough
+from vocloop.metrics.selectors import METRICS, Scope, enough
 
 
 def csv_response(

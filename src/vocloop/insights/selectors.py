@@ -25,7 +25,7 @@ from vocloop.insights.models import (
 from vocloop.lib.days import day_of
 from vocloop.lib.words import number
 from vocloop.listening.models import Feedback, FeedbackImport
-from vocloop.metrics.queries import enough
+from vocloop.metrics.selectors import enough
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
 from vocloop.statistics.rises import FAMILY_ALPHA, ShareCounts, rises

@@ -1,12 +1,12 @@
 """Webhook payloads, their signature, and the HTTP call (urllib: no extra dependency).
 
-What a payload carries: the case's reference, status, severity, team, touch point,
-deadlines and its staff page; the change's kind and summary. The text people wrote
-is included only for public entries (a reply, the customer's message, the
-resolution), which the customer reads anyway; an internal note or an escalation
-carries no text, since a chat channel may be read more widely than the case.
-Neither carries the customer's tracking link (it opens their case to whoever
-holds it) nor their name or email.
+A case's payload carries the case and the change in the API's shapes
+(cases/representation.py: the API's CaseOut and CaseEventOut), as a reader who is
+not the case's own sees them: the text people wrote only for entries the customer
+reads too (a reply, the customer's message, the resolution), never an internal
+note's or an escalation's, since a chat channel may be read more widely than the
+case; the customer's name and email null. No payload carries the customer's
+tracking link (it opens their case to whoever holds it).
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
-
-from django.conf import settings
-from django.urls import reverse
 
 from vocloop.notifications.memo import remembered
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
@@ -34,22 +32,28 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def webhook_enqueue(*, event: str, payload: dict[str, Any], chat_text: str) -> None:
-    """Queue the payload for every active subscription to the event."""
+def webhook_enqueue(*, event: str, payload: Callable[[], dict[str, Any]], chat_text: str) -> None:
+    """Queue the payload for every active subscription to the event.
+
+    The payload is built only when someone subscribes: a case's reads its related rows.
+    """
     subscriptions = remembered(
         "webhook subscriptions", lambda: list(WebhookSubscription.objects.filter(active=True))
     )
+    built: dict[str, Any] | None = None
     for subscription in subscriptions:
         if event not in (subscription.events or []):
             continue
-        body = dict(payload)
+        if built is None:
+            built = payload()
+        body = dict(built)
         if subscription.format == WebhookSubscription.Format.CHAT:
             body["text"] = chat_text
         outbox_enqueue(
             channel=Channel.WEBHOOK,
             recipient=str(subscription.pk),
             kind=event,
-            dedup_key=f"{payload['id']}:webhook:{subscription.pk}",
+            dedup_key=f"{built['id']}:webhook:{subscription.pk}",
             payload=body,
         )
 
@@ -97,7 +101,3 @@ def webhook_send(message: OutboxMessage) -> None:
         raise WebhookFailed(f"{subscription.url} unreachable: {reason}") from None
     if not 200 <= status < 300:
         raise WebhookFailed(f"HTTP {status} from {subscription.url}")
-
-
-def staff_case_url(reference: str) -> str:
-    return settings.BASE_URL + reverse("cases:detail", args=[reference])

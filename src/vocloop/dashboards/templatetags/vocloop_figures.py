@@ -10,7 +10,7 @@ from django import template
 
 from vocloop.lib import words
 from vocloop.lib.moments import day_written
-from vocloop.metrics.queries import METRICS
+from vocloop.metrics.selectors import METRICS
 
 register = template.Library()
 

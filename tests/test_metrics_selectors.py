@@ -21,7 +21,8 @@ from tests.test_rollups import Stream
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Touchpoint
 from vocloop.metrics.models import DURATION_BUCKETS, CaseRollup, FeedbackRollup
-from vocloop.metrics.queries import (
+from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, HISTOGRAMS
+from vocloop.metrics.selectors import (
     METRICS,
     UNKNOWN_SEGMENT,
     Group,
@@ -30,7 +31,6 @@ from vocloop.metrics.queries import (
     metric_groups,
     metrics_by_period,
 )
-from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, HISTOGRAMS
 
 EVERY_METRIC = list(METRICS.values())
 FEEDBACK_METRICS = [m for m in EVERY_METRIC if m.source == "feedback"]
