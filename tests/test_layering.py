@@ -4,7 +4,7 @@ Read from the source, without importing it. An app may import another app's mode
 both ways (a foreign key and its reverse), but no two apps import each other's other
 modules both ways; the conductor, which drives the apps when feedback arrives or a
 case changes, is imported only by what sits above it; the plain packages import no
-app; and no import across apps hides inside a function to dodge a cycle.
+app; and no import hides inside a function to dodge a cycle, within an app or across.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ ABOVE_CONDUCTOR = {"conductor", "public", "api", "demo", "server"}
 # Function-local imports of plain packages that load heavy libraries (scikit-learn)
 # only when they are needed, to keep start-up quick; they dodge no cycle.
 LAZY = {"vocloop.text", "vocloop.text.classifier", "vocloop.text.discovery"}
+# Imported when they are used, not to dodge a cycle: the command line sets the
+# settings module before anything of vocloop is loaded, and the WSGI application is
+# built only when it is served.
+AT_RUN_TIME = {
+    ("__main__.py", "vocloop.config"),
+    ("server/management/commands/serve.py", "vocloop.wsgi"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,13 +130,14 @@ def test_plain_packages_import_no_app() -> None:
     assert into_apps == set()
 
 
-def test_no_import_across_apps_hides_in_a_function() -> None:
+def test_no_import_hides_in_a_function() -> None:
     hidden = {
         f"{i.source}:{i.line} {i.module}"
-        for i in across(imports())
+        for i in imports()
         if i.local
         and i.module not in LAZY
         # Django's place for wiring an app to others once everything is loaded.
         and not i.source.endswith("/apps.py")
+        and (i.source, i.module) not in AT_RUN_TIME
     }
     assert hidden == set()
