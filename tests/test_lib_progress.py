@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+import vocloop
 from tests.clock import Clock
 from tests.conftest import Org
 from tests.helpers import give_feedback
@@ -56,3 +58,13 @@ def test_a_rebuild_reports_every_row_it_counts(org: Org, clock: Clock) -> None:
     watched = Watched()
     result = rollups_rebuild(progress=watched)
     assert watched.stages == [("rebuilding", 3, result.feedback + result.cases + result.events)]
+
+
+def test_only_the_management_commands_import_tqdm() -> None:
+    package = Path(vocloop.__file__).parent
+    importing = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(?:from tqdm\b|import tqdm\b)", path.read_text(), re.MULTILINE)
+    }
+    assert importing and all("/management/commands/" in path for path in importing), importing

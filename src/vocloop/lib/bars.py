@@ -1,13 +1,15 @@
-"""Progress bars on stderr for the commands whose services report how far they have got."""
+"""Progress bars on stderr for the commands whose services report how far they have got.
+
+The commands hand in the bar itself (tqdm), so that tqdm is imported by management
+commands alone and a service never draws on a terminal.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from tqdm import tqdm
 
 from vocloop.lib.progress import Advance, Progress
 
@@ -22,16 +24,18 @@ BARS: dict[str, dict[str, Any]] = {
 }
 
 
-@contextmanager
-def _bar(stage: str, total: int | None) -> Iterator[Advance]:
-    with tqdm(total=total, file=sys.stderr, **BARS[stage]) as bar:
+def progress_bars(shown: bool, bar: Callable[..., Any]) -> Progress | None:
+    """A bar on stderr for each stage, made by `bar` (tqdm); None when none is wanted."""
+    if not shown:
+        return None
 
-        def advance(n: int) -> None:
-            bar.update(n)
+    @contextmanager
+    def drawn(stage: str, total: int | None) -> Iterator[Advance]:
+        with bar(total=total, file=sys.stderr, **BARS[stage]) as shown_bar:
 
-        yield advance
+            def advance(n: int) -> None:
+                shown_bar.update(n)
 
+            yield advance
 
-def progress_bars(shown: bool = True) -> Progress | None:
-    """A bar for each stage on stderr, or None when the command was asked for none."""
-    return _bar if shown else None
+    return drawn

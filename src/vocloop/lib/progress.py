@@ -3,8 +3,8 @@
 A service that takes a while (an import, a rebuild, reading every comment) takes
 `progress: Progress | None` and runs each stage of its work in
 `with stage(progress, "importing", total) as advance:`, calling `advance(n)` as n more
-items are done. A management command passes a Progress that draws bars on stderr; a
-test or the worker passes nothing, and nothing is drawn.
+items are done. A management command passes `lib.bars.progress_bars(shown, tqdm)`,
+bars on stderr; a test or the worker passes nothing, and nothing is drawn.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from vocloop.conductor.imports import (
     ImportRefused,
@@ -135,7 +136,7 @@ class Command(BaseCommand):
             delimiter="\t" if options["delimiter"] in ("tab", "\\t") else options["delimiter"],
         )
         path: Path = options["file"]
-        progress = progress_bars(not options["no_progress"])
+        progress = progress_bars(not options["no_progress"], tqdm)
         try:
             if options["check"]:
                 checked = feedback_import_check(

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from tqdm import tqdm
 
 from vocloop.demo import loader
 from vocloop.lib.arguments import positive_int
@@ -86,7 +87,7 @@ class Command(BaseCommand):
                 responses=options["responses"],
                 seed=options["seed"],
                 customers=options["customers"],
-                progress=progress_bars(options["verbosity"] > 0),
+                progress=progress_bars(options["verbosity"] > 0, tqdm),
             )
             self.stdout.write(
                 self.style.SUCCESS(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from tqdm import tqdm
 
 from vocloop.insights import learning
 from vocloop.insights.bulk import comments_read_bulk
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             self._list()
         elif action == "read":
             result = comments_read_bulk(
-                again=options["again"], progress=progress_bars(not options["no_progress"])
+                again=options["again"], progress=progress_bars(not options["no_progress"], tqdm)
             )
             rate = result.comments / result.seconds if result.seconds else 0.0
             self.stdout.write(
