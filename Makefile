@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 export VOCLOOP_DATA_DIR ?= $(CURDIR)/.data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint types migrations-check pytest pytest-sqlite pytest-postgres bench browser clean
+.PHONY: demo test lint types migrations-check bench browser clean pytest \
+	pytest-pure pytest-sqlite pytest-postgres \
+	pytest-pure-parallel pytest-sqlite-parallel pytest-postgres-parallel \
+	pytest-pure-serial pytest-sqlite-serial pytest-postgres-serial
 
 $(BIN)/vocloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,17 +46,47 @@ types: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	VOCLOOP_DATA_DIR=$$(mktemp -d) $(BIN)/vocloop makemigrations --check --dry-run
 
-pytest: pytest-sqlite pytest-postgres
+# The suite runs three times side by side: the pure tests (statistics, text analytics:
+# no Django, tests/pure), and the Django suite on SQLite and on PostgreSQL, each with
+# PYTEST_WORKERS pytest-xdist workers (most of a test's time is spent waiting for a
+# server, a subprocess or a browser, not computing). Each run's output is printed whole
+# when it ends. Then the few tests marked `serial` (time measurements) run alone.
+PYTEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest
+pytest-%-parallel: PART = -m "not serial" -n $(PYTEST_WORKERS) --dist load
+pytest-pure-parallel: PART = -m "not serial"
+# Exit status 5: no test is marked serial in that run.
+pytest-%-serial: PART = -m serial || [ $$? = 5 ]
 
-pytest-sqlite: $(VENV)/.dev
-	VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL= $(BIN)/pytest
+pytest: $(VENV)/.dev
+	@echo "pytest: pure, SQLite and PostgreSQL runs side by side; each one's output follows when it ends"
+	@$(MAKE) --no-print-directory -j3 -k --output-sync=target \
+	  pytest-pure-parallel pytest-sqlite-parallel pytest-postgres-parallel; \
+	  parallel=$$?; \
+	  echo "pytest: the serial tests, alone"; \
+	  $(MAKE) --no-print-directory -k pytest-pure-serial pytest-sqlite-serial pytest-postgres-serial; \
+	  serial=$$?; \
+	  [ $$parallel = 0 ] && [ $$serial = 0 ]
+
+# One run whole (`make pytest-sqlite`), or a part of it (`make pytest-sqlite-parallel`).
+pytest-pure pytest-sqlite pytest-postgres: $(VENV)/.dev
+	@$(MAKE) --no-print-directory $@-parallel
+	@$(MAKE) --no-print-directory $@-serial
+
+pytest-pure-parallel pytest-pure-serial: $(VENV)/.dev
+	$(PYTEST) tests/pure $(PART)
+
+pytest-sqlite-parallel pytest-sqlite-serial: $(VENV)/.dev
+	VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL= $(PYTEST) $(PART)
 
 # PostgreSQL is mandatory on CI; elsewhere the run is skipped, saying so, when no
-# server answers. The tests create (and drop) their own database.
+# server answers. The tests create (and drop) their own database, one per worker.
 VOCLOOP_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/vocloop
-pytest-postgres: $(VENV)/.dev
+pytest-postgres-parallel pytest-postgres-serial: $(VENV)/.dev
 	@if $(BIN)/python -m tests.postgres_available "$(VOCLOOP_TEST_POSTGRES_URL)"; then \
-	  VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL="$(VOCLOOP_TEST_POSTGRES_URL)" $(BIN)/pytest; \
+	  echo 'VOCLOOP_DATABASE_URL=$(VOCLOOP_TEST_POSTGRES_URL) $(PYTEST) $(PART)'; \
+	  VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL="$(VOCLOOP_TEST_POSTGRES_URL)" \
+	    VOCLOOP_TEST_REDIS_URL=redis://127.0.0.1:6379/14 $(PYTEST) $(PART); \
 	elif [ -n "$$CI" ]; then \
 	  echo "PostgreSQL is not reachable at $(VOCLOOP_TEST_POSTGRES_URL) and CI is set: failing."; exit 1; \
 	else \

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.hypothesis_profile import load_profile
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
 from vocloop.cases.models import ReplyTemplate, RootCause
@@ -23,6 +24,9 @@ from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
 # `billing`, `waiting` and `parking` (themes of the insights tests), `served` (a real
 # server on a SQLite file whose lock a test can hold).
 pytest_plugins = [
+    # First: the modules below import it, and pytest rewrites a plugin's asserts only if
+    # it imports it first. `copy_migrated` gives a data directory a migrated database.
+    "tests.run_files",
     "tests.api_client",
     "tests.busy_server",
     "tests.clock",
@@ -31,6 +35,8 @@ pytest_plugins = [
 ]
 
 PASSWORD = "correct horse battery staple"
+
+load_profile()
 
 
 @dataclass
@@ -71,6 +77,11 @@ def make_user(username: str, **extra: Any) -> User:
 
 @pytest.fixture
 def org(db: Any) -> Org:
+    return build_org()
+
+
+def build_org() -> Org:
+    """The organisation of the `org` fixture, for a fixture of a wider scope to build."""
     support_agent = make_user("sam_agent")
     support_agent_2 = make_user("sue_agent")
     support_lead = make_user("lee_lead")

@@ -22,6 +22,9 @@ from tests.conftest import PASSWORD
 from tests.test_worker_outages import environment, write_lock
 from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_a_complaint_sent_during_an_undo_comes_back_as_typed_then_goes_through(served):
     customer = Browser(served.base)
@@ -80,6 +83,7 @@ def test_the_api_answers_503_and_the_same_key_then_stores_one_feedback(served):
     assert len(busy_lines(served, "/api/v1/feedback")) == 1
 
 
+@pytest.mark.serial  # times the answers: alone, so that nothing else slows them
 def test_pages_are_read_during_an_undo_without_waiting_for_it(served):
     agent = Browser(served.base)
     assert agent.post("/login/", {"username": "sam_agent", "password": PASSWORD}).status == 302

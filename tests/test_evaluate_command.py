@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.shared_data import shared_data
 
 THEMES = {
     "billing": ["the invoice was wrong", "charged twice", "refund never came", "bill doubled"],
@@ -245,9 +245,7 @@ def test_options_out_of_range_are_refused(feedback_csv: Path) -> None:
 
 @pytest.fixture(scope="module")
 def cfpb_products() -> dict[str, dict[str, float]]:
-    path = DATA / "cfpb-complaints-2019-2020.csv"
-    if not path.exists():
-        pytest.skip(f"the CFPB complaints are not at {path}")
+    path = shared_data("cfpb-complaints-2019-2020.csv")
     out = run(
         "text", str(path), "--text-column", "Consumer complaint narrative",
         "--label-column", "Product", "--min-count", "25", "--test-size", "0.3",
@@ -259,6 +257,7 @@ def cfpb_products() -> dict[str, dict[str, float]]:
     return mean
 
 
+@pytest.mark.timeout(600)  # the first to ask learns the products: minutes on a busy machine
 def test_cfpb_products_are_learnt_well_above_the_baseline(
     cfpb_products: dict[str, dict[str, float]],
 ) -> None:
@@ -269,6 +268,7 @@ def test_cfpb_products_are_learnt_well_above_the_baseline(
     assert ours["accuracy"] >= baseline["accuracy"]
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.xfail(strict=True, reason="the issue's target 0.70 is not reached: 0.693 measured")
 def test_cfpb_products_reach_the_issue_target(
     cfpb_products: dict[str, dict[str, float]],
@@ -278,9 +278,7 @@ def test_cfpb_products_reach_the_issue_target(
 
 @pytest.mark.parametrize("name", ["skytrax-seat-reviews.csv", "skytrax-lounge-reviews.csv"])
 def test_skytrax_recommendations_are_read_better_than_by_plain_vader(name: str) -> None:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"the Skytrax reviews are not at {path}")
+    path = shared_data(name)
     out = run(
         "sentiment", str(path), "--text-column", "content",
         "--label-column", "recommended", "--json",

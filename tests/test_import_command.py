@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tests.conftest import Org
+from tests.shared_data import shared_data
 from tests.test_rollups import assert_rebuild_agrees
 from vocloop.cases.models import Case
 from vocloop.conductor.reading import unread_sweep
@@ -24,7 +25,6 @@ from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
 from vocloop.metrics.models import FeedbackRollup
 from vocloop.notifications.models import OutboxMessage
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HEADER = ["when", "where", "kind", "nps", "comment", "email", "crm id", "name"]
 
 
@@ -313,9 +313,7 @@ def test_a_missing_file_is_named(org: Org, tmp_path: Path) -> None:
 
 
 def test_the_cfpb_complaint_register_imports_and_is_read(org: Org, **_: Any) -> None:
-    path = DATA / "cfpb-complaints-2019-2020.csv"
-    if not path.exists():
-        pytest.skip(f"the CFPB complaints are not at {path}")
+    path = shared_data("cfpb-complaints-2019-2020.csv")
     out = run(
         path, "--comment-column", "Consumer complaint narrative", "--date-column",
         "Date received", "--touchpoint", "help-desk", "--kind", "complaint", "--skip-invalid",

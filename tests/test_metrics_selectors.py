@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.clock import Clock, utc
-from tests.conftest import Org
+from tests.conftest import Org, build_org
 from tests.test_rollups import Stream
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Touchpoint
@@ -31,6 +34,9 @@ from vocloop.metrics.selectors import (
     metric_groups,
     metrics_by_period,
 )
+
+# The module's work, made once, takes a minute or more on a busy machine.
+pytestmark = pytest.mark.timeout(600)
 
 EVERY_METRIC = list(METRICS.values())
 FEEDBACK_METRICS = [m for m in EVERY_METRIC if m.source == "feedback"]
@@ -92,11 +98,30 @@ def assert_equals_metric_groups(scope: Scope, period: Any, metrics: list[Any]) -
         assert [comparable(g, metric) for g in periods] == expected, metric.name
 
 
+@pytest.fixture(scope="module")
+def work(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[Org, dt.datetime]]:
+    """Some weeks of random feedback and case work, across touch points, channels, sizes:
+    made once for the module's tests, which only read it, and rolled back after them.
+    The organisation, and the moment the work ended."""
+    clock = Clock(utc(2026, 3, 2, 7, 0))
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        patch.setattr(timezone, "now", lambda: clock.now)
+        org = build_org()
+        Stream(org, clock, seed=11).run(300)
+        yield org, clock.now
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def worked(org: Org, clock: Clock) -> Org:
-    """Some weeks of random feedback and case work, across touch points, channels, sizes."""
-    clock.to(utc(2026, 3, 2, 7, 0))
-    Stream(org, clock, seed=11).run(300)
+def worked(work: tuple[Org, dt.datetime], db: Any, clock: Clock) -> Org:
+    """The module's work, with the clock where the work left it."""
+    org, ended = work
+    clock.to(ended)
     return org
 
 
@@ -139,7 +164,7 @@ def test_a_channel_filter_applies_to_feedback_metrics_and_refuses_case_ones(
         metrics_by_period([METRICS["nps"], METRICS["sla_compliance"]], scope)
 
 
-def test_an_empty_scope_gives_an_empty_whole_and_no_periods(org: Org) -> None:
+def test_an_empty_scope_gives_an_empty_whole_and_no_periods(worked: Org) -> None:
     scope = Scope(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 1, 31))
     answer = metrics_by_period(EVERY_METRIC, scope)
     for metric in EVERY_METRIC:

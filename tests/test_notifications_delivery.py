@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
+from tests.run_files import copy_migrated
 from vocloop.cases.services import case_reply
 from vocloop.cases.timeline import Actor
 from vocloop.notifications.delivery import backoff, deliver_due
@@ -158,11 +159,12 @@ def _sent(database: Path) -> int:
         return int(db.execute(query).fetchone()[0])
 
 
+@pytest.mark.timeout(600)  # real processes: a minute or more on a busy machine
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_one_send(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "VOCLOOP_DATABASE_URL"}
     env |= {"VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_NOTIFICATIONS_LEASE": "2"}
     vocloop = [sys.executable, "-m", "vocloop"]
-    subprocess.run([*vocloop, "migrate", "-v0"], env=env, check=True)
+    copy_migrated(tmp_path)
     with webhook_receiver(delay=0.2) as receiver:
         script = textwrap.dedent(ENQUEUE.format(url=receiver.url))
         subprocess.run([*vocloop, "shell", "-c", script], env=env, check=True)

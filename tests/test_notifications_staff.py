@@ -122,7 +122,7 @@ def test_the_digest_lists_each_persons_breached_and_due_cases_once_a_day(org):
     assert inbox_of(org.manager) == []  # in no team: nothing of theirs falls due
 
 
-def test_the_digest_command_queues_and_says_how_many(org):
+def test_the_digest_command_queues_and_says_how_many(org, clock):  # both runs on one day
     case = give_feedback(org.helpdesk, score=1).case
     _deadlines(case, acknowledge_by=timezone.now())
     out = io.StringIO()

@@ -35,6 +35,9 @@ from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.models import FeedbackRollup, FeedbackTouchpointRollup
 from vocloop.metrics.selectors import METRICS, Scope, metric_control_chart, metric_groups
 
+# Hundreds of comments read a test: a minute or more on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+
 COMMENTS = (
     "Terrible service, nobody called me back.",
     "The agent was lovely but the invoice is wrong again.",

@@ -17,6 +17,11 @@ from typing import Any
 
 import pytest
 
+from tests.run_files import copy_migrated
+
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 
 
@@ -25,7 +30,7 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A fresh, migrated SQLite data directory, whatever database the test run uses."""
     data_dir = tmp_path_factory.mktemp("vocloop-data")
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(data_dir), "VOCLOOP_DATABASE_URL": ""}
-    subprocess.run([*VOCLOOP, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    copy_migrated(data_dir)
     return env
 
 

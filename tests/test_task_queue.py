@@ -1,7 +1,9 @@
 """Notifications leave through the Tasks queue as soon as their change commits.
 
 Real processes, a real database file, a real webhook receiver on 127.0.0.1, and —
-for the scale-out set-up — the real Redis on 127.0.0.1:6379 (database 15).
+for the scale-out set-up — the real Redis on 127.0.0.1:6379 (database 15, or the one
+VOCLOOP_TEST_REDIS_URL names: `make test` gives the PostgreSQL run another, since the two
+runs go side by side).
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.run_files import copy_migrated, run_lock
+
+# Real processes: a minute or more on a busy machine, longer than the suite's timeout.
+pytestmark = pytest.mark.timeout(600)
+
 VOCLOOP = [sys.executable, "-m", "vocloop"]
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("VOCLOOP_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -51,7 +58,10 @@ def environment(tmp_path: Path, tasks_url: str) -> dict[str, str]:
         "VOCLOOP_TASKS_URL": tasks_url,
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run([*VOCLOOP, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    if tasks_url == "database":
+        copy_migrated(tmp_path)
+    else:  # with Redis, django-rq's tables too
+        subprocess.run([*VOCLOOP, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120)
     return env
 
 
@@ -115,9 +125,10 @@ def redis_db() -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail("Redis is not reachable at 127.0.0.1:6379 and CI is set")
         pytest.skip("SKIPPED: no Redis at 127.0.0.1:6379 (CI unset)")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    with run_lock("redis"):  # the run's other test that empties the database waits
+        client.flushdb()
+        yield client
+        client.flushdb()
 
 
 def test_with_redis_the_queue_lives_in_redis_and_the_worker_runs_it(tmp_path, receiver, redis_db):

@@ -29,6 +29,14 @@ FLAGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test takes a minute or more on a busy machine: longer than the suite's
+    timeout, which is for hangs."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(600))
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):

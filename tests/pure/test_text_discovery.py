@@ -227,6 +227,7 @@ def test_one_comment_written_many_times_is_a_proposal() -> None:
     assert len(proposal.examples) == 5
 
 
+@pytest.mark.serial  # a measurement of time
 def test_ten_thousand_comments_are_discovered_in_seconds() -> None:
     rng = random.Random(0)
     rows = planted_corpus(seed=1, sizes={t: 2000 for t in TOPICS}, noise=0)

@@ -246,6 +246,7 @@ def test_resemblance_refuses_a_signature_of_another_length() -> None:
         resemblance((1, 2, 3), sig("invoice wrong"))
 
 
+@pytest.mark.serial  # a measurement of time
 def test_signing_is_fast_enough_for_the_enrichment_pipeline() -> None:
     # The target is 50,000 a second; this guard only catches a tenfold slowdown.
     texts = [f"{a} Order ref{i}." for i, (_, a, _) in enumerate(PARAPHRASES * 400)]
