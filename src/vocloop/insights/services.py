@@ -135,6 +135,7 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
     return text
 
 
+@transaction.atomic
 def correction_record(
     *,
     feedback: Feedback,
