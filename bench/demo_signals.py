@@ -37,7 +37,7 @@ def _measure(seeds: list[int], responses: int) -> dict[str, Any]:
     from vocloop.demo import loader
     from vocloop.demo.organisation import DETERIORATING
     from vocloop.listening.models import Touchpoint
-    from vocloop.metrics.queries import Scope
+    from vocloop.metrics.selectors import Scope
 
     call_command("migrate", verbosity=0)
     days = [dt.datetime(2026, month, 10 + month, 16, tzinfo=dt.UTC) for month in range(1, 12)]

@@ -37,9 +37,9 @@ def _measure(cases: int, breached: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from vocloop.accounts.models import Team
+    from vocloop.cases.escalation import escalation_sweep
     from vocloop.cases.models import OPEN_STATUSES, Case
     from vocloop.listening.models import Touchpoint
-    from vocloop.slas.escalation import escalation_sweep
     from vocloop.slas.models import SlaPolicy
 
     call_command("migrate", verbosity=0)

@@ -89,7 +89,7 @@ def _measure(mode: str, path: Path) -> dict[str, Any]:
     began = time.perf_counter()
     result: dict[str, Any] = {"mode": mode}
     if mode == "import":
-        from vocloop.listening.imports import ImportSpec, feedback_import
+        from vocloop.conductor.imports import ImportSpec, feedback_import
 
         spec = ImportSpec(
             comment_column="comment",

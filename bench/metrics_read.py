@@ -225,8 +225,8 @@ def _measure(repeat: int) -> dict[str, Any]:
 
     from vocloop.accounts.services import api_token_create
     from vocloop.listening.models import Feedback
-    from vocloop.metrics.queries import METRICS, Scope, metrics_by_period
     from vocloop.metrics.rollups import day_of
+    from vocloop.metrics.selectors import METRICS, Scope, metrics_by_period
 
     if connection.vendor == "postgresql":
         # Planner statistics and the visibility map, as a running server's autovacuum

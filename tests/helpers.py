@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback, Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 
 def give_feedback(

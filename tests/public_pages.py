@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from tests.helpers import give_feedback
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor, case_resolve
+from vocloop.cases.services import case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback, Survey
 
@@ -22,11 +23,11 @@ def fresh_rate_limit():
 
 
 def survey_url(survey: Survey) -> str:
-    return reverse("listening:survey", args=[survey.public_slug])
+    return reverse("public:survey", args=[survey.public_slug])
 
 
 def track_url(feedback: Feedback) -> str:
-    return reverse("listening:track", args=[feedback.tracking_token])
+    return reverse("public:track", args=[feedback.tracking_token])
 
 
 def text_of(response) -> str:
@@ -60,5 +61,5 @@ def resolved(org, complaint) -> Feedback:
 
 
 def verdict(client, feedback, **data):
-    url = reverse("listening:track_verdict", args=[feedback.tracking_token])
+    url = reverse("public:track_verdict", args=[feedback.tracking_token])
     return client.post(url, {f"verdict-{k}": v for k, v in data.items()})

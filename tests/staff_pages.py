@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 Kind = CaseEvent.Kind
 

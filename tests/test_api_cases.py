@@ -120,8 +120,8 @@ def test_a_case_reads_with_its_feedback_and_timeline(api, org):
 
 
 def test_a_read_comment_comes_with_its_sentiment_and_themes(api, org):
+    from vocloop.conductor.reading import read_arrived
     from vocloop.insights.models import Dimension, Theme, Want
-    from vocloop.insights.services import comment_read
 
     Theme.objects.create(
         name="Call backs",
@@ -131,7 +131,7 @@ def test_a_read_comment_comes_with_its_sentiment_and_themes(api, org):
         phrases="called back",
     )
     case = open_case(org, comment="Nobody called back, it is terrible.")
-    comment_read(feedback=case.feedback.get())
+    read_arrived(feedback=case.feedback.get())
     read = api.get(f"/cases/{case.reference}").json()["feedback"][0]
     assert (read["sentiment"], read["themes"]) == ("negative", ["call-backs"])
     assert -1 <= read["sentiment_score"] < 0
@@ -375,7 +375,7 @@ def test_an_unknown_endpoint_is_a_404_in_json(db):
 
 
 def test_an_unexpected_error_is_logged_and_answered_without_a_traceback(api, org, caplog):
-    with mock.patch("vocloop.api.directory.teams_all", side_effect=RuntimeError("boom")):
+    with mock.patch("vocloop.api.directory.teams_listed", side_effect=RuntimeError("boom")):
         response = api.get("/teams")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error. The error has been logged."}

@@ -75,7 +75,7 @@ def test_a_poor_score_opens_a_case_and_the_answer_gives_its_tracking_page(api, o
         "case": {"reference": feedback.case.reference, "status": "new"},
         "tracking_url": f"{settings.BASE_URL}/t/{feedback.tracking_token}/",
     }
-    assert resolve(urlsplit(body["tracking_url"]).path).view_name == "listening:track"
+    assert resolve(urlsplit(body["tracking_url"]).path).view_name == "public:track"
     assert feedback.kind == Feedback.Kind.SURVEY
     assert feedback.channel == "api"
     assert feedback.customer.external_id == "C-42"

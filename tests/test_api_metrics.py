@@ -22,7 +22,7 @@ from vocloop.customers.models import Customer
 
 
 def nps_by_hand(scores: list[int]) -> tuple[float, float, float]:
-    """PRODUCT.md: NPS = 100(p − d), SE = 100·√((p + d − (p − d)²)/n), ± 1.96 SE."""
+    """docs/formulas.md: NPS = 100(p − d), SE = 100·√((p + d − (p − d)²)/n), ± 1.96 SE."""
     n = len(scores)
     p = sum(s >= 9 for s in scores) / n
     d = sum(s <= 6 for s in scores) / n

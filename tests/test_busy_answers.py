@@ -14,13 +14,13 @@ from tests.busy_database import postgres_connect, write_lock
 from tests.conftest import PASSWORD
 from tests.public_pages import text_of, track_url
 from tests.staff_pages import action_url, detail_url, logged_in, messages_of
-from vocloop import views
 from vocloop.accounts.models import ApiToken
 from vocloop.customers.models import Customer
 from vocloop.insights.models import Theme
+from vocloop.lib.busy import RETRY_AFTER
 from vocloop.listening.models import Feedback, IdempotencyRecord
 from vocloop.notifications.unsubscribe import unsubscribe_token
-from vocloop.server.busy import RETRY_AFTER
+from vocloop.server import errors
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the data is there for the other connection
 
@@ -138,7 +138,7 @@ def test_a_busy_database_met_outside_a_view_is_still_the_busy_page(org):
             with transaction.atomic():
                 Customer.objects.create(name="Never stored")
         except OperationalError:
-            response = views.server_error(RequestFactory().post("/t/token/message/", sent))
+            response = errors.server_error(RequestFactory().post("/t/token/message/", sent))
     html = text_of(response)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)
@@ -151,7 +151,7 @@ def test_a_busy_database_met_outside_a_view_is_still_the_busy_page(org):
 
 def test_a_busy_request_is_one_line_in_the_log_without_a_traceback(client, org, caplog):
     with write_lock():
-        client.post(reverse("listening:feedback"), FEEDBACK)
+        client.post(reverse("public:feedback"), FEEDBACK)
         client.post(reverse("login"), {"username": "sam_agent", "password": PASSWORD})
     lines = [r for r in caplog.records if r.levelname != "DEBUG"]
     assert [r.getMessage().split(":", 1)[0] for r in lines] == ["POST /feedback/", "POST /login/"]
@@ -187,12 +187,12 @@ def test_a_complaint_sent_as_postgresql_drops_the_connection_is_kept_and_sent_ag
     connection.ensure_connection()
     with postgres_connect(autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
-    response = client.post(reverse("listening:feedback"), FEEDBACK)
+    response = client.post(reverse("public:feedback"), FEEDBACK)
     html = text_of(response)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)
     assert f">{FEEDBACK['comment']}</textarea>" in html  # to copy, if Back loses it
     assert not Feedback.objects.exists()
 
-    assert client.post(reverse("listening:feedback"), FEEDBACK).status_code == 302
+    assert client.post(reverse("public:feedback"), FEEDBACK).status_code == 302
     assert Feedback.objects.count() == 1

@@ -20,11 +20,12 @@ from tests.helpers import give_feedback
 from tests.public_pages import survey_url, text_of, verdict
 from tests.staff_pages import action_url, logged_in, messages_of
 from vocloop.cases.models import CaseEvent, RootCause, Status
-from vocloop.cases.services import Actor, case_resolve
+from vocloop.cases.services import case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
+from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 from vocloop.listening.models import Feedback
 from vocloop.notifications.models import UpdatesSubscription
-from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the data is there for the other connection
 
@@ -54,7 +55,7 @@ def said_busy(html: str) -> bool:
 def test_a_complaint_sent_during_the_lock_comes_back_as_typed_and_nothing_is_stored(client, org):
     customers = Customer.objects.count()
     with write_lock():
-        html = busy(client.post(reverse("listening:feedback"), COMPLAINT))
+        html = busy(client.post(reverse("public:feedback"), COMPLAINT))
     assert said_busy(html)
     assert "<title>Error: Give feedback" in html
     assert f">\n{COMPLAINT['comment']}</textarea>" in html
@@ -64,7 +65,7 @@ def test_a_complaint_sent_during_the_lock_comes_back_as_typed_and_nothing_is_sto
     assert not Feedback.objects.exists()
     assert Customer.objects.count() == customers
 
-    sent_again = client.post(reverse("listening:feedback"), COMPLAINT)
+    sent_again = client.post(reverse("public:feedback"), COMPLAINT)
     assert sent_again.status_code == 302
     assert Feedback.objects.get().comment == COMPLAINT["comment"]
 
@@ -80,7 +81,7 @@ def test_a_survey_answer_sent_during_the_lock_keeps_its_score_and_comment(client
 
 def test_a_message_on_the_tracking_page_during_the_lock_is_kept_in_its_form(client, complaint):
     events = CaseEvent.objects.count()
-    url = reverse("listening:track_message", args=[complaint.tracking_token])
+    url = reverse("public:track_message", args=[complaint.tracking_token])
     with write_lock():
         html = busy(client.post(url, {"message-body": "It crashed again today."}))
     assert said_busy(html)
@@ -101,7 +102,7 @@ def test_not_satisfied_during_the_lock_keeps_the_reason_and_the_case_resolved(cl
 
 def test_email_me_updates_during_the_lock_keeps_the_address_and_sends_nothing(client, org):
     anonymous = give_feedback(org.helpdesk, kind="complaint", score=None, comment="No signal.")
-    url = reverse("listening:track_updates", args=[anonymous.tracking_token])
+    url = reverse("public:track_updates", args=[anonymous.tracking_token])
     with write_lock():
         html = busy(client.post(url, {"updates-email": "jo.home@example.com"}))
     assert said_busy(html)
@@ -110,7 +111,7 @@ def test_email_me_updates_during_the_lock_keeps_the_address_and_sends_nothing(cl
 
 
 def test_stop_emailing_me_during_the_lock_says_it_did_not_stop(client, complaint):
-    url = reverse("listening:track_updates_stop", args=[complaint.tracking_token])
+    url = reverse("public:track_updates_stop", args=[complaint.tracking_token])
     with write_lock():
         html = busy(client.post(url))
     assert BUSY_MESSAGE in html
@@ -165,7 +166,7 @@ def test_a_resolution_during_the_lock_keeps_the_summary(org, complaint):
 
 def test_a_reveal_during_the_lock_shows_nothing_and_says_why(org, client):
     comment = "Please call me on 0612345678 before noon."
-    client.post(reverse("listening:feedback"), {**COMPLAINT, "comment": comment})
+    client.post(reverse("public:feedback"), {**COMPLAINT, "comment": comment})
     feedback = Feedback.objects.get()
     lead = logged_in(org.support_lead)
     with write_lock():

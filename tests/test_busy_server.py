@@ -20,7 +20,7 @@ from tests.busy_server import (
 )
 from tests.conftest import PASSWORD
 from tests.test_worker_outages import environment, write_lock
-from vocloop.server.busy import BUSY_MESSAGE, RETRY_AFTER
+from vocloop.lib.busy import BUSY_MESSAGE, RETRY_AFTER
 
 # Real processes: a minute or more on a busy machine, longer than the suite's timeout.
 pytestmark = pytest.mark.timeout(600)

@@ -11,7 +11,6 @@ from vocloop.cases.customer_actions import (
 )
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.cases.services import (
-    Actor,
     CaseActionRefused,
     case_acknowledge,
     case_assign,
@@ -22,6 +21,7 @@ from vocloop.cases.services import (
     case_set_severity,
     case_wait_on_customer,
 )
+from vocloop.cases.timeline import Actor
 from vocloop.listening.models import CaseRule, Feedback
 
 Kind = CaseEvent.Kind

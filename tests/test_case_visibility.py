@@ -9,11 +9,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from tests.conftest import Org, make_user
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import case_scope, cases_visible_to
 from vocloop.cases import selectors
 from vocloop.cases.models import Case, ReplyTemplate, Status
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 
 def open_case(
@@ -34,7 +36,7 @@ def two_cases(org: Org) -> tuple[Case, Case]:
 
 
 def visible(user: Any) -> set[str]:
-    return set(selectors.cases_visible_to(user).values_list("reference", flat=True))
+    return set(cases_visible_to(user).values_list("reference", flat=True))
 
 
 def test_a_member_sees_only_their_own_teams_cases(org, two_cases):
@@ -72,15 +74,15 @@ def test_an_inactive_user_and_an_anonymous_visitor_see_nothing(org, two_cases):
 def test_the_inbox_never_widens_visibility_whatever_the_filters(org, two_cases):
     support_case, _ = two_cases
     filters = selectors.InboxFilter(status="all", team=org.support, touchpoint=org.helpdesk)
-    theirs = selectors.inbox_cases(scope=selectors.case_scope(org.billing_agent), filters=filters)
+    theirs = selectors.inbox_cases(scope=case_scope(org.billing_agent), filters=filters)
     assert list(theirs) == []
-    mine = selectors.inbox_cases(scope=selectors.case_scope(org.support_agent), filters=filters)
+    mine = selectors.inbox_cases(scope=case_scope(org.support_agent), filters=filters)
     assert [c.reference for c in mine] == [support_case.reference]
 
 
 def test_the_inbox_carries_the_opening_feedbacks_score_and_comment(org):
     case = open_case(org.helpdesk, comment="x" * 500)
-    scope = selectors.case_scope(org.support_agent)
+    scope = case_scope(org.support_agent)
     row = selectors.inbox_cases(scope=scope, filters=selectors.InboxFilter()).get()
     assert row.pk == case.pk
     assert (row.opening_score_type, row.opening_score) == ("nps", 2)
@@ -92,19 +94,19 @@ def test_the_inbox_puts_open_cases_before_resolved_ones_when_showing_all(org):
     resolved = open_case(org.helpdesk)
     Case.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED, severity_rank=4)
     still_open = open_case(org.helpdesk)
-    scope = selectors.case_scope(org.support_agent)
+    scope = case_scope(org.support_agent)
     rows = selectors.inbox_cases(scope=scope, filters=selectors.InboxFilter("all"))
     assert [c.pk for c in rows] == [still_open.pk, resolved.pk]
 
 
 def test_assignee_choices_are_the_people_of_the_visible_teams(org):
     make_user("no_team")
-    assert set(selectors.inbox_people(selectors.case_scope(org.support_agent))) == {
+    assert set(selectors.inbox_people(case_scope(org.support_agent))) == {
         org.support_agent,
         org.support_agent_2,
         org.support_lead,
     }
-    assert set(selectors.inbox_people(selectors.case_scope(org.manager))) == {
+    assert set(selectors.inbox_people(case_scope(org.manager))) == {
         org.support_agent,
         org.support_agent_2,
         org.support_lead,
@@ -137,15 +139,11 @@ def test_other_feedback_shows_only_what_the_users_teams_own_and_counts_the_rest(
         data=FeedbackInput(touchpoint=org.helpdesk, kind="survey", score_type="nps", score=10),
         customer=org.customer,
     )
-    agent_view = selectors.customer_other_feedback(
-        scope=selectors.case_scope(org.support_agent), case=case
-    )
+    agent_view = selectors.customer_other_feedback(scope=case_scope(org.support_agent), case=case)
     # Billing's case and Billing's case-less feedback are Billing's business.
     assert [f.reference for f in agent_view.items] == [helpdesk_praise.reference]
     assert agent_view.hidden == 2
-    lead_view = selectors.customer_other_feedback(
-        scope=selectors.case_scope(org.support_lead), case=case
-    )
+    lead_view = selectors.customer_other_feedback(scope=case_scope(org.support_lead), case=case)
     assert {f.reference for f in lead_view.items} == {
         helpdesk_praise.reference,
         billing_praise.reference,

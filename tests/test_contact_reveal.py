@@ -17,9 +17,10 @@ from tests.public_pages import survey_url, track_url, verdict
 from tests.staff_pages import action_url, detail_url, logged_in
 from vocloop.accounts.models import Team
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal, RootCause
-from vocloop.cases.services import Actor, case_assign, case_resolve
+from vocloop.cases.services import case_assign, case_resolve
+from vocloop.cases.timeline import Actor
+from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import OriginalComment
-from vocloop.insights.services import comment_read
 from vocloop.listening.models import CaseRule, Feedback
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
@@ -35,12 +36,12 @@ PERSONAL = ("0612345678", "jo.home@example.com")
 
 def complain(client: Client, comment: str = COMPLAINT) -> Feedback:
     data = {"touchpoint": "help-desk", "kind": "complaint", "comment": comment}
-    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    assert client.post(reverse("public:feedback"), data).status_code == 302
     return Feedback.objects.get(comment__startswith=comment[:10])
 
 
 def write_back(client: Client, feedback: Feedback, body: str = MESSAGE) -> CaseEvent:
-    url = reverse("listening:track_message", args=[feedback.tracking_token])
+    url = reverse("public:track_message", args=[feedback.tracking_token])
     assert client.post(url, {"message-body": body}).status_code == 302
     return CaseEvent.objects.filter(kind=Kind.CUSTOMER_MESSAGE).latest("pk")
 
@@ -166,7 +167,7 @@ def test_a_case_opened_by_the_customer_writing_back_reveals_the_comment_before_i
     assert client.post(survey_url(org.nps_survey), answer).status_code == 302
     feedback = Feedback.objects.get()
     assert feedback.case is None
-    comment_read(feedback=feedback)  # as the worker does seconds later: it opens no case
+    read_arrived(feedback=feedback)  # as the worker does seconds later: it opens no case
     write_back(client, feedback, "Please do call.")
     feedback.refresh_from_db()
     lead = logged_in(org.support_lead)
@@ -179,10 +180,10 @@ def test_a_case_opened_by_the_customer_writing_back_reveals_the_comment_before_i
 def test_a_case_the_sentiment_rule_opens_on_reading_reveals_the_comment(client, org):
     CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
     data = {"touchpoint": "help-desk", "kind": "feedback", "comment": ANGRY}
-    assert client.post(reverse("listening:feedback"), data).status_code == 302
+    assert client.post(reverse("public:feedback"), data).status_code == 302
     feedback = Feedback.objects.get()
     assert feedback.case is None
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     feedback.refresh_from_db()
     assert feedback.case is not None
     response = reveal(logged_in(org.manager), feedback.case, feedback=feedback.reference)
@@ -284,7 +285,7 @@ def test_a_comment_kept_for_a_later_case_reaches_no_page_email_webhook_or_api(cl
         answer = {"score": "9", "comment": PROMOTER, "email": "jo@example.org"}
         assert client.post(survey_url(org.nps_survey), answer).status_code == 302
         feedback = Feedback.objects.get()
-        comment_read(feedback=feedback)
+        read_arrived(feedback=feedback)
         write_back(client, feedback, "Please do call.")
         deliver_due()
     feedback.refresh_from_db()

@@ -21,7 +21,8 @@ from tests.clock import Clock
 from tests.conftest import Org
 from tests.staff_pages import detail_url, logged_in, open_case, post_action
 from vocloop.cases.models import Case, RootCause, Status
-from vocloop.cases.services import Actor, case_reopen, case_resolve
+from vocloop.cases.services import case_reopen, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.listening.models import Touchpoint
 
 # The clock fixture's today is Friday 20 November 2026: the default range starts on

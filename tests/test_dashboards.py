@@ -22,8 +22,8 @@ from tests.staff_pages import logged_in
 from vocloop.dashboards.figures import figure_from
 from vocloop.listening.models import Feedback, Touchpoint
 from vocloop.metrics.filters import CHANNELS_CACHE_KEY
-from vocloop.metrics.queries import METRICS, Group, Scope, metric_groups
 from vocloop.metrics.rollups import rollups_rebuild
+from vocloop.metrics.selectors import METRICS, Group, Scope, metric_groups
 from vocloop.statistics import metrics as stats
 
 # The clock fixture's today is Friday 20 November 2026; 26 weeks back from its Monday.

@@ -30,8 +30,8 @@ from vocloop.listening.models import (
     ReferenceCounter,
     Touchpoint,
 )
-from vocloop.listening.rules import DEFAULT_THRESHOLDS, needs_case
-from vocloop.listening.services import reference_allocate, thresholds_for
+from vocloop.listening.rules import DEFAULT_THRESHOLDS, needs_case, thresholds_for
+from vocloop.listening.services import reference_allocate
 
 # A Monday morning: the weekend's cases are still new, Friday's are in progress.
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -469,7 +469,7 @@ def test_the_product_would_give_the_same_policies_and_deadlines(demo, db):
 
 
 def test_sla_compliance_is_mostly_met_differs_by_team_and_feeds_the_durations(demo, db):
-    from vocloop.metrics.queries import METRICS, Scope, metric_groups
+    from vocloop.metrics.selectors import METRICS, Scope, metric_groups
 
     year = Scope(date_from=(NOW - dt.timedelta(days=366)).date(), date_to=NOW.date())
     for name in ("sla_compliance", "sla_compliance_acknowledge"):
@@ -530,8 +530,8 @@ def test_each_chain_climbs_an_interval_at_a_time_and_is_on_the_timeline(demo, db
 
 
 def test_a_first_sweep_after_the_demo_finds_nothing_old_to_escalate(demo, db):
+    from vocloop.cases.escalation import escalation_sweep_report
     from vocloop.notifications.models import OutboxMessage
-    from vocloop.slas.escalation import escalation_sweep_report
 
     with transaction.atomic():
         assert escalation_sweep_report(now=NOW).escalated == 0

@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
-from vocloop import views
+from vocloop.server import errors
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_the_500_page_has_vocloops_look_without_asking_the_database(settings, path, brand):
     settings.ORGANISATION_NAME = "Acme Broadband"
     with CaptureQueriesContext(connection) as queries:
-        response = views.server_error(RequestFactory().get(path))
+        response = errors.server_error(RequestFactory().get(path))
     html = response.content.decode()
     assert response.status_code == 500
     assert len(queries) == 0

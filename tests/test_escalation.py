@@ -21,11 +21,12 @@ from tests.clock import utc
 from tests.conftest import make_user
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
+from vocloop.cases.escalation import escalation_sweep, escalation_sweep_report
 from vocloop.cases.models import CaseEvent, RootCause
-from vocloop.cases.services import Actor, case_acknowledge, case_resolve, case_wait_on_customer
+from vocloop.cases.services import case_acknowledge, case_resolve, case_wait_on_customer
+from vocloop.cases.timeline import Actor
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
-from vocloop.slas.escalation import escalation_sweep, escalation_sweep_report
 from vocloop.slas.models import Escalation
 
 ESCALATED = CaseEvent.Kind.ESCALATED

@@ -45,7 +45,8 @@ def test_references_count_up_without_gaps_and_restart_each_year(db):
 def test_out_of_range_or_incomplete_scores_are_refused_and_nothing_is_stored(
     org, score_type, score, field
 ):
-    from vocloop.listening.services import FeedbackInput, feedback_receive
+    from vocloop.conductor.feedback import feedback_receive
+    from vocloop.listening.services import FeedbackInput
 
     data = FeedbackInput(
         touchpoint=org.helpdesk, kind="survey", score_type=score_type, score=score, comment="x"

@@ -18,9 +18,9 @@ from tests.conftest import Org
 from tests.shared_data import shared_data
 from tests.test_rollups import assert_rebuild_agrees
 from vocloop.cases.models import Case
+from vocloop.conductor.reading import unread_sweep
 from vocloop.customers.models import Customer
 from vocloop.insights.models import CommentText, OriginalComment, TextSettings
-from vocloop.insights.tasks import unread_sweep
 from vocloop.listening.models import Feedback, FeedbackImport, ReferenceCounter
 from vocloop.metrics.models import FeedbackRollup
 from vocloop.notifications.models import OutboxMessage
@@ -332,7 +332,7 @@ def test_imported_comments_open_no_case_even_when_swept_up_by_the_worker(
     org: Org, clock: Any, tmp_path: Path
 ) -> None:
     from tests.helpers import give_feedback
-    from vocloop.insights.tasks import unread_sweep
+    from vocloop.conductor.reading import unread_sweep
     from vocloop.listening.models import CaseRule
 
     CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
@@ -350,7 +350,7 @@ def test_imported_comments_open_no_case_even_when_swept_up_by_the_worker(
 def test_customers_and_originals_carry_across_batches_and_segments_count(
     org: Org, history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vocloop.listening.imports as imports
+    import vocloop.listening.csvimport.write as imports
 
     monkeypatch.setattr(imports, "BATCH", 1)  # every row a batch of its own
     org.customer.size = Customer.Size.ENTERPRISE
@@ -454,11 +454,12 @@ def test_an_inactive_touch_point_is_refused_before_any_row_is_read(
 
 def test_an_import_is_undone_out_of_every_table_and_figure(org: Org, history: Path) -> None:
     from tests.helpers import give_feedback
+    from vocloop.conductor.reading import read_arrived
     from vocloop.insights.models import Correction, SimilarGroup
-    from vocloop.insights.services import comment_read, correction_record
+    from vocloop.insights.services import correction_record
 
     live = give_feedback(org.helpdesk, score=8, comment="Quick and kind help")  # stays
-    comment_read(feedback=live)  # read already: its sentiment counts before and after
+    read_arrived(feedback=live)  # read already: its sentiment counts before and after
     before = rollup_rows_now()
     TextSettings.objects.create(keep_original_days=30)
     run(history, *FULL)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import detail_url, logged_in, open_case
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
+from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.models import (
     CommentTheme,
@@ -24,7 +25,6 @@ from vocloop.insights.models import (
     Want,
 )
 from vocloop.insights.selectors import Span, theme_clusters
-from vocloop.insights.services import comment_read
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,8 @@ def test_every_staff_member_sees_the_themes_with_their_shares(
     org: Org, billing: Theme, waiting: Theme
 ) -> None:
     for i in range(3):
-        comment_read(feedback=give_feedback(org.invoicing, comment=f"Charged twice, invoice {i}"))
-    comment_read(feedback=give_feedback(org.helpdesk, comment="On hold for an hour."))
+        read_arrived(feedback=give_feedback(org.invoicing, comment=f"Charged twice, invoice {i}"))
+    read_arrived(feedback=give_feedback(org.helpdesk, comment="On hold for an hour."))
     page = logged_in(org.support_agent).get(reverse("insights:themes"))
     assert page.status_code == 200
     figures = {f.key: f for _, f in page.context["figures"]}
@@ -49,7 +49,7 @@ def test_every_staff_member_sees_the_themes_with_their_shares(
 def test_themes_group_by_quality_dimension_and_by_want(
     org: Org, billing: Theme, waiting: Theme
 ) -> None:
-    comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
+    read_arrived(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
     client = logged_in(org.manager)
     by_dimension = client.get(reverse("insights:themes"), {"by": "dimension"})
     dims = {f.key: f.comments for f in by_dimension.context["figures"]}
@@ -126,7 +126,7 @@ def test_the_case_page_shows_how_the_comment_was_read_and_takes_a_correction(
 ) -> None:
     case = open_case(org.invoicing, comment="Charged twice on the invoice, and on hold for ages.")
     feedback = case.feedback.get()
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     client = logged_in(org.billing_agent)
     page = client.get(detail_url(case)).content.decode()
     assert "Billing" in page and "Waiting" in page
@@ -266,7 +266,7 @@ def test_discovery_reaches_back_as_far_as_the_manager_asks(org: Org, clock: Any)
     others = ["sofa", "lamp", "dog", "music", "shelf", "toilet", "bin", "menu", "tills", "hours"]
     comments = [f"The parking at the depot is full again {i}" for i in range(12)]
     for comment in comments + [f"The {thing} was fine." for thing in others]:
-        comment_read(feedback=give_feedback(org.helpdesk, comment=comment, occurred_at=old))
+        read_arrived(feedback=give_feedback(org.helpdesk, comment=comment, occurred_at=old))
     client = logged_in(org.manager)
     client.post(reverse("insights:discover"), {"days": "90"})
     assert not ThemeProposal.objects.exists()
@@ -279,7 +279,7 @@ def test_discovery_reaches_back_as_far_as_the_manager_asks(org: Org, clock: Any)
 
 def test_a_theme_page_shows_other_teams_comments_only_as_counts(org: Org, billing: Theme) -> None:
     for _ in range(3):
-        comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
+        read_arrived(feedback=give_feedback(org.invoicing, comment="Charged twice on the invoice"))
     url = reverse("insights:theme", args=["billing"])
     own = logged_in(org.billing_agent).get(url)
     assert "Charged twice on the invoice" in own.content.decode()
@@ -323,7 +323,7 @@ def test_a_comment_without_a_case_is_corrected_from_its_themes_page(
     org: Org, billing: Theme
 ) -> None:
     feedback = give_feedback(org.invoicing, score=None, comment="Charged twice on the invoice")
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     assert feedback.case is None
     client = logged_in(org.manager)
     url = reverse("insights:theme", args=["billing"])
@@ -350,7 +350,7 @@ def test_the_themes_page_says_when_comments_go_back_further_than_its_span(
     org: Org, clock: Any
 ) -> None:
     old = clock.now - dt.timedelta(days=700)
-    comment_read(feedback=give_feedback(org.helpdesk, comment="Slow reply", occurred_at=old))
+    read_arrived(feedback=give_feedback(org.helpdesk, comment="Slow reply", occurred_at=old))
     client = logged_in(org.manager)
     page = client.get(reverse("insights:themes")).content.decode()
     first, today = old.date().isoformat(), clock.now.date().isoformat()
@@ -374,7 +374,7 @@ def test_a_theme_lists_its_similar_groups_with_the_latest_readable_comment_of_ea
     for comment, times in said.items():
         for _ in range(times):
             latest[comment] = give_feedback(org.invoicing, comment=comment)
-            comment_read(feedback=latest[comment])
+            read_arrived(feedback=latest[comment])
     today = timezone.localdate()
     span = Span(today - dt.timedelta(days=29), today)
     scope = case_scope(org.billing_agent)
@@ -624,8 +624,8 @@ def test_every_similar_comment_is_a_click_away_from_the_case(org: Org, billing: 
                 org.invoicing, customer=customer, comment="Charged twice for March again!"
             )
         )
-        comment_read(feedback=others[-1])
-    comment_read(feedback=feedback)
+        read_arrived(feedback=others[-1])
+    read_arrived(feedback=feedback)
     client = logged_in(org.billing_agent)
     page = client.get(detail_url(case)).content.decode()
     everything = reverse("insights:similar", args=[feedback.reference])

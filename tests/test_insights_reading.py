@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
+from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import (
@@ -22,8 +23,9 @@ from vocloop.insights.models import (
     Theme,
     Want,
 )
+from vocloop.insights.originals import originals_purge
 from vocloop.insights.selectors import similar_to
-from vocloop.insights.services import comment_read, correction_record, originals_purge
+from vocloop.insights.services import correction_record
 from vocloop.listening.models import CaseRule, Feedback
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +59,7 @@ def themes(org: Org) -> dict[str, Theme]:
 
 
 def read(feedback: Feedback) -> CommentText:
-    text = comment_read(feedback=feedback)
+    text = read_arrived(feedback=feedback)
     assert text is not None
     return text
 
@@ -237,7 +239,7 @@ def test_reading_a_comment_again_keeps_its_group(org: Org, themes: Any) -> None:
 
 def test_feedback_without_a_comment_is_not_read(org: Org) -> None:
     feedback = give_feedback(org.helpdesk, comment="", score=9)
-    assert comment_read(feedback=feedback) is None
+    assert read_arrived(feedback=feedback) is None
     assert timezone.now() and not CommentText.objects.exists()
 
 
@@ -291,7 +293,7 @@ def test_comments_stored_unmasked_are_masked_when_read_in_bulk(org: Org, themes:
 
 
 def test_a_shorter_retention_applies_to_originals_already_kept(org: Org) -> None:
-    from vocloop.insights.services import text_settings_save
+    from vocloop.insights.originals import text_settings_save
 
     text_settings_save(keep_original_days=365)
     kept = give_feedback(org.helpdesk, score=9, comment="Write to ada@example.com")
@@ -310,7 +312,7 @@ def test_a_shorter_retention_applies_to_originals_already_kept(org: Org) -> None
 def test_the_sweep_reads_what_a_lost_task_left_and_applies_the_case_rule(
     org: Org, clock: Any, themes: Any
 ) -> None:
-    from vocloop.insights.tasks import unread_sweep
+    from vocloop.conductor.reading import unread_sweep
 
     CaseRule.objects.create(touchpoint=org.helpdesk, sentiment_at_or_below=-0.6)
     lost = give_feedback(

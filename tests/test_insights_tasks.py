@@ -7,8 +7,9 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import CommentTheme, Dimension, Theme, Want
-from vocloop.insights.services import comment_read, theme_save
+from vocloop.insights.services import theme_save
 
 pytestmark = pytest.mark.django_db(transaction=True)  # each change commits, as in use
 
@@ -18,7 +19,7 @@ def _queued() -> list[DBTaskResult]:
 
 
 def test_edits_in_a_row_are_read_again_once_and_arriving_comments_go_first(org: Org) -> None:
-    comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the bill"))
+    read_arrived(feedback=give_feedback(org.invoicing, comment="Charged twice on the bill"))
     DBTaskResult.objects.all().delete()  # the reading it queued on arrival: done just now
     theme = Theme(name="Billing", dimension=Dimension.BILLING, want=Want.RIGHT_PRODUCT)
     for phrases in ("invoice", "invoice\nbill", "invoice\ncharged twice"):
@@ -36,7 +37,7 @@ def test_edits_in_a_row_are_read_again_once_and_arriving_comments_go_first(org: 
 
 
 def test_a_re_reading_queued_before_this_version_still_runs(org: Org) -> None:
-    from vocloop.insights.tasks import reread_comments
+    from vocloop.insights.rereading import reread_comments
 
-    comment_read(feedback=give_feedback(org.invoicing, comment="Charged twice on the bill"))
+    read_arrived(feedback=give_feedback(org.invoicing, comment="Charged twice on the bill"))
     assert reread_comments.call() == 1

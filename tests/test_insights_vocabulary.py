@@ -13,10 +13,11 @@ from django_tasks_db.models import DBTaskResult
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in, messages_of
+from vocloop.conductor.reading import read_arrived
+from vocloop.insights.in_use import vocabulary_current
 from vocloop.insights.models import CommentText, SentimentTerm
-from vocloop.insights.services import comment_read, correction_record
+from vocloop.insights.services import correction_record
 from vocloop.insights.taxonomy import reader_current
-from vocloop.insights.vocabulary import vocabulary_current
 from vocloop.listening.models import Feedback
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ PAGE = "insights:vocabulary"
 
 def read(org: Org, comment: str) -> Feedback:
     feedback = give_feedback(org.helpdesk, comment=comment, score=None)
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     return feedback
 
 

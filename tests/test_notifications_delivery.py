@@ -22,7 +22,8 @@ from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
 from tests.run_files import copy_migrated
-from vocloop.cases.services import Actor, case_reply
+from vocloop.cases.services import case_reply
+from vocloop.cases.timeline import Actor
 from vocloop.notifications.delivery import backoff, deliver_due
 from vocloop.notifications.models import OutboxMessage
 from vocloop.notifications.outbox import outbox_enqueue

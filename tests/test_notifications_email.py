@@ -18,12 +18,12 @@ from tests.helpers import give_feedback
 from tests.notification_receivers import smtp_server
 from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.models import RootCause
-from vocloop.cases.services import Actor, case_reopen, case_reply, case_resolve
+from vocloop.cases.services import case_reopen, case_reply, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.config import ConfigError
-from vocloop.notifications.delivery import deliver_due
+from vocloop.notifications.delivery import deliver_due, message_id
 from vocloop.notifications.email_url import django_email_settings
 from vocloop.notifications.models import EmailTemplate, OutboxMessage
-from vocloop.notifications.outbox import message_id
 
 
 def use_email_url(settings: Any, url: str, data_dir: Path) -> None:

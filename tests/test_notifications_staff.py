@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.helpers import give_feedback
 from vocloop.cases.customer_actions import case_customer_message
 from vocloop.cases.models import Case
-from vocloop.cases.services import Actor, case_acknowledge, case_assign, record_event
+from vocloop.cases.services import case_acknowledge, case_assign
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.digest import DigestRun, digest_enqueue
 from vocloop.notifications.models import OutboxMessage
@@ -149,7 +150,8 @@ def test_a_later_run_queues_only_the_digests_not_yet_queued_today(org):
 def test_a_follow_up_goes_to_the_lead_when_the_assignee_left_the_team(org):
     from tests.helpers import give_feedback
     from vocloop.cases.customer_actions import case_customer_message
-    from vocloop.cases.services import Actor, case_assign
+    from vocloop.cases.services import case_assign
+    from vocloop.cases.timeline import Actor
     from vocloop.notifications.models import OutboxMessage
 
     case = give_feedback(org.helpdesk, customer=org.customer, score=2).case
@@ -166,7 +168,8 @@ def test_a_follow_up_goes_to_the_lead_when_the_assignee_left_the_team(org):
 
 def test_an_edited_template_that_fails_to_render_falls_back_to_the_default(org):
     from tests.helpers import give_feedback
-    from vocloop.cases.services import Actor, case_reply
+    from vocloop.cases.services import case_reply
+    from vocloop.cases.timeline import Actor
     from vocloop.notifications.models import EmailTemplate, OutboxMessage
 
     EmailTemplate.objects.filter(kind="customer_reply").update(

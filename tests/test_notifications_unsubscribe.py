@@ -13,7 +13,8 @@ from django.core import mail
 from django.urls import include, path, resolve
 
 from tests.helpers import give_feedback
-from vocloop.cases.services import Actor, case_reply
+from vocloop.cases.services import case_reply
+from vocloop.cases.timeline import Actor
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.emails import email_enqueue
 from vocloop.notifications.models import OutboxMessage, Unsubscribe

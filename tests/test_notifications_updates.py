@@ -19,7 +19,8 @@ from tests.notification_receivers import smtp_server
 from tests.public_pages import text_of, track_url
 from tests.test_notifications_email import use_email_url
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor, case_reopen, case_reply, case_resolve
+from vocloop.cases.services import case_reopen, case_reply, case_resolve
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
 from vocloop.listening.models import Feedback
 from vocloop.notifications.delivery import deliver_due
@@ -64,7 +65,7 @@ def reply(case: Case, org: Any, body: str) -> None:
 
 
 def ask_for_updates(client: Client, feedback: Feedback, email: str) -> Any:
-    url = reverse("listening:track_updates", args=[feedback.tracking_token])
+    url = reverse("public:track_updates", args=[feedback.tracking_token])
     return client.post(url, {"updates-email": email})
 
 
@@ -240,7 +241,7 @@ def test_a_link_withdrawn_by_a_newer_one_or_by_stopping_confirms_nothing(client,
     deliver_due()
     second = confirm_path(mails_to(ADDRESS)[1])
     assert client.post(first).status_code == 410
-    client.post(reverse("listening:track_updates_stop", args=[feedback.tracking_token]))
+    client.post(reverse("public:track_updates_stop", args=[feedback.tracking_token]))
     response = client.post(second)
     assert response.status_code == 410
     assert "no longer valid" in text_of(response)
@@ -289,7 +290,7 @@ def test_writing_back_about_caseless_feedback_brings_its_new_case_to_a_confirmed
     ask_for_updates(client, feedback, "later@example.com")
     deliver_due()
     confirm(client, confirm_path(mails_to("later@example.com")[0]))
-    url = reverse("listening:track_message", args=[feedback.tracking_token])
+    url = reverse("public:track_message", args=[feedback.tracking_token])
     assert client.post(url, {"message-body": "Do you ship to Norway?"}).status_code == 302
     feedback.refresh_from_db()
     reply(feedback.case, org, "We do.")
@@ -354,7 +355,7 @@ def test_an_ask_past_the_allowance_leaves_the_link_already_sent_working(org):
 def test_receipts_to_a_typed_address_count_against_its_allowance(org, caplog):
     """Each receipt carries a confirmation link: the forms, posted from many clients, reach
     an address no more often than the tracking pages' asks do, and share its allowance."""
-    survey = reverse("listening:survey", args=[org.nps_survey.public_slug])
+    survey = reverse("public:survey", args=[org.nps_survey.public_slug])
     pages = []
     for n in range(4):
         client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")
@@ -406,7 +407,7 @@ def test_stop_emailing_me_stops_a_confirmed_address(client, org):
     feedback = complain(client, org, "Stop later.")
     deliver_due()
     confirm(client, confirm_path(mails_to(ADDRESS)[0]))
-    stop = reverse("listening:track_updates_stop", args=[feedback.tracking_token])
+    stop = reverse("public:track_updates_stop", args=[feedback.tracking_token])
     response = client.post(stop, follow=True)
     assert "We will email no more updates" in text_of(response)
     assert "Email me updates" in text_of(response)
@@ -420,7 +421,7 @@ def test_a_known_customer_can_stop_their_case_updates_too(client, org):
     page = text_of(client.get(track_url(feedback)))
     assert "the address we have for you" in page
     assert org.customer.email not in page
-    client.post(reverse("listening:track_updates_stop", args=[feedback.tracking_token]))
+    client.post(reverse("public:track_updates_stop", args=[feedback.tracking_token]))
     reply(feedback.case, org, "Not by email.")
     deliver_due()
     assert [m.subject for m in mails_to(org.customer.email)] == [
@@ -440,7 +441,7 @@ def test_a_stop_from_one_tracking_link_holds_for_the_cases_other_links(client, o
     first = give_feedback(org.helpdesk, customer=org.customer, score=2, comment="First.")
     later = give_feedback(org.helpdesk, customer=org.customer, score=1, comment="Later.")
     assert later.case == first.case
-    client.post(reverse("listening:track_updates_stop", args=[first.tracking_token]))
+    client.post(reverse("public:track_updates_stop", args=[first.tracking_token]))
     page = text_of(client.get(track_url(later)))
     assert "We email updates on" not in page and "Email me updates" in page
     reply(first.case, org, "Quiet now.")

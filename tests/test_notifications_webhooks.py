@@ -14,7 +14,8 @@ from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
 from vocloop.cases.models import RootCause
-from vocloop.cases.services import Actor, case_note, case_reply, case_resolve, record_event
+from vocloop.cases.services import case_note, case_reply, case_resolve
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 
@@ -131,7 +132,7 @@ def test_the_chat_format_adds_a_text_line(org):
     payload = json.loads(request.body)
     assert payload["event"] == "case.resolved"
     assert payload["text"].startswith(f"Case {case.reference} (Support, Help desk):")
-    assert payload["data"]["change"]["text"] == "Refunded."
+    assert payload["data"]["change"]["body"] == "Refunded."
 
 
 def test_internal_text_stays_out_of_webhooks(org):
@@ -149,9 +150,9 @@ def test_internal_text_stays_out_of_webhooks(org):
         json.loads(r.body)["data"]["change"]["kind"]: json.loads(r.body)["data"]["change"]
         for r in receiver.requests
     }
-    assert "text" not in changes["internal_note"]
-    assert "text" not in changes["escalated"]
-    assert changes["public_reply"]["text"] == "Sorry about that."
+    assert changes["internal_note"]["body"] is None
+    assert changes["escalated"]["body"] is None
+    assert changes["public_reply"]["body"] == "Sorry about that."
     assert all(b"troll" not in r.body for r in receiver.requests)
     assert all(b"/t/" not in r.body for r in receiver.requests)  # no tracking link
 

@@ -18,9 +18,11 @@ from tests.helpers import give_feedback
 from vocloop.cases.customer_actions import case_customer_message, feedback_follow_up
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEventOriginal, RootCause, Status
 from vocloop.cases.originals import case_original_reveal
-from vocloop.cases.services import Actor, case_reopen, case_resolve
+from vocloop.cases.services import case_reopen, case_resolve
+from vocloop.cases.timeline import Actor
+from vocloop.conductor.reading import read_arrived
 from vocloop.insights.models import CommentText, OriginalComment, TextSettings
-from vocloop.insights.services import comment_read, originals_purge, text_settings_save
+from vocloop.insights.originals import originals_purge, text_settings_save
 from vocloop.listening.models import CaseRule, Feedback
 
 CALL_ME = "Broken again. Call me on 0612345678."
@@ -79,7 +81,7 @@ def test_with_no_retention_it_goes_at_the_first_purge_once_read(org):
     feedback = give_feedback(org.helpdesk, score=9, comment="Great. Call me on 0612345678.")
     # Not read yet: the reading may open a case, which would hold it.
     assert originals_purge(now=feedback.received_at + HOUR) == 0
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     assert Case.objects.count() == 0
     assert originals_purge(now=feedback.received_at + HOUR) == 1
 
@@ -96,7 +98,7 @@ def test_a_case_the_sentiment_rule_opens_on_reading_keeps_it_to_reveal(org):
     feedback = give_feedback(org.helpdesk, score=None, comment=angry)
     assert feedback.case is None
     assert originals_purge(now=feedback.received_at + HOUR) == 0  # the hourly purge came first
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     feedback.refresh_from_db()
     assert feedback.case is not None
     assert originals_purge(now=feedback.received_at + 3650 * DAY) == 0
@@ -106,7 +108,7 @@ def test_a_case_the_sentiment_rule_opens_on_reading_keeps_it_to_reveal(org):
 
 def test_a_case_opened_by_a_follow_up_keeps_it_then_counts_from_its_resolution(org):
     feedback = give_feedback(org.helpdesk, score=9, comment="Great. Call me on 0612345678.")
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     case = feedback_follow_up(feedback=feedback, body="Please do call.")
     assert originals_purge(now=feedback.received_at + 3650 * DAY) == 0
     lead = Actor.staff(org.support_lead)
@@ -120,7 +122,7 @@ def test_the_first_purge_after_arrival_leaves_nothing_for_a_later_case_to_reveal
     """With no retention a case opened once the original is gone has only the masked text:
     the setting is the quality manager's promise to customers who opened no case."""
     feedback = give_feedback(org.helpdesk, score=9, comment="Great. Call me on 0612345678.")
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     assert originals_purge(now=feedback.received_at + HOUR) == 1
     case = feedback_follow_up(feedback=feedback, body="Please do call.")
     assert not OriginalComment.objects.filter(feedback__case=case).exists()
@@ -160,7 +162,7 @@ def test_a_closed_case_counts_from_its_resolution(org):
 def test_saving_no_retention_purges_caseless_originals_but_not_an_open_cases(org):
     keep_days(30)
     caseless = give_feedback(org.helpdesk, score=9, comment="Nice. Call me on 0612345678.")
-    comment_read(feedback=caseless)
+    read_arrived(feedback=caseless)
     case = case_with_originals(org)
     text_settings_save(keep_original_days=0)
     assert not OriginalComment.objects.filter(feedback=caseless).exists()
@@ -198,7 +200,7 @@ def test_the_purge_deletes_exactly_what_the_rule_says_checked_case_by_case(org, 
             keep_until=arrived + dt.timedelta(days=days)
         )
         if rng.random() < 0.5:
-            comment_read(feedback=feedback)
+            read_arrived(feedback=feedback)
         caseless.append(feedback.pk)
 
     expected_gone = set()
@@ -231,11 +233,11 @@ HANDLING_ORIGINALS = {
     "cases/models.py",
     "cases/customer_actions.py",  # keeps the customer's message as written
     "cases/originals.py",  # the reveal
+    "conductor/feedback.py",  # hands the original on from storing to keeping
     "insights/models.py",
-    "insights/services.py",  # kept on arrival, purged
+    "insights/originals.py",  # kept on arrival and on import, purged
     "insights/bulk.py",  # kept when comments stored unmasked are masked
     "insights/views.py",  # how many are kept, on the settings page
-    "listening/imports.py",  # kept on import, by the setting
 }
 NAMING_ORIGINALS = re.compile(r"\bOriginalComment\b|\bCaseEventOriginal\b|\.original\b|original__")
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from tests.helpers import give_feedback
 from tests.public_pages import stored_nothing, survey_url, text_of, track_url
-from vocloop.listening import views
 from vocloop.listening.models import Feedback, LifecycleStage, Survey, Touchpoint
 from vocloop.listening.services import FeedbackInvalid
+from vocloop.public import views
 
 # --- Survey pages ---------------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ def test_the_feedback_form_offers_active_touchpoints_in_lifecycle_order(client, 
         owning_team=org.support,
         active=False,
     )
-    html = text_of(client.get(reverse("listening:feedback")))
+    html = text_of(client.get(reverse("public:feedback")))
     assert 'value="old-shop"' not in html
     positions = [html.index(f'value="{slug}"') for slug in ("website", "invoicing", "help-desk")]
     assert positions == sorted(positions)
@@ -151,7 +151,7 @@ def test_the_feedback_form_offers_active_touchpoints_in_lifecycle_order(client, 
 
 def test_a_complaint_opens_a_case(client, org):
     response = client.post(
-        reverse("listening:feedback"),
+        reverse("public:feedback"),
         {"touchpoint": "invoicing", "kind": "complaint", "comment": "Billed twice."},
     )
     feedback = Feedback.objects.get()
@@ -167,7 +167,7 @@ def test_a_complaint_opens_a_case(client, org):
 
 def test_plain_feedback_opens_no_case(client, org):
     client.post(
-        reverse("listening:feedback"),
+        reverse("public:feedback"),
         {"touchpoint": "help-desk", "kind": "feedback", "comment": "Friendly people."},
     )
     feedback = Feedback.objects.get()
@@ -175,7 +175,7 @@ def test_plain_feedback_opens_no_case(client, org):
 
 
 def test_a_touchpoint_in_the_link_is_preset_and_shown_as_text(client, org):
-    url = reverse("listening:feedback_for", args=["help-desk"])
+    url = reverse("public:feedback_for", args=["help-desk"])
     html = text_of(client.get(url))
     assert "Help desk" in html
     assert 'name="touchpoint"' not in html
@@ -185,13 +185,13 @@ def test_a_touchpoint_in_the_link_is_preset_and_shown_as_text(client, org):
 
 
 def test_an_unknown_touchpoint_in_the_link_is_not_found(client, org):
-    assert client.get(reverse("listening:feedback_for", args=["nope"])).status_code == 404
+    assert client.get(reverse("public:feedback_for", args=["nope"])).status_code == 404
 
 
 def test_an_inactive_touchpoint_in_the_link_offers_the_other_topics_keeping_the_text(client, org):
     org.invoicing.active = False
     org.invoicing.save()
-    url = reverse("listening:feedback_for", args=["invoicing"])
+    url = reverse("public:feedback_for", args=["invoicing"])
     assert client.get(url).status_code == 410
     response = client.post(url, {"kind": "complaint", "comment": "Billed twice."})
     html = text_of(response)
@@ -259,7 +259,7 @@ FEEDBACK_ERRORS = [
 
 @pytest.mark.parametrize(("data", "error"), FEEDBACK_ERRORS)
 def test_a_bad_feedback_form_is_refused_with_a_message_and_stores_nothing(client, org, data, error):
-    response = client.post(reverse("listening:feedback"), data)
+    response = client.post(reverse("public:feedback"), data)
     assert response.status_code == 400
     assert error in text_of(response)
     assert stored_nothing()
@@ -269,7 +269,7 @@ def test_an_inactive_touchpoint_cannot_be_chosen(client, org):
     org.invoicing.active = False
     org.invoicing.save()
     response = client.post(
-        reverse("listening:feedback"),
+        reverse("public:feedback"),
         {"touchpoint": "invoicing", "kind": "complaint", "comment": "Billed twice."},
     )
     assert response.status_code == 400
@@ -283,7 +283,7 @@ def test_the_services_refusal_is_shown_on_the_form_not_as_an_error_page(client, 
 
     monkeypatch.setattr(views, "feedback_receive", refuse)
     response = client.post(
-        reverse("listening:feedback"),
+        reverse("public:feedback"),
         {
             "touchpoint": "help-desk",
             "kind": "complaint",
@@ -301,7 +301,7 @@ def test_the_services_refusal_is_shown_on_the_form_not_as_an_error_page(client, 
 
 def test_a_filled_honeypot_is_refused_and_nothing_is_stored(client, org):
     response = client.post(
-        reverse("listening:feedback"),
+        reverse("public:feedback"),
         {
             "touchpoint": "help-desk",
             "kind": "complaint",

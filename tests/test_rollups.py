@@ -17,9 +17,11 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_message, case_customer_verdict
+from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
@@ -33,13 +35,11 @@ from vocloop.metrics.rollups import (
     CASE_COUNTS,
     FEEDBACK_COUNTS,
     HISTOGRAMS,
-    day_of,
     duration_bucket,
     feedback_totals,
     rollup_deadlines_passed,
     rollups_rebuild,
 )
-from vocloop.slas.escalation import escalation_sweep
 from vocloop.statistics import metrics
 from vocloop.statistics.intervals import Moments
 

@@ -16,11 +16,11 @@ from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import assert_rebuild_agrees, rollup_rows
 from vocloop.cases import services as cases
+from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, RootCause
 from vocloop.metrics.models import CaseContribution, CaseRollup, CaseTouchpointRollup
-from vocloop.metrics.queries import METRICS, Scope, metric_groups
 from vocloop.metrics.rollups import rollup_deadlines_passed
-from vocloop.slas.escalation import escalation_sweep
+from vocloop.metrics.selectors import METRICS, Scope, metric_groups
 
 # Monday 2 March 2026, 09:00 UTC: the default calendar's working day begins (UTC).
 MONDAY = utc(2026, 3, 2, 9, 0)

@@ -23,17 +23,18 @@ from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.test_rollups import assert_rebuild_agrees, rollup_rows
+from vocloop.accounts.scope import case_scope
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.selectors import case_scope
+from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.dashboards.selectors import feedback_behind, scoped
 from vocloop.insights.bulk import comments_read_bulk
-from vocloop.insights.services import comment_read, correction_record
+from vocloop.insights.services import correction_record
 from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.models import CaseContribution, CaseRollup, FeedbackRollup
-from vocloop.metrics.queries import Scope
+from vocloop.metrics.selectors import Scope
 
 NEGATIVE = "Terrible, awful, furious."
 
@@ -71,18 +72,18 @@ def test_each_piece_of_feedback_counts_in_the_segment_it_was_given_in(
 ) -> None:
     jo = Customer.objects.create(name="Jo", email="jo@example.com", size="small")
     first = give_feedback(org.helpdesk, customer=jo, score=None, comment=NEGATIVE)
-    comment_read(feedback=first)
+    read_arrived(feedback=first)
     resize(jo, "large")
     clock.to(clock.now + dt.timedelta(minutes=5))
     second = give_feedback(org.helpdesk, customer=jo, score=None, comment=NEGATIVE)
-    comment_read(feedback=second)
+    read_arrived(feedback=second)
     assert (first.segment, second.segment) == ("small", "large")
     assert by_segment() == {"small": (1, 1, 1), "large": (1, 1, 1)}
 
     # Corrected and read again after the change: each stays in its own row.
     first.refresh_from_db()
     correction_record(feedback=first, themes=[], sentiment="positive", by=org.manager)
-    comment_read(feedback=first)
+    read_arrived(feedback=first)
     comments_read_bulk(again=True)
     assert by_segment() == {"small": (1, 1, 0), "large": (1, 1, 1)}
     assert_no_negative_count()
@@ -92,7 +93,7 @@ def test_each_piece_of_feedback_counts_in_the_segment_it_was_given_in(
 def test_a_deleted_customer_s_feedback_stays_in_its_segment(org: Org) -> None:
     jo = Customer.objects.create(name="Jo", email="jo@example.com", size="medium")
     feedback = give_feedback(org.helpdesk, customer=jo, score=None, comment=NEGATIVE)
-    comment_read(feedback=feedback)
+    read_arrived(feedback=feedback)
     jo.delete()
     feedback.refresh_from_db()
     assert feedback.customer is None and feedback.segment == "medium"
@@ -218,7 +219,7 @@ def test_the_migrations_give_existing_feedback_its_customer_s_size_and_recount_i
             score=7 + i % 4,  # opens no case: the migrations recount feedback only
             comment=NEGATIVE if i % 2 else "Lovely.",
         )
-        comment_read(feedback=feedback)
+        read_arrived(feedback=feedback)
     # Before the migrations: no segment on the feedback, counted under the sizes the
     # customers had then; two have another size now.
     Feedback.objects.update(segment="")

@@ -26,13 +26,14 @@ from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
+from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import CommentText
-from vocloop.insights.services import comment_read, correction_record
+from vocloop.insights.services import correction_record
 from vocloop.listening.models import Feedback, FeedbackImport
 from vocloop.metrics.models import FeedbackRollup, FeedbackTouchpointRollup
-from vocloop.metrics.queries import METRICS, Scope, metric_control_chart, metric_groups
+from vocloop.metrics.selectors import METRICS, Scope, metric_control_chart, metric_groups
 
 # Hundreds of comments read a test: a minute or more on a busy machine.
 pytestmark = pytest.mark.timeout(600)
@@ -79,7 +80,7 @@ class CommentStream:
     def read_one(self) -> None:
         unread = list(Feedback.objects.filter(text__isnull=True).exclude(comment="")[:5])
         if unread:
-            comment_read(feedback=self.rng.choice(unread))
+            read_arrived(feedback=self.rng.choice(unread))
 
     def correct(self) -> None:
         read = list(Feedback.objects.filter(text__isnull=False).order_by("pk"))
@@ -95,7 +96,7 @@ class CommentStream:
     def read_again(self) -> None:
         feedback = Feedback.objects.filter(text__isnull=False).order_by("?").first()
         if feedback is not None:
-            comment_read(feedback=feedback)  # as after a theme edit: corrections stand
+            read_arrived(feedback=feedback)  # as after a theme edit: corrections stand
 
     def import_file(self) -> None:
         self.imports += 1
@@ -167,7 +168,7 @@ def test_sentiment_counts_kept_by_every_write_equal_a_rebuild(
 
 def test_a_correction_moves_the_negative_count_at_once(org: Org, clock: Clock) -> None:
     feedback = give_feedback(org.helpdesk, score=None, comment="Quick and kind help, thanks!")
-    text = comment_read(feedback=feedback)
+    text = read_arrived(feedback=feedback)
     assert text is not None and text.sentiment == "positive"
     row = FeedbackRollup.objects.get()
     assert (row.responses, row.comments_read, row.comments_negative) == (1, 1, 0)
@@ -177,7 +178,7 @@ def test_a_correction_moves_the_negative_count_at_once(org: Org, clock: Clock) -
     row.refresh_from_db()
     assert (row.comments_read, row.comments_negative) == (1, 1)
     assert row.sentiment_sum == round(text.sentiment_score * 10_000)  # the score stays as read
-    comment_read(feedback=feedback)  # reading again keeps the staff's label
+    read_arrived(feedback=feedback)  # reading again keeps the staff's label
     row.refresh_from_db()
     assert (row.comments_read, row.comments_negative) == (1, 1)
     assert_rebuild_agrees()
@@ -198,7 +199,7 @@ def plant_weeks(org: Org, clock: Clock, seed: int) -> list[tuple[dt.date, str, f
                 channel=rng.choice(CHANNELS),
                 occurred_at=at,
             )
-            comment_read(feedback=feedback)
+            read_arrived(feedback=feedback)
     return [
         (t.day, t.sentiment, t.sentiment_score) for t in CommentText.objects.order_by("feedback_id")
     ]

@@ -94,6 +94,18 @@ def test_an_api_token_made_in_settings_is_shown_once_and_stored_hashed(org):
     assert token not in listing
 
 
+def test_an_api_token_made_in_settings_acts_for_the_person_chosen_for_good(org):
+    client = logged_in(org.manager)
+    form = {"name": "sam's scripts", "acts_for": org.support_agent.pk}
+    assert client.post("/admin/accounts/apitoken/add/", form).status_code == 302
+    token = ApiToken.objects.get(name="sam's scripts")
+    assert token.acts_for == org.support_agent
+    change_url = f"/admin/accounts/apitoken/{token.pk}/change/"
+    client.post(change_url, {"name": "sam's scripts", "acts_for": org.manager.pk})
+    token.refresh_from_db()
+    assert token.acts_for == org.support_agent
+
+
 def test_a_quality_manager_cannot_touch_a_superusers_account(org):
     from django.contrib.auth.models import User
 

@@ -18,13 +18,13 @@ from vocloop.cases.customer_actions import case_customer_message
 from vocloop.cases.models import CaseEvent, RootCause
 from vocloop.cases.selectors import case_due
 from vocloop.cases.services import (
-    Actor,
     case_acknowledge,
     case_reopen,
     case_resolve,
     case_set_severity,
     case_wait_on_customer,
 )
+from vocloop.cases.timeline import Actor
 from vocloop.slas.models import BusinessCalendar, SlaPolicy
 
 

@@ -14,9 +14,11 @@ from tests.staff_pages import (
 from vocloop.cases.customer_actions import case_customer_verdict
 from vocloop.cases.forms import fill_reply_template
 from vocloop.cases.models import Case, CaseEvent, ReplyTemplate, RootCause, Severity, Status
-from vocloop.cases.services import Actor, case_reopen, case_resolve
+from vocloop.cases.services import case_reopen, case_resolve
+from vocloop.cases.timeline import Actor
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.models import Customer
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.services import FeedbackInput
 
 Kind = CaseEvent.Kind
 

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 import vocloop
 from vocloop.dashboards.templatetags.vocloop_figures import number
-from vocloop.words import counted
+from vocloop.lib.words import counted
 
 PACKAGE = Path(vocloop.__file__).parent
 STAFF_TEMPLATES = sorted(

@@ -14,11 +14,12 @@ from django.utils import timezone
 from tests.clock import utc
 from tests.conftest import PASSWORD
 from tests.staff_pages import action_url, detail_url, inbox_refs, logged_in, open_case
+from vocloop.cases.escalation import escalation_sweep
 from vocloop.cases.models import Case, RootCause, Severity, Status
 from vocloop.cases.selectors import COMMENT_PREVIEW_CHARS
-from vocloop.cases.services import Actor, case_acknowledge
+from vocloop.cases.services import case_acknowledge
+from vocloop.cases.timeline import Actor
 from vocloop.customers.models import Customer
-from vocloop.slas.escalation import escalation_sweep
 
 # Login and visibility
 

@@ -16,8 +16,9 @@ import pytest
 import vocloop
 from tests.clock import utc
 from tests.staff_pages import detail_url, logged_in, open_case
-from vocloop.cases.services import Actor, case_set_severity
+from vocloop.cases.services import case_set_severity
 from vocloop.cases.templatetags.vocloop_time import relative
+from vocloop.cases.timeline import Actor
 
 NOW = utc(2026, 11, 20, 16, 0)
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from tests.helpers import give_feedback
 from tests.public_pages import survey_url, text_of, track_url, verdict
 from vocloop.cases.models import Case, CaseEvent, Status
-from vocloop.cases.services import Actor, case_note, case_reply
+from vocloop.cases.services import case_note, case_reply
+from vocloop.cases.timeline import Actor
 from vocloop.listening.models import Feedback
 
 # --- Rate limit -----------------------------------------------------------------------------
@@ -24,7 +25,7 @@ def small_limit(settings):
 
 
 def test_too_many_submissions_get_a_429_that_keeps_the_text(client, org, small_limit):
-    url = reverse("listening:feedback")
+    url = reverse("public:feedback")
     data = {"touchpoint": "help-desk", "kind": "complaint", "comment": "Third time lucky?"}
     assert client.post(url, data).status_code == 302
     assert client.post(url, {"kind": "feedback"}).status_code == 400  # refused ones count too
@@ -51,13 +52,13 @@ def test_the_limit_covers_every_public_form_but_not_reading(client, org, small_l
     feedback = Feedback.objects.first()
     assert feedback is not None
     response = client.post(
-        reverse("listening:track_message", args=[feedback.tracking_token]),
+        reverse("public:track_message", args=[feedback.tracking_token]),
         {"message-body": "Hello again"},
     )
     assert response.status_code == 429
     assert "\nHello again</textarea>" in text_of(response)
     assert client.get(track_url(feedback)).status_code == 200
-    assert client.get(reverse("listening:feedback")).status_code == 200
+    assert client.get(reverse("public:feedback")).status_code == 200
 
 
 def test_a_rate_limited_verdict_keeps_the_reason(client, org, resolved, small_limit):
@@ -121,7 +122,7 @@ def test_other_feedback_on_the_same_case_is_shown(client, org, complaint):
 
 
 def test_a_follow_up_message_appears_on_the_timeline(client, complaint):
-    url = reverse("listening:track_message", args=[complaint.tracking_token])
+    url = reverse("public:track_message", args=[complaint.tracking_token])
     response = client.post(url, {"message-body": "It crashed again this morning."}, follow=True)
     html = text_of(response)
     assert response.redirect_chain == [(track_url(complaint), 302)]
@@ -133,7 +134,7 @@ def test_a_follow_up_message_appears_on_the_timeline(client, complaint):
 def test_writing_back_about_feedback_without_a_case_opens_one(client, org):
     feedback = give_feedback(org.helpdesk, score=10, comment="Great")
     assert feedback.case is None
-    url = reverse("listening:track_message", args=[feedback.tracking_token])
+    url = reverse("public:track_message", args=[feedback.tracking_token])
     assert client.post(url, {"message-body": "Actually, one question."}).status_code == 302
     feedback.refresh_from_db()
     assert feedback.case is not None
@@ -141,7 +142,7 @@ def test_writing_back_about_feedback_without_a_case_opens_one(client, org):
 
 
 def test_an_empty_follow_up_is_refused(client, complaint):
-    url = reverse("listening:track_message", args=[complaint.tracking_token])
+    url = reverse("public:track_message", args=[complaint.tracking_token])
     response = client.post(url, {"message-body": "  "})
     assert response.status_code == 400
     assert "Please write your message." in text_of(response)
@@ -157,7 +158,7 @@ def test_a_resolved_case_asks_whether_the_customer_is_satisfied(client, resolved
 
 
 def test_a_resolved_case_takes_the_customers_verdict_rather_than_a_message(client, resolved):
-    url = reverse("listening:track_message", args=[resolved.tracking_token])
+    url = reverse("public:track_message", args=[resolved.tracking_token])
     response = client.post(url, {"message-body": "Hello?"})
     assert response.status_code == 400
     assert "Are you satisfied with how we handled this?" in text_of(response)
@@ -211,9 +212,9 @@ def test_every_public_form_needs_its_csrf_token(org, complaint):
     client = Client(enforce_csrf_checks=True)
     posts = [
         (survey_url(org.nps_survey), {"score": "3"}),
-        (reverse("listening:feedback"), {"touchpoint": "help-desk", "kind": "complaint"}),
-        (reverse("listening:track_message", args=[complaint.tracking_token]), {}),
-        (reverse("listening:track_verdict", args=[complaint.tracking_token]), {}),
+        (reverse("public:feedback"), {"touchpoint": "help-desk", "kind": "complaint"}),
+        (reverse("public:track_message", args=[complaint.tracking_token]), {}),
+        (reverse("public:track_verdict", args=[complaint.tracking_token]), {}),
     ]
     for url, data in posts:
         response = client.post(url, data)

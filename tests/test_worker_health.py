@@ -126,7 +126,7 @@ def test_the_settings_area_carries_the_banner_too(org, clock):
 
 
 def test_customers_pages_never_ask_about_the_worker(org, clock, resolved):
-    pages = [reverse("listening:feedback"), track_url(resolved)]
+    pages = [reverse("public:feedback"), track_url(resolved)]
     for client in (logged_in(org.manager), Client()):
         for url in pages:
             with CaptureQueriesContext(connection) as queries:

@@ -30,14 +30,14 @@ from tests.helpers import give_feedback
 from tests.test_worker_outages import until
 from tests.worker_tasks import done, meets_a_lock, statement_refused
 from vocloop.cases.models import Case
+from vocloop.lib import outage as outage_module
+from vocloop.lib.outage import Backoff, Outage
 from vocloop.metrics.models import CaseRollup
 from vocloop.server import health as health_module
-from vocloop.server import outage as outage_module
 from vocloop.server import periodic, taskloop
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.management.commands.worker import periodic_jobs
 from vocloop.server.models import WorkerHeartbeat
-from vocloop.server.outage import Backoff, Outage
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.requeue import MAX_RUNS, Requeued, tasks_abandoned_requeue
 from vocloop.server.taskloop import TaskLoop

@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from vocloop.words import counted
+from vocloop.lib.words import counted
 
 PREFIX = "VOCLOOP_"
 

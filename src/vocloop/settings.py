@@ -47,13 +47,15 @@ INSTALLED_APPS = [
     "vocloop.notifications",
     "vocloop.metrics",
     "vocloop.insights",
+    "vocloop.conductor",
+    "vocloop.public",
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",
 ]
 
 MIDDLEWARE = [
-    "vocloop.timing.ServerTimingMiddleware",
+    "vocloop.server.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, leaving a session unsaved rather than failing while the database is busy.
@@ -133,7 +135,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Messages live in the session, not in a (signed but readable) cookie: one of them
 # carries a new API token's secret.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-CSRF_FAILURE_VIEW = "vocloop.views.csrf_failure"
+CSRF_FAILURE_VIEW = "vocloop.server.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -169,7 +171,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1, unit="second")
 # An escalation that fell due longer ago than this (wall time) is recorded without an
-# email: a worker started on old data must not flood the team leads (slas/escalation.py).
+# email: a worker started on old data must not flood the team leads (cases/escalation.py).
 ESCALATION_EMAIL_WITHIN = dt.timedelta(
     hours=config.env_int("ESCALATION_EMAIL_WITHIN", 24, minimum=1, unit="hour")
 )
@@ -183,7 +185,7 @@ WORKER_STALE_AFTER = dt.timedelta(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_brief": {"()": "vocloop.logs.ClientErrorsBrief"}},
+    "filters": {"client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_brief"]}},
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},

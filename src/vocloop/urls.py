@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from vocloop.accounts.views import StaffLoginView
 from vocloop.api import api
+from vocloop.lib.references import ReferenceConverter
 from vocloop.server.views import health
+
+# Before the apps' URLs are read: case and feedback pages are found by reference.
+register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     # Asked for by browsers on pages that name no icon (the admin, the API's JSON).
@@ -20,9 +24,9 @@ urlpatterns = [
     path("staff/insights/", include("vocloop.insights.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
-    path("", include("vocloop.listening.urls")),
-    path("", RedirectView.as_view(pattern_name="listening:feedback"), name="home"),
+    path("", include("vocloop.public.urls")),
+    path("", RedirectView.as_view(pattern_name="public:feedback"), name="home"),
 ]
 
-handler404 = "vocloop.views.not_found"
-handler500 = "vocloop.views.server_error"
+handler404 = "vocloop.server.errors.not_found"
+handler500 = "vocloop.server.errors.server_error"

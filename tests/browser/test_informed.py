@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.browser.test_closed_loop import PHONE, fits_the_screen, log_in
 from tests.helpers import give_feedback
-from vocloop.cases.services import Actor, case_assign, case_reply
+from vocloop.cases.services import case_assign, case_reply
+from vocloop.cases.timeline import Actor
 from vocloop.listening.models import Feedback
 from vocloop.notifications.delivery import deliver_due
 

@@ -15,7 +15,8 @@ from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import CommentText, SentimentModel
-from vocloop.insights.tasks import reread_comments, train_sentiment_model
+from vocloop.insights.rereading import reread_comments
+from vocloop.insights.tasks import train_sentiment_model
 from vocloop.listening.models import LifecycleStage, Touchpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,9 +11,9 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
+from vocloop.cases.escalation import escalation_sweep
 from vocloop.demo import loader
 from vocloop.demo.organisation import AGENT, DEMO_PASSWORD, LEAD
-from vocloop.slas.escalation import escalation_sweep
 from vocloop.slas.models import Escalation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

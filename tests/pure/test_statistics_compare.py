@@ -50,7 +50,7 @@ def test_a_clear_fall_in_a_proportion_is_called_lower() -> None:
 
 
 def test_the_proportion_interval_is_newcombes_hybrid_score_interval() -> None:
-    # Newcombe (1998), Table II, example (a): 56/70 − 48/80, method 10 → [0.0524, 0.3339].
+    # docs/formulas.md (Newcombe's worked example): 56/70 − 48/80 → [0.0524, 0.3339].
     result = compare_proportions(56, 70, 48, 80)
     assert (round(result.ci_low, 4), round(result.ci_high, 4)) == (0.0524, 0.3339)
 

@@ -1,4 +1,4 @@
-"""NPS, proportions and means: the PRODUCT.md check values, then independent checks.
+"""NPS, proportions and means: the check values of docs/formulas.md, then independent checks.
 
 Pure computation: no database.
 """

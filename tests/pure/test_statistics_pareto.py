@@ -25,7 +25,7 @@ def test_categories_are_sorted_by_count_and_a_gap_in_the_record_comes_last() -> 
 
 
 def test_a_share_carries_the_reference_wilson_interval() -> None:
-    # PRODUCT.md: 10 of 100 → [0.0552, 0.1744].
+    # docs/formulas.md: 10 of 100 → [0.0552, 0.1744].
     bar = next(b for b in pareto({"a": 10, "b": 90}) if b.key == "a")
     assert bar.share.value == pytest.approx(0.10)
     assert bar.share.ci_low == pytest.approx(0.0552, abs=1e-4)

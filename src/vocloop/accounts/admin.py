@@ -12,7 +12,7 @@ from vocloop.accounts.models import ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.accounts.services import api_token_create, api_token_revoke
 from vocloop.admin_site import QualityManagerAdmin
-from vocloop.words import counted
+from vocloop.lib.words import counted
 
 
 @admin.register(Team)
@@ -40,16 +40,32 @@ class TeamAdmin(QualityManagerAdmin):
 class ApiTokenAdmin(QualityManagerAdmin):
     """Tokens are shown once, when created; afterwards only their first characters."""
 
-    list_display = ["name", "hint", "created_at", "last_used_at", "revoked_at"]
-    fields = ["name", "hint", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_display = ["name", "acts_for", "hint", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "name",
+        "acts_for",
+        "hint",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["hint", "created_at", "created_by", "last_used_at", "revoked_at"]
+    autocomplete_fields = ["acts_for"]
     actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Whose reach a token has is decided once: a new person, a new token.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "acts_for"] if obj is not None else readonly
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, secret = api_token_create(name=obj.name, created_by=request.user)
+        token, secret = api_token_create(
+            name=obj.name, created_by=request.user, acts_for=obj.acts_for
+        )
         obj.pk = token.pk  # the admin redirects to the saved object
         messages.warning(
             request,

@@ -55,7 +55,12 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its hash is stored."""
+    """A bearer token for the JSON API; only its hash is stored.
+
+    A token acting for a person reaches what that person reaches on the staff pages
+    (accounts/scope.py); one acting for nobody is an integration's, which reaches
+    every case.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -63,6 +68,16 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # CASCADE, not SET_NULL: a token left acting for nobody would reach every case.
+    acts_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="The token sees and changes only the cases this person may. Empty: an "
+        "integration's token, which reaches every case. Set when the token is created.",
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vocloop.accounts.models import ApiToken, hash_token
-from vocloop.server.busy import DatabaseBusy, refused_when_busy, waiting_briefly
+from vocloop.lib.busy import DatabaseBusy, refused_when_busy, waiting_briefly
 
 # Recording every request's time would turn each API read into a write; a
 # minute's precision is plenty to tell a live integration from a dead one.
@@ -22,9 +22,12 @@ class ApiTokenRefused(Exception):
     """A token refused: unknown, revoked, or its name taken; the message says which."""
 
 
-def api_token_create(*, name: str, created_by: Any = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, name: str, created_by: Any = None, acts_for: Any = None
+) -> tuple[ApiToken, str]:
     """A new token named for the integration that will use it, and its secret value.
 
+    With `acts_for`, the token reaches only what that person may (accounts/scope.py).
     The secret is returned only here: what is stored is its hash, so nobody can
     read it back later.
     """
@@ -42,6 +45,7 @@ def api_token_create(*, name: str, created_by: Any = None) -> tuple[ApiToken, st
                 token_hash=hash_token(secret),
                 hint=secret[:HINT_LENGTH],
                 created_by=created_by,
+                acts_for=acts_for,
             )
     except IntegrityError as exc:
         raise ApiTokenRefused(f"There is already a token named “{name}”.") from exc
@@ -62,11 +66,20 @@ def api_token_revoke(*, name: str) -> ApiToken:
 
 def api_token_authenticate(*, secret: str) -> ApiToken:
     """The live token with this secret value, its use recorded; ApiTokenRefused otherwise."""
-    token = ApiToken.objects.filter(token_hash=hash_token(secret.strip())).first()
+    token = (
+        ApiToken.objects.select_related("acts_for")
+        .filter(token_hash=hash_token(secret.strip()))
+        .first()
+    )
     if token is None:
         raise ApiTokenRefused("The API token is not valid.")
     if token.revoked_at is not None:
         raise ApiTokenRefused(f"The API token “{token.name}” has been revoked.")
+    if token.acts_for is not None and not token.acts_for.is_active:
+        raise ApiTokenRefused(
+            f"The API token “{token.name}” acts for {token.acts_for.get_username()}, "
+            "whose account is deactivated."
+        )
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         # An UPDATE of one column, not save(): concurrent requests must not

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 
-from vocloop.server.busy import DatabaseBusy, busy_answer, refused_when_busy
+from vocloop.lib.busy import DatabaseBusy, busy_answer, refused_when_busy
 
 BUSY_LOGIN = (
     "You could not be logged in just now because the system is busy: nothing was changed. "

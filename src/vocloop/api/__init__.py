@@ -16,7 +16,9 @@ Send feedback into vocloop from other systems and work on the cases it opens.
 **Authentication.** Every endpoint needs an API token, created by an administrator
 on the server with `vocloop apitoken create --name NAME`. Send it as
 `Authorization: Bearer <token>`. A missing, unknown or revoked token is answered
-with 401.
+with 401. An integration's token reaches every case; one created to act for a person
+(`--acts-for USERNAME`) reaches only the cases that person sees in the inbox: any
+other is answered as unknown (404).
 
 **Errors.** Every error answer has the same shape:
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
+from vocloop.accounts.selectors import people_named
 from vocloop.api.errors import invalid
 from vocloop.api.schemas import CaseEventIn
 from vocloop.cases import services
 from vocloop.cases.models import Case, RootCause
-from vocloop.cases.services import Actor
+from vocloop.cases.selectors import root_cause_in_use, root_causes_in_use
+from vocloop.cases.timeline import Actor
 
 
 def _needed(value: str | None, field: str, why: str) -> str:
@@ -21,23 +21,18 @@ def _needed(value: str | None, field: str, why: str) -> str:
 
 def _user_named(name: str) -> Any:
     """The user a username, or failing that an email, names; 422 when none or several."""
-    users = get_user_model().objects
-    user = users.filter(username=name).first()
-    if user is not None:
-        return user
-    if "@" in name:
-        matches = list(users.filter(email__iexact=name)[:2])
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise invalid("assignee", f"Several users have the email {name}; give a username.")
-    raise invalid("assignee", f"There is no user “{name}”.")
+    people = people_named(name)
+    if len(people) > 1:
+        raise invalid("assignee", f"Several users have the email {name}; give a username.")
+    if not people:
+        raise invalid("assignee", f"There is no user “{name}”.")
+    return people[0]
 
 
 def _root_cause(slug: str) -> RootCause:
-    root_cause = RootCause.objects.filter(slug=slug).first()
-    if root_cause is None or not root_cause.active:
-        usable = ", ".join(RootCause.objects.filter(active=True).values_list("slug", flat=True))
+    root_cause = root_cause_in_use(slug)
+    if root_cause is None:
+        usable = ", ".join(root_causes_in_use().values_list("slug", flat=True))
         raise invalid("root_cause", f"There is no root cause “{slug}” in use; use one of {usable}.")
     return root_cause
 

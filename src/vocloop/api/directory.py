@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from vocloop.accounts.selectors import teams_listed
 from vocloop.api.errors import ErrorOut
-from vocloop.api.queries import teams_all, touchpoints_all
 from vocloop.api.schemas import TeamOut, TouchpointOut
+from vocloop.listening.selectors import touchpoints_listed
 
 router = Router(tags=["directory"])
 
@@ -29,7 +30,7 @@ def touchpoints_list(request: HttpRequest) -> list[dict[str, Any]]:
             "owning_team": t.owning_team.slug,
             "active": t.active,
         }
-        for t in touchpoints_all()
+        for t in touchpoints_listed()
     ]
 
 
@@ -48,5 +49,5 @@ def teams_list(request: HttpRequest) -> list[dict[str, Any]]:
             "lead": team.lead.get_username() if team.lead else None,
             "member_count": team.member_count,  # type: ignore[attr-defined]  # annotated
         }
-        for team in teams_all()
+        for team in teams_listed()
     ]

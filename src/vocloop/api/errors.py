@@ -19,8 +19,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vocloop.cases.services import CaseActionRefused
+from vocloop.lib.busy import busy_page, database_busy
 from vocloop.listening.services import FeedbackInvalid
-from vocloop.server.busy import busy_page, database_busy
 
 logger = logging.getLogger("vocloop.api")
 

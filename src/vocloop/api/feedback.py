@@ -9,18 +9,18 @@ from vocloop.api.auth import token_of
 from vocloop.api.errors import ErrorOut, invalid
 from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
 from vocloop.api.schemas import FeedbackIn, FeedbackOut
+from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
 from vocloop.listening.links import tracking_url
-from vocloop.listening.models import Feedback, Touchpoint
-from vocloop.listening.services import FeedbackInput, feedback_receive
+from vocloop.listening.models import Feedback
+from vocloop.listening.selectors import touchpoint_by_slug
+from vocloop.listening.services import FeedbackInput
 
 router = Router(tags=["feedback"])
 
 
 def _receive(payload: FeedbackIn) -> Answer:
-    touchpoint = (
-        Touchpoint.objects.select_related("owning_team").filter(slug=payload.touchpoint).first()
-    )
+    touchpoint = touchpoint_by_slug(payload.touchpoint)
     if touchpoint is None:
         raise invalid("touchpoint", f"There is no touch point “{payload.touchpoint}”.")
     customer = None

@@ -13,8 +13,10 @@ from pydantic import field_validator
 
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.customers.models import Customer
-from vocloop.listening.models import LifecycleStage, Touchpoint
-from vocloop.metrics.queries import (
+from vocloop.lib.days import day_of
+from vocloop.listening.models import LifecycleStage
+from vocloop.listening.selectors import touchpoint_by_slug
+from vocloop.metrics.selectors import (
     METRICS,
     UNKNOWN_SEGMENT,
     Group,
@@ -24,7 +26,6 @@ from vocloop.metrics.queries import (
     metric_control_chart,
     metric_groups,
 )
-from vocloop.metrics.rollups import day_of
 
 router = Router(tags=["metrics"])
 
@@ -127,10 +128,10 @@ def _scope(metric: Metric, filters: MetricFilters) -> Scope:
         raise invalid("from", "The first day comes after the last day (to).")
     touchpoint_id = None
     if filters.touchpoint is not None:
-        found = Touchpoint.objects.filter(slug=filters.touchpoint).values_list("pk", flat=True)
-        touchpoint_id = next(iter(found), None)
-        if touchpoint_id is None:
+        touchpoint = touchpoint_by_slug(filters.touchpoint)
+        if touchpoint is None:
             raise invalid("touchpoint", f"There is no touch point {filters.touchpoint!r}.")
+        touchpoint_id = touchpoint.pk
     if filters.stage is not None and filters.stage not in LifecycleStage.values:
         raise invalid("stage", f"Stage must be one of {', '.join(LifecycleStage.values)}.")
     if filters.segment is not None and filters.segment not in SEGMENTS:

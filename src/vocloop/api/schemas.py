@@ -137,16 +137,16 @@ class NamedOut(Schema):
 
 
 class CustomerOut(Schema):
-    external_id: str | None
-    name: str
-    email: str
+    external_id: str | None = Field(..., description="Your system's id for the customer.")
+    name: str | None = Field(..., description="Null in webhooks: they carry no contact details.")
+    email: str | None = Field(..., description="Null in webhooks: they carry no contact details.")
 
 
 class CaseFeedbackOut(Schema):
     reference: str
     score_type: str | None
     score: int | None
-    comment: str
+    comment: str = Field(..., description="As stored: personal data masked.")
     channel: str
     occurred_at: dt.datetime
     sentiment: str | None = Field(
@@ -159,10 +159,19 @@ class CaseFeedbackOut(Schema):
 
 
 class CaseEventOut(Schema):
+    """An entry of the case's timeline; a webhook's `data.change` has this shape."""
+
     kind: str
     public: bool = Field(..., description="Whether the customer sees it on the tracking page.")
     actor: str
-    body: str
+    summary: str = Field(
+        ..., description="What the customer reads for it; its kind when the customer does not."
+    )
+    body: str | None = Field(
+        ...,
+        description="The text written with it, personal data masked. Null in webhooks "
+        "unless the customer reads it too (a reply, their own message, the resolution).",
+    )
     created_at: dt.datetime
 
 
@@ -176,8 +185,11 @@ class SlaOut(Schema):
     resolved_within_sla: bool | None = None
 
 
-class CaseSummaryOut(Schema):
+class CaseOut(Schema):
+    """A case; a webhook's `data.case` has this shape."""
+
     reference: str
+    url: str = Field(..., description="The case's page for staff.")
     status: CaseStatus
     severity: SeverityName
     team: NamedOut
@@ -190,20 +202,20 @@ class CaseSummaryOut(Schema):
     closed_at: dt.datetime | None
     updated_at: dt.datetime
     sla: SlaOut
-
-
-class CaseDetailOut(CaseSummaryOut):
     resolution: str
     root_cause: str | None = Field(..., description="The root cause's slug.")
     customer_satisfied: bool | None
     reopen_count: int
+
+
+class CaseDetailOut(CaseOut):
     feedback: list[CaseFeedbackOut]
     events: list[CaseEventOut]
 
 
 class CaseListOut(Schema):
     count: int = Field(..., description="How many cases match, across all pages.")
-    items: list[CaseSummaryOut]
+    items: list[CaseOut]
 
 
 class TouchpointOut(Schema):

@@ -22,17 +22,16 @@ from django.utils import timezone
 from vocloop.cases import wording
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseEventOriginal, Status
 from vocloop.cases.services import (
-    Actor,
     CaseActionRefused,
     bounded_text,
     case_open_or_attach,
     case_reopen,
     customer_answered,
     lock_case,
-    record_event,
     require_status,
     touch_case,
 )
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.listening.models import Feedback
 from vocloop.text.masking import mask
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.cases import selectors
-from vocloop.cases.models import Case, RootCause, Severity, Status
+from vocloop.cases.models import Case, Severity, Status
 from vocloop.listening.models import Touchpoint
 
 PLACEHOLDER_FALLBACK_NAME = "customer"
@@ -225,7 +225,7 @@ class ResolveForm(CaseActionForm):
         error_messages={"required": "Say how the case was resolved: the customer reads this."},
     )
     root_cause = forms.ModelChoiceField(
-        queryset=RootCause.objects.filter(active=True),
+        queryset=selectors.root_causes_in_use(),
         label="Root cause",
         empty_label="Choose a root cause",
         error_messages={"required": "Choose a root cause."},

@@ -20,7 +20,8 @@ from django.db import transaction
 
 from vocloop.accounts import roles
 from vocloop.cases.models import Case, CaseEvent, CaseEventOriginal
-from vocloop.cases.services import Actor, CaseActionRefused, record_event
+from vocloop.cases.services import CaseActionRefused
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.insights.models import OriginalComment
 from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback

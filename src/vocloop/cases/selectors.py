@@ -1,8 +1,8 @@
 """Reads of cases for staff pages.
 
-Every staff read starts from `cases_visible_to(user)`, so that the visibility rule
-of accounts/roles.py is applied in one place: members see their own teams' cases,
-team leads and quality managers see every case.
+Every staff read starts from the user's scope (accounts/scope.py), so that the
+visibility rule of accounts/roles.py is applied in one place: members see their own
+teams' cases, team leads and quality managers see every case.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -28,9 +29,16 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from vocloop.accounts import roles
 from vocloop.accounts.models import Team
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, ReplyTemplate, Status
+from vocloop.accounts.scope import CaseScope, feedback_visible
+from vocloop.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    ReplyTemplate,
+    RootCause,
+    Status,
+)
 from vocloop.cases.services import case_allowed_actions
 from vocloop.lib.ids import id_from
 from vocloop.listening.models import Feedback, Touchpoint
@@ -65,36 +73,10 @@ DUE_STATES = (
 DUE_BREACHED = "breached"  # either deadline breached: the inbox filter's shorthand
 ESCALATED_OPEN = "open"
 ESCALATED_EVER = "ever"
-
-
-@dataclass(frozen=True)
-class CaseScope:
-    """Which cases a user may see, worked out once per request.
-
-    team_ids is only filled in for those who do not see every case.
-    """
-
-    user: Any
-    sees_all: bool
-    team_ids: frozenset[int]
-
-    def cases(self) -> QuerySet[Case]:
-        if self.sees_all:
-            return Case.objects.all()
-        return Case.objects.filter(team_id__in=self.team_ids)
-
-
-def case_scope(user: Any) -> CaseScope:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return CaseScope(user=user, sees_all=False, team_ids=frozenset())
-    if roles.sees_all_cases(user):
-        return CaseScope(user=user, sees_all=True, team_ids=frozenset())
-    return CaseScope(user=user, sees_all=False, team_ids=frozenset(roles.team_ids_of(user)))
-
-
-def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """The cases a staff user may see and act on; nothing for anonymous or inactive users."""
-    return case_scope(user).cases()
+# The primary key breaks ties, so that pages of a list never overlap or skip a case.
+MOST_SEVERE_FIRST = ("-severity_rank", "-opened_at", "-pk")
+# What a case's JSON reads besides the case (representation.case_json).
+CASE_RELATIONS = ("team", "touchpoint", "assignee", "customer", "root_cause", "sla_policy")
 
 
 @dataclass(frozen=True)
@@ -180,13 +162,8 @@ def inbox_order(filters: InboxFilter) -> str:
     return "the most severe first, then the newest"
 
 
-def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
-    """The user's inbox: open cases first, then the most severe, then the newest.
-
-    Each case carries the score and the start of the comment of the feedback that
-    opened it (opening_score_type, opening_score, opening_comment), read in the
-    same query so that a page of 50 rows costs one query, not 51.
-    """
+def cases_matching(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The cases within the user's reach that the filters pick, in no particular order."""
     cases = scope.cases()
     if filters.status == STATUS_OPEN:
         cases = cases.filter(status__in=OPEN_STATUSES)
@@ -218,7 +195,17 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         )
     elif filters.due in DUE_STATES:
         cases = cases.annotate(due_state=due_state(timezone.now())).filter(due_state=filters.due)
+    return cases
 
+
+def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The user's inbox: open cases first, then the most severe, then the newest.
+
+    Each case carries the score and the start of the comment of the feedback that
+    opened it (opening_score_type, opening_score, opening_comment), read in the
+    same query so that a page of 50 rows costs one query, not 51.
+    """
+    cases = cases_matching(scope=scope, filters=filters)
     opening = Feedback.objects.filter(case_id=OuterRef("pk")).order_by("received_at", "pk")
     preview = Substr("comment", 1, COMMENT_PREVIEW_CHARS + 1)
     cases = cases.select_related("touchpoint", "team", "assignee", "customer").annotate(
@@ -241,14 +228,25 @@ def inbox_cases(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
         return cases.order_by(F("next_due").asc(nulls_last=True), "-severity_rank", "-pk")
     if filters.status != STATUS_ALL:
         # One status group only: the plain order can use the (team, status, …) index.
-        return cases.order_by("-severity_rank", "-opened_at", "-pk")
+        return cases.order_by(*MOST_SEVERE_FIRST)
     return cases.annotate(
         open_first=models.Case(
             When(status__in=OPEN_STATUSES, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-    ).order_by("open_first", "-severity_rank", "-opened_at", "-pk")
+    ).order_by("open_first", *MOST_SEVERE_FIRST)
+
+
+def case_list(*, scope: CaseScope, filters: InboxFilter) -> QuerySet[Case]:
+    """The cases the filters pick, the most severe first, then the newest, whatever their
+    status, with the rows a case's JSON reads (representation.case_json): the API's list.
+    """
+    return (
+        cases_matching(scope=scope, filters=filters)
+        .select_related(*CASE_RELATIONS)
+        .order_by(*MOST_SEVERE_FIRST)
+    )
 
 
 @dataclass(frozen=True)
@@ -317,6 +315,25 @@ def case_for_staff(scope: CaseScope) -> QuerySet[Case]:
     return scope.cases().select_related("touchpoint", "team", "assignee", "customer", "root_cause")
 
 
+def case_history(scope: CaseScope) -> QuerySet[Case]:
+    """The queryset to read a case from with everything about it (look it up by reference):
+    its feedback with how each comment was read, and its whole timeline, oldest first.
+    What representation.case_detail_json reads, in four queries."""
+    return (
+        scope.cases()
+        .select_related(*CASE_RELATIONS)
+        .prefetch_related(
+            Prefetch(
+                "feedback",
+                queryset=Feedback.objects.order_by("received_at", "id")
+                .select_related("text")
+                .prefetch_related("themes__theme"),
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+        )
+    )
+
+
 def case_feedback(case: Case) -> QuerySet[Feedback]:
     """The feedback that opened the case, then any attached later, oldest first."""
     return Feedback.objects.filter(case=case).select_related("survey").order_by("received_at", "pk")
@@ -331,15 +348,6 @@ class OtherFeedback:
 
     items: list[Feedback]
     hidden: int
-
-
-def feedback_visible(scope: CaseScope) -> Q:
-    """The feedback a user may read: of their teams' cases, or, without a case, at the touch
-    points their teams own (everything for those who see every case)."""
-    caseless = Q(case__isnull=True)
-    if not scope.sees_all:
-        caseless &= Q(touchpoint__owning_team_id__in=scope.team_ids)
-    return caseless | Q(case__in=scope.cases())
 
 
 def customer_other_feedback(*, scope: CaseScope, case: Case, limit: int = 20) -> OtherFeedback:
@@ -374,6 +382,15 @@ def case_timeline(case: Case) -> list[tuple[CaseEvent, str]]:
         entries.append((event, "" if repeated else event.body))
         previous = event
     return entries
+
+
+def root_causes_in_use() -> QuerySet[RootCause]:
+    """The root causes a case may be resolved with."""
+    return RootCause.objects.filter(active=True)
+
+
+def root_cause_in_use(slug: str) -> RootCause | None:
+    return root_causes_in_use().filter(slug=slug).first()
 
 
 def reply_templates_for(case: Case) -> QuerySet[ReplyTemplate]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +22,10 @@ from vocloop.cases.models import (
     Severity,
     Status,
 )
+from vocloop.cases.timeline import Actor, record_event
 from vocloop.customers.models import Customer
 from vocloop.lib.moments import utc_minute
 from vocloop.listening.models import Feedback
-from vocloop.metrics.rollups import rollup_case_events
-from vocloop.notifications.events import notify_case_event
-from vocloop.notifications.memo import batch as notifications_batch
 from vocloop.slas import services as sla
 
 User = get_user_model()
@@ -61,31 +58,6 @@ class CaseActionRefused(ValueError):
     """A change the case's state or the request does not allow; the message says why."""
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: a staff user, the customer, an API client or vocloop itself."""
-
-    kind: str
-    user: Any = None
-    label: str = ""
-
-    @classmethod
-    def staff(cls, user: Any) -> Actor:
-        return cls(CaseEvent.Actor.STAFF, user, display_name(user))
-
-    @classmethod
-    def customer(cls) -> Actor:
-        return cls(CaseEvent.Actor.CUSTOMER, None, "Customer")
-
-    @classmethod
-    def api(cls, client_name: str) -> Actor:
-        return cls(CaseEvent.Actor.API, None, f"API: {client_name}")
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(CaseEvent.Actor.SYSTEM, None, "vocloop")
-
-
 def can_act_on(actor: Actor, case: Case) -> bool:
     if actor.kind != CaseEvent.Actor.STAFF:
         return True
@@ -102,45 +74,6 @@ def require_status(case: Case, allowed: tuple[str, ...], action: str) -> None:
         raise CaseActionRefused(
             f"Case {case.reference} is {case.get_status_display().lower()}; it cannot be {action}."
         )
-
-
-def build_event(
-    case: Case,
-    actor: Actor,
-    kind: str,
-    *,
-    public: bool = False,
-    body: str = "",
-    public_text: str = "",
-    data: dict[str, Any] | None = None,
-    at: Any = None,
-) -> CaseEvent:
-    return CaseEvent(
-        case=case,
-        kind=kind,
-        public=public,
-        actor_kind=actor.kind,
-        actor=actor.user,
-        actor_label=actor.label,
-        body=body,
-        public_text=public_text,
-        data=data or {},
-        created_at=at or timezone.now(),
-    )
-
-
-def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
-    """Put timeline entries (see build_event) on their cases, with their notifications."""
-    created = CaseEvent.objects.bulk_create(events)
-    rollup_case_events(created)  # every case change is recorded here, after the case is saved
-    with notifications_batch():
-        for event in created:
-            notify_case_event(event)  # queued in this transaction: sent if and only if it commits
-    return created
-
-
-def record_event(case: Case, actor: Actor, kind: str, **entry: Any) -> CaseEvent:
-    return record_events([build_event(case, actor, kind, **entry)])[0]
 
 
 def touch_case(case: Case, *fields: str) -> None:

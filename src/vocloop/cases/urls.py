@@ -1,22 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from vocloop.cases import views
-
-
-class ReferenceConverter:
-    """A case reference, VL-<year>-<number>: anything else is a 404 before any query."""
-
-    regex = r"VL-[0-9]{4}-[0-9]{6,9}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "reference")
-
 
 app_name = "cases"
 urlpatterns = [

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vocloop.accounts import roles
 from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
+from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases import originals, selectors, services
 from vocloop.cases.forms import (
     AssignForm,
@@ -40,19 +41,20 @@ from vocloop.cases.forms import (
     fill_reply_template,
 )
 from vocloop.cases.models import Case, CaseEvent, Severity
-from vocloop.cases.services import Actor, CaseActionRefused
+from vocloop.cases.services import CaseActionRefused
+from vocloop.cases.timeline import Actor
 from vocloop.cases.workload import Load, team_workload, workload_teams
 from vocloop.insights.models import Theme
 from vocloop.insights.selectors import comment_readings
-from vocloop.lib.ids import id_from
-from vocloop.listening.models import Feedback
-from vocloop.server.busy import (
+from vocloop.lib.busy import (
     BUSY_MESSAGE,
     DatabaseBusy,
     busy_answer,
     busy_said,
     refused_when_busy,
 )
+from vocloop.lib.ids import id_from
+from vocloop.listening.models import Feedback
 
 INBOX_PAGE_SIZE = 50
 
@@ -68,7 +70,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    scope = selectors.case_scope(request.user)
+    scope = case_scope(request.user)
     people = list(selectors.inbox_people(scope))
     form = InboxFilterForm(
         request.GET,
@@ -157,15 +159,15 @@ def workload(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/workload.html", context)
 
 
-def _visible_case(request: HttpRequest, reference: str) -> tuple[Case, selectors.CaseScope]:
-    scope = selectors.case_scope(request.user)
+def _visible_case(request: HttpRequest, reference: str) -> tuple[Case, CaseScope]:
+    scope = case_scope(request.user)
     return get_object_or_404(selectors.case_for_staff(scope), reference=reference), scope
 
 
 def _render_case(
     request: HttpRequest,
     case: Case,
-    scope: selectors.CaseScope,
+    scope: CaseScope,
     bound: dict[str, CaseActionForm] | None = None,
     *,
     status: int = 200,
@@ -233,7 +235,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _reply_from_template(
-    request: HttpRequest, case: Case, scope: selectors.CaseScope, chosen: str
+    request: HttpRequest, case: Case, scope: CaseScope, chosen: str
 ) -> HttpResponse:
     """The case page (or, for HTMX, only the reply field) with a template's text filled in."""
     if not chosen:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vocloop.cases.models import OPEN_STATUSES, Case, Status
 from vocloop.dashboards.selectors import scoped
-from vocloop.metrics.queries import Scope
+from vocloop.metrics.selectors import Scope
 
 
 @dataclass(frozen=True)

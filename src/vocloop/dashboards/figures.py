@@ -1,6 +1,6 @@
 """What the dashboards show: each figure with its interval, its n, its trend and its latest signal.
 
-Everything is read from the rollups through metrics/queries.py; this module only
+Everything is read from the rollups through metrics/selectors.py; this module only
 decides what a reader needs to know about a figure: whether there is enough data
 to show it at all, which way is better, and whether its control chart signals a
 change *now* (a signal that includes the latest whole period) or only did so
@@ -20,7 +20,8 @@ from typing import Literal
 from django.conf import settings
 from django.utils import timezone
 
-from vocloop.metrics.queries import (
+from vocloop.lib.days import day_of
+from vocloop.metrics.selectors import (
     METRICS,
     TOO_FEW_PERIODS,
     Group,
@@ -33,7 +34,6 @@ from vocloop.metrics.queries import (
     metrics_with_before,
     whole_period,
 )
-from vocloop.metrics.rollups import day_of
 from vocloop.statistics.compare import (
     NO_CHANGE,
     Comparison,

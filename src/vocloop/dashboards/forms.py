@@ -14,10 +14,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from vocloop.accounts.models import Team
 from vocloop.customers.models import Customer
+from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage
 from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
-from vocloop.metrics.queries import UNKNOWN_SEGMENT, Period, Scope
-from vocloop.metrics.rollups import day_of
+from vocloop.metrics.selectors import UNKNOWN_SEGMENT, Period, Scope
 
 # The default range: 26 whole weeks, this one included, so that a weekly control
 # chart has enough points to judge and the first week is not a partial one.

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from vocloop.cases.selectors import case_scope
+from vocloop.accounts.scope import case_scope
 from vocloop.dashboards import charts, selectors
 from vocloop.dashboards.figures import (
     EXPLANATIONS,
@@ -37,7 +37,7 @@ from vocloop.dashboards.views import (
     invalid_filters,
     wants_csv,
 )
-from vocloop.metrics.queries import METRICS, Period, Scope, enough, period_bounds
+from vocloop.metrics.selectors import METRICS, Period, Scope, enough, period_bounds
 from vocloop.statistics.control_charts import ControlChart
 
 DRILL_PAGE_SIZE = 25

@@ -22,7 +22,7 @@ from vocloop.accounts.people import display_name
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.dashboards.selectors import deadlines_counted, scoped, within
 from vocloop.dashboards.teams import Cell, shrunken_cells
-from vocloop.metrics.queries import Scope
+from vocloop.metrics.selectors import Scope
 
 METRICS = ("sla_compliance", "recovery_rate")
 

@@ -22,8 +22,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.models import Case
-from vocloop.cases.selectors import CaseScope, case_scope
 from vocloop.dashboards import charts
 from vocloop.dashboards.forms import RootCauseFilterForm
 from vocloop.dashboards.metric_views import DRILL_PAGE_SIZE, chart_drawing
@@ -39,7 +39,7 @@ from vocloop.dashboards.root_causes import (
 from vocloop.dashboards.selectors import within
 from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.dashboards.views import csv_name, csv_response, invalid_filters, wants_csv
-from vocloop.metrics.queries import Period, Scope, period_bounds
+from vocloop.metrics.selectors import Period, Scope, period_bounds
 from vocloop.statistics.metrics import proportion
 from vocloop.statistics.pareto import ParetoBar
 

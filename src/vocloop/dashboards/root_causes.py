@@ -26,12 +26,12 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from vocloop.accounts.models import Team
+from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case
-from vocloop.cases.selectors import CaseScope
 from vocloop.dashboards.figures import SignalView, signal_views
 from vocloop.dashboards.selectors import scoped, within
-from vocloop.metrics.queries import TOO_FEW_PERIODS, Period, Scope, whole_period
-from vocloop.metrics.rollups import day_of
+from vocloop.lib.days import day_of
+from vocloop.metrics.selectors import TOO_FEW_PERIODS, Period, Scope, whole_period
 from vocloop.statistics.control_charts import ControlChart, p_chart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion

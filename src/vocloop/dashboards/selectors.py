@@ -20,11 +20,11 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case, CaseEvent
-from vocloop.cases.selectors import CaseScope
 from vocloop.listening.models import Feedback
-from vocloop.metrics.queries import UNKNOWN_SEGMENT, Scope
 from vocloop.metrics.rollups import case_segment
+from vocloop.metrics.selectors import UNKNOWN_SEGMENT, Scope
 
 M = TypeVar("M", bound=Model)
 

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from vocloop.accounts.models import Team
 from vocloop.dashboards import charts
-from vocloop.metrics.queries import METRICS, Scope, enough, metric_groups
+from vocloop.metrics.selectors import METRICS, Scope, enough, metric_groups
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.shrinkage import Shrinkage, shrink
 

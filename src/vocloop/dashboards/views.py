@@ -36,9 +36,9 @@ from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
 from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
 from vocloop.insights.selectors import emerging_themes
+from vocloop.lib.words import number
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
-from vocloop.metrics.queries import METRICS, Scope, enough
-from vocloop.words import number
+from vocloop.metrics.selectors import METRICS, Scope, enough
 
 
 def csv_response(

@@ -2,7 +2,7 @@
 
 Which policy and calendar run each case's clock is chosen as slas.services does;
 the deadlines and outcomes come from slaclock.py. The escalations are those the
-worker's sweep (slas/escalation.py) would have made at the time, dated when they
+worker's sweep (cases/escalation.py) would have made at the time, dated when they
 fell due, with their timeline entries: a worker started on the demo finds nothing
 left to escalate, and nobody is emailed about breaches months old.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from vocloop.accounts.models import Team
+from vocloop.cases.escalation import Breach, escalation_entry, lead_chain
 from vocloop.cases.models import Case, CaseEvent
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
@@ -19,7 +20,6 @@ from vocloop.demo import slaclock
 from vocloop.demo.timeline import PlannedCase
 from vocloop.slas import services as sla
 from vocloop.slas.business_time import BusinessCalendar
-from vocloop.slas.escalation import Breach, escalation_entry, lead_chain
 from vocloop.slas.models import Escalation, SlaPolicy
 
 ESCALATION_COLUMNS = ["case_id", "deadline", "due_at", "level", "team_id", "notified", "created_at"]

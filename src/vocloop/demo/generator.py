@@ -33,6 +33,7 @@ from vocloop.demo.organisation import (
     segment_effect,
 )
 from vocloop.demo.timeline import CaseContext, PlannedCase, attached_event, case_plan
+from vocloop.lib.references import reference_format
 from vocloop.listening.rules import Thresholds, needs_case
 
 DAYS = 365
@@ -197,7 +198,7 @@ class Generator:
     def reference_next(self, at: dt.datetime) -> str:
         number = self.counters.get(at.year, 0) + 1
         self.counters[at.year] = number
-        return f"VL-{at.year}-{number:06d}"
+        return reference_format(at.year, number)
 
     def feedback(
         self, tp: TouchpointSpec, at: dt.datetime, quality: float, worse: bool

@@ -14,7 +14,6 @@ transaction: an interrupted load leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,6 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from tqdm import tqdm
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
@@ -38,6 +36,7 @@ from vocloop.cases.models import (
     RootCause,
     Status,
 )
+from vocloop.conductor.bulk import feedback_arrived_in_bulk
 from vocloop.customers.models import Customer
 from vocloop.demo import organisation as org
 from vocloop.demo import slaclock
@@ -45,7 +44,8 @@ from vocloop.demo.clocks import ESCALATION_COLUMNS, SlaRules
 from vocloop.demo.generator import FeedbackRow, Generator
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
-from vocloop.insights.bulk import comments_read_bulk
+from vocloop.lib.progress import Progress, stage
+from vocloop.lib.rows import RowWriter
 from vocloop.listening import links
 from vocloop.listening.models import (
     CaseRule,
@@ -54,10 +54,8 @@ from vocloop.listening.models import (
     Survey,
     Touchpoint,
 )
-from vocloop.listening.rules import Thresholds
-from vocloop.listening.services import thresholds_for, tracking_token_new
-from vocloop.metrics.rollups import rollups_rebuild
-from vocloop.rows import RowWriter
+from vocloop.listening.rules import Thresholds, thresholds_for
+from vocloop.listening.services import tracking_token_new
 from vocloop.slas.models import ClockPause, Escalation
 
 DEFAULT_RESPONSES = 20_000
@@ -329,7 +327,7 @@ def demo_load(
     seed: int = DEFAULT_SEED,
     customers: int | None = None,
     now: dt.datetime | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
     chunk_size: int = 2000,
     read_comments: bool = True,
 ) -> LoadResult:
@@ -365,14 +363,12 @@ def demo_load(
     )
     writers = _Writers()
     cases = events = 0
-    with tqdm(
-        total=responses, disable=not progress, file=sys.stderr, unit=" responses", smoothing=0.1
-    ) as bar:
+    with stage(progress, "generating", responses) as advance:
         for chunk in generator.chunks():
             _feedback_write(writers, chunk.feedback, ids)
             events += _cases_write(writers, chunk.cases, ids)
             cases += len(chunk.cases)
-            bar.update(len(chunk.feedback))
+            advance(len(chunk.feedback))
     # New feedback after the demo gets the next numbers of each year.
     for year, last in generator.counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
@@ -380,10 +376,9 @@ def demo_load(
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
             cursor.execute(sql)
-    rollups_rebuild(progress=progress)  # the bulk rows bypassed the services that keep them
     taxonomy_create()
-    if read_comments:  # the bulk rows were not read on arrival either
-        comments_read_bulk(progress=progress)
+    # The bulk rows bypassed the services that count and read feedback on arrival.
+    feedback_arrived_in_bulk(read=read_comments, progress=progress)
     return LoadResult(
         responses=responses,
         customers=len(specs),

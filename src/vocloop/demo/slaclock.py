@@ -119,7 +119,7 @@ def sla_record(
 
 
 # Escalations -------------------------------------------------------------------------
-# The sweep (slas/escalation.py) runs every minute in the product; the demo works out
+# The sweep (cases/escalation.py) runs every minute in the product; the demo works out
 # what it would have escalated, and when, from the case's whole life at once.
 
 ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"  # slas.Escalation.Deadline; tests check

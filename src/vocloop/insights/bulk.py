@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-import sys
 import time
 from array import array
 from collections import deque
@@ -26,10 +25,10 @@ from typing import cast
 
 from django.db import connection, transaction
 from django.utils import timezone
-from tqdm import tqdm
 
 from vocloop.cases.models import OPEN_STATUSES
 from vocloop.insights.models import (
+    SIMILAR_WINDOW,
     CommentText,
     CommentTheme,
     Correction,
@@ -38,11 +37,13 @@ from vocloop.insights.models import (
     SimilarGroupBand,
     Theme,
 )
-from vocloop.insights.services import SIMILAR_WINDOW, day_of, text_settings, with_ancestors
-from vocloop.insights.taxonomy import reader_build
+from vocloop.insights.originals import text_settings
+from vocloop.insights.taxonomy import reader_build, with_ancestors
 from vocloop.insights.texts import comment_texts_write
+from vocloop.lib.days import day_of
+from vocloop.lib.progress import Progress, stage
+from vocloop.lib.rows import RowWriter
 from vocloop.listening.models import Feedback
-from vocloop.rows import RowWriter
 from vocloop.text import similarity
 from vocloop.text.reading import Reader, Reading, process_read, process_start
 
@@ -120,7 +121,7 @@ def _chunks(query: object) -> Iterator[list[int]]:
 def comments_read_bulk(
     *,
     again: bool = False,
-    progress: bool = False,
+    progress: Progress | None = None,
     reader: Reader | None = None,
     parallel: bool | None = None,
 ) -> BulkResult:
@@ -146,7 +147,7 @@ def comments_read_bulk(
     writer = _Writer(grouper, themes, reader, again)
     with (
         _Readers(reader, parallel) as readers,
-        tqdm(total=len(ids), disable=not progress, file=sys.stderr, unit=" comments") as bar,
+        stage(progress, "reading", len(ids)) as advance,
     ):
         # Batches submitted ahead, one per helper process, written in order as they return.
         waiting: deque[tuple[list[Row], Callable[[], list[Reading]]]] = deque()
@@ -158,9 +159,9 @@ def comments_read_bulk(
             )
             waiting.append((rows, readers.submit([comment for _, comment, _ in rows])))
             if len(waiting) > readers.ahead:
-                bar.update(writer.write(*waiting.popleft()))
+                advance(writer.write(*waiting.popleft()))
         while waiting:
-            bar.update(writer.write(*waiting.popleft()))
+            advance(writer.write(*waiting.popleft()))
     return BulkResult(
         comments=len(ids),
         themes=writer.themes_given,

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vocloop.insights.models import Dimension, Sentiment, TextSettings, Theme, Want
+from vocloop.lib.days import day_of
 from vocloop.lib.ids import id_from
 from vocloop.metrics.filters import channel_choices, channel_field, touchpoint_field
 
@@ -64,7 +65,7 @@ class ThemeFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        today = timezone.localdate()
+        today = day_of(timezone.now())
         for given in (data.get("date_from"), data.get("date_to")):
             if given is not None and not 1970 <= given.year <= 2999:
                 raise forms.ValidationError("Choose dates between 1970 and 2999.")

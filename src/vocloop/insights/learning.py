@@ -29,9 +29,10 @@ from vocloop.insights.versions import (
     version_keep,
     version_rollback,
 )
+from vocloop.lib.words import counted
+from vocloop.listening.models import Feedback
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher
-from vocloop.words import counted
 
 __all__ = ["NotEnoughCorrections", "NothingNew", "held_out"]  # as before they were shared
 
@@ -120,8 +121,6 @@ def rule_labelled(
     of "about nothing named", and such comments are what the model should learn to
     name from the corrections (which do say "none" where it is so).
     """
-    from vocloop.listening.models import Feedback
-
     recent = list(
         Feedback.objects.exclude(comment="")
         .order_by("-pk")

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from vocloop.insights import learning, sentiment_learning
+from vocloop.insights.in_use import active_version
 from vocloop.insights.models import LearnedModel, SentimentModel, ThemeModel
 from vocloop.insights.tasks import train_sentiment_model, train_theme_model
-from vocloop.insights.versions import REJECTED_MODELS_KEPT, active_version
+from vocloop.insights.versions import REJECTED_MODELS_KEPT
 from vocloop.insights.views import quality_managers_only
 
 # What Train now trains: each model with its quick check and its task.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -127,6 +129,10 @@ class OriginalComment(models.Model):
 
     def __str__(self) -> str:
         return f"Original of {self.feedback_id}"
+
+
+# How far back "similar comments" look: comments about the same thing within it group.
+SIMILAR_WINDOW = dt.timedelta(days=30)
 
 
 class SimilarGroup(models.Model):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -14,20 +13,26 @@ from django.db.models import Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from vocloop.cases.selectors import CaseScope, feedback_visible
-from vocloop.insights.models import CommentText, CommentTheme, Dimension, Theme, Want
-from vocloop.insights.services import SIMILAR_WINDOW
-from vocloop.listening.models import Feedback
-from vocloop.metrics.queries import enough
-from vocloop.statistics.control_charts import MIN_SUBGROUPS_FOR_LANEY, p_chart
+from vocloop.accounts.scope import CaseScope, feedback_visible
+from vocloop.insights.models import (
+    SIMILAR_WINDOW,
+    CommentText,
+    CommentTheme,
+    Dimension,
+    Theme,
+    Want,
+)
+from vocloop.lib.days import day_of
+from vocloop.lib.words import number
+from vocloop.listening.models import Feedback, FeedbackImport
+from vocloop.metrics.selectors import enough
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import proportion
-from vocloop.words import number
+from vocloop.statistics.rises import FAMILY_ALPHA, ShareCounts, rises
 
 EMERGING_WEEKS = 26
 RECENT_WEEKS = 4
 HISTORY_WEEKS = 22
-FAMILY_ALPHA = 0.05
 MIN_RISE = 1.25  # a quarter above the usual share, at least
 MIN_RECENT_COMMENTS = 5
 EMERGING_CACHE_SECONDS = 600
@@ -202,7 +207,7 @@ def emerging_in(span: Span) -> tuple[list[Emerging], RisePeriod]:
     them, whatever the span's length: only its end and its filters move it. The week
     in progress is never one of them.
     """
-    as_of = min(span.last + dt.timedelta(days=1), timezone.localdate())
+    as_of = min(span.last + dt.timedelta(days=1), day_of(timezone.now()))
     found = emerging_themes(today=as_of, touchpoint_id=span.touchpoint_id, channel=span.channel)
     return found, rise_period(as_of)
 
@@ -210,8 +215,6 @@ def emerging_in(span: Span) -> tuple[list[Emerging], RisePeriod]:
 def _emerging_key(today: dt.date, touchpoint_id: int | None, channel: str | None) -> str:
     # History imported or undone changes which themes are on the rise: the key changes
     # with it, in every process (the cache may be each process's own memory).
-    from vocloop.listening.models import FeedbackImport
-
     stamp = FeedbackImport.objects.aggregate(last=Max("pk"), undone=Max("undone_at"))
     undone = stamp["undone"].timestamp() if stamp["undone"] else 0
     # The channel may hold any character: hashed, it makes a key every cache accepts.
@@ -231,7 +234,7 @@ def emerging_themes(
 
     Remembered for ten minutes: it reads half a year of comments.
     """
-    today = today or timezone.localdate()
+    today = today or day_of(timezone.now())
     key = _emerging_key(today, touchpoint_id, channel)
     found = cache.get(key)
     if found is None:
@@ -268,50 +271,43 @@ def _monday(day: dt.date) -> dt.date:
 def _emerging(today: dt.date, touchpoint_id: int | None, channel: str | None) -> list[Emerging]:
     """The last RECENT_WEEKS whole weeks against the HISTORY_WEEKS before, theme by theme.
 
-    A one-sided two-proportion z-test, its standard error widened by the history's
-    overdispersion (Laney's σ_z of the weekly shares: weeks that vary more than
-    sampling explains make a rise less surprising), at a family-wise 5 % over all
-    themes tested (Bonferroni). A rise must also be a real one, a quarter or more
-    above the usual share, so that a million comments do not flag a trifle.
+    The test is statistics.rises: a one-sided two-proportion z-test widened by the
+    history's overdispersion, at a family-wise 5 % over all themes tested. A rise must
+    also be a real one, a quarter or more above the usual share, so that a million
+    comments do not flag a trifle.
     """
     weeks = whole_weeks(today, RECENT_WEEKS + HISTORY_WEEKS)
     history, recent = weeks[:HISTORY_WEEKS], weeks[HISTORY_WEEKS:]
     last = weeks[-1] + dt.timedelta(days=6)
     span = span_of(weeks[0], last, touchpoint_id=touchpoint_id, channel=channel)
     totals, counts = _weekly_counts(span)
-    history_n = sum(totals.get(w, 0) for w in history)
-    recent_n = sum(totals.get(w, 0) for w in recent)
-    if history_n == 0 or recent_n == 0:
-        return []
-    tested = []
-    for theme in Theme.objects.filter(active=True, pk__in=list(counts)):
-        weekly = counts[theme.pk]
-        recent_x = sum(weekly.get(w, 0) for w in recent)
-        history_x = sum(weekly.get(w, 0) for w in history)
-        tested.append((theme, recent_x, history_x, weekly))
-    emerging = []
-    for theme, recent_x, history_x, weekly in tested:
-        latest, usual = recent_x / recent_n, history_x / history_n
-        if recent_x < MIN_RECENT_COMMENTS or latest < MIN_RISE * usual:
-            continue
-        pooled = (recent_x + history_x) / (recent_n + history_n)
-        se = math.sqrt(pooled * (1 - pooled) * (1 / recent_n + 1 / history_n))
-        spread = _overdispersion([weekly.get(w, 0) for w in history], history, totals)
-        if se == 0:
-            continue
-        z = (latest - usual) / (se * spread)
-        p = 0.5 * math.erfc(z / math.sqrt(2))
-        if p < FAMILY_ALPHA / len(tested):
-            emerging.append(Emerging(theme, latest, usual, recent_x, p, spread))
-    return sorted(emerging, key=lambda e: e.latest_share / max(e.usual_share, 1e-9), reverse=True)
-
-
-def _overdispersion(series: list[int], weeks: list[dt.date], totals: dict[dt.date, int]) -> float:
-    charted = [(x, totals[w]) for x, w in zip(series, weeks, strict=True) if totals.get(w)]
-    if len(charted) < MIN_SUBGROUPS_FOR_LANEY or sum(x for x, _ in charted) == 0:
-        return 1.0
-    chart = p_chart([x for x, _ in charted], [n for _, n in charted], laney=False)
-    return max(1.0, chart.sigma_z or 1.0)
+    themes = list(Theme.objects.filter(active=True, pk__in=list(counts)))
+    candidates = [
+        ShareCounts(
+            recent=sum(counts[t.pk].get(w, 0) for w in recent),
+            history=tuple(counts[t.pk].get(w, 0) for w in history),
+        )
+        for t in themes
+    ]
+    found = rises(
+        candidates,
+        sum(totals.get(w, 0) for w in recent),
+        [totals.get(w, 0) for w in history],
+        alpha=FAMILY_ALPHA,
+        min_ratio=MIN_RISE,
+        min_recent=MIN_RECENT_COMMENTS,
+    )
+    return [
+        Emerging(
+            themes[r.index],
+            r.recent_share,
+            r.usual_share,
+            candidates[r.index].recent,
+            r.p_value,
+            r.overdispersion,
+        )
+        for r in found
+    ]
 
 
 @dataclass(frozen=True)

@@ -32,22 +32,21 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from vocloop.insights.in_use import active_version, vocabulary_changed_at, vocabulary_current
 from vocloop.insights.models import Correction, SentimentModel
 from vocloop.insights.versions import (
     NotEnoughCorrections,
     NothingNew,
-    active_version,
     held_out,
     last_version,
     version_keep,
     version_rollback,
 )
-from vocloop.insights.vocabulary import vocabulary_changed_at, vocabulary_current
+from vocloop.lib.words import counted
 from vocloop.listening.models import Feedback
 from vocloop.text.masking import mask
 from vocloop.text.sentiment import Label, Sentiment, sentiment
 from vocloop.text.sentiment_model import Example, LearnedSentiment, learn
-from vocloop.words import counted
 
 MIN_CORRECTIONS = 20
 MIN_SCORED = 200

@@ -1,4 +1,6 @@
-"""Reading comments as they arrive, staff corrections, and how long unmasked originals stay."""
+"""Reading comments, staff corrections, and the themes the quality manager keeps.
+
+How long unmasked originals stay is insights/originals.py."""
 
 from __future__ import annotations
 
@@ -8,111 +10,28 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from vocloop.cases.models import OPEN_STATUSES, Case, CaseEventOriginal
 from vocloop.insights.models import (
+    SIMILAR_WINDOW,
     CommentText,
     CommentTheme,
     Correction,
-    OriginalComment,
     SimilarGroup,
     SimilarGroupBand,
-    TextSettings,
     Theme,
     ThemeProposal,
 )
-from vocloop.insights.tasks import reread_after_commit
-from vocloop.insights.taxonomy import reader_current
+from vocloop.insights.rereading import reread_after_commit
+from vocloop.insights.taxonomy import reader_current, with_ancestors
 from vocloop.insights.texts import comment_texts_write
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.text import similarity
-from vocloop.text.masking import Masked
 from vocloop.text.reading import Reading
 
 logger = logging.getLogger(__name__)
-
-SIMILAR_WINDOW = dt.timedelta(days=30)
-CASE_RULE_WITHIN = dt.timedelta(days=1)
-
-
-def text_settings() -> TextSettings:
-    return TextSettings.objects.order_by("pk").first() or TextSettings.objects.create()
-
-
-# How long an unmasked original stays: the one rule, which originals_purge applies.
-#
-# A comment in which masking hid something is kept as written from its arrival,
-# whatever the setting: a case may open for it later (the sentiment rule once it is
-# read, the customer writing back), and "call me on …" was written for that case's
-# team to act on (cases/originals.py). The purge, hourly in the worker, deletes an
-# original once no open case holds it and its retention is over:
-# - in a case: keep_original_days after the case was resolved (or closed); a
-#   reopened case holds it again. The customer's messages on the case go with it;
-# - in no case: at keep_until (arrival + keep_original_days), once reading it can no
-#   longer open a case: it has been read, or arrived longer ago than CASE_RULE_WITHIN.
-# Nothing else reads an original: staff, exports, webhooks and analysis see the
-# masked comment only.
-
-
-def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
-    """Keep the unmasked comment as it arrives when masking hid something in it."""
-    if not masked.found:
-        return
-    days = text_settings().keep_original_days
-    OriginalComment.objects.create(
-        feedback=feedback,
-        text=original,
-        keep_until=feedback.received_at + dt.timedelta(days=days),
-    )
-
-
-@transaction.atomic
-def text_settings_save(*, keep_original_days: int) -> TextSettings:
-    """A new retention applies to the originals already kept too: shorter purges them now."""
-    current = text_settings()
-    current.keep_original_days = keep_original_days
-    current.updated_at = timezone.now()
-    current.save()
-    kept = OriginalComment.objects.select_related("feedback").only("pk", "feedback__received_at")
-    for original in kept:
-        until = original.feedback.received_at + dt.timedelta(days=keep_original_days)
-        OriginalComment.objects.filter(pk=original.pk).update(keep_until=until)
-    originals_purge()
-    return current
-
-
-def cases_past_retention(*, now: dt.datetime) -> QuerySet[Case]:
-    """Cases resolved (or closed) longer ago than the retention: their originals go.
-
-    Retention counts from the resolution, so that the team can reach the customer as
-    long as it works on the case; an open case, a reopened one too, keeps them.
-    """
-    cutoff = now - dt.timedelta(days=text_settings().keep_original_days)
-    return (
-        Case.objects.exclude(status__in=OPEN_STATUSES)
-        .annotate(ended_at=Coalesce("resolved_at", "closed_at", "updated_at"))
-        .filter(ended_at__lt=cutoff)
-    )
-
-
-def originals_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete the unmasked originals whose time is over, by the rule above original_keep."""
-    now = now or timezone.now()
-    ended = cases_past_retention(now=now).values("pk")
-    # Reading can open no case for it any more.
-    read_or_too_old = Q(feedback__text__isnull=False) | Q(
-        feedback__received_at__lt=now - CASE_RULE_WITHIN
-    )
-    caseless_over = Q(feedback__case__isnull=True, keep_until__lt=now) & read_or_too_old
-    comments, _ = OriginalComment.objects.filter(
-        caseless_over | Q(feedback__case__in=ended)
-    ).delete()
-    messages, _ = CaseEventOriginal.objects.filter(event__case__in=ended).delete()
-    return comments + messages
 
 
 def themes_by_slug() -> dict[str, Theme]:
@@ -148,11 +67,6 @@ def similar_group_find_or_start(
     return group
 
 
-def day_of(at: dt.datetime) -> dt.date:
-    """The local date a comment counts on (the dashboards' days)."""
-    return timezone.localdate(at)
-
-
 def _themes_write(
     feedback: Feedback, reading: Reading, themes: dict[str, Theme], *, negative: bool
 ) -> list[CommentTheme]:
@@ -174,7 +88,8 @@ def _themes_write(
 
 @transaction.atomic
 def comment_read(*, feedback: Feedback) -> CommentText | None:
-    """Read one comment as it arrives: sentiment, themes, similar comments; then the case rule.
+    """Read one comment: sentiment, themes, similar comments (conductor.reading applies the
+    case rule after it, in the same transaction).
 
     Reading again replaces what was read before, except what staff have corrected.
     """
@@ -217,27 +132,7 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         _themes_write(feedback, reading, themes_by_slug(), negative=negative)
     else:
         CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
-    _case_rule_apply(feedback, text)
     return text
-
-
-def _case_rule_apply(feedback: Feedback, text: CommentText) -> None:
-    """A strongly negative unscored comment opens a case when the touch point's rule says so."""
-    from vocloop.cases.services import case_open_or_attach
-    from vocloop.listening.services import thresholds_for
-
-    limit = thresholds_for(feedback.touchpoint).sentiment_at_or_below
-    if (
-        limit is None
-        # Only for feedback that has just arrived: reading history again opens nothing.
-        or feedback.received_at < timezone.now() - CASE_RULE_WITHIN
-        or feedback.imported_by_id is not None  # history from a file, however recent
-        or feedback.case_id is not None
-        or feedback.score is not None
-        or text.sentiment_score > limit
-    ):
-        return
-    case_open_or_attach(feedback=feedback, attach=feedback.customer_verified)
 
 
 @transaction.atomic
@@ -295,16 +190,6 @@ def correction_record(
         for theme in with_ancestors(chosen)
     )
     return correction
-
-
-def with_ancestors(themes: Iterable[Theme]) -> list[Theme]:
-    found: dict[int, Theme] = {}
-    for theme in themes:
-        node: Theme | None = theme
-        while node is not None and node.pk not in found:
-            found[node.pk] = node
-            node = node.parent
-    return list(found.values())
 
 
 # The literal words of the themes' addresses (insights/urls.py, under themes/): a theme

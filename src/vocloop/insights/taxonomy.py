@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 
 from django.db.models import Count, Max
 
+from vocloop.insights.in_use import (
+    active_number,
+    active_version,
+    vocabulary_changed_at,
+    vocabulary_current,
+)
 from vocloop.insights.models import SentimentModel, Theme, ThemeModel
-from vocloop.insights.versions import active_number, active_version
-from vocloop.insights.vocabulary import vocabulary_changed_at, vocabulary_current
 from vocloop.text.reading import Reader
 from vocloop.text.themes import ThemeMatcher, ThemeRule
 
@@ -86,3 +91,13 @@ def reader_build() -> Reader:
         ),
         sentiment_version=feelings.version if feelings is not None else None,
     )
+
+
+def with_ancestors(themes: Iterable[Theme]) -> list[Theme]:
+    found: dict[int, Theme] = {}
+    for theme in themes:
+        node: Theme | None = theme
+        while node is not None and node.pk not in found:
+            found[node.pk] = node
+            node = node.parent
+    return list(found.values())

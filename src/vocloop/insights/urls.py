@@ -1,6 +1,5 @@
 from django.urls import path
 
-import vocloop.cases.urls  # noqa: F401  (registers the "reference" path converter)
 from vocloop.insights import learning_views, views, vocabulary_views
 
 app_name = "insights"

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from vocloop.insights.in_use import active_version
 from vocloop.insights.models import LearnedModel
-from vocloop.insights.tasks import reread_after_commit
+from vocloop.insights.rereading import reread_after_commit
 
 HELD_OUT_PERCENT = 30
 REJECTED_MODELS_KEPT = 3
@@ -40,26 +41,6 @@ def held_out(feedback_id: int) -> bool:
     """Whether a comment belongs to the held-out part: fixed per comment, so that it
     never moves from being tested on to being learned from."""
     return zlib.crc32(str(feedback_id).encode()) % 100 < HELD_OUT_PERCENT
-
-
-def active_version(kind: type[Model], *, with_model: bool = True) -> Model | None:
-    """The version in use; `with_model=False` leaves its model unread, for showing figures."""
-    versions = kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
-    if not with_model:
-        versions = versions.defer("data")
-    found: Model | None = versions.order_by("-version").first()
-    return found
-
-
-def active_number(kind: type[LearnedModel]) -> int | None:
-    """The version in use, without loading it."""
-    found: int | None = (
-        kind.objects.filter(status=LearnedModel.Status.ACTIVE)  # type: ignore[attr-defined]
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    return found
 
 
 def last_version(kind: type[Model]) -> Model | None:

@@ -20,9 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vocloop.accounts.roles import is_quality_manager
+from vocloop.accounts.scope import case_scope, feedback_visible
 from vocloop.cases.models import CaseEventOriginal
-from vocloop.cases.selectors import case_scope, feedback_visible
-from vocloop.insights import selectors, services
+from vocloop.insights import originals, selectors, services
 from vocloop.insights.forms import (
     THEME_MAX_DEPTH,
     AcceptProposalForm,
@@ -349,10 +349,10 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
 @quality_managers_only
 @require_http_methods(["GET", "POST"])
 def text_settings(request: HttpRequest) -> HttpResponse:
-    current = services.text_settings()
+    current = originals.text_settings()
     form = TextSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        services.text_settings_save(keep_original_days=form.cleaned_data["keep_original_days"])
+        originals.text_settings_save(keep_original_days=form.cleaned_data["keep_original_days"])
         messages.success(request, "Saved; the originals already kept follow the new setting.")
         return redirect("insights:settings")
     kept = OriginalComment.objects.count() + CaseEventOriginal.objects.count()

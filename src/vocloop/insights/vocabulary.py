@@ -4,43 +4,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from vocloop.insights.models import SentimentTerm, TextSettings
-from vocloop.insights.tasks import reread_after_commit
-from vocloop.text.lexicon import DEFAULTS, GROUPS, Adjustment, Vocabulary, vader_valence
+from vocloop.insights.rereading import reread_after_commit
+from vocloop.text.lexicon import DEFAULTS, GROUPS, Adjustment, vader_valence
 
 Kind = SentimentTerm.Kind
-
-
-def vocabulary_current() -> Vocabulary:
-    """The vocabulary as the quality manager keeps it, for the reader."""
-    names, words, off = [], [], set()
-    for kind, term, valence in SentimentTerm.objects.order_by("pk").values_list(
-        "kind", "term", "valence"
-    ):
-        if kind == Kind.NAME:
-            names.append(term)
-        elif kind == Kind.WORD:
-            words.append((term, valence))
-        else:
-            off.add(term)
-    return Vocabulary(names=tuple(names), words=tuple(words), switched_off=frozenset(off))
-
-
-def vocabulary_changed_at() -> dt.datetime | None:
-    """When an entry was last added or removed (None: never)."""
-    found: dt.datetime | None = TextSettings.objects.aggregate(at=Max("vocabulary_changed_at"))[
-        "at"
-    ]
-    return found
 
 
 def _changed() -> None:

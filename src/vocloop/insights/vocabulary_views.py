@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from vocloop.insights import vocabulary as words
+from vocloop.insights.in_use import vocabulary_current
 from vocloop.insights.models import SentimentTerm
 from vocloop.insights.views import quality_managers_only
 from vocloop.insights.vocabulary_forms import NameForm, TryForm, WordForm
@@ -98,7 +99,7 @@ def _page(request: HttpRequest, name_form: NameForm, word_form: WordForm) -> Htt
     if trying.is_valid():
         text = trying.cleaned_data["text"]
         tried = {
-            "here": sentiment(text, vocabulary=words.vocabulary_current()),
+            "here": sentiment(text, vocabulary=vocabulary_current()),
             "defaults": sentiment(text, vocabulary=DEFAULT_VOCABULARY),
         }
     terms = list(SentimentTerm.objects.select_related("added_by"))

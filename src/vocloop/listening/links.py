@@ -9,7 +9,7 @@ from vocloop.listening.models import Feedback, Survey
 
 
 def tracking_path(token: str) -> str:
-    return reverse("listening:track", args=[token])
+    return reverse("public:track", args=[token])
 
 
 def tracking_url(feedback: Feedback) -> str:
@@ -17,7 +17,7 @@ def tracking_url(feedback: Feedback) -> str:
 
 
 def survey_path(survey: Survey) -> str:
-    return reverse("listening:survey", args=[survey.public_slug])
+    return reverse("public:survey", args=[survey.public_slug])
 
 
 def survey_url(survey: Survey) -> str:

@@ -1,4 +1,4 @@
-"""Receiving feedback: the one place where a customer's words enter vocloop."""
+"""Storing feedback: the one place where a customer's words are written into vocloop."""
 
 from __future__ import annotations
 
@@ -12,18 +12,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from vocloop.customers.models import Customer
+from vocloop.lib.references import reference_format
 from vocloop.listening.models import (
     SCORE_RANGES,
-    CaseRule,
     Feedback,
     ReferenceCounter,
     ScoreType,
     Survey,
     Touchpoint,
 )
-from vocloop.listening.rules import DEFAULT_THRESHOLDS, Thresholds, needs_case
-from vocloop.metrics.rollups import rollup_feedback_received
-from vocloop.text.masking import mask
+from vocloop.text.masking import Masked, mask
 
 # The dashboards and the themes pages count from this day in vocloop's time zone:
 # feedback given before would be counted and never seen (a placeholder date such as
@@ -53,21 +51,7 @@ def reference_allocate(*, at: dt.datetime | None = None) -> str:
         ReferenceCounter.objects.get_or_create(year=year)
         ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
         number = ReferenceCounter.objects.get(year=year).last
-    return f"VL-{year}-{number:06d}"
-
-
-def thresholds_for(touchpoint: Touchpoint) -> Thresholds:
-    try:
-        rule = touchpoint.case_rule
-    except CaseRule.DoesNotExist:
-        return DEFAULT_THRESHOLDS
-    return Thresholds(
-        nps_at_or_below=rule.nps_at_or_below,
-        csat_at_or_below=rule.csat_at_or_below,
-        ces_at_or_below=rule.ces_at_or_below,
-        open_for_complaints=rule.open_for_complaints,
-        sentiment_at_or_below=rule.sentiment_at_or_below,
-    )
+    return reference_format(year, number)
 
 
 @dataclass(frozen=True)
@@ -129,18 +113,21 @@ def feedback_validate(data: FeedbackInput) -> None:
         raise FeedbackInvalid(errors)
 
 
-@transaction.atomic
-def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedback:
-    """Store a piece of feedback and, when its touch point's rule says so, open or join a case.
+@dataclass(frozen=True)
+class Stored:
+    """Feedback as stored, and the comment as the customer wrote it, before masking."""
 
-    Everything happens in one transaction: when this returns, the feedback and
-    its case are committed together or not at all.
+    feedback: Feedback
+    masked: Masked
+    original: str
+
+
+def feedback_store(*, data: FeedbackInput, customer: Customer | None) -> Stored:
+    """Check and store a piece of feedback, masked, with its reference and tracking token.
+
+    Only the storing: what follows its arrival (a case, figures, notifications,
+    reading) is conducted by vocloop.conductor.feedback, in the same transaction.
     """
-    from vocloop.cases.services import case_open_or_attach
-    from vocloop.insights.services import original_keep
-    from vocloop.insights.tasks import read_after_commit
-    from vocloop.notifications.events import notify_feedback_received
-
     feedback_validate(data)
     now = timezone.now()
     original = data.comment.strip()
@@ -162,17 +149,4 @@ def feedback_receive(*, data: FeedbackInput, customer: Customer | None) -> Feedb
         received_at=now,
         customer_verified=data.customer_verified,
     )
-    opens = needs_case(
-        thresholds_for(data.touchpoint),
-        is_complaint=data.kind == Feedback.Kind.COMPLAINT,
-        score_type=data.score_type,
-        score=data.score,
-    )
-    if opens:
-        case_open_or_attach(feedback=feedback, attach=data.customer_verified)
-    original_keep(feedback=feedback, masked=masked, original=original)
-    notify_feedback_received(feedback)
-    rollup_feedback_received(feedback)
-    if feedback.comment:
-        read_after_commit(feedback.pk)
-    return feedback
+    return Stored(feedback=feedback, masked=masked, original=original)

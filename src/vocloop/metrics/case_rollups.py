@@ -1,11 +1,12 @@
 """Case rollups: a case's figures move as it is acknowledged, resolved, reopened and resolved again.
 
 Each case's current contribution is recorded (CaseContribution). Every change of a
-case passes through cases.services.record_events, which calls `rollup_case_events`:
-it reads the case again, takes back the recorded contribution, adds the new one and
-records it — a reopened, then re-resolved case counts once, on its latest resolution
-day. Verdicts and reopenings are moments that never change: they are counted from
-their timeline entries.
+case passes through cases.timeline.record_events and is announced to
+`rollup_case_events` (the conductor's first consumer of case changes): it reads the
+case again, takes back the recorded contribution, adds the new one and records it —
+a reopened, then re-resolved case counts once, on its latest resolution day.
+Verdicts and reopenings are moments that never change: they are counted from their
+timeline entries.
 
 SLA compliance counts every deadline on its own day, whatever became of it: met,
 missed, or still open past it (a miss already). A deadline not yet passed counts
@@ -33,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.lib.days import day_of
 from vocloop.listening.models import Feedback
 from vocloop.metrics.models import (
     DURATION_BUCKETS,
@@ -41,7 +43,7 @@ from vocloop.metrics.models import (
     CaseRollup,
     CaseTouchpointRollup,
 )
-from vocloop.metrics.upsert import day_of, upsert_add
+from vocloop.metrics.upsert import upsert_add
 
 CASE_KEY = ("day", "team_id", "touchpoint_id", "segment")
 CASE_TOUCHPOINT_KEY = ("day", "touchpoint_id")
@@ -330,7 +332,7 @@ def _recount(case_ids: Iterable[int], now: dt.datetime, deltas: CaseDeltas) -> d
 def rollup_case_events(events: Iterable[CaseEvent]) -> None:
     """Bring the rollups up to date with the cases of newly recorded timeline entries.
 
-    Called by record_events, inside the change's transaction, after the case is saved.
+    Announced by record_events, inside the change's transaction, after the case is saved.
     """
     events = list(events)
     case_ids = {event.case_id for event in events}

@@ -1,6 +1,6 @@
 """What each metric is: how it is estimated from summed rollup counts, and charted over periods.
 
-Definitions (PRODUCT.md where it gives one):
+Definitions (the formulas in docs/formulas.md where it gives them):
 - nps, csat, ces (mean on 1–7), ces_easy (share of 5–7): from survey scores.
 - complaint_rate: complaints / all feedback received.
 - negative_comments: comments read as negative / all comments read (the label as it

@@ -16,12 +16,12 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 
+from vocloop.lib.days import day_of, vocloop_zone
 from vocloop.listening.models import Feedback, ScoreType
 from vocloop.metrics.models import SENTIMENT_UNITS, FeedbackRollup, FeedbackTouchpointRollup
-from vocloop.metrics.upsert import _zone, day_of, upsert_add
+from vocloop.metrics.upsert import upsert_add
 
 FEEDBACK_KEY = ("day", "touchpoint_id", "score_type", "channel", "segment")
 FEEDBACK_TOUCHPOINT_KEY = ("day", "touchpoint_id")
@@ -154,7 +154,7 @@ def rollup_feedback_recount(days: set[tuple[dt.date, int]]) -> None:
         mine = [day for day, tp in days if tp == touchpoint]
         for model in (FeedbackRollup, FeedbackTouchpointRollup):
             model.objects.filter(touchpoint_id=touchpoint, day__in=mine).delete()
-    zone = _zone(settings.TIME_ZONE)
+    zone = vocloop_zone()
     first = dt.datetime.combine(min(d for d, _ in days), dt.time(), zone)
     last = dt.datetime.combine(max(d for d, _ in days) + dt.timedelta(days=1), dt.time(), zone)
     feedback = Feedback.objects.filter(

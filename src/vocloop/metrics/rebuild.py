@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -11,9 +10,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from tqdm import tqdm
 
 from vocloop.cases.models import Case, CaseEvent
+from vocloop.lib.days import day_of
+from vocloop.lib.progress import Advance, Progress, stage
 from vocloop.listening.models import Feedback
 from vocloop.metrics.case_rollups import (
     CASE_COUNTS,
@@ -45,7 +45,7 @@ from vocloop.metrics.models import (
     FeedbackRollup,
     FeedbackTouchpointRollup,
 )
-from vocloop.metrics.upsert import day_of, quote, upsert_add
+from vocloop.metrics.upsert import quote, upsert_add
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class RebuildResult:
 FLUSH_KEYS = 50_000
 
 
-def _rebuild_feedback(bar: tqdm[Any]) -> int:
+def _rebuild_feedback(advance: Advance) -> int:
     pending: dict[FeedbackKey, Counter[str]] = {}
 
     def flush() -> None:
@@ -72,11 +72,11 @@ def _rebuild_feedback(bar: tqdm[Any]) -> int:
         pending.setdefault(key, Counter()).update(counts)
         done += 1
         if done % 5000 == 0:
-            bar.update(5000)
+            advance(5000)
             if len(pending) >= FLUSH_KEYS:  # memory stays bounded by the flush size
                 flush()
     flush()
-    bar.update(done % 5000)
+    advance(done % 5000)
     return done
 
 
@@ -92,7 +92,7 @@ def _rebuild_feedback_by_touchpoint() -> None:
         )
 
 
-def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas, now: dt.datetime) -> int:
+def _rebuild_cases(advance: Advance, deltas: CaseDeltas, now: dt.datetime) -> int:
     batch: list[CaseContribution] = []
     done = 0
     for row in case_values(Case.objects.order_by("pk")).iterator(chunk_size=5000):
@@ -101,15 +101,15 @@ def _rebuild_cases(bar: tqdm[Any], deltas: CaseDeltas, now: dt.datetime) -> int:
         batch.append(CaseContribution(case_id=row["pk"], **asdict(facts)))
         if len(batch) >= 5000:
             CaseContribution.objects.bulk_create(batch)
-            bar.update(len(batch))
+            advance(len(batch))
             done += len(batch)
             batch = []
     CaseContribution.objects.bulk_create(batch)
-    bar.update(len(batch))
+    advance(len(batch))
     return done + len(batch)
 
 
-def _rebuild_events(bar: tqdm[Any], deltas: CaseDeltas) -> int:
+def _rebuild_events(advance: Advance, deltas: CaseDeltas) -> int:
     rows = (
         CaseEvent.objects.filter(kind__in=COUNTED_EVENTS)
         .order_by()
@@ -124,7 +124,7 @@ def _rebuild_events(bar: tqdm[Any], deltas: CaseDeltas) -> int:
             kind, data, (day_of(created_at), team_id, touchpoint_id, segment), deltas
         )
         done += 1
-    bar.update(done)
+    advance(done)
     return done
 
 
@@ -151,7 +151,9 @@ def _case_rows(
     ]
 
 
-def rollups_rebuild(*, progress: bool = False, now: dt.datetime | None = None) -> RebuildResult:
+def rollups_rebuild(
+    *, progress: Progress | None = None, now: dt.datetime | None = None
+) -> RebuildResult:
     """Recompute every rollup from the raw tables, in one transaction.
 
     Deadlines count as of `now` (by default the present): those passed unmet are
@@ -172,14 +174,12 @@ def rollups_rebuild(*, progress: bool = False, now: dt.datetime | None = None) -
             ):
                 cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
         total = Feedback.objects.count() + Case.objects.count() + _events_total()
-        with tqdm(
-            total=total, disable=not progress, file=sys.stderr, unit=" rows", smoothing=0.1
-        ) as bar:
-            feedback = _rebuild_feedback(bar)
+        with stage(progress, "rebuilding", total) as advance:
+            feedback = _rebuild_feedback(advance)
             _rebuild_feedback_by_touchpoint()
             deltas: CaseDeltas = {}
-            cases = _rebuild_cases(bar, deltas, now or timezone.now())
-            events = _rebuild_events(bar, deltas)
+            cases = _rebuild_cases(advance, deltas, now or timezone.now())
+            events = _rebuild_events(advance, deltas)
         rollups = _case_rows(CaseRollup, CASE_KEY, deltas)
         CaseRollup.objects.bulk_create(rollups, batch_size=2000)
         CaseTouchpointRollup.objects.bulk_create(

@@ -7,13 +7,14 @@ then for the coarser FeedbackTouchpointRollup row most reads sum.
 
 A case's figures move as it is acknowledged, resolved, reopened and resolved again,
 so each case's current contribution is recorded (CaseContribution). Every change of
-a case passes through cases.services.record_events, which calls
-`rollup_case_events`: it reads the case again, takes back the recorded contribution,
-adds the new one and records it — a reopened, then re-resolved case counts once, on
-its latest resolution day. SLA compliance counts each deadline on its own day, met,
-missed or still open past it; `rollup_deadlines_passed` (the worker's sweep) counts
-a deadline as missed when it passes. Verdicts and reopenings are moments that never change:
-they are counted from their timeline entries.
+a case passes through cases.timeline.record_events and is announced to
+`rollup_case_events` (vocloop.conductor.case_changes): it reads the case again,
+takes back the recorded contribution, adds the new one and records it — a reopened,
+then re-resolved case counts once, on its latest resolution day. SLA compliance
+counts each deadline on its own day, met, missed or still open past it;
+`rollup_deadlines_passed` (the worker's sweep) counts a deadline as missed when it
+passes. Verdicts and reopenings are moments that never change: they are counted from
+their timeline entries.
 
 `rollups_rebuild` recomputes everything from the raw tables with the same rules; a
 test drives random feedback and case work through the real services and checks the
@@ -40,4 +41,3 @@ from vocloop.metrics.feedback_rollups import rollup_feedback_received as rollup_
 from vocloop.metrics.feedback_rollups import rollup_feedback_recount as rollup_feedback_recount
 from vocloop.metrics.feedback_rollups import sentiment_counts as sentiment_counts
 from vocloop.metrics.rebuild import rollups_rebuild as rollups_rebuild
-from vocloop.metrics.upsert import day_of as day_of

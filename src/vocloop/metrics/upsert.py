@@ -1,25 +1,11 @@
-"""The one SQL statement every rollup write goes through, and the day a moment counts on."""
+"""The one SQL statement every rollup write goes through."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, models
-
-
-@lru_cache(maxsize=4)
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-def day_of(moment: dt.datetime) -> dt.date:
-    """The calendar day of a moment in vocloop's time zone (not the request's)."""
-    return moment.astimezone(_zone(settings.TIME_ZONE)).date()
 
 
 def quote(name: str) -> str:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.template import TemplateSyntaxError
 
 from vocloop.admin_site import QualityManagerAdmin, ReadOnlyAdmin
+from vocloop.lib.words import counted
 from vocloop.notifications.emails import KINDS, compile_sources
 from vocloop.notifications.models import (
     EmailTemplate,
@@ -17,7 +18,6 @@ from vocloop.notifications.models import (
     WebhookSubscription,
 )
 from vocloop.notifications.outbox import outbox_retry
-from vocloop.words import counted
 
 
 class WebhookSubscriptionForm(forms.ModelForm):

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -27,10 +28,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from vocloop.notifications.models import OutboxMessage
-from vocloop.notifications.outbox import Channel, Status, message_id
-from vocloop.notifications.webhooks import webhook_send
+from vocloop.notifications.webhook_posting import webhook_send
+
+Channel = OutboxMessage.Channel
+Status = OutboxMessage.Status
 
 logger = logging.getLogger(__name__)
+
+
+def message_id(message: OutboxMessage) -> str:
+    """An email's Message-ID: the same on every attempt."""
+    domain = urlsplit(settings.BASE_URL).hostname or "vocloop.invalid"
+    return f"<{message.delivery_id}@{domain}>"
+
 
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_CAP = dt.timedelta(hours=6)

@@ -14,11 +14,11 @@ from django.utils import timezone
 from vocloop.accounts.people import display_name
 from vocloop.accounts.roles import team_ids_of
 from vocloop.cases.models import Case, Status
+from vocloop.cases.representation import staff_case_url
+from vocloop.lib.words import counted, number
 from vocloop.notifications.emails import email_dedup_key, email_enqueue
 from vocloop.notifications.memo import batch
 from vocloop.notifications.models import OutboxMessage
-from vocloop.notifications.webhooks import staff_case_url
-from vocloop.words import counted, number
 
 HORIZON = dt.timedelta(hours=24)
 

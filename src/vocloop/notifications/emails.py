@@ -12,6 +12,7 @@ from django.template import TemplateSyntaxError, engines
 from vocloop.notifications.memo import remembered
 from vocloop.notifications.models import EmailTemplate, Unsubscribe
 from vocloop.notifications.outbox import Channel, outbox_enqueue
+from vocloop.notifications.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,6 @@ def email_enqueue(
     that unsubscribed, and carries one-click List-Unsubscribe headers. Nothing about
     a customer's own case is a survey.
     """
-    from vocloop.notifications.unsubscribe import unsubscribe_url
-
     to = to.strip()
     if not to:
         return

@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 
 from vocloop.accounts import roles
 from vocloop.accounts.people import display_name
-from vocloop.cases import wording
-from vocloop.cases.models import Case, CaseEvent
+from vocloop.cases.models import CaseEvent
+from vocloop.cases.representation import case_event_json, case_json, moment_json, staff_case_url
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback
 from vocloop.listening.ratelimit import (
@@ -39,7 +39,7 @@ from vocloop.notifications.updates import (
     link_context,
     updates_subscription_pending,
 )
-from vocloop.notifications.webhooks import staff_case_url, webhook_enqueue
+from vocloop.notifications.webhooks import webhook_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ UNNOTIFIED = frozenset({Kind.ORIGINAL_REVEALED})
 def announced(event: CaseEvent) -> bool:
     """Whether an entry is told to anyone: by email, webhook or chat.
 
-    An escalation of a breach that fell due long ago (slas.escalation, data["late"])
+    An escalation of a breach that fell due long ago (cases.escalation, data["late"])
     is on the record only: a worker started on old data would otherwise post
     hundreds of months-old escalations to the teams' chat.
     """
@@ -136,49 +136,23 @@ STAFF_RECIPIENTS: dict[str, Callable[[CaseEvent], list[Any]]] = {
 }
 
 
-def case_data(case: Case) -> dict[str, Any]:
-    def iso(moment: Any) -> str | None:
-        return moment.isoformat() if moment is not None else None
-
-    return {
-        "reference": case.reference,
-        "status": case.status,
-        "severity": case.severity,
-        "team": {"slug": case.team.slug, "name": case.team.name},
-        "touchpoint": {"slug": case.touchpoint.slug, "name": case.touchpoint.name},
-        "assignee": case.assignee.get_username() if case.assignee else None,
-        "customer_external_id": case.customer.external_id if case.customer else None,
-        "opened_at": iso(case.opened_at),
-        "acknowledge_by": iso(case.acknowledge_by),
-        "resolve_by": iso(case.resolve_by),
-        "url": staff_case_url(case.reference),
-    }
-
-
 def notify_case_event(event: CaseEvent) -> None:
     """Queue the webhooks and emails an entry on a case's timeline causes."""
     if not announced(event):
         return
     rule = RULES.get(event.kind, UPDATED)
     case = event.case
-    summary = event.public_text or event.get_kind_display()
-    change: dict[str, Any] = {
-        "kind": event.kind,
-        "public": event.public,
-        "actor": event.actor_label,
-        "summary": summary,
-    }
-    if event.public and event.body and event.kind in wording.BODY_SHOWN_TO_CUSTOMER:
-        change["text"] = event.body
+    change = case_event_json(event, private=False)
     webhook_enqueue(
         event=rule.webhook,
-        payload={
+        payload=lambda: {
             "event": rule.webhook,
             "id": f"case-event-{event.pk}",
-            "occurred_at": event.created_at.isoformat(),
-            "data": {"case": case_data(case), "change": change},
+            "occurred_at": moment_json(event.created_at),
+            "data": {"case": case_json(case, private=False), "change": change},
         },
-        chat_text=f"Case {case.reference} ({case.team.name}, {case.touchpoint.name}): {summary}",
+        chat_text=f"Case {case.reference} ({case.team.name}, {case.touchpoint.name}): "
+        + change["summary"],
     )
     cause = f"case-event:{event.pk}"
     context = {
@@ -218,10 +192,10 @@ def notify_feedback_received(feedback: Feedback) -> None:
     case = feedback.case
     webhook_enqueue(
         event="feedback.received",
-        payload={
+        payload=lambda: {
             "event": "feedback.received",
             "id": f"feedback-{feedback.pk}",
-            "occurred_at": feedback.received_at.isoformat(),
+            "occurred_at": moment_json(feedback.received_at),
             "data": {
                 "feedback": {
                     "reference": feedback.reference,

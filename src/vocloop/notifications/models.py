@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -66,6 +68,12 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.kind} to {self.recipient}"
+
+    @property
+    def delivery_id(self) -> str:
+        """A stable identifier of the message, the same on every attempt: receivers drop
+        repeats."""
+        return hashlib.sha256(self.dedup_key.encode()).hexdigest()[:40]
 
 
 class EmailTemplate(models.Model):

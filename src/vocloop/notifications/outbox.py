@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vocloop.notifications.memo import deferred
 from vocloop.notifications.models import OutboxMessage
+from vocloop.notifications.tasks import deliver_after_commit
 
 Channel = OutboxMessage.Channel
 Status = OutboxMessage.Status
@@ -47,9 +45,6 @@ def outbox_enqueue(
         headers=headers or {},
         payload=payload,
     )
-    # delivery imports this module: import the task here, not at the top
-    from vocloop.notifications.tasks import deliver_after_commit
-
     if deferred("outbox", message, _insert_new):
         deliver_after_commit()
         return message
@@ -67,16 +62,6 @@ def outbox_enqueue(
 def _insert_new(messages: list[OutboxMessage]) -> None:
     unique = {message.dedup_key: message for message in reversed(messages)}
     OutboxMessage.objects.bulk_create(unique.values(), batch_size=500, ignore_conflicts=True)
-
-
-def delivery_id(message: OutboxMessage) -> str:
-    """A stable identifier of the message, the same on every attempt: receivers drop repeats."""
-    return hashlib.sha256(message.dedup_key.encode()).hexdigest()[:40]
-
-
-def message_id(message: OutboxMessage) -> str:
-    domain = urlsplit(settings.BASE_URL).hostname or "vocloop.invalid"
-    return f"<{delivery_id(message)}@{domain}>"
 
 
 def outbox_retry(*, messages: Any) -> int:

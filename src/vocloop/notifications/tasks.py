@@ -12,7 +12,7 @@ import logging
 
 from django_tasks import task
 
-from vocloop.commit import on_commit_once
+from vocloop.lib.commit import on_commit_once
 from vocloop.notifications.delivery import deliver_all_due
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from vocloop.server.busy import busy_page, busy_said, database_busy, waiting_briefly
+from vocloop.lib.busy import busy_page, busy_said, database_busy, waiting_briefly
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

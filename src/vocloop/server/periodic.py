@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
-from vocloop.server.outage import (
+from vocloop.lib.outage import (
     Backoff,
     connections_close,
     database_waiting,

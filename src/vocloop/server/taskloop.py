@@ -31,8 +31,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from vocloop.server.heartbeat import Heartbeat
-from vocloop.server.outage import (
+from vocloop.lib.outage import (
     BACKOFF_CAP,
     OUTAGE_AFTER,
     Backoff,
@@ -42,6 +41,7 @@ from vocloop.server.outage import (
     in_brief,
     outage,
 )
+from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.requeue import MAX_RUNS, Requeued, task_requeue, tasks_abandoned_requeue
 
 # The messages and the verbosity of django_tasks_db's worker, which this loop replaces.

@@ -2,7 +2,7 @@
 
 Plain Python on numpy and scipy, with no Django import, so that it can be tested
 alone and used by rollups, dashboards and the API alike. Reference formulas and
-check values: PRODUCT.md, "Statistics it must get right".
+check values: docs/formulas.md.
 
 - `estimate`: the `Estimate` result (value, n, interval, enough_data).
 - `intervals`: Wilson and t intervals; `Moments` (n, sum, sum of squares).
@@ -14,4 +14,6 @@ check values: PRODUCT.md, "Statistics it must get right".
   Nelson rules.
 - `shrinkage`: empirical-Bayes estimates and tiers for many teams or touch points.
 - `pareto`: categories by count, each share with its interval, and the cumulative share.
+- `rises`: which of several shares rose above their own history beyond noise
+  (overdispersion-widened one-sided z-tests, Bonferroni).
 """

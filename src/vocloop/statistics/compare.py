@@ -124,7 +124,7 @@ def compare_proportions(
     difference = pa - pb
     la, ua = wilson_interval(successes_a, n_a, confidence)
     lb, ub = wilson_interval(successes_b, n_b, confidence)
-    # Newcombe (1998) method 10: combine each side's distance to its Wilson bounds.
+    # Newcombe's method 10 (docs/formulas.md): combine each side's distance to its Wilson bounds.
     low = difference - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
     high = difference + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
     pooled = (successes_a + successes_b) / (n_a + n_b)

@@ -56,7 +56,7 @@ def nps(
 ) -> Estimate:
     """Net Promoter Score in points (−100…100) with a normal interval clipped to range.
 
-    This is the PRODUCT.md formula. Like any normal interval it collapses to a point
+    The formula of docs/formulas.md. Like any normal interval it collapses to a point
     when every response is a promoter (or a detractor); the minimum sample is what
     keeps such a figure from being shown as certain.
     """

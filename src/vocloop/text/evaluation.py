@@ -27,9 +27,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
-from vocloop.csvfiles import csv_opened
+from vocloop.lib.csvfiles import csv_opened
+from vocloop.lib.words import counted
 from vocloop.text.classifier import TextModel
-from vocloop.words import counted
 
 BASELINE = "word 1–2-gram TF-IDF + linear SVM (balanced class weights)"
 MODELS = ("vocloop", "baseline")

@@ -13,6 +13,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from vocloop.cases.selectors import case_due
+
 register = template.Library()
 
 _MINUTE = dt.timedelta(minutes=1)
@@ -61,6 +63,4 @@ def from_now(moment: dt.datetime | None) -> str:
 
 @register.filter
 def sla_due(case: Any) -> Any:
-    from vocloop.cases.selectors import case_due
-
     return case_due(case)

@@ -8,8 +8,9 @@ from typing import Any
 
 from django import template
 
-from vocloop import words
-from vocloop.metrics.queries import METRICS
+from vocloop.lib import words
+from vocloop.lib.moments import day_written
+from vocloop.metrics.selectors import METRICS
 
 register = template.Library()
 
@@ -37,7 +38,7 @@ def figure(value: float | None, metric: str) -> str:
 
 @register.filter
 def number(value: Any) -> str:
-    """A count as every staff page writes it: "1,515" (vocloop.words.number)."""
+    """A count as every staff page writes it: "1,515" (vocloop.lib.words.number)."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -55,8 +56,8 @@ def period_label(key: str, period: str = "week") -> str:
     if period == "month":
         return day.strftime("%b %Y")
     if period == "week":
-        return f"w/c {day.day} {day.strftime('%b %Y')}"
-    return f"{day.day} {day.strftime('%b %Y')}"
+        return f"w/c {day_written(day)}"
+    return day_written(day)
 
 
 @register.filter
@@ -82,7 +83,7 @@ def difference(value: float | None, metric: str) -> str:
 @register.filter
 def day(value: dt.date | None) -> str:
     """One way to write a day everywhere: 9 Nov 2026."""
-    return "" if value is None else f"{value.day} {value:%b %Y}"
+    return "" if value is None else day_written(value)
 
 
 @register.filter

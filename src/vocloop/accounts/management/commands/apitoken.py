@@ -16,6 +16,15 @@ def _when(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def _user(username: str | None) -> Any:
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"There is no user “{username}”.")
+    return user
+
+
 class Command(BaseCommand):
     help = "Create, list and revoke API tokens for the JSON API at /api/v1/."
 
@@ -28,6 +37,12 @@ class Command(BaseCommand):
         create.add_argument(
             "--created-by", metavar="USERNAME", help="The administrator creating it, on record."
         )
+        create.add_argument(
+            "--acts-for",
+            metavar="USERNAME",
+            help="The token reaches only the cases this person may see and change "
+            "(without it: every case, for an integration).",
+        )
         actions.add_parser("list", help="List tokens: name, hint, created, last used, revoked.")
         revoke = actions.add_parser("revoke", help="Stop a token from working.")
         revoke.add_argument("--name", required=True)
@@ -36,7 +51,7 @@ class Command(BaseCommand):
         action = options["action"]
         try:
             if action == "create":
-                self._create(options["name"], options.get("created_by"))
+                self._create(options["name"], options.get("created_by"), options.get("acts_for"))
             elif action == "revoke":
                 self._revoke(options["name"])
             else:
@@ -44,13 +59,10 @@ class Command(BaseCommand):
         except ApiTokenRefused as exc:
             raise CommandError(str(exc)) from exc
 
-    def _create(self, name: str, created_by: str | None) -> None:
-        user = None
-        if created_by:
-            user = get_user_model().objects.filter(username=created_by).first()
-            if user is None:
-                raise CommandError(f"There is no user “{created_by}”.")
-        token, secret = api_token_create(name=name, created_by=user)
+    def _create(self, name: str, created_by: str | None, acts_for: str | None) -> None:
+        token, secret = api_token_create(
+            name=name, created_by=_user(created_by), acts_for=_user(acts_for)
+        )
         # The secret alone goes to stdout so that a script can capture it;
         # the explanation goes to stderr.
         self.stderr.write(

@@ -15,10 +15,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from tqdm import tqdm
 
 from vocloop.demo import loader
-from vocloop.server.arguments import positive_int
-from vocloop.words import counted
+from vocloop.lib.arguments import positive_int
+from vocloop.lib.bars import progress_bars
+from vocloop.lib.words import counted
 
 
 class Command(BaseCommand):
@@ -85,7 +87,7 @@ class Command(BaseCommand):
                 responses=options["responses"],
                 seed=options["seed"],
                 customers=options["customers"],
-                progress=options["verbosity"] > 0,
+                progress=progress_bars(options["verbosity"] > 0, tqdm),
             )
             self.stdout.write(
                 self.style.SUCCESS(

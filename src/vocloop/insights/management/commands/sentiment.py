@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from vocloop.insights import sentiment_learning as learning
+from vocloop.insights.in_use import vocabulary_current
 from vocloop.insights.models import SentimentModel
-from vocloop.insights.vocabulary import default_rows, vocabulary_current
+from vocloop.insights.vocabulary import default_rows
 
 
 def _share(value: float | None) -> str:

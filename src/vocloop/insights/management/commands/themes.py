@@ -7,12 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from tqdm import tqdm
 
 from vocloop.insights import learning
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import Theme
 from vocloop.insights.services import DISCOVER_DAYS, DISCOVER_LIMIT, themes_discover
-from vocloop.server.arguments import days_back, positive_int
+from vocloop.lib.arguments import days_back, positive_int
+from vocloop.lib.bars import progress_bars
 
 
 class Command(BaseCommand):
@@ -64,7 +66,9 @@ class Command(BaseCommand):
         if action == "list":
             self._list()
         elif action == "read":
-            result = comments_read_bulk(again=options["again"], progress=not options["no_progress"])
+            result = comments_read_bulk(
+                again=options["again"], progress=progress_bars(not options["no_progress"], tqdm)
+            )
             rate = result.comments / result.seconds if result.seconds else 0.0
             self.stdout.write(
                 f"Read {result.comments:,} comments in {result.seconds:.1f} s "

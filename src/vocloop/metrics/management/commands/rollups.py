@@ -7,7 +7,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
+from vocloop.lib.bars import progress_bars
 from vocloop.metrics.rollups import rollups_rebuild
 
 
@@ -27,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         began = time.monotonic()
-        result = rollups_rebuild(progress=not options["no_progress"])
+        result = rollups_rebuild(progress=progress_bars(not options["no_progress"], tqdm))
         self.stdout.write(
             f"Rebuilt rollups from {result.feedback:,} feedback, {result.cases:,} cases and "
             f"{result.events:,} verdicts and reopenings: {result.feedback_rows:,} feedback rows, "

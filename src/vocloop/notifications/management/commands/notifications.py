@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vocloop.lib.words import counted
 from vocloop.notifications.delivery import deliver_batch
 from vocloop.notifications.digest import DigestRun, digest_enqueue
-from vocloop.words import counted
 
 
 class Command(BaseCommand):

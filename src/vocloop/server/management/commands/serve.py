@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from vocloop.server.arguments import positive_int
+from vocloop.lib.arguments import positive_int
 
 
 class Command(BaseCommand):

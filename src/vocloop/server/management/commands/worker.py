@@ -3,7 +3,7 @@
 The sweeps (SLA escalation, every minute by default) run in threads beside the
 task loop; `--batch` runs each sweep once and the waiting tasks, its heartbeat
 going on meanwhile, then exits. Every thread outlasts the database going away for
-a while (server/outage.py), and the worker's heartbeat tells staff pages and
+a while (lib/outage.py), and the worker's heartbeat tells staff pages and
 /health/ that it runs.
 """
 
@@ -20,15 +20,16 @@ from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import valid_interval, valid_max_tasks
 
-from vocloop.insights.tasks import nightly, unread_sweep
+from vocloop.cases.escalation import escalation_sweep_report
+from vocloop.conductor.reading import unread_sweep
+from vocloop.insights.tasks import nightly
+from vocloop.lib.words import counted
 from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.taskloop import TaskLoop
-from vocloop.slas.escalation import escalation_sweep_report
-from vocloop.words import counted
 
 DELIVERY_BATCH = 50
 
