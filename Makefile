@@ -49,9 +49,9 @@ migrations-check: $(VENV)/.dev
 
 # The suite runs three times side by side: the pure tests (statistics, text analytics:
 # no Django, tests/pure), and the Django suite on SQLite and on PostgreSQL, each with
-# PYTEST_WORKERS pytest-xdist workers (most of a test's time is spent waiting for a
-# server, a subprocess or a browser, not computing). Each run's output is printed whole
-# when it ends. Then the few tests marked `serial` (time measurements) run alone.
+# PYTEST_WORKERS pytest-xdist workers, so that tests waiting for a server, a subprocess
+# or a browser leave the cores to those computing. Each run's output is printed whole
+# when it ends. Then the few tests marked `serial` (timing-sensitive) run alone.
 PYTEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest
 # One BLAS thread a process: the runs and their workers already keep the cores busy,
