@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from tests.api_client import ApiClient
+from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
 from tests.notification_receivers import webhook_receiver
@@ -120,6 +122,26 @@ def test_a_webhooks_change_is_the_apis_timeline_entry_with_staff_only_text_left_
         "We are sorry: a refund is on its way.",
     )
 
+
+
+def test_a_time_reads_alike_in_the_api_and_in_webhooks_at_any_microsecond(
+    api: ApiClient, org: Org, clock: Clock
+) -> None:
+    # Under a millisecond past the second, and exactly on it: the API parses the time
+    # back into its schema, so a ".000" kept on one side and not the other would differ.
+    with webhook_receiver() as receiver:
+        subscribe(receiver.url)
+        clock.to(utc(2026, 11, 20, 16, 0, 5, 345))
+        case = give_feedback(org.helpdesk, score=1).case
+        assert case is not None
+        clock.to(utc(2026, 11, 20, 16, 30, 0, 0))
+        case_note(case=case, body="Called back.", actor=Actor.staff(org.support_agent))
+        deliver_due(now=dt.datetime.now(dt.UTC))  # the outbox is due by the database's clock
+    changes = [payload["data"]["change"] for payload in delivered(receiver)]
+    entries = api.get(f"/cases/{case.reference}").json()["events"]
+    times = [entry["created_at"] for entry in entries]
+    assert times == [change["created_at"] for change in changes]
+    assert times == ["2026-11-20T16:00:05Z", "2026-11-20T16:00:05Z", "2026-11-20T16:30:00Z"]
 
 def test_the_openapi_document_describes_the_apis_and_the_webhooks_cases(
     api: ApiClient, org: Org

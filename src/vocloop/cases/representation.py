@@ -39,7 +39,11 @@ def moment_json(moment: dt.datetime | None) -> str | None:
     """
     if moment is None:
         return None
-    return str(_ENCODER.default(moment.astimezone(dt.UTC)))
+    # Cut to the millisecond first: the encoder drops a fraction only when the
+    # microseconds are 0, so 18:01:18.000345 would read ".000Z" here but "Z" once the
+    # API has parsed the string back into its schema's datetime and written it again.
+    whole_milliseconds = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return str(_ENCODER.default(whole_milliseconds.astimezone(dt.UTC)))
 
 
 def staff_case_url(reference: str) -> str:
