@@ -91,12 +91,16 @@ pytest-sqlite-parallel pytest-sqlite-serial: $(VENV)/.dev
 	VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL= $(PYTEST) $(PART)
 
 # PostgreSQL is mandatory on CI; elsewhere the run is skipped, saying so, when no
-# server answers. The tests create (and drop) their own database, one per worker.
+# server answers. The tests create (and drop) their own databases, one per worker,
+# named for the run's process so that two runs on one server do not meet. The tests
+# that reach no database of the run's own were run on SQLite already: this run leaves
+# them out (VOCLOOP_TEST_DATABASE_ONLY, tests/conftest.py).
 VOCLOOP_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/vocloop
 pytest-postgres-parallel pytest-postgres-serial: $(VENV)/.dev
 	@if $(BIN)/python -m tests.postgres_available "$(VOCLOOP_TEST_POSTGRES_URL)"; then \
-	  echo 'VOCLOOP_DATABASE_URL=$(VOCLOOP_TEST_POSTGRES_URL) $(PYTEST) $(PART)'; \
-	  VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL="$(VOCLOOP_TEST_POSTGRES_URL)" \
+	  url="$(VOCLOOP_TEST_POSTGRES_URL)_$$$$"; \
+	  echo "VOCLOOP_DATABASE_URL=$$url VOCLOOP_TEST_DATABASE_ONLY=1 $(PYTEST) $(PART)"; \
+	  VOCLOOP_DATA_DIR=$$(mktemp -d) VOCLOOP_DATABASE_URL="$$url" VOCLOOP_TEST_DATABASE_ONLY=1 \
 	    VOCLOOP_TEST_REDIS_URL=redis://127.0.0.1:6379/14 $(PYTEST) $(PART); \
 	elif [ -n "$$CI" ]; then \
 	  echo "PostgreSQL is not reachable at $(VOCLOOP_TEST_POSTGRES_URL) and CI is set: failing."; exit 1; \

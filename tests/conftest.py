@@ -6,6 +6,7 @@ manager. The Billing agent must never see Support's cases.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,22 @@ pytest_plugins = [
 ]
 
 PASSWORD = "correct horse battery staple"
+
+# What a test needs to reach the run's own database: without one of these (or the
+# `django_db` mark) pytest-django refuses it access, so the test gives the same result
+# on SQLite and on PostgreSQL.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+# Lets a wider-scoped fixture in. pytest-django's own autouse fixtures take it too, so it
+# counts only where the test or a fixture of the suite asks for it.
+BLOCKER = "django_db_blocker"
 
 load_profile()
 
@@ -126,3 +143,37 @@ def build_org() -> Org:
         customer=customer,
         template=template,
     )
+
+
+def reaches_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    if DATABASE_FIXTURES & set(info.names_closure) or BLOCKER in info.argnames:
+        return True
+    return any(
+        BLOCKER in fixture.argnames and not fixture.func.__module__.startswith("pytest_django")
+        for definitions in info.name2fixturedefs.values()
+        for fixture in definitions
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the second database's run, only the tests that reach its database.
+
+    `make test` runs the suite on SQLite and on PostgreSQL. A test that never reaches the
+    run's database (pure logic, commands and servers started on a SQLite file of their
+    own) would only repeat itself, so VOCLOOP_TEST_DATABASE_ONLY leaves it to the other
+    run — unless it is marked `every_database` because it depends on the run all the same.
+    """
+    if not os.environ.get("VOCLOOP_TEST_DATABASE_ONLY"):
+        return
+    kept, left = [], []
+    for item in items:
+        needed = reaches_the_database(item) or item.get_closest_marker("every_database")
+        (kept if needed else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept

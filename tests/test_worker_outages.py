@@ -247,6 +247,7 @@ def postgres_heartbeats(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+@pytest.mark.every_database  # its own PostgreSQL server: in the PostgreSQL run
 def test_the_worker_outlasts_postgresql_stopped_and_started_again(tmp_path, postgresql_server):
     with smtp_server() as (port, smtp):
         env = migrated(
