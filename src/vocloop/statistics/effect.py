@@ -366,8 +366,8 @@ def effect_verdict(effect: Effect, *, expected: float, needed: int) -> EffectVer
     else:
         verdict = INCONCLUSIVE
         sentence = (
-            f"Inconclusive: with the planned {responses} responses, {numbers} is compatible "
-            f"with both no effect and the {planned}."
+            f"Inconclusive: with {responses} responses after the change ({needed} planned), "
+            f"{numbers} is compatible with both no effect and the {planned}."
         )
     if effect.n_scope_before < needed:
         sentence += (
