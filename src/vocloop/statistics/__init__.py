@@ -16,4 +16,9 @@ check values: docs/formulas.md.
 - `pareto`: categories by count, each share with its interval, and the cumulative share.
 - `rises`: which of several shares rose above their own history beyond noise
   (overdispersion-widened one-sided z-tests, Bonferroni).
+- `effect`: did an improvement action work? Difference-in-differences against the
+  rest of the organisation, and its verdict once the planned sample is in.
+- `sample_size`: responses an action's check needs, and the days until they are in.
+- `dominance`: the Mann–Whitney probability that durations got shorter, from histograms.
+- `projection`: a quality objective's status from the weighted trend of its series.
 """
