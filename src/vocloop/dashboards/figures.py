@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from vocloop.lib.days import day_of
+from vocloop.metrics.catalogue import LOWER_IS_BETTER
 from vocloop.metrics.selectors import (
     METRICS,
     TOO_FEW_PERIODS,
@@ -82,10 +83,6 @@ EXPLANATIONS: dict[str, str] = {
     "time_to_acknowledge": "Median business hours from opening to the first acknowledgement.",
     "time_to_resolve": "Median business hours from opening to resolution.",
 }
-# For these a rise is bad news; for every other metric a rise is good news.
-LOWER_IS_BETTER = frozenset(
-    {"complaint_rate", "negative_comments", "time_to_acknowledge", "time_to_resolve"}
-)
 OVERVIEW_METRICS = (
     "nps",
     "csat",

@@ -24,11 +24,10 @@ from vocloop.dashboards import charts, selectors
 from vocloop.dashboards.figures import (
     EXPLANATIONS,
     LABELS,
-    LOWER_IS_BETTER,
     Figure,
     figure,
 )
-from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
+from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.dashboards.views import (
     FIGURE_CSV_HEADER,
     csv_name,
@@ -37,6 +36,7 @@ from vocloop.dashboards.views import (
     invalid_filters,
     wants_csv,
 )
+from vocloop.metrics.catalogue import LOWER_IS_BETTER, format_value
 from vocloop.metrics.selectors import METRICS, Period, Scope, enough, period_bounds
 from vocloop.statistics.control_charts import ControlChart
 

@@ -34,10 +34,11 @@ from vocloop.dashboards.figures import (
 from vocloop.dashboards.forms import DashboardFilterForm
 from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
-from vocloop.dashboards.templatetags.vocloop_figures import format_value, period_label
+from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.insights.selectors import emerging_themes
 from vocloop.lib.words import number
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
+from vocloop.metrics.catalogue import format_value
 from vocloop.metrics.selectors import METRICS, Scope, enough
 
 

@@ -236,3 +236,25 @@ def control_chart(metric: Metric, groups: Sequence[Group]) -> ControlChart | Non
 
 
 TOO_FEW_PERIODS = "Too few whole periods with data for a control chart (needs two)."
+
+# For these a rise is bad news; for every other metric a rise is good news.
+LOWER_IS_BETTER = frozenset(
+    {"complaint_rate", "negative_comments", "time_to_acknowledge", "time_to_resolve"}
+)
+
+
+def format_value(value: float | None, metric: str) -> str:
+    """A metric's value as it reads: NPS in points, shares in per cent, CES and sentiment
+    as means, durations in hours; `metric` may also be a bare unit, "share"."""
+    if value is None:
+        return "–"
+    unit = METRICS[metric].unit if metric in METRICS else metric
+    if metric == "nps":
+        return f"{value:.0f}".replace("-", "−")
+    if metric == "sentiment":  # −1 … 1: the sign is the news
+        return f"{value:+.2f}".replace("-", "−")
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    if unit == "business hours":
+        return f"{value:.1f} h"
+    return f"{value:.2f}"

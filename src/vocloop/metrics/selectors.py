@@ -235,7 +235,7 @@ def metric_groups(metric: Metric, scope: Scope, by: str | None = None) -> list[G
 
 
 @dataclass(frozen=True)
-class _Sums:
+class Totals:
     """A source's counts and histograms summed over one period or the whole scope."""
 
     counts: dict[str, int]
@@ -244,7 +244,7 @@ class _Sums:
     @classmethod
     def of_rows(
         cls, rows: Sequence[Sequence[Any]], counts: Sequence[str], histograms: Sequence[str]
-    ) -> _Sums:
+    ) -> Totals:
         """Rows of (*counts, *histograms), summed column by column, buckets one by one."""
         if not rows:
             return cls(dict.fromkeys(counts, 0), {h: [0] * DURATION_BUCKETS for h in histograms})
@@ -269,6 +269,19 @@ class _Sums:
         return Group(key, metric.estimate(self.counts), dict(self.counts))
 
 
+def metric_totals(
+    metric: Metric, scope: Scope, period: Period | None = None
+) -> tuple[Totals, dict[str, Totals]]:
+    """The metric's raw sums over the scope, and per period (periods with rows only):
+    its counts, and for a duration its histogram — what a comparison that must add or
+    subtract samples (a check against the rest of the organisation) reads."""
+    wanted = [metric.histogram] if metric.histogram is not None else []
+    whole, periods, _ = _sums_by_period(
+        metric.source, scope, period, wanted, columns=metric.columns
+    )
+    return whole, periods
+
+
 def _sums_by_period(
     source: Literal["feedback", "case"],
     scope: Scope,
@@ -277,7 +290,7 @@ def _sums_by_period(
     *,
     earlier_from: dt.date | None = None,
     columns: Sequence[str] = (),
-) -> tuple[_Sums, dict[str, _Sums], _Sums | None]:
+) -> tuple[Totals, dict[str, Totals], Totals | None]:
     """One query: the source's sums over the scope and per period (periods with rows only).
 
     With `earlier_from`, the same query also reads the days from there up to the
@@ -288,7 +301,7 @@ def _sums_by_period(
     counts = columns or (FEEDBACK_COUNTS if source == "feedback" else CASE_COUNTS)
     if period is None:
         rows = _rollup_rows(source, scope, by_day=False, histograms=histograms, counts=counts)
-        return _Sums.of_rows(rows, counts, histograms), {}, None
+        return Totals.of_rows(rows, counts, histograms), {}, None
     read = scope if earlier_from is None else replace(scope, date_from=earlier_from)
     rows = _rollup_rows(source, read, by_day=True, histograms=histograms, counts=counts)
     keys: dict[dt.date, str] = {}
@@ -302,9 +315,9 @@ def _sums_by_period(
         if day not in keys:
             keys[day] = _period_key(day, period)
         by_period[keys[day]].append(row[1:])
-    periods = {key: _Sums.of_rows(values, counts, histograms) for key, values in by_period.items()}
-    total = _Sums.of_rows([p.row() for p in periods.values()], counts, histograms)
-    earlier = None if earlier_from is None else _Sums.of_rows(before, counts, histograms)
+    periods = {key: Totals.of_rows(values, counts, histograms) for key, values in by_period.items()}
+    total = Totals.of_rows([p.row() for p in periods.values()], counts, histograms)
+    earlier = None if earlier_from is None else Totals.of_rows(before, counts, histograms)
     return total, periods, earlier
 
 
@@ -329,7 +342,7 @@ def metrics_with_before(
     scope starts) read by the same queries: (by period, {name: the earlier total})."""
     if before is not None and before.date_to != scope.date_from - dt.timedelta(days=1):
         raise ValueError("the earlier span must end the day before the scope starts")
-    folded: dict[str, tuple[_Sums, dict[str, _Sums], _Sums | None]] = {}
+    folded: dict[str, tuple[Totals, dict[str, Totals], Totals | None]] = {}
     for source in ("feedback", "case"):
         chosen = [m for m in metrics if m.source == source]
         if chosen:

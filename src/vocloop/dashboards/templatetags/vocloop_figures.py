@@ -10,25 +10,9 @@ from django import template
 
 from vocloop.lib import words
 from vocloop.lib.moments import day_written
-from vocloop.metrics.selectors import METRICS
+from vocloop.metrics.catalogue import METRICS, format_value
 
 register = template.Library()
-
-
-def format_value(value: float | None, metric: str) -> str:
-    """A metric's value as it reads; `metric` may also be a bare unit, "share"."""
-    if value is None:
-        return "–"
-    unit = METRICS[metric].unit if metric in METRICS else metric
-    if metric == "nps":
-        return f"{value:.0f}".replace("-", "−")
-    if metric == "sentiment":  # −1 … 1: the sign is the news
-        return f"{value:+.2f}".replace("-", "−")
-    if unit == "share":
-        return f"{100 * value:.1f} %"
-    if unit == "business hours":
-        return f"{value:.1f} h"
-    return f"{value:.2f}"
 
 
 @register.filter
