@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "vocloop.notifications",
     "vocloop.metrics",
     "vocloop.insights",
+    "vocloop.improvement",
     "vocloop.conductor",
     "vocloop.public",
     "vocloop.dashboards",

@@ -1,0 +1,340 @@
+"""Every write of an objective or an action, each landing on its timeline with who and when.
+
+Bad input raises ImprovementError with a sentence the form or the API shows as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vocloop.cases.models import Case
+from vocloop.cases.timeline import Actor
+from vocloop.improvement.check import action_check
+from vocloop.improvement.models import (
+    Action,
+    ActionCase,
+    ActionTask,
+    Direction,
+    ImprovementEvent,
+    Objective,
+)
+from vocloop.lib.days import day_of
+from vocloop.listening.models import LifecycleStage
+from vocloop.metrics.catalogue import METRICS
+from vocloop.statistics.effect import EFFECTIVE
+
+# A reason to close an action without an effective verdict says something.
+MIN_REASON = 20
+SCOPE_FIELDS = ("metric", "touchpoint", "stage", "channel", "segment")
+OBJECTIVE_FIELDS = (
+    *SCOPE_FIELDS,
+    "title",
+    "dimension",
+    "want",
+    "theme",
+    "target",
+    "direction",
+    "due_on",
+    "baseline_from",
+    "baseline_to",
+    "team",
+    "owner",
+    "review_cadence",
+)
+ACTION_FIELDS = (
+    *SCOPE_FIELDS,
+    "title",
+    "kind",
+    "objective",
+    "theme",
+    "problem",
+    "whys",
+    "cause_category",
+    "change",
+    "expected_effect",
+    "team",
+    "owner",
+    "due_on",
+    "effective_from",
+    "before_from",
+    "before_to",
+    "after_from",
+    "after_to",
+    "public",
+    "public_problem",
+    "public_change",
+)
+NEXT_PHASE = {
+    Action.Phase.PLAN: Action.Phase.DO,
+    Action.Phase.DO: Action.Phase.CHECK,
+    Action.Phase.CHECK: Action.Phase.ACT,
+}
+
+
+class ImprovementError(ValueError):
+    """Input an objective or action cannot take, said in a sentence for its author."""
+
+
+def _record(
+    actor: Actor,
+    kind: str,
+    summary: str,
+    *,
+    objective: Objective | None = None,
+    action: Action | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> ImprovementEvent:
+    return ImprovementEvent.objects.create(
+        objective=objective,
+        action=action,
+        kind=kind,
+        summary=summary[:300],
+        actor=actor.user,
+        actor_label=actor.label,
+        data=dict(data or {}),
+    )
+
+
+def _check_scope(values: Mapping[str, Any]) -> None:
+    metric = values.get("metric")
+    if metric not in METRICS:
+        known = ", ".join(sorted(METRICS))
+        raise ImprovementError(f"Unknown metric {metric!r}: choose one of {known}.")
+    stage = values.get("stage") or ""
+    if stage and stage not in LifecycleStage.values:
+        raise ImprovementError(f"Unknown lifecycle stage {stage!r}.")
+    if values.get("channel") and METRICS[metric].source == "case":
+        raise ImprovementError(f"{metric} is a case metric: cases have no channel.")
+
+
+def _in_order(first: dt.date | None, last: dt.date | None, what: str) -> None:
+    if first is not None and last is not None and first > last:
+        raise ImprovementError(f"The {what} ends before it starts ({first} is after {last}).")
+
+
+def _check_objective(o: Objective) -> None:
+    _check_scope(o.__dict__)
+    if o.direction not in Direction.values:
+        raise ImprovementError("The direction is 'higher' or 'lower' (which way is better).")
+    _in_order(o.baseline_from, o.baseline_to, "baseline period")
+    if o.due_on <= o.baseline_to:
+        raise ImprovementError("The due date must come after the baseline period.")
+    if METRICS[o.metric].unit == "share" and not 0 <= o.target <= 1:
+        raise ImprovementError("A share's target is between 0 and 1 (0.05 for 5 %).")
+
+
+def _check_action(a: Action) -> None:
+    _check_scope(a.__dict__)
+    _in_order(a.before_from, a.before_to, "before-period")
+    _in_order(a.after_from, a.after_to, "after-period")
+    if a.effective_from and a.before_to and a.before_to >= a.effective_from:
+        raise ImprovementError("The before-period must end before the change took effect.")
+    if a.effective_from and a.after_from and a.after_from < a.effective_from:
+        raise ImprovementError("The after-period cannot start before the change took effect.")
+    if not isinstance(a.whys, list) or not all(isinstance(w, str) for w in a.whys):
+        raise ImprovementError("The five whys are a list of sentences.")
+    if len(a.whys) > 5:
+        raise ImprovementError("Five whys at most.")
+
+
+def _changed(instance: Any, fields: Mapping[str, Any], allowed: Iterable[str]) -> list[str]:
+    allowed = set(allowed)
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ImprovementError(f"Cannot change {', '.join(unknown)}.")
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def objective_create(*, actor: Actor, **fields: Any) -> Objective:
+    objective = Objective(**fields)
+    _check_objective(objective)
+    objective.save()
+    _record(actor, "created", f"Objective set: {objective.title}", objective=objective)
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Objective:
+    changed = _changed(objective, fields, OBJECTIVE_FIELDS)
+    if not changed:
+        return objective
+    _check_objective(objective)
+    objective.updated_at = timezone.now()
+    objective.save()
+    summary = "Changed " + ", ".join(name.replace("_", " ") for name in changed)
+    _record(actor, "changed", summary, objective=objective, data={"fields": changed})
+    return objective
+
+
+@transaction.atomic
+def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) -> Action:
+    action = Action(**fields)
+    _check_action(action)
+    action.save()
+    _record(actor, "raised", f"Raised ({action.get_source_display()})", action=action)
+    linked = list(cases)
+    if linked:
+        action_cases_link(action=action, cases=linked, actor=actor)
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
+    if action.phase == Action.Phase.CLOSED:
+        raise ImprovementError("The action is closed: raise a follow-up action instead.")
+    changed = _changed(action, fields, ACTION_FIELDS)
+    if not changed:
+        return action
+    if action.verdict and set(changed) & {*SCOPE_FIELDS, "expected_effect", "effective_from"}:
+        raise ImprovementError(
+            "The check has concluded: what it measured can no longer change. Raise a "
+            "follow-up action for a new change."
+        )
+    _check_action(action)
+    action.updated_at = timezone.now()
+    action.save()
+    summary = "Changed " + ", ".join(name.replace("_", " ") for name in changed)
+    _record(actor, "changed", summary, action=action, data={"fields": changed})
+    return action
+
+
+@transaction.atomic
+def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None) -> Action:
+    """Plan → Do → Check → Act, each step only once what it needs is there."""
+    following = NEXT_PHASE.get(Action.Phase(action.phase))
+    if following is None:
+        raise ImprovementError("From Act the action is closed: standardise it or give a reason.")
+    missing = []
+    if action.phase == Action.Phase.PLAN:
+        for name in ("problem", "change", "expected_effect"):
+            if getattr(action, name) in (None, ""):
+                missing.append(name.replace("_", " "))
+    elif action.phase == Action.Phase.DO and action.effective_from is None:
+        missing.append("the date the change took effect")
+    if missing:
+        raise ImprovementError(f"Before {following.label}, give {', '.join(missing)}.")
+    if action.phase == Action.Phase.CHECK:
+        action_check_record(action=action, today=today)
+        if not action.verdict:
+            raise ImprovementError("The check has not concluded: its planned sample is not in.")
+    action.phase = following
+    action.updated_at = timezone.now()
+    action.save()
+    _record(actor, "phase", f"Moved to {following.label}", action=action)
+    return action
+
+
+def action_check_record(*, action: Action, today: dt.date | None = None) -> Action:
+    """Keep the verdict once the check has concluded, so that later answers cannot change it."""
+    if action.verdict:
+        return action
+    check = action_check(action, today=today or day_of(timezone.now()))
+    if not check.final:
+        return action
+    with transaction.atomic():
+        action.verdict = check.verdict
+        action.verdict_text = check.sentence
+        action.verdict_on = check.after_window.last if check.after_window else None
+        action.save(update_fields=["verdict", "verdict_text", "verdict_on"])
+        _record(Actor.system(), "verdict", f"Check concluded: {check.verdict}", action=action)
+    return action
+
+
+@transaction.atomic
+def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
+    """Standardise (only with an effective verdict), or close for a written reason."""
+    if action.phase == Action.Phase.CLOSED:
+        raise ImprovementError("The action is closed already.")
+    reason = reason.strip()
+    if action.verdict == EFFECTIVE and not reason:
+        action.outcome = Action.Outcome.STANDARDISED
+        summary = "Standardised: the check found the change effective"
+    elif len(reason) >= MIN_REASON:
+        action.outcome = Action.Outcome.CLOSED_WITH_REASON
+        action.close_reason = reason
+        summary = f"Closed without an effective verdict: {reason}"
+    else:
+        raise ImprovementError(
+            "Only an action the check found effective closes without a reason: say in a "
+            f"sentence or two (at least {MIN_REASON} characters) why it closes."
+        )
+    action.phase = Action.Phase.CLOSED
+    action.closed_at = action.updated_at = timezone.now()
+    action.save()
+    _record(actor, "closed", summary, action=action)
+    return action
+
+
+@transaction.atomic
+def action_follow_up(*, action: Action, actor: Actor) -> Action:
+    """A new action on the same problem, keeping the history of the one before."""
+    follow = Action.objects.create(
+        title=f"Follow-up: {action.title}"[:200],
+        kind=action.kind,
+        source=action.source,
+        evidence=action.evidence,
+        objective=action.objective,
+        theme=action.theme,
+        follows=action,
+        problem=action.problem,
+        whys=list(action.whys),
+        cause_category=action.cause_category,
+        metric=action.metric,
+        touchpoint=action.touchpoint,
+        stage=action.stage,
+        channel=action.channel,
+        segment=action.segment,
+        expected_effect=action.expected_effect,
+        team=action.team,
+        owner=action.owner,
+        due_on=max(action.due_on, day_of(timezone.now())),
+    )
+    _record(actor, "raised", f"Raised as a follow-up of “{action.title}”", action=follow)
+    _record(actor, "follow_up", f"Follow-up raised: {follow.title}", action=action)
+    follow.cases.set(action.cases.all(), through_defaults={"linked_by": actor.user})
+    return follow
+
+
+@transaction.atomic
+def action_task_add(
+    *, action: Action, actor: Actor, title: str, owner: Any = None, due_on: dt.date | None = None
+) -> ActionTask:
+    if not title.strip():
+        raise ImprovementError("A task says what is to be done.")
+    task = ActionTask.objects.create(action=action, title=title.strip(), owner=owner, due_on=due_on)
+    _record(actor, "task", f"Task added: {task.title}", action=action)
+    return task
+
+
+@transaction.atomic
+def action_task_done(*, task: ActionTask, actor: Actor) -> ActionTask:
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        _record(actor, "task_done", f"Task done: {task.title}", action=task.action)
+    return task
+
+
+@transaction.atomic
+def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) -> int:
+    """Link cases to the action (one problem, many cases); how many were new."""
+    already = set(action.case_links.values_list("case_id", flat=True))
+    new = [c for c in cases if c.pk not in already]
+    ActionCase.objects.bulk_create(
+        [ActionCase(action=action, case=c, linked_by=actor.user) for c in new]
+    )
+    if new:
+        shown = ", ".join(c.reference for c in new[:5]) + (" …" if len(new) > 5 else "")
+        _record(actor, "cases", f"{len(new)} cases linked: {shown}", action=action)
+    return len(new)

@@ -1,0 +1,81 @@
+"""Answers planted in bulk for the improvement tests: feedback rows written at once and
+the rollups rebuilt from them, as the demo's generator does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from itertools import count
+
+from vocloop.conductor.bulk import feedback_arrived_in_bulk
+from vocloop.listening.models import Feedback, Touchpoint
+
+_serial = count(1)
+
+
+def plant_complaints(
+    touchpoint: Touchpoint,
+    *,
+    first: dt.date,
+    days: int,
+    per_day: int,
+    complaint_share: float,
+    rng: random.Random,
+) -> None:
+    """`per_day` answers a day, each a complaint with the given probability."""
+    rows = []
+    for offset in range(days):
+        at = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time(12), dt.UTC)
+        for _ in range(per_day):
+            complaint = rng.random() < complaint_share
+            n = next(_serial)
+            rows.append(
+                Feedback(
+                    reference=f"VL-T-{n:07d}",
+                    tracking_token=secrets.token_urlsafe(24),
+                    touchpoint=touchpoint,
+                    kind=Feedback.Kind.COMPLAINT if complaint else Feedback.Kind.FEEDBACK,
+                    comment="",
+                    occurred_at=at,
+                    received_at=at,
+                )
+            )
+    Feedback.objects.bulk_create(rows, batch_size=2000)
+
+
+def plant_nps(
+    touchpoint: Touchpoint,
+    *,
+    first: dt.date,
+    days: int,
+    per_day: int,
+    shares: tuple[float, float],
+    rng: random.Random,
+) -> None:
+    """NPS answers: promoters and detractors in the given shares, the rest passives."""
+    promoters, detractors = shares
+    rows = []
+    for offset in range(days):
+        at = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time(12), dt.UTC)
+        for _ in range(per_day):
+            u = rng.random()
+            score = 10 if u < promoters else (3 if u < promoters + detractors else 8)
+            n = next(_serial)
+            rows.append(
+                Feedback(
+                    reference=f"VL-T-{n:07d}",
+                    tracking_token=secrets.token_urlsafe(24),
+                    touchpoint=touchpoint,
+                    kind=Feedback.Kind.SURVEY,
+                    score_type="nps",
+                    score=score,
+                    occurred_at=at,
+                    received_at=at,
+                )
+            )
+    Feedback.objects.bulk_create(rows, batch_size=2000)
+
+
+def rollups_from_rows() -> None:
+    feedback_arrived_in_bulk(read=False)

@@ -1,0 +1,166 @@
+"""An action's check read from the rollups: the difference-in-differences against the rest
+of the organisation, the planned sample, the one look, and the verdict kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from tests.conftest import Org
+from tests.improvement_data import plant_complaints, rollups_from_rows
+from vocloop.cases.timeline import Actor
+from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, action_check
+from vocloop.improvement.models import Action
+from vocloop.improvement.services import (
+    ImprovementError,
+    action_advance,
+    action_check_record,
+    action_close,
+    action_create,
+    action_update,
+)
+from vocloop.listening.models import Feedback
+from vocloop.statistics.effect import EFFECTIVE, NOT_YET
+from vocloop.statistics.intervals import wilson_interval
+
+CHANGE = dt.date(2026, 9, 7)  # a Monday
+BEFORE = CHANGE - dt.timedelta(weeks=8)
+
+
+def raise_action(org: Org, **extra: object) -> Action:
+    fields: dict[str, object] = {
+        "title": "Check invoices before they go out",
+        "metric": "complaint_rate",
+        "touchpoint": org.invoicing,
+        "problem": "A third of invoicing feedback is a complaint.",
+        "change": "A second pair of eyes on every invoice over 1,000.",
+        "expected_effect": -0.10,
+        "team": org.billing,
+        "owner": org.billing_agent,
+        "due_on": dt.date(2026, 12, 31),
+    }
+    return action_create(actor=Actor.staff(org.manager), **(fields | extra))
+
+
+def plant(org: Org, *, scope_after: float, rest_after: float, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    weeks_after = 10
+    plant_complaints(
+        org.invoicing, first=BEFORE, days=56, per_day=12, complaint_share=0.30, rng=rng
+    )
+    plant_complaints(org.helpdesk, first=BEFORE, days=56, per_day=40, complaint_share=0.25, rng=rng)
+    days = 7 * weeks_after
+    plant_complaints(
+        org.invoicing, first=CHANGE, days=days, per_day=12, complaint_share=scope_after, rng=rng
+    )
+    plant_complaints(
+        org.helpdesk, first=CHANGE, days=days, per_day=40, complaint_share=rest_after, rng=rng
+    )
+    rollups_from_rows()
+
+
+def counted(touchpoint: object, first: dt.date, last: dt.date) -> tuple[int, int]:
+    rows = Feedback.objects.filter(
+        touchpoint=touchpoint, occurred_at__date__gte=first, occurred_at__date__lte=last
+    )
+    return rows.filter(kind=Feedback.Kind.COMPLAINT).count(), rows.count()
+
+
+def test_the_check_compares_with_the_rest_and_stops_at_the_planned_sample(org: Org) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org, effective_from=CHANGE)
+    check = action_check(action, today=dt.date(2026, 11, 30))
+    assert check.needed_n is not None and check.final and check.verdict == EFFECTIVE
+    # The one look: the after-period ends on the day the planned sample was complete.
+    assert check.after_window is not None and check.before_window is not None
+    assert check.responses >= check.needed_n > check.responses - 12
+    days = check.after_window.days
+    assert days == -(-check.needed_n // 12)
+    # Every figure equals counting the raw rows of the windows.
+    k_sb, n_sb = counted(org.invoicing, *vars(check.before_window).values())
+    k_sa, n_sa = counted(org.invoicing, check.after_window.first, check.after_window.last)
+    k_rb, n_rb = counted(org.helpdesk, *vars(check.before_window).values())
+    k_ra, n_ra = counted(org.helpdesk, check.after_window.first, check.after_window.last)
+    assert check.before is not None and check.before.n == n_sb == 56 * 12
+    assert check.before.value == pytest.approx(k_sb / n_sb)
+    assert (check.before.ci_low, check.before.ci_high) == pytest.approx(wilson_interval(k_sb, n_sb))
+    assert check.effect is not None
+    expected = (k_sa / n_sa - k_sb / n_sb) - (k_ra / n_ra - k_rb / n_rb)
+    assert check.effect.difference == pytest.approx(expected)
+    assert check.effect.n_rest_after == n_ra and check.effect.n_scope_after == n_sa
+
+
+def test_before_the_planned_sample_it_says_how_many_and_when(org: Org) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org, effective_from=CHANGE)
+    check = action_check(action, today=CHANGE + dt.timedelta(days=15))
+    assert check.verdict == NOT_YET and not check.final
+    assert check.after_window is not None and check.after_window.days == 14
+    assert check.responses == 14 * 12 < (check.needed_n or 0)
+    missing = (check.needed_n or 0) - check.responses
+    assert check.expected_ready_on == check.after_window.last + dt.timedelta(days=-(-missing // 12))
+    assert f"{check.responses} of {check.needed_n}" in check.sentence
+
+
+def test_a_company_wide_drop_is_not_credited_to_the_action(org: Org) -> None:
+    plant(org, scope_after=0.15, rest_after=0.10)  # everyone fell by about as much
+    action = raise_action(org, effective_from=CHANGE)
+    check = action_check(action, today=dt.date(2026, 11, 30))
+    assert check.final and check.verdict != EFFECTIVE
+    assert check.after is not None and check.before is not None
+    assert (check.after.value or 0) < (check.before.value or 0)  # the scope alone did fall
+
+
+def test_without_a_date_or_a_rest_there_is_nothing_to_check(org: Org) -> None:
+    assert action_check(raise_action(org), today=CHANGE).verdict == NOT_STARTED
+    whole = raise_action(org, touchpoint=None, effective_from=CHANGE)
+    answer = action_check(whole, today=CHANGE)
+    assert answer.verdict == CANNOT_CHECK and "whole organisation" in answer.sentence
+
+
+def test_the_verdict_is_kept_and_only_an_effective_one_closes_without_a_reason(org: Org) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org)
+    staff = Actor.staff(org.manager)
+    action_advance(action=action, actor=staff)
+    with pytest.raises(ImprovementError, match="took effect"):
+        action_advance(action=action, actor=staff)
+    action_update(action=action, actor=staff, effective_from=CHANGE)
+    action_advance(action=action, actor=staff)
+    assert action.phase == Action.Phase.CHECK
+    with pytest.raises(ImprovementError, match="not concluded"):
+        action_advance(action=action, actor=staff, today=CHANGE + dt.timedelta(days=15))
+    action_advance(action=action, actor=staff, today=dt.date(2026, 11, 30))
+    assert (action.phase, action.verdict) == (Action.Phase.ACT, EFFECTIVE)
+    with pytest.raises(ImprovementError, match="can no longer change"):
+        action_update(action=action, actor=staff, expected_effect=-0.2)
+    action_close(action=action, actor=staff)
+    assert action.outcome == Action.Outcome.STANDARDISED
+    kinds = list(action.events.values_list("kind", flat=True))
+    assert kinds == ["raised", "phase", "changed", "phase", "verdict", "phase", "closed"]
+
+
+def test_closing_without_an_effective_verdict_needs_a_reason(org: Org) -> None:
+    action = raise_action(org)
+    staff = Actor.staff(org.manager)
+    with pytest.raises(ImprovementError, match="why it closes"):
+        action_close(action=action, actor=staff, reason="no")
+    action_close(action=action, actor=staff, reason="The supplier withdrew the product line.")
+    assert action.outcome == Action.Outcome.CLOSED_WITH_REASON
+    assert action_check_record(action=action).verdict == ""
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"metric": "happiness"}, "Unknown metric"),
+        ({"before_from": CHANGE, "before_to": BEFORE}, "ends before it starts"),
+        ({"effective_from": CHANGE, "before_to": CHANGE}, "before the change took effect"),
+        ({"metric": "time_to_resolve", "channel": "web"}, "cases have no channel"),
+    ],
+)
+def test_bad_plans_are_refused_in_words(org: Org, fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ImprovementError, match=message):
+        raise_action(org, **fields)
