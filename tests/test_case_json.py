@@ -123,7 +123,6 @@ def test_a_webhooks_change_is_the_apis_timeline_entry_with_staff_only_text_left_
     )
 
 
-
 def test_a_time_reads_alike_in_the_api_and_in_webhooks_at_any_microsecond(
     api: ApiClient, org: Org, clock: Clock
 ) -> None:
@@ -142,6 +141,7 @@ def test_a_time_reads_alike_in_the_api_and_in_webhooks_at_any_microsecond(
     times = [entry["created_at"] for entry in entries]
     assert times == [change["created_at"] for change in changes]
     assert times == ["2026-11-20T16:00:05Z", "2026-11-20T16:00:05Z", "2026-11-20T16:30:00Z"]
+
 
 def test_the_openapi_document_describes_the_apis_and_the_webhooks_cases(
     api: ApiClient, org: Org
