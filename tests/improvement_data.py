@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from collections.abc import Callable
 from itertools import count
 
 from vocloop.conductor.bulk import feedback_arrived_in_bulk
@@ -20,15 +21,17 @@ def plant_complaints(
     first: dt.date,
     days: int,
     per_day: int,
-    complaint_share: float,
+    complaint_share: float | Callable[[int], float],
     rng: random.Random,
 ) -> None:
-    """`per_day` answers a day, each a complaint with the given probability."""
+    """`per_day` answers a day, each a complaint with the given probability (or the
+    probability on the day, counted from `first`)."""
     rows = []
     for offset in range(days):
         at = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time(12), dt.UTC)
+        share = complaint_share(offset) if callable(complaint_share) else complaint_share
         for _ in range(per_day):
-            complaint = rng.random() < complaint_share
+            complaint = rng.random() < share
             n = next(_serial)
             rows.append(
                 Feedback(
