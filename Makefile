@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 	pytest-pure-parallel pytest-sqlite-parallel pytest-postgres-parallel \
 	pytest-pure-serial pytest-sqlite-serial pytest-postgres-serial
 
-$(BIN)/vocloop: pyproject.toml
+$(BIN)/vocloop: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .

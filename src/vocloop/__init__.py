@@ -1,5 +1,10 @@
 """vocloop: customer-focused quality management that closes the loop on every piece of feedback."""
 
-# The one place the version is written: the package is built with it, and a test holds
-# it to the latest heading of CHANGELOG.md.
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+# Written in one place, CHANGELOG.md's latest heading, which setup.py builds the package
+# with; read back here from the installed package.
+try:
+    __version__ = version("vocloop")
+except PackageNotFoundError:  # the source tree, not installed
+    __version__ = "0+unknown"
