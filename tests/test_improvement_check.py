@@ -13,6 +13,7 @@ from tests.improvement_data import plant_complaints, rollups_from_rows
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, action_check
 from vocloop.improvement.models import Action
+from vocloop.improvement.readiness import action_checks_sweep
 from vocloop.improvement.services import (
     ImprovementError,
     action_advance,
@@ -22,6 +23,7 @@ from vocloop.improvement.services import (
     action_update,
 )
 from vocloop.listening.models import Feedback
+from vocloop.notifications.models import OutboxMessage
 from vocloop.statistics.effect import EFFECTIVE, NOT_YET
 from vocloop.statistics.intervals import wilson_interval
 
@@ -164,3 +166,21 @@ def test_closing_without_an_effective_verdict_needs_a_reason(org: Org) -> None:
 def test_bad_plans_are_refused_in_words(org: Org, fields: dict[str, object], message: str) -> None:
     with pytest.raises(ImprovementError, match=message):
         raise_action(org, **fields)
+
+
+def test_the_owner_is_told_once_when_the_check_concludes(org: Org) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org, effective_from=CHANGE)
+    staff = Actor.staff(org.manager)
+    action_advance(action=action, actor=staff)
+    action_advance(action=action, actor=staff)
+    assert action.phase == Action.Phase.CHECK
+    assert action_checks_sweep(today=CHANGE + dt.timedelta(days=15)) == 0  # not in yet
+    assert not OutboxMessage.objects.filter(kind="staff_action_checked").exists()
+    assert action_checks_sweep(today=dt.date(2026, 11, 30)) == 1
+    assert action_checks_sweep(today=dt.date(2026, 11, 30)) == 0
+    (email,) = OutboxMessage.objects.filter(kind="staff_action_checked")
+    action.refresh_from_db()
+    assert email.recipient == org.billing_agent.email
+    assert action.verdict == EFFECTIVE and action.verdict_text in email.body_text
+    assert f"/staff/improvement/actions/{action.pk}/" in email.body_text

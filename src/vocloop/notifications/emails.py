@@ -33,6 +33,7 @@ KINDS = {
     "satisfied and reopened the case",
     "staff_escalated": "To the people notified of an escalation",
     "staff_digest": "To staff, daily: what is due and what breached",
+    "staff_action_checked": "To an improvement action's owner: its check has concluded",
 }
 
 

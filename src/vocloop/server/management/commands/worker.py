@@ -22,6 +22,7 @@ from django_tasks_db.management.commands.db_worker import valid_interval, valid_
 
 from vocloop.cases.escalation import escalation_sweep_report
 from vocloop.conductor.reading import unread_sweep
+from vocloop.improvement.readiness import action_checks_sweep
 from vocloop.insights.tasks import nightly
 from vocloop.lib.words import counted
 from vocloop.metrics.rollups import rollup_deadlines_passed
@@ -178,7 +179,14 @@ def periodic_jobs(heartbeat: Heartbeat, options: dict[str, Any]) -> list[Job]:
         Job("comments left unread", 60, unread_sweep),
         # Trains each model at most once a day, and only with something new to learn.
         Job("learned models and originals", 3600, nightly),
+        # A check concludes on the day its planned sample is complete: hourly is plenty.
+        Job("improvement checks", 3600, _checks),
     ]
+
+
+def _checks() -> str:
+    told = action_checks_sweep()
+    return f"told the owners of {counted(told, 'concluded check')}" if told else ""
 
 
 def _sweep() -> str:
