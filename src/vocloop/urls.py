@@ -22,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/dashboards/", include("vocloop.dashboards.urls")),
     path("staff/insights/", include("vocloop.insights.urls")),
+    path("staff/improvement/", include("vocloop.improvement.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
     path("", include("vocloop.public.urls")),

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from vocloop.improvement import action_views, views
+
+app_name = "improvement"
+urlpatterns = [
+    path("", views.actions, name="actions"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action"),
+    path("actions/<int:pk>/edit/", action_views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/advance/", action_views.action_advance, name="action_advance"),
+    path("actions/<int:pk>/close/", action_views.action_close, name="action_close"),
+    path("actions/<int:pk>/follow-up/", action_views.action_follow_up, name="action_follow_up"),
+    path("actions/<int:pk>/tasks/", action_views.task_add, name="task_add"),
+    path("actions/<int:pk>/tasks/<int:task_pk>/done/", action_views.task_done, name="task_done"),
+    path("objectives/", views.objectives, name="objectives"),
+    path("objectives/new/", views.objective_new, name="objective_new"),
+    path("objectives/<int:pk>/", views.objective_detail, name="objective"),
+    path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
+]
