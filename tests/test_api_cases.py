@@ -350,6 +350,11 @@ def test_the_openapi_document_is_served_without_a_token_and_lists_every_path(db)
         "/api/v1/teams",
         "/api/v1/metrics/{metric}",
         "/api/v1/metrics/{metric}/control-chart",
+        "/api/v1/objectives",
+        "/api/v1/objectives/{objective_id}",
+        "/api/v1/actions",
+        "/api/v1/actions/{action_id}",
+        "/api/v1/actions/{action_id}/events",
     }
     assert '"errors"' in schema["info"]["description"]
     assert schema["components"]["securitySchemes"]["ApiTokenAuth"]["scheme"] == "bearer"
@@ -365,6 +370,15 @@ def test_the_openapi_document_is_served_without_a_token_and_lists_every_path(db)
         "teams_list",
         "metric_read",
         "metric_control_chart",
+        "objectives_list",
+        "objective_create",
+        "objective_read",
+        "objective_update",
+        "actions_list",
+        "action_create",
+        "action_read",
+        "action_update",
+        "action_event_create",
     }
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
-from vocloop.api import cases, directory, feedback, metrics
+from vocloop.api import cases, directory, feedback, improvement, metrics
 from vocloop.api.auth import ApiTokenAuth
 from vocloop.api.errors import ApiError, ErrorOut, install_error_handlers
 
@@ -27,7 +27,8 @@ other is answered as unknown (404).
 
 `detail` is always present; `errors` is present when particular fields are at
 fault, named by their path in the request (`customer.email`, `score`, `limit`).
-Status codes: 400 the body is not JSON; 401 authentication; 404 no such case or metric;
+Status codes: 400 the body is not JSON; 401 authentication; 403 writing for a team
+the token's person is not in; 404 no such case, metric, objective or action;
 409 the case's state does not allow the change; 413 the body is too large;
 422 the input is not acceptable (missing, unknown or out-of-range fields);
 500 our fault, logged on the server; 503 the database is busy or restarting for a
@@ -53,6 +54,7 @@ api.add_router("", feedback.router)
 api.add_router("", cases.router)
 api.add_router("", directory.router)
 api.add_router("", metrics.router)
+api.add_router("", improvement.router)
 
 # Registered last: Django tries the URLs in order, so this only answers for
 # paths nothing else claims, in the API's JSON shape rather than an HTML page.
