@@ -23,7 +23,7 @@ from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.check import action_check
-from vocloop.improvement.forms import ActionForm, CloseForm, TaskForm
+from vocloop.improvement.forms import ActionForm, CloseForm, PublicWordsForm, TaskForm
 from vocloop.improvement.models import Action
 from vocloop.improvement.pages import attempt, keep_equal_floats, today
 from vocloop.improvement.selectors import actions_for, timeline_of
@@ -51,6 +51,7 @@ def _render_action(
         "task": TaskForm(),
         "close": CloseForm(),
         "advance": forms.Form(),
+        "public": PublicWordsForm(initial=PublicWordsForm.initial_of(action)),
     } | (bound or {})
     context = {
         "action": action,
@@ -161,3 +162,19 @@ def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
         return f"Task done: {task.title}.", action
 
     return _act(request, pk, "task_done", forms.Form(request.POST), write)
+
+
+@login_required
+@require_POST
+def action_public_words(request: HttpRequest, pk: int) -> HttpResponse:
+    def write(action: Action, form: forms.Form, actor: Actor) -> tuple[str, Action]:
+        services.action_update(action=action, actor=actor, **form.cleaned_data)
+        if not action.public:
+            shown = "not shown on the public page"
+        elif action.outcome == Action.Outcome.STANDARDISED:
+            shown = "shown on the public page"
+        else:
+            shown = "to be shown on the public page once the action is standardised"
+        return f"“You said, we did” is saved, {shown}.", action
+
+    return _act(request, pk, "public", PublicWordsForm(request.POST), write)

@@ -294,3 +294,38 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class PublicWordsForm(forms.Form):
+    """“You said, we did”: what customers are told, in their words (improvement/published.py)."""
+
+    prefix = "public"
+    public_problem = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="The problem, in the customers' words",
+        help_text="What customers experienced, as they would say it: “Invoices arrived with "
+        "the wrong amount.” No staff names, no customer's name or details, no references.",
+    )
+    public_change = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What changed",
+        help_text="What is different for customers now: “Every invoice over 1,000 is checked "
+        "twice before it goes out.” No staff names, no customer data. The customers of the "
+        "linked cases are emailed it when the action is standardised.",
+    )
+    public = forms.BooleanField(
+        required=False,
+        label="Show it on the public “You said, we did” page once standardised",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def initial_of(action: Action) -> dict[str, Any]:
+        return {name: getattr(action, name) for name in PublicWordsForm.base_fields}

@@ -23,6 +23,8 @@ from vocloop.improvement.models import (
     ImprovementEvent,
     Objective,
 )
+from vocloop.improvement.published import PUBLIC_FIELDS, public_words_refusal
+from vocloop.improvement.told import action_customers_tell
 from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage
 from vocloop.metrics.catalogue import METRICS
@@ -191,11 +193,14 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
 
 @transaction.atomic
 def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
-    if action.phase == Action.Phase.CLOSED:
+    # A closed action's "you said, we did" may still be written: it is published once standardised.
+    if action.phase == Action.Phase.CLOSED and not set(fields) <= PUBLIC_FIELDS:
         raise ImprovementError("The action is closed: raise a follow-up action instead.")
     changed = _changed(action, fields, ACTION_FIELDS)
     if not changed:
         return action
+    if (set(changed) & PUBLIC_FIELDS) and (refusal := public_words_refusal(action)):
+        raise ImprovementError(refusal)
     if action.verdict and set(changed) & {*SCOPE_FIELDS, "expected_effect", "effective_from"}:
         raise ImprovementError(
             "The check has concluded: what it measured can no longer change. Raise a "
@@ -273,6 +278,7 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     action.closed_at = action.updated_at = timezone.now()
     action.save()
     _record(actor, "closed", summary, action=action)
+    action_customers_tell(action=action)
     return action
 
 

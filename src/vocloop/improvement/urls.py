@@ -11,6 +11,7 @@ urlpatterns = [
     path("actions/<int:pk>/advance/", action_views.action_advance, name="action_advance"),
     path("actions/<int:pk>/close/", action_views.action_close, name="action_close"),
     path("actions/<int:pk>/follow-up/", action_views.action_follow_up, name="action_follow_up"),
+    path("actions/<int:pk>/public/", action_views.action_public_words, name="action_public"),
     path("actions/<int:pk>/tasks/", action_views.task_add, name="task_add"),
     path("actions/<int:pk>/tasks/<int:task_pk>/done/", action_views.task_done, name="task_done"),
     path("objectives/", views.objectives, name="objectives"),

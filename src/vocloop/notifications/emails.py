@@ -34,6 +34,8 @@ KINDS = {
     "staff_escalated": "To the people notified of an escalation",
     "staff_digest": "To staff, daily: what is due and what breached",
     "staff_action_checked": "To an improvement action's owner: its check has concluded",
+    "customer_action_standardised": "To each customer of a case linked to an improvement "
+    "action, once, when it is standardised: what changed because of what they said",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vocloop.public import views
+from vocloop.public import views, you_said
 
 app_name = "public"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("t/<slug:token>/verdict/", views.track_verdict, name="track_verdict"),
     path("t/<slug:token>/updates/", views.track_updates, name="track_updates"),
     path("t/<slug:token>/updates/stop/", views.track_updates_stop, name="track_updates_stop"),
+    path("you-said-we-did/", you_said.you_said_we_did, name="you_said_we_did"),
 ]

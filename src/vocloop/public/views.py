@@ -46,6 +46,7 @@ from vocloop.public.forms import (
     UpdatesForm,
     VerdictForm,
 )
+from vocloop.public.you_said import tracking_context
 
 # Where the service's error keys land on the public forms.
 SERVICE_ERROR_FIELDS = {"score_type": "score"}
@@ -322,6 +323,7 @@ def _track_page(
         "verdict_form": verdict_form or VerdictForm(),
         "updates": updates_state(feedback),
         "updates_form": updates_form or UpdatesForm(),
+        **tracking_context(case),
         **(extra or {}),
     }
     return render(request, "public/track.html", context, status=status)
