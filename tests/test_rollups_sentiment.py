@@ -9,6 +9,7 @@ import itertools
 import math
 import random
 import re
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -17,15 +18,19 @@ import numpy as np
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from scipy import stats as scipy_stats
 
 from tests.api_client import ApiClient
 from tests.clock import Clock, utc
-from tests.conftest import Org
+from tests.conftest import Org, build_org
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
+from vocloop.accounts.services import api_token_create
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
@@ -205,9 +210,33 @@ def plant_weeks(org: Org, clock: Clock, seed: int) -> list[tuple[dt.date, str, f
     ]
 
 
-def test_the_figures_match_scipy_on_the_raw_comments(org: Org, clock: Clock) -> None:
+@pytest.fixture(scope="module")
+def weeks(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[Org, list[Any]]]:
+    """Ten weeks of comments read, planted once for the module's tests that only read them
+    (a correction a test makes is rolled back with it), and rolled back after them."""
+    clock = Clock(utc(2026, 11, 20, 16, 0))
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        patch.setattr(timezone, "now", lambda: clock.now)
+        org = build_org()
+        raw = plant_weeks(org, clock, seed=3)
+        yield org, raw
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def planted(weeks: tuple[Org, list[Any]], db: Any, clock: Clock) -> tuple[Org, list[Any]]:
+    """The module's ten weeks, with the clock after them."""
     clock.to(utc(2026, 11, 20, 16, 0))
-    raw = plant_weeks(org, clock, seed=3)
+    return weeks
+
+
+def test_the_figures_match_scipy_on_the_raw_comments(planted: tuple[Org, list[Any]]) -> None:
+    org, raw = planted
     scope = Scope(dt.date(2026, 8, 3), dt.date(2026, 10, 11))
     (negative,) = metric_groups(METRICS["negative_comments"], scope)
     k, n = sum(label == "negative" for _, label, _ in raw), len(raw)
@@ -240,9 +269,8 @@ def test_the_figures_match_scipy_on_the_raw_comments(org: Org, clock: Clock) -> 
         assert group.estimate.value == pytest.approx(float(np.mean(week)))
 
 
-def test_the_control_charts_are_computed_as_by_hand(org: Org, clock: Clock) -> None:
-    clock.to(utc(2026, 11, 20, 16, 0))
-    raw = plant_weeks(org, clock, seed=4)
+def test_the_control_charts_are_computed_as_by_hand(planted: tuple[Org, list[Any]]) -> None:
+    _, raw = planted
     scope = Scope(dt.date(2026, 8, 3), dt.date(2026, 10, 11))
     weeks: dict[dt.date, list[tuple[str, float]]] = {}
     for day, label, score in raw:
@@ -280,10 +308,10 @@ def test_the_control_charts_are_computed_as_by_hand(org: Org, clock: Clock) -> N
 
 
 def test_the_api_gives_both_figures_with_the_feedback_filters(
-    api: ApiClient, org: Org, clock: Clock
+    planted: tuple[Org, list[Any]],
 ) -> None:
-    clock.to(utc(2026, 11, 20, 16, 0))
-    raw = plant_weeks(org, clock, seed=5)
+    _, raw = planted
+    api = ApiClient(api_token_create(name="crm")[1])
     period = {"from": "2026-08-03", "to": "2026-10-11"}
     answer = api.get("/metrics/negative_comments", **period).json()
     assert answer["unit"] == "share"
@@ -311,10 +339,9 @@ def test_the_api_gives_both_figures_with_the_feedback_filters(
 
 
 def test_the_dashboards_show_the_figures_and_the_comments_behind_a_point(
-    org: Org, clock: Clock
+    planted: tuple[Org, list[Any]],
 ) -> None:
-    clock.to(utc(2026, 11, 20, 16, 0))
-    plant_weeks(org, clock, seed=6)
+    org, _ = planted
     query = {"from": "2026-08-03", "to": "2026-10-11"}
     manager = logged_in(org.manager)
     overview = manager.get(reverse("dashboards:overview"), query).content.decode()
@@ -337,9 +364,10 @@ def test_the_dashboards_show_the_figures_and_the_comments_behind_a_point(
     assert "Help desk ·" not in shown and "Invoicing ·" in shown
 
 
-def test_the_migration_counts_the_comments_read_as_a_rebuild_does(org: Org, clock: Clock) -> None:
-    clock.to(utc(2026, 11, 20, 16, 0))
-    plant_weeks(org, clock, seed=7)
+def test_the_migration_counts_the_comments_read_as_a_rebuild_does(
+    planted: tuple[Org, list[Any]],
+) -> None:
+    org, _ = planted
     correction_record(
         feedback=Feedback.objects.first(), themes=[], sentiment="negative", by=org.manager
     )
