@@ -24,8 +24,10 @@ from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.check import action_check
 from vocloop.improvement.forms import ActionForm, CloseForm, PublicWordsForm, TaskForm
+from vocloop.improvement.linked import linked_page
 from vocloop.improvement.models import Action
 from vocloop.improvement.pages import attempt, keep_equal_floats, today
+from vocloop.improvement.rapid_forms import ReplyAllForm, ResolveAllForm
 from vocloop.improvement.selectors import actions_for, timeline_of
 from vocloop.improvement.views import action_form
 from vocloop.metrics.catalogue import METRICS
@@ -52,6 +54,8 @@ def _render_action(
         "close": CloseForm(),
         "advance": forms.Form(),
         "public": PublicWordsForm(initial=PublicWordsForm.initial_of(action)),
+        "reply_all": ReplyAllForm(),
+        "resolve_all": ResolveAllForm(),
     } | (bound or {})
     context = {
         "action": action,
@@ -59,10 +63,7 @@ def _render_action(
         "check": action_check(action, today=today()),
         "metric": METRICS[action.metric],
         "tasks": action.tasks.select_related("owner"),
-        "linked": action.case_links.filter(case__in=scope.cases())
-        .select_related("case", "case__team")
-        .order_by("linked_at"),
-        "cases_hidden": action.case_links.exclude(case__in=scope.cases()).count(),
+        **linked_page(action, scope),
         "timeline": timeline_of(action=action),
         "follow_ups": actions_for(scope).filter(follows=action),
         "effective": action.verdict == EFFECTIVE,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vocloop.improvement import action_views, views
+from vocloop.improvement import action_views, rapid_views, views
 
 app_name = "improvement"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("actions/<int:pk>/public/", action_views.action_public_words, name="action_public"),
     path("actions/<int:pk>/tasks/", action_views.task_add, name="task_add"),
     path("actions/<int:pk>/tasks/<int:task_pk>/done/", action_views.task_done, name="task_done"),
+    path("actions/<int:pk>/reply-all/", rapid_views.reply_all, name="reply_all"),
+    path("actions/<int:pk>/resolve-all/", rapid_views.resolve_all, name="resolve_all"),
+    path("cases/<reference:reference>/link/", rapid_views.case_link, name="case_link"),
+    path("themes/<slug:slug>/link/", rapid_views.theme_link, name="theme_link"),
     path("objectives/", views.objectives, name="objectives"),
     path("objectives/new/", views.objective_new, name="objective_new"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective"),

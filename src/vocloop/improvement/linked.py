@@ -1,0 +1,116 @@
+"""Reads of the cases linked to improvement actions (one problem, many cases): the open
+actions a case can be linked to, a theme's open cases, and an action's linked cases
+with their SLA state and their count by week.
+
+Scoped as every staff read is (accounts/scope.py): a user links, sees and counts only
+the cases and actions of their teams, everything if they see every case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vocloop.accounts.scope import CaseScope
+from vocloop.cases.models import OPEN_STATUSES, Case
+from vocloop.cases.selectors import Due, case_due
+from vocloop.improvement.models import Action, ActionCase
+from vocloop.improvement.selectors import actions_for
+from vocloop.insights.models import Theme
+from vocloop.lib.days import day_of
+
+# A theme's page lists this many of its open cases, the latest first.
+THEME_CASES_SHOWN = 100
+
+
+def open_actions_for(scope: CaseScope) -> QuerySet[Action]:
+    """The actions a case can be linked to: not closed, within the user's reach."""
+    return actions_for(scope).exclude(phase=Action.Phase.CLOSED).order_by("title", "id")
+
+
+def actions_of_case(case: Case, scope: CaseScope) -> QuerySet[Action]:
+    """The actions within reach that a case is linked to."""
+    return actions_for(scope).filter(case_links__case=case).order_by("due_on", "id")
+
+
+def theme_open_cases(theme: Theme, scope: CaseScope) -> QuerySet[Case]:
+    """Open cases within reach whose feedback is about the theme, the latest first."""
+    found = scope.cases().filter(status__in=OPEN_STATUSES, feedback__themes__theme=theme)
+    return found.distinct().select_related("touchpoint", "team").order_by("-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """A linked case as the action's page shows it, with where it stands against its SLA."""
+
+    case: Case
+    linked_at: dt.datetime
+    due: Due  # the next deadline of an open case (as the inbox shows it)
+
+    @property
+    def breached(self) -> bool:
+        """A deadline missed: one passed now, or missed when it was acknowledged or resolved."""
+        return (
+            self.due.state == "breached"
+            or self.case.acknowledged_within_sla is False
+            or self.case.resolved_within_sla is False
+        )
+
+    @property
+    def has_sla(self) -> bool:
+        return self.case.sla_policy_id is not None or self.case.resolve_by is not None
+
+
+def linked_cases(action: Action, scope: CaseScope) -> list[LinkedCase]:
+    links = (
+        action.case_links.filter(case__in=scope.cases())
+        .select_related("case", "case__team", "case__touchpoint")
+        .order_by("linked_at", "id")
+    )
+    return [LinkedCase(link.case, link.linked_at, case_due(link.case)) for link in links]
+
+
+def cases_out_of_reach(action: Action, scope: CaseScope) -> int:
+    """How many of the action's cases belong to teams the user does not work with."""
+    return ActionCase.objects.filter(action=action).exclude(case__in=scope.cases()).count()
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: dt.date
+    opened: int  # linked cases opened that week
+    linked: int  # cases linked that week
+    total: int  # cases linked by the end of the week
+
+
+def _monday(moment: dt.datetime) -> dt.date:
+    day = day_of(moment)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly_counts(rows: list[LinkedCase]) -> list[Week]:
+    """The linked cases counted by the week they were opened and the week they were linked,
+    oldest week first; a week with neither is left out, so that the table stays small
+    when an old case is linked long after it was opened."""
+    opened = Counter(_monday(r.case.opened_at) for r in rows)
+    linked = Counter(_monday(r.linked_at) for r in rows)
+    weeks, total = [], 0
+    for monday in sorted(opened | linked):
+        total += linked[monday]
+        weeks.append(Week(monday, opened[monday], linked[monday], total))
+    return weeks
+
+
+def linked_page(action: Action, scope: CaseScope) -> dict[str, Any]:
+    """What the action's page shows of its linked cases."""
+    rows = linked_cases(action, scope)
+    return {
+        "linked_cases": rows,
+        "linked_weeks": weekly_counts(rows),
+        "linked_open": sum(1 for r in rows if r.case.is_open),
+        "cases_hidden": cases_out_of_reach(action, scope),
+    }
