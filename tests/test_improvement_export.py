@@ -9,7 +9,10 @@ import io
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.clock import Clock
@@ -17,9 +20,15 @@ from tests.conftest import Org
 from tests.staff_pages import logged_in
 from tests.test_improvement_check import CHANGE, plant, raise_action
 from tests.test_improvement_pages import TODAY, page, set_objective
+from tests.test_improvement_status import TODAY as STATUS_DAY
+from tests.test_improvement_status import objective as status_objective
+from tests.test_improvement_status import plant as plant_status
 from vocloop.improvement.check import action_check
+from vocloop.improvement.digest import IMPROVEMENT_DIGEST
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.status import objective_status
+from vocloop.notifications.delivery import deliver_due
+from vocloop.notifications.digest import DigestRun, digest_enqueue
 
 
 def rows_of(client: Client, name: str) -> list[dict[str, str]]:
@@ -145,3 +154,59 @@ def test_the_lists_link_to_their_downloads_and_strangers_are_sent_to_log_in(
     for name in ("actions_csv", "objectives_csv"):
         response = Client().get(reverse(f"improvement:{name}"))
         assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_digest_tells_owners_of_their_objectives_at_risk_and_actions_waiting(
+    org: Org,
+) -> None:
+    plant_status(org, 0.30)  # flat, far from a target of 10 %: off track
+    off_track = status_objective(org, target=0.10)
+    assert objective_status(off_track, today=STATUS_DAY).status == "off track"
+    not_enough = status_objective(
+        org, target=0.10, title="Help desk complaints", touchpoint=org.helpdesk, team=org.support
+    )
+    late = raise_action(org, title="Reprint the invoices", due_on=STATUS_DAY - dt.timedelta(1))
+    checked = raise_action(org, title="Second pair of eyes", due_on=STATUS_DAY)
+    Action.objects.filter(pk=checked.pk).update(
+        phase=Action.Phase.ACT, verdict="effective", verdict_text="Effective: down by a third."
+    )
+    support_late = raise_action(
+        org,
+        title="Call back within the hour",
+        touchpoint=org.helpdesk,
+        team=org.support,
+        owner=org.support_agent,
+        due_on=STATUS_DAY - dt.timedelta(days=3),
+    )
+    raise_action(org, title="Not due yet", due_on=STATUS_DAY + dt.timedelta(days=1))
+    mail.outbox.clear()
+
+    now = dt.datetime.combine(STATUS_DAY, dt.time(9), dt.UTC)
+    assert digest_enqueue(now=now) == DigestRun(queued=2, earlier=0)  # Bill's and Sam's
+    deliver_due(now=dt.datetime.now(dt.UTC))
+    [bills] = [m for m in mail.outbox if m.to == [org.billing_agent.email]]
+    assert bills.subject == f"Your improvement work on {STATUS_DAY:%-d %b %Y}"
+    assert off_track.title in bills.body and "(off track)" in bills.body
+    assert objective_status(off_track, today=STATUS_DAY).sentence in bills.body
+    assert late.title in bills.body and checked.title in bills.body
+    assert "Effective: down by a third." in bills.body
+    assert reverse("improvement:action", args=[late.pk]) in bills.body
+    assert support_late.title not in bills.body and "Not due yet" not in bills.body
+    assert not_enough.title not in bills.body
+    [sams] = [m for m in mail.outbox if m.to == [org.support_agent.email]]
+    assert support_late.title in sams.body
+    assert off_track.title not in sams.body and late.title not in sams.body
+
+
+def test_the_digests_reading_of_improvement_does_not_grow_with_its_recipients(
+    org: Org,
+) -> None:
+    people = [org.billing_agent, org.support_agent, org.support_agent_2, org.support_lead]
+    for person in people:
+        raise_action(org, owner=person, due_on=STATUS_DAY - dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as one:
+        told_one = IMPROVEMENT_DIGEST.digest_context(people[:1], today=STATUS_DAY)
+    with CaptureQueriesContext(connection) as all_four:
+        told_all = IMPROVEMENT_DIGEST.digest_context(people, today=STATUS_DAY)
+    assert len(told_one) == 1 and len(told_all) == 4
+    assert len(one.captured_queries) == len(all_four.captured_queries) == 2
