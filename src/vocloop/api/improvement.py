@@ -25,12 +25,7 @@ from vocloop.api.improvement_input import (
     refused_in_words,
     service_fields,
 )
-from vocloop.api.improvement_json import (
-    action_detail_json,
-    action_json,
-    objective_detail_json,
-    objective_json,
-)
+from vocloop.api.improvement_json import action_detail_json, objective_detail_json
 from vocloop.api.improvement_schemas import (
     ActionChange,
     ActionDetailOut,
@@ -46,6 +41,7 @@ from vocloop.api.improvement_schemas import (
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.models import Action, Objective
+from vocloop.improvement.representation import action_json, objective_json
 from vocloop.improvement.selectors import actions_for, actions_overdue_first, objectives_for
 from vocloop.lib.days import day_of
 

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from vocloop.improvement.check import Check, Window, action_check
-from vocloop.improvement.models import Action, ImprovementEvent, MeasuredScope, Objective
+from vocloop.improvement.models import Action, ImprovementEvent, Objective
+from vocloop.improvement.representation import (
+    action_json,
+    event_json,
+    objective_json,
+    window_json,
+)
 from vocloop.improvement.selectors import timeline_of
 from vocloop.improvement.status import objective_status
 from vocloop.statistics.estimate import Estimate
-
-
-def window_json(first: dt.date | None, last: dt.date | None) -> dict[str, Any] | None:
-    if first is None or last is None:
-        return None
-    return {"from": first, "to": last}
 
 
 def estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
@@ -65,40 +65,7 @@ def check_json(check: Check) -> dict[str, Any]:
 
 
 def _timeline(events: Iterable[ImprovementEvent]) -> list[dict[str, Any]]:
-    return [
-        {"kind": e.kind, "summary": e.summary, "actor": e.actor_label, "created_at": e.created_at}
-        for e in events
-    ]
-
-
-def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
-    touchpoint = measured.touchpoint
-    return {
-        "metric": measured.metric,
-        "touchpoint": touchpoint.slug if touchpoint is not None else None,
-        "stage": measured.stage or None,
-        "channel": measured.channel or None,
-        "segment": measured.segment or None,
-    }
-
-
-def objective_json(objective: Objective) -> dict[str, Any]:
-    return {
-        "id": objective.pk,
-        "title": objective.title,
-        **_scope_json(objective),
-        "dimension": objective.dimension or None,
-        "want": objective.want or None,
-        "target": objective.target,
-        "direction": objective.direction,
-        "due_on": objective.due_on,
-        "baseline": window_json(objective.baseline_from, objective.baseline_to),
-        "team": objective.team.slug,
-        "owner": objective.owner.get_username(),
-        "review_cadence": objective.review_cadence,
-        "created_at": objective.created_at,
-        "updated_at": objective.updated_at,
-    }
+    return [event_json(e) for e in events]
 
 
 def objective_detail_json(objective: Objective, *, today: dt.date) -> dict[str, Any]:
@@ -120,36 +87,6 @@ def objective_detail_json(objective: Objective, *, today: dt.date) -> dict[str, 
             "actions": list(objective.actions.order_by("id").values_list("id", flat=True)),
         },
         "timeline": _timeline(timeline_of(objective=objective)),
-    }
-
-
-def action_json(action: Action) -> dict[str, Any]:
-    return {
-        "id": action.pk,
-        "title": action.title,
-        "kind": action.kind,
-        "phase": action.phase,
-        "source": action.source,
-        **_scope_json(action),
-        "objective": action.objective_id,
-        "follows": action.follows_id,
-        "problem": action.problem,
-        "whys": list(action.whys),
-        "cause_category": action.cause_category or None,
-        "change": action.change,
-        "expected_effect": action.expected_effect,
-        "team": action.team.slug,
-        "owner": action.owner.get_username(),
-        "due_on": action.due_on,
-        "effective_from": action.effective_from,
-        "before": window_json(action.before_from, action.before_to),
-        "after": window_json(action.after_from, action.after_to),
-        "verdict": action.verdict or None,
-        "outcome": action.outcome or None,
-        "close_reason": action.close_reason,
-        "closed_at": action.closed_at,
-        "created_at": action.created_at,
-        "updated_at": action.updated_at,
     }
 
 

@@ -210,6 +210,9 @@ class TaskOut(Schema):
 
 
 class TimelineOut(Schema):
+    """An entry of an objective's or action's timeline; a webhook's `data.change` has this
+    shape."""
+
     kind: str = Field(..., description="What happened, e.g. raised, phase, closed.")
     summary: str = Field(..., description="What happened, in a sentence.")
     actor: str = Field(..., description="Who did it.")
@@ -230,6 +233,8 @@ class ScopeOut(Schema):
 
 
 class ObjectiveOut(ScopeOut):
+    """An objective; a webhook's `data.objective` has this shape."""
+
     id: int = Field(..., description="The objective's id.")
     title: str = Field(..., description="What is to be reached.")
     dimension: str | None = Field(..., description="The quality dimension it serves.")
@@ -267,6 +272,8 @@ class ObjectiveListOut(Schema):
 
 
 class ActionOut(ScopeOut):
+    """An action; a webhook's `data.action` has this shape."""
+
     id: int = Field(..., description="The action's id.")
     title: str = Field(..., description="What the action does.")
     kind: KindName = Field(..., description="Corrective, preventive or improvement.")

@@ -31,11 +31,11 @@ from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.dashboards.views import (
     FIGURE_CSV_HEADER,
     csv_name,
-    csv_response,
     filter_form,
     invalid_filters,
     wants_csv,
 )
+from vocloop.lib.downloads import csv_response
 from vocloop.metrics.catalogue import LOWER_IS_BETTER, format_value
 from vocloop.metrics.selectors import METRICS, Period, Scope, enough, period_bounds
 from vocloop.statistics.control_charts import ControlChart

@@ -38,7 +38,8 @@ from vocloop.dashboards.root_causes import (
 )
 from vocloop.dashboards.selectors import within
 from vocloop.dashboards.templatetags.vocloop_figures import period_label
-from vocloop.dashboards.views import csv_name, csv_response, invalid_filters, wants_csv
+from vocloop.dashboards.views import csv_name, invalid_filters, wants_csv
+from vocloop.lib.downloads import csv_response
 from vocloop.metrics.selectors import Period, Scope, period_bounds
 from vocloop.statistics.metrics import proportion
 from vocloop.statistics.pareto import ParetoBar

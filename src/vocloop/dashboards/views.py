@@ -7,7 +7,6 @@ A bad filter is answered with the form and its message, never with a guess.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,22 +35,11 @@ from vocloop.dashboards.people import coaching_rows
 from vocloop.dashboards.teams import team_table
 from vocloop.dashboards.templatetags.vocloop_figures import period_label
 from vocloop.insights.selectors import emerging_themes
+from vocloop.lib.downloads import csv_response
 from vocloop.lib.words import number
 from vocloop.listening.models import STAGE_ORDER, LifecycleStage, Touchpoint
 from vocloop.metrics.catalogue import format_value
 from vocloop.metrics.selectors import METRICS, Scope, enough
-
-
-def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return response
 
 
 def wants_csv(request: HttpRequest) -> bool:

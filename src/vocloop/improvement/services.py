@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from vocloop.cases.models import Case
 from vocloop.cases.timeline import Actor
+from vocloop.improvement.announce import improvement_event_announce
 from vocloop.improvement.check import action_check
 from vocloop.improvement.models import (
     Action,
@@ -91,7 +92,7 @@ def _record(
     action: Action | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> ImprovementEvent:
-    return ImprovementEvent.objects.create(
+    entry = ImprovementEvent.objects.create(
         objective=objective,
         action=action,
         kind=kind,
@@ -100,6 +101,8 @@ def _record(
         actor_label=actor.label,
         data=dict(data or {}),
     )
+    improvement_event_announce(entry)  # its webhooks, in the same transaction
+    return entry
 
 
 def _check_scope(values: Mapping[str, Any]) -> None:

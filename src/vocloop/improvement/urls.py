@@ -1,11 +1,12 @@
 from django.urls import path
 
-from vocloop.improvement import action_views, rapid_views, views
+from vocloop.improvement import action_views, export, rapid_views, views
 
 app_name = "improvement"
 urlpatterns = [
     path("", views.actions, name="actions"),
     path("actions/new/", views.action_new, name="action_new"),
+    path("actions.csv", export.actions_csv, name="actions_csv"),
     path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path("actions/<int:pk>/edit/", action_views.action_edit, name="action_edit"),
     path("actions/<int:pk>/advance/", action_views.action_advance, name="action_advance"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("cases/<reference:reference>/link/", rapid_views.case_link, name="case_link"),
     path("themes/<slug:slug>/link/", rapid_views.theme_link, name="theme_link"),
     path("objectives/", views.objectives, name="objectives"),
+    path("objectives.csv", export.objectives_csv, name="objectives_csv"),
     path("objectives/new/", views.objective_new, name="objective_new"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective"),
     path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),

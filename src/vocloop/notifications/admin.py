@@ -12,6 +12,7 @@ from vocloop.admin_site import QualityManagerAdmin, ReadOnlyAdmin
 from vocloop.lib.words import counted
 from vocloop.notifications.emails import KINDS, compile_sources
 from vocloop.notifications.models import (
+    WEBHOOK_EVENTS,
     EmailTemplate,
     OutboxMessage,
     Unsubscribe,
@@ -26,6 +27,13 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["name", "url", "secret", "events", "format", "active"]
+        # From the list the subscription is checked against, so that a new event is
+        # offered here as soon as vocloop sends it.
+        help_texts = {
+            "events": 'A list of events, e.g. ["case.opened", "action.closed"], from: '
+            + ", ".join(WEBHOOK_EVENTS)
+            + "."
+        }
 
 
 @admin.register(WebhookSubscription)

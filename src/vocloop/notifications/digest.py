@@ -1,10 +1,14 @@
-"""The daily digest: to each member of staff, their teams' cases that are due or breached."""
+"""The daily digest: to each member of staff, their teams' cases that are due or breached,
+and what the parts of the loop above notifications add (digest sections: the improvement
+app's objectives and actions), without this module knowing them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -64,6 +68,34 @@ def digest_cases(*, user: Any, now: dt.datetime) -> tuple[Rows, Rows]:
     return breached, due
 
 
+class DigestSection(Protocol):
+    """A part of the digest another app adds; the staff_digest template shows it."""
+
+    @property
+    def name(self) -> str:
+        """What it tells, for logs and errors."""
+
+    def digest_context(self, users: Sequence[Any], *, today: dt.date) -> dict[int, dict[str, Any]]:
+        """For each of the users (by pk) with something to tell, the template's context for
+        it. Read for all of them at once: the digest's queries must not grow with them."""
+
+
+_sections: dict[str, DigestSection] = {}
+
+
+def digest_section_add(section: DigestSection) -> None:
+    """Add a part to the digest (an app's ready() does, once, when Django starts)."""
+    _sections[section.name] = section
+
+
+def _sections_context(users: Sequence[Any], today: dt.date) -> dict[int, dict[str, Any]]:
+    context: dict[int, dict[str, Any]] = {}
+    for section in _sections.values():
+        for pk, told in section.digest_context(users, today=today).items():
+            context.setdefault(pk, {}).update(told)
+    return context
+
+
 @dataclass(frozen=True)
 class DigestRun:
     """What one run did: digests queued by it, and those an earlier run queued today."""
@@ -99,9 +131,10 @@ def digest_enqueue(*, now: dt.datetime | None = None) -> DigestRun:
                 "dedup_key", flat=True
             )
         )
-        for key, user in keys.items():
-            if key not in done:
-                queued += _digest_for(user, now=now, today=today)
+        waiting = [user for key, user in keys.items() if key not in done]
+        told = _sections_context(waiting, today)
+        for user in waiting:
+            queued += _digest_for(user, now=now, today=today, more=told.get(user.pk, {}))
     return DigestRun(queued=queued, earlier=len(done))
 
 
@@ -109,9 +142,9 @@ def _cause(user: Any, today: dt.date) -> str:
     return f"digest:{today.isoformat()}:user:{user.pk}"
 
 
-def _digest_for(user: Any, *, now: dt.datetime, today: dt.date) -> int:
+def _digest_for(user: Any, *, now: dt.datetime, today: dt.date, more: dict[str, Any]) -> int:
     breached, due = digest_cases(user=user, now=now)
-    if not breached and not due:
+    if not breached and not due and not more:
         return 0
     email_enqueue(
         kind="staff_digest",
@@ -122,6 +155,7 @@ def _digest_for(user: Any, *, now: dt.datetime, today: dt.date) -> int:
             "date": today,
             "breached": breached,
             "due": due,
+            **more,
         },
     )
     return 1

@@ -16,6 +16,14 @@ WEBHOOK_EVENTS = (
     "case.escalated",
     "case.resolved",
     "case.reopened",
+    # improvement/announce.py
+    "objective.created",
+    "objective.updated",
+    "action.raised",
+    "action.updated",
+    "action.phase_changed",
+    "action.checked",
+    "action.closed",
 )
 
 
