@@ -407,3 +407,14 @@ def test_linking_without_a_choice_is_refused_with_a_message(org: Org, callbacks:
         refused = agent.post(url, data)
         assert refused.status_code == 400 and said in text_of(refused)
     assert not ActionCase.objects.exists()
+
+
+def test_the_timeline_counts_the_cases_linked_without_naming_them(org: Org) -> None:
+    action = support_action(org)
+    (one,) = help_desk_cases(org, 1)
+    other = invoicing_case(org)  # Billing's: the action's readers may not see it
+    action_cases_link(action=action, cases=[one], actor=Actor.staff(org.manager))
+    action_cases_link(action=action, cases=[one, other], actor=Actor.staff(org.manager))
+    summaries = list(action.events.filter(kind="cases").values_list("summary", flat=True))
+    assert summaries == ["1 case linked", "1 case linked"]
+    assert other.reference not in " ".join(action.events.values_list("summary", flat=True))

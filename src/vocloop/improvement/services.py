@@ -27,6 +27,7 @@ from vocloop.improvement.models import (
 from vocloop.improvement.published import PUBLIC_FIELDS, public_words_refusal
 from vocloop.improvement.told import action_customers_tell
 from vocloop.lib.days import day_of
+from vocloop.lib.words import counted
 from vocloop.listening.models import LifecycleStage
 from vocloop.metrics.catalogue import METRICS
 from vocloop.statistics.effect import EFFECTIVE
@@ -344,6 +345,13 @@ def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) ->
         [ActionCase(action=action, case=c, linked_by=actor.user) for c in new]
     )
     if new:
-        shown = ", ".join(c.reference for c in new[:5]) + (" …" if len(new) > 5 else "")
-        _record(actor, "cases", f"{len(new)} cases linked: {shown}", action=action)
+        # The references stay off the summary: whoever sees the action sees its timeline,
+        # and may not see every team's cases.
+        _record(
+            actor,
+            "cases",
+            f"{counted(len(new), 'case')} linked",
+            action=action,
+            data={"cases": [c.pk for c in new]},
+        )
     return len(new)
