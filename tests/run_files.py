@@ -1,5 +1,6 @@
 """Files shared by the pytest-xdist workers of one test run, in the run's temporary directory
-(pytest removes it with old runs): a migrated SQLite database to copy, and locks.
+(pytest removes it with old runs): a migrated SQLite database to copy, results computed
+once for every worker, and locks.
 
 `vocloop migrate` on an empty file costs seconds of CPU, and a dozen tests each want a
 database of their own for the vocloop processes they start. The first of them in a run
@@ -14,7 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,6 +43,17 @@ def run_lock(name: str) -> Iterator[None]:
     with open(_run / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def computed_once(name: str, produce: Callable[[], str]) -> str:
+    """What `produce` gives, computed by the first worker of the run that asks; the others
+    wait for it and read it (a module-scoped fixture is built once per worker)."""
+    assert _run is not None, "tests.run_files is loaded as a pytest plugin"
+    kept = _run / f"{name}.out"
+    with run_lock(name):
+        if not kept.exists():
+            kept.write_text(produce())
+    return kept.read_text()
 
 
 def copy_migrated(data_dir: Path) -> None:

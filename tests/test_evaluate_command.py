@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.run_files import computed_once
 from tests.shared_data import shared_data
 
 THEMES = {
@@ -246,11 +247,12 @@ def test_options_out_of_range_are_refused(feedback_csv: Path) -> None:
 @pytest.fixture(scope="module")
 def cfpb_products() -> dict[str, dict[str, float]]:
     path = shared_data("cfpb-complaints-2019-2020.csv")
-    out = run(
+    # The two tests that read it may run in two workers: the products are learnt once.
+    out = computed_once("cfpb-products", lambda: run(
         "text", str(path), "--text-column", "Consumer complaint narrative",
         "--label-column", "Product", "--min-count", "25", "--test-size", "0.3",
         "--seeds", "0", "1", "2", "--json",
-    )  # fmt: skip
+    ))  # fmt: skip
     report = json.loads(out)
     assert report["kept_texts"] == 1526 and len(report["kept_labels"]) == 9
     mean: dict[str, dict[str, float]] = report["mean"]
