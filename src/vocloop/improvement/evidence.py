@@ -92,6 +92,12 @@ def stated(e: Estimate, metric: str) -> str:
     return f"{format_value(e.value, metric)} [{low}, {high}], n={number(e.n)}"
 
 
+def _split(e: Estimate) -> tuple[str, str]:
+    """ "14.2 %" and "[11.0 %, 18.1 %], n=412": a share, then its interval and n."""
+    value, _, rest = stated(e, "share").partition(" [")
+    return value, f"[{rest}" if rest else ""
+
+
 def _at(touchpoint: Touchpoint | None) -> str:
     return f" at {touchpoint.name}" if touchpoint else ""
 
@@ -148,11 +154,11 @@ def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None 
     rise = _rise_at(theme, as_of, touchpoint)
     weeks = insights.RECENT_WEEKS
     where = f"of comments{_at(touchpoint)}" if touchpoint else "of all comments"
+    now, interval = _split(recent.share)
     problem = (
-        f"‘{theme.name}’: {stated(recent.share, 'share')} {where} in the {weeks} weeks to "
-        f"{day(period.recent_last)}, {'up from' if rose else 'against'} "
-        f"{stated(history.share, 'share')} in the {insights.HISTORY_WEEKS} weeks before; "
-        f"{counted(recent.comments, 'comment')}."
+        f"‘{theme.name}’: {now} {where} in the {weeks} weeks to {day(period.recent_last)} "
+        f"{interval}, {'up from' if rose else 'against'} {stated(history.share, 'share')} in "
+        f"the {insights.HISTORY_WEEKS} weeks before; {counted(recent.comments, 'comment')}."
     )
     measured = Scope(period.recent_first, period.recent_last, touchpoint_id=tp)
     negative = metric_value(THEME_METRIC, measured)

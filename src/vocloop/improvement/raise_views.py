@@ -43,7 +43,7 @@ class RaisedActionForm(ActionForm):
     """The action's plan, with where it was raised from and the evidence it carries."""
 
     source = forms.ChoiceField(
-        choices=Action.Source.choices, initial=Action.Source.HAND, widget=forms.HiddenInput
+        choices=Action.Source.choices, required=False, widget=forms.HiddenInput
     )
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), to_field_name="slug", required=False,
@@ -69,6 +69,7 @@ class RaisedActionForm(ActionForm):
     def values(self) -> dict[str, Any]:
         values = super().values()
         values.pop("cases", None)
+        values["source"] = values.get("source") or Action.Source.HAND  # a form without it
         return values
 
 
