@@ -1,11 +1,11 @@
 from django.urls import path
 
-from vocloop.improvement import action_views, export, rapid_views, views
+from vocloop.improvement import action_views, export, raise_views, rapid_views, views
 
 app_name = "improvement"
 urlpatterns = [
     path("", views.actions, name="actions"),
-    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/new/", raise_views.action_new, name="action_new"),
     path("actions.csv", export.actions_csv, name="actions_csv"),
     path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path("actions/<int:pk>/edit/", action_views.action_edit, name="action_edit"),

@@ -17,13 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.forms import ActionForm, ObjectiveForm
-from vocloop.improvement.models import Action, Objective
+from vocloop.improvement.models import Objective
 from vocloop.improvement.pages import (
     attempt,
     by_phase,
@@ -167,31 +167,3 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def action_form(scope: CaseScope, data: Any = None, **kwargs: Any) -> ActionForm:
     return ActionForm(data, teams=teams_for(scope), objectives=objectives_for(scope), **kwargs)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest) -> HttpResponse:
-    """Raise an action by hand; from an objective's page (?objective=) with its scope."""
-    scope = case_scope(request.user)
-    if request.method == "GET":
-        initial: dict[str, Any] = {"kind": Action.Kind.CORRECTIVE}
-        wanted = request.GET.get("objective", "")
-        if wanted.isdecimal() and len(wanted) < 12:
-            objective = objectives_for(scope).filter(pk=int(wanted)).first()
-            if objective is not None:
-                initial = ActionForm.initial_for(objective)
-        form = action_form(scope, initial=initial)
-        return render(request, "improvement/action_new.html", {"form": form, "page": "actions"})
-    form = action_form(scope, request.POST)
-    actor = Actor.staff(request.user)
-    action = None
-    if form.is_valid():
-        values = form.values()
-        action = attempt(form, lambda: services.action_create(actor=actor, **values))
-    if action is None:
-        messages.error(request, NOT_SET)
-        context = {"form": form, "page": "actions"}
-        return render(request, "improvement/action_new.html", context, status=400)
-    messages.success(request, f"Action raised: {action.title}. It starts in Plan.")
-    return redirect("improvement:action", pk=action.pk)
