@@ -5,7 +5,9 @@ over the demo's last months, each step at its own moment of the demo's clock (`_
 An objective's status is computed, never typed, so each objective's target is chosen
 on the demo's own data: its natural target when that already gives the status the
 programme shows (the level before the deterioration, a round figure), otherwise the
-nearest target that does (targets.py). The one action on the planted deterioration
+nearest target that does (targets.py); an objective whose status the data cannot show
+at all (an "on track" needs a trend the demo's chance may not give) gives way to the
+next of those it names `instead`. The one action on the planted deterioration
 acts on the survey the generator recovers (organisation.RECOVERING_SURVEY), so its
 check finds it effective; another changes nothing the data knows of.
 """
@@ -17,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -27,7 +28,7 @@ from vocloop.cases.models import Case
 from vocloop.cases.timeline import Actor
 from vocloop.demo import action_plans as planned_actions
 from vocloop.demo.organisation import DETERIORATING, RECOVERY_DAYS
-from vocloop.demo.targets import ObjectiveAim, target_for
+from vocloop.demo.targets import ObjectiveAim, target_fallback, target_for
 from vocloop.improvement import services
 from vocloop.improvement.models import Action, ActionCase, ImprovementEvent, Objective
 from vocloop.improvement.services import ImprovementError
@@ -61,11 +62,61 @@ OBJECTIVES: tuple[ObjectiveAim, ...] = (
         metric="csat",
         touchpoint="support-desk",
         higher=True,
-        due_days=180,
+        due_days=240,
         team="support-desk",
         owner="lead",
         dimension="service",
         want="caring_person",
+        instead=(
+            ObjectiveAim(
+                key="support",
+                title="Support desk effort down with the support improvement programme",
+                aim=ON_TRACK,
+                metric="ces",
+                touchpoint="support-desk",
+                higher=True,
+                due_days=240,
+                team="support-desk",
+                owner="lead",
+                dimension="service",
+                want="effective_resolution",
+            ),
+            ObjectiveAim(
+                key="support",
+                title="NPS across the organisation up with the support improvement programme",
+                aim=ON_TRACK,
+                metric="nps",
+                higher=True,
+                due_days=240,
+                team="customer-operations",
+                owner="olivia.hart",
+                want="caring_person",
+            ),
+            ObjectiveAim(
+                key="support",
+                title="Onboarding that takes less effort",
+                aim=ON_TRACK,
+                metric="ces",
+                touchpoint="onboarding",
+                higher=True,
+                due_days=240,
+                team="field-services",
+                owner="sofia.costa",
+                dimension="ease_of_use",
+            ),
+            ObjectiveAim(
+                key="support",
+                title="Cases resolved sooner across the organisation",
+                aim=ON_TRACK,
+                metric="time_to_resolve",
+                higher=False,
+                due_days=240,
+                team="customer-operations",
+                owner="olivia.hart",
+                dimension="timeliness",
+                want="effective_resolution",
+            ),
+        ),
     ),
     ObjectiveAim(
         key="invoices",
@@ -125,8 +176,12 @@ def _at(moment: dt.datetime) -> Iterator[None]:
     """
     events = ImprovementEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     links = ActionCase.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    with mock.patch.object(timezone, "now", lambda: moment):
+    wall_clock = timezone.now
+    timezone.now = lambda: moment
+    try:
         yield
+    finally:
+        timezone.now = wall_clock
     ImprovementEvent.objects.filter(pk__gt=events).update(created_at=moment)
     ActionCase.objects.filter(pk__gt=links).update(linked_at=moment)
 
@@ -148,8 +203,23 @@ class _Writer:
         return Actor.staff(self.users[username])
 
     def objective(self, aim: ObjectiveAim) -> Objective:
+        """The first of the objective and those to set instead that shows its status."""
+        variants = (aim, *aim.instead)
+        for variant in variants:
+            fields = self.objective_fields(variant)
+            target = target_for(Objective(target=0.0, **fields), variant, today=self.today)
+            if target is not None:
+                break
+        else:
+            target = target_fallback(Objective(target=0.0, **fields), variant, today=self.today)
+        with _at(fields["created_at"]):
+            return services.objective_create(
+                actor=self.actor(variant.owner), target=target, **fields
+            )
+
+    def objective_fields(self, aim: ObjectiveAim) -> dict[str, Any]:
         created = self.moment(aim.set_days_ago)
-        fields: dict[str, Any] = {
+        return {
             "title": aim.title,
             "metric": aim.metric,
             "touchpoint": self.touchpoints[aim.touchpoint] if aim.touchpoint else None,
@@ -165,9 +235,6 @@ class _Writer:
             "created_at": created,
             "updated_at": created,
         }
-        fields["target"] = target_for(Objective(target=0.0, **fields), aim, today=self.today)
-        with _at(created):
-            return services.objective_create(actor=self.actor(aim.owner), **fields)
 
     def cases(self, touchpoint: str, *, days: tuple[int, int], count: int) -> list[Case]:
         """The first cases opened at a touch point in a span of the demo's last days."""

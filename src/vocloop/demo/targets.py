@@ -52,6 +52,9 @@ class ObjectiveAim:
     natural: float | Literal["baseline"] | None = None
     set_days_ago: int = 75
     baseline_days: tuple[int, int] = (180, 90)  # from … to, in days before the demo's now
+    # Objectives to set instead, in order, where the data cannot show this one's status
+    # (the support desk's slow improvement is not always steady enough to project).
+    instead: tuple[ObjectiveAim, ...] = ()
 
 
 def _step(metric: str) -> float:
@@ -88,8 +91,9 @@ def _rounded(value: float, step: float, higher: bool, aim: str) -> list[float]:
     return [round(v, 6) for v in firsts] + [value]
 
 
-def target_for(objective: Objective, aim: ObjectiveAim, *, today: dt.date) -> float:
-    """The target of `objective` (its other fields set) that gives `aim.aim` as of `today`."""
+def target_for(objective: Objective, aim: ObjectiveAim, *, today: dt.date) -> float | None:
+    """The target of `objective` (its other fields set) that gives `aim.aim` as of `today`,
+    or None where no target does."""
     status = objective_status(objective, today=today)
     projection = status.projection
 
@@ -114,6 +118,13 @@ def target_for(objective: Objective, aim: ObjectiveAim, *, today: dt.date) -> fl
         for target in _rounded(wanted, _step(aim.metric), aim.higher, aim.aim):
             if gives(target):
                 return target
-    # The data cannot show this status (a tiny demo): the natural target, or the current value.
-    fallback = natural if natural is not None else projection.current.value
-    return float(fallback if fallback is not None else 0.0)
+    return None
+
+
+def target_fallback(objective: Objective, aim: ObjectiveAim, *, today: dt.date) -> float:
+    """Where the data cannot show the status (a small demo): the natural target, or the
+    current value."""
+    status = objective_status(objective, today=today)
+    natural = status.baseline.value if aim.natural == "baseline" else aim.natural
+    fallback = natural if natural is not None else status.projection.current.value
+    return _rounded(float(fallback or 0.0), _step(aim.metric), aim.higher, aim.aim)[0]
