@@ -210,8 +210,9 @@ class _Writer:
             target = target_for(Objective(target=0.0, **fields), variant, today=self.today)
             if target is not None:
                 break
-        else:
-            target = target_fallback(Objective(target=0.0, **fields), variant, today=self.today)
+        else:  # none can: the objective itself, with its natural target
+            variant, fields = aim, self.objective_fields(aim)
+            target = target_fallback(Objective(target=0.0, **fields), aim, today=self.today)
         with _at(fields["created_at"]):
             return services.objective_create(
                 actor=self.actor(variant.owner), target=target, **fields
