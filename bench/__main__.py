@@ -1,8 +1,8 @@
 """Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
 `python -m bench NAME [options]` runs one of them (demo_load, demo_signals,
-escalation_sweep, feedback_import, metrics_read, text_read, theme_matches) with its own
-options; see `python -m bench NAME --help`.
+escalation_sweep, feedback_import, improvement_read, metrics_read, text_read,
+theme_matches) with its own options; see `python -m bench NAME --help`.
 """
 
 import sys
@@ -12,6 +12,7 @@ from bench import (
     demo_signals,
     escalation_sweep,
     feedback_import,
+    improvement_read,
     metrics_read,
     text_read,
     theme_matches,
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "demo_signals": demo_signals.main,
     "escalation_sweep": escalation_sweep.main,
     "feedback_import": feedback_import.main,
+    "improvement_read": improvement_read.main,
     "metrics_read": metrics_read.main,
     "text_read": text_read.main,
     "theme_matches": theme_matches.main,

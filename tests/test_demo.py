@@ -15,8 +15,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Max
-from django.test import override_settings
 
+from tests.demo_fixture import demo_for_module
 from vocloop.accounts.models import Team
 from vocloop.accounts.roles import is_quality_manager, is_team_lead
 from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
@@ -47,13 +47,10 @@ def load(*, responses: int = RESPONSES, seed: int = 7) -> loader.LoadResult:
 @pytest.fixture(scope="module")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[loader.LoadResult]:
     """One demo for the module's read-only tests, rolled back when they are done."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
-        yield load()
-        transaction.set_rollback(True)
+    with demo_for_module(
+        django_db_blocker, responses=RESPONSES, seed=7, customers=CUSTOMERS, now=NOW
+    ) as result:
+        yield result
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ from vocloop.demo import comments as text
 from vocloop.demo.organisation import (
     DETERIORATING,
     DETERIORATION_DAYS,
+    RECOVERING_SURVEY,
+    RECOVERY_DAYS,
     TEAMS_BY_SLUG,
     TOUCHPOINTS,
     CustomerSpec,
@@ -116,6 +118,14 @@ def touchpoint_volume(tp: TouchpointSpec, day: dt.date, deteriorating: bool) -> 
     return weight
 
 
+def deterioration(deteriorating_for: int) -> float:
+    """How far the deteriorating touch point has fallen, in standard deviations, so many
+    days into its decline (none before it starts)."""
+    if deteriorating_for < 0:
+        return 0.0
+    return 0.95 * min(1.0, (deteriorating_for + 1) / 10)
+
+
 def quality_of(tp: TouchpointSpec, day: dt.date, progress: float, deteriorating_for: int) -> float:
     """A touch point's latent quality on a day, in standard deviations from average.
 
@@ -126,8 +136,8 @@ def quality_of(tp: TouchpointSpec, day: dt.date, progress: float, deteriorating_
     quality = tp.quality
     if tp.slug == "support-desk":  # a steady improvement programme over the year
         quality += 0.3 * progress - 0.15
-    if tp.slug == DETERIORATING and deteriorating_for >= 0:
-        quality -= 0.95 * min(1.0, (deteriorating_for + 1) / 10)
+    if tp.slug == DETERIORATING:
+        quality -= deterioration(deteriorating_for)
     return quality
 
 
@@ -146,6 +156,7 @@ class Generator:
         self.responses = responses
         self.rng = random.Random(f"{seed}-feedback")
         self.case_rng = random.Random(f"{seed}-cases")
+        self.recovery_rng = random.Random(f"{seed}-recovery")
         self.now = now
         self.start = now - dt.timedelta(days=DAYS)
         self.customers = customers
@@ -201,8 +212,20 @@ class Generator:
         return reference_format(at.year, number)
 
     def feedback(
-        self, tp: TouchpointSpec, at: dt.datetime, quality: float, worse: bool
+        self,
+        tp: TouchpointSpec,
+        at: dt.datetime,
+        quality: float,
+        worse: bool,
+        recovered: float = 0.0,
     ) -> FeedbackRow:
+        """One piece of feedback; `recovered` is what the programme's effective change gave
+        back to the recovering survey's answers (in standard deviations).
+
+        A recovered answer draws from the main stream exactly what it would have drawn
+        unrecovered, and its own comment from a stream of its own: the rest of the year,
+        at every other touch point, stays the same feedback whatever the recovery.
+        """
         rng = self.rng
         anonymous = rng.random() < (0.25 if tp.slug == "website-marketing" else 0.06)
         customer = None
@@ -223,23 +246,18 @@ class Generator:
         if kind == "survey":
             survey_index = rng.randrange(len(tp.surveys))
             kind_of_survey = tp.surveys[survey_index].kind
+            if tp.surveys[survey_index].name != RECOVERING_SURVEY:
+                recovered = 0.0
             if kind_of_survey != "open":
                 score_type, score = kind_of_survey, score_of(kind_of_survey, latent)
-        if kind == "complaint":
-            mood = text.NEGATIVE
-        elif score_type is not None and score is not None:
-            mood = text.mood_of_score(score_type, score)
         else:
-            mood = text.mood_of_latent(latent)
-        comment = ""
-        if text.wants_comment(rng, mood, has_score=score is not None):
-            comment = text.comment_compose(
-                rng,
-                touchpoint=tp.slug,
-                mood=mood,
-                complaint=kind == "complaint",
-                deteriorating=worse,
-            )
+            recovered = 0.0
+        comment = self.comment(rng, tp, kind, score_type, score, latent, worse)
+        if recovered:
+            latent += recovered
+            if score_type is not None:
+                score = score_of(score_type, latent)
+            comment = self.comment(self.recovery_rng, tp, kind, score_type, score, latent, worse)
         channels, weights = CHANNELS[kind]
         delay = dt.timedelta(hours=rng.lognormvariate(math.log(10 if kind == "survey" else 3), 1))
         return FeedbackRow(
@@ -254,6 +272,32 @@ class Generator:
             comment=comment,
             occurred_at=at - delay,
             received_at=at,
+        )
+
+    @staticmethod
+    def comment(
+        rng: random.Random,
+        tp: TouchpointSpec,
+        kind: str,
+        score_type: str | None,
+        score: int | None,
+        latent: float,
+        worse: bool,
+    ) -> str:
+        if kind == "complaint":
+            mood = text.NEGATIVE
+        elif score_type is not None and score is not None:
+            mood = text.mood_of_score(score_type, score)
+        else:
+            mood = text.mood_of_latent(latent)
+        if not text.wants_comment(rng, mood, has_score=score is not None):
+            return ""
+        return text.comment_compose(
+            rng,
+            touchpoint=tp.slug,
+            mood=mood,
+            complaint=kind == "complaint",
+            deteriorating=worse,
         )
 
     # Cases ------------------------------------------------------------------------
@@ -321,6 +365,7 @@ class Generator:
     def chunks(self) -> Iterator[Chunk]:
         chunk = Chunk()
         worse_from = self.now.date() - dt.timedelta(days=DETERIORATION_DAYS)
+        recovered_from = self.now.date() - dt.timedelta(days=RECOVERY_DAYS)
         days = self.days()
         for i, (day, count) in enumerate(days):
             deteriorating_for = (day - worse_from).days
@@ -332,7 +377,12 @@ class Generator:
                 tp = TOUCHPOINTS[bisect.bisect(cum, self.rng.random() * cum[-1])]
                 worse = tp.slug == DETERIORATING and deteriorating_for >= 0
                 quality = quality_of(tp, day, progress, deteriorating_for)
-                row = self.feedback(tp, at, quality, worse)
+                recovered = (
+                    deterioration(deteriorating_for)
+                    if tp.slug == DETERIORATING and day >= recovered_from
+                    else 0.0
+                )
+                row = self.feedback(tp, at, quality, worse, recovered)
                 self.route(row, tp, worse)
                 chunk.feedback.append(row)
                 if len(chunk.feedback) >= self.chunk_size:

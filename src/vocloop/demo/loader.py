@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from vocloop.accounts.models import Team
@@ -42,8 +43,10 @@ from vocloop.demo import organisation as org
 from vocloop.demo import slaclock
 from vocloop.demo.clocks import ESCALATION_COLUMNS, SlaRules
 from vocloop.demo.generator import FeedbackRow, Generator
+from vocloop.demo.programme import programme_create
 from vocloop.demo.themes import taxonomy_create
 from vocloop.demo.timeline import PlannedCase
+from vocloop.improvement.models import Action
 from vocloop.lib.progress import Progress, stage
 from vocloop.lib.rows import RowWriter
 from vocloop.listening import links
@@ -379,6 +382,8 @@ def demo_load(
     taxonomy_create()
     # The bulk rows bypassed the services that count and read feedback on arrival.
     feedback_arrived_in_bulk(read=read_comments, progress=progress)
+    # Objectives and actions read their figures from the rollups just built.
+    programme_create(now=now)
     return LoadResult(
         responses=responses,
         customers=len(specs),
@@ -404,6 +409,8 @@ class Summary:
     survey_path: str | None
     survey_name: str | None
     feedback_path: str
+    # The improvement programme's staff pages, when the demo has one.
+    improvement_paths: dict[str, str]
 
 
 def demo_summary() -> Summary:
@@ -449,4 +456,12 @@ def demo_summary() -> Summary:
         survey_path=links.survey_path(survey) if survey else None,
         survey_name=survey.name if survey else None,
         feedback_path="/feedback/",
+        improvement_paths=(
+            {
+                "Improvement actions by PDCA phase": reverse("improvement:actions"),
+                "Quality objectives and their status": reverse("improvement:objectives"),
+            }
+            if Action.objects.exists()
+            else {}
+        ),
     )

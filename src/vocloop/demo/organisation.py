@@ -136,6 +136,12 @@ TEAMS_BY_SLUG = {team.slug: team for team in TEAMS}
 # The touch point whose quality drops over the last two months of the demo year.
 DETERIORATING = "delivery-installation"
 DETERIORATION_DAYS = 60
+# The improvement programme's one effective change (demo/programme.py): four weeks
+# before the end of the year the booking of deliveries is fixed, so arranging one is as
+# easy as before the carrier change, while the installations themselves stay late —
+# the touch point still deteriorates, its delivery effort no longer does.
+RECOVERING_SURVEY = "Delivery effort"
+RECOVERY_DAYS = 28
 
 TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
     TouchpointSpec(

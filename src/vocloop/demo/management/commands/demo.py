@@ -153,6 +153,10 @@ class Command(BaseCommand):
                 out(f"    {login.username:<{width}}  {login.name} — {login.role}")
             if any(login.username == "manager" for login in summary.logins):
                 out(f"    (the manager can also use the admin at {base}/admin/)")
+        if summary.improvement_paths:
+            out("\n  The improvement programme, once signed in:")
+            for label, path in summary.improvement_paths.items():
+                out(f"    {label}: {base}{path}")
         out("\n  What customers see, without signing in:")
         if summary.tracking_path:
             out(f"    Tracking page of case {summary.tracking_reference}:")
