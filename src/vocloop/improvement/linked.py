@@ -67,7 +67,7 @@ class LinkedCase:
 
 def linked_cases(action: Action, scope: CaseScope) -> list[LinkedCase]:
     links = (
-        action.case_links.filter(case__in=scope.cases())
+        action.case_links.filter(scope.within("case__"))
         .select_related("case", "case__team", "case__touchpoint")
         .order_by("linked_at", "id")
     )
@@ -76,7 +76,9 @@ def linked_cases(action: Action, scope: CaseScope) -> list[LinkedCase]:
 
 def cases_out_of_reach(action: Action, scope: CaseScope) -> int:
     """How many of the action's cases belong to teams the user does not work with."""
-    return ActionCase.objects.filter(action=action).exclude(case__in=scope.cases()).count()
+    if scope.sees_all:
+        return 0
+    return ActionCase.objects.filter(action=action).exclude(scope.within("case__")).count()
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def theme_link(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _counted(action: Action, scope: CaseScope) -> tuple[int, int]:
     """The action's linked cases within reach: (open, resolved or closed)."""
-    linked = action.cases.filter(pk__in=scope.cases().values("pk"))
+    linked = action.cases.filter(scope.within())
     open_ = linked.filter(status__in=OPEN_STATUSES).count()
     return open_, linked.count() - open_
 
