@@ -156,7 +156,6 @@ class Generator:
         self.responses = responses
         self.rng = random.Random(f"{seed}-feedback")
         self.case_rng = random.Random(f"{seed}-cases")
-        self.recovery_rng = random.Random(f"{seed}-recovery")
         self.now = now
         self.start = now - dt.timedelta(days=DAYS)
         self.customers = customers
@@ -223,8 +222,9 @@ class Generator:
         back to the recovering survey's answers (in standard deviations).
 
         A recovered answer draws from the main stream exactly what it would have drawn
-        unrecovered, and its own comment from a stream of its own: the rest of the year,
-        at every other touch point, stays the same feedback whatever the recovery.
+        unrecovered, so the rest of the year, at every other touch point, stays the same
+        feedback whatever the recovery. Only its score moves: what customers write
+        about the deteriorated delivery stays as written, and its theme still rises.
         """
         rng = self.rng
         anonymous = rng.random() < (0.25 if tp.slug == "website-marketing" else 0.06)
@@ -253,11 +253,8 @@ class Generator:
         else:
             recovered = 0.0
         comment = self.comment(rng, tp, kind, score_type, score, latent, worse)
-        if recovered:
-            latent += recovered
-            if score_type is not None:
-                score = score_of(score_type, latent)
-            comment = self.comment(self.recovery_rng, tp, kind, score_type, score, latent, worse)
+        if recovered and score_type is not None:
+            score = score_of(score_type, latent + recovered)
         channels, weights = CHANNELS[kind]
         delay = dt.timedelta(hours=rng.lognormvariate(math.log(10 if kind == "survey" else 3), 1))
         return FeedbackRow(
