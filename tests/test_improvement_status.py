@@ -13,7 +13,7 @@ from tests.improvement_data import plant_complaints, rollups_from_rows
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.models import Direction, Objective
 from vocloop.improvement.services import ImprovementError, objective_create
-from vocloop.improvement.status import objective_status, weekly_series
+from vocloop.improvement.status import likelihood, objective_status, weekly_series
 from vocloop.listening.models import Feedback
 from vocloop.statistics.intervals import wilson_interval
 
@@ -120,3 +120,21 @@ def test_bad_objectives_are_refused_in_words(
     target = fields.pop("target", 0.1)
     with pytest.raises(ImprovementError, match=message):
         objective(org, target=target, **fields)  # type: ignore[arg-type]
+
+
+def test_an_objective_with_no_answers_says_so_in_words(org: Org) -> None:
+    status = objective_status(objective(org, target=0.10), today=TODAY)
+    assert status.status == "not enough data"
+    assert status.sentence.startswith(
+        "Not enough data to project: no answers in the last 8 whole weeks; 0 whole weeks"
+    )
+
+
+@pytest.mark.parametrize(
+    ("probability", "said"),
+    [(0.0, "less than 1 %"), (0.004, "less than 1 %"), (0.42, "42 %"), (0.999, "more than 99 %")],
+)
+def test_a_probability_is_said_without_a_bare_nought_or_hundred(
+    probability: float, said: str
+) -> None:
+    assert likelihood(probability) == said

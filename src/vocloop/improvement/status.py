@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from vocloop.improvement.models import Direction, Objective
 from vocloop.improvement.samples import measured_scope
+from vocloop.lib.words import number
 from vocloop.metrics.catalogue import METRICS, format_value
 from vocloop.metrics.selectors import metric_control_chart, metric_groups, whole_period
 from vocloop.statistics.estimate import Estimate, z_value
@@ -106,13 +107,25 @@ def objective_status(objective: Objective, *, today: dt.date) -> ObjectiveStatus
     )
 
 
+def likelihood(probability: float) -> str:
+    """A probability as the sentences say it: "42 %", never a bare 0 % or 100 %."""
+    if probability < 0.005:
+        return "less than 1 %"
+    if probability > 0.995:
+        return "more than 99 %"
+    return f"{100 * probability:.0f} %"
+
+
 def status_sentence(objective: Objective, projection: Projection) -> str:
     """ "NPS 31 [26, 36], n=812; at this pace 42 % likely to reach 40 by 30 June." """
     name, current = objective.metric, projection.current
-    shown = (
-        f"{format_value(current.value, name)} [{format_value(current.ci_low, name)}, "
-        f"{format_value(current.ci_high, name)}], n={current.n}"
-    )
+    if current.value is None:
+        shown = f"no answers in the last {CURRENT_WEEKS} whole weeks"
+    else:
+        shown = (
+            f"{format_value(current.value, name)} [{format_value(current.ci_low, name)}, "
+            f"{format_value(current.ci_high, name)}], n={number(current.n)}"
+        )
     target = format_value(objective.target, name)
     due = f"{objective.due_on:%-d %B %Y}"
     if projection.status == "met":
@@ -124,7 +137,7 @@ def status_sentence(objective: Objective, projection: Projection) -> str:
             f"with answers. The target is {target} by {due}."
         )
     return (
-        f"{shown}; at this pace {projection.probability:.0%} likely to reach {target} "
+        f"{shown}; at this pace {likelihood(projection.probability)} likely to reach {target} "
         f"by {due} (projected {format_value(projection.prediction, name)} "
         f"[{format_value(projection.prediction_low, name)}, "
         f"{format_value(projection.prediction_high, name)}])."
