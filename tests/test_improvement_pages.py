@@ -276,3 +276,9 @@ def test_an_action_or_task_that_is_not_there_is_a_404(org: Org, odd: str) -> Non
     assert (
         manager.post(f"/staff/improvement/actions/{action.pk}/tasks/{odd}/done/").status_code == 404
     )
+
+
+def test_metrics_are_called_as_the_dashboards_call_them(org: Org) -> None:
+    raise_action(org)
+    page = logged_in(org.manager).get(reverse("improvement:actions")).content.decode()
+    assert "Complaint rate · Invoicing" in page and "complaint_rate" not in page

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from vocloop.lib.days import day_of
+from vocloop.metrics.catalogue import LABELS as LABELS
 from vocloop.metrics.catalogue import LOWER_IS_BETTER
 from vocloop.metrics.selectors import (
     METRICS,
@@ -46,20 +47,6 @@ from vocloop.statistics.control_charts import ControlChart
 from vocloop.statistics.estimate import Estimate
 from vocloop.statistics.metrics import NpsCounts
 
-LABELS: dict[str, str] = {
-    "nps": "NPS",
-    "csat": "CSAT",
-    "ces": "CES (mean)",
-    "ces_easy": "CES: share easy",
-    "complaint_rate": "Complaint rate",
-    "negative_comments": "Negative comments",
-    "sentiment": "Sentiment (mean)",
-    "sla_compliance": "SLA compliance",
-    "sla_compliance_acknowledge": "SLA compliance: acknowledgement",
-    "recovery_rate": "Recovery rate",
-    "time_to_acknowledge": "Time to acknowledge (median)",
-    "time_to_resolve": "Time to resolve (median)",
-}
 EXPLANATIONS: dict[str, str] = {
     "nps": "Promoters (9–10) minus detractors (0–6), in points from −100 to 100.",
     "csat": "Share of satisfied answers: 4 or 5 on a 1–5 scale.",

@@ -22,14 +22,14 @@ from django.urls import reverse
 
 from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case
-from vocloop.dashboards.figures import LABELS, Figure, SignalView, figure
+from vocloop.dashboards.figures import Figure, SignalView, figure
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.status import objective_status
 from vocloop.insights import selectors as insights
 from vocloop.insights.models import Theme
 from vocloop.lib.words import counted, number
 from vocloop.listening.models import Touchpoint
-from vocloop.metrics.catalogue import format_value
+from vocloop.metrics.catalogue import LABELS, format_value
 from vocloop.metrics.selectors import METRICS, Scope, metric_groups, period_bounds
 from vocloop.statistics.estimate import Estimate
 

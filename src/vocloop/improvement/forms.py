@@ -22,10 +22,10 @@ from vocloop.customers.models import Customer
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction, Objective
 from vocloop.insights.models import Dimension, Theme, Want
 from vocloop.listening.models import LifecycleStage, Touchpoint
-from vocloop.metrics.catalogue import METRICS, UNKNOWN_SEGMENT
+from vocloop.metrics.catalogue import LABELS, METRICS, UNKNOWN_SEGMENT
 
 WHYS = 5
-METRIC_CHOICES = [(name, name.replace("_", " ")) for name in METRICS]
+METRIC_CHOICES = [(name, LABELS.get(name, name)) for name in METRICS]
 SEGMENT_CHOICES = [
     ("", "All segments"),
     *Customer.Size.choices,

@@ -237,6 +237,22 @@ def control_chart(metric: Metric, groups: Sequence[Group]) -> ControlChart | Non
 
 TOO_FEW_PERIODS = "Too few whole periods with data for a control chart (needs two)."
 
+# What each metric is called on every page.
+LABELS: dict[str, str] = {
+    "nps": "NPS",
+    "csat": "CSAT",
+    "ces": "CES (mean)",
+    "ces_easy": "CES: share easy",
+    "complaint_rate": "Complaint rate",
+    "negative_comments": "Negative comments",
+    "sentiment": "Sentiment (mean)",
+    "sla_compliance": "SLA compliance",
+    "sla_compliance_acknowledge": "SLA compliance: acknowledgement",
+    "recovery_rate": "Recovery rate",
+    "time_to_acknowledge": "Time to acknowledge (median)",
+    "time_to_resolve": "Time to resolve (median)",
+}
+
 # For these a rise is bad news; for every other metric a rise is good news.
 LOWER_IS_BETTER = frozenset(
     {"complaint_rate", "negative_comments", "time_to_acknowledge", "time_to_resolve"}

@@ -10,7 +10,7 @@ from django import template
 
 from vocloop.lib import words
 from vocloop.lib.moments import day_written
-from vocloop.metrics.catalogue import METRICS, format_value
+from vocloop.metrics.catalogue import LABELS, METRICS, format_value
 
 register = template.Library()
 
@@ -18,6 +18,12 @@ register = template.Library()
 @register.filter
 def figure(value: float | None, metric: str) -> str:
     return format_value(value, metric)
+
+
+@register.filter
+def metric_label(name: str) -> str:
+    """A metric as the pages call it: "Complaint rate", not complaint_rate."""
+    return LABELS.get(name, name)
 
 
 @register.filter
