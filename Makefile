@@ -52,7 +52,9 @@ migrations-check: $(VENV)/.dev
 # PYTEST_WORKERS pytest-xdist workers, so that tests waiting for a server, a subprocess
 # or a browser leave the cores to those computing. Each run's output is printed whole
 # when it ends. Then the few tests marked `serial` (timing-sensitive) run alone.
-PYTEST_WORKERS ?= 3
+# Two workers a run: on two cores the suite is bound by computing, and a third worker
+# only added switching (measured: 613 s and 14 min of CPU against about 650 s and 16).
+PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest
 # One BLAS thread a process: the runs and their workers already keep the cores busy,
 # and idle OpenBLAS threads spin (the learning tests took 15 % more CPU with two).
