@@ -78,18 +78,17 @@ class Sample:
 
     def minus(self, other: Sample) -> Sample:
         """This sample without `other`, a part of it (the organisation less a scope)."""
-        counts = {k: v - other.totals.counts.get(k, 0) for k, v in self.totals.counts.items()}
-        histograms = {
-            k: [a - b for a, b in zip(v, other.totals.histograms[k], strict=True)]
-            for k, v in self.totals.histograms.items()
-        }
-        return Sample(self.metric, Totals(counts, histograms))
+        return self._combined(other, -1)
 
     def plus(self, other: Sample) -> Sample:
-        counts = {k: v + other.totals.counts.get(k, 0) for k, v in self.totals.counts.items()}
+        return self._combined(other, 1)
+
+    def _combined(self, other: Sample, sign: int) -> Sample:
+        mine, theirs = self.totals, other.totals
+        counts = {k: v + sign * theirs.counts.get(k, 0) for k, v in mine.counts.items()}
         histograms = {
-            k: [a + b for a, b in zip(v, other.totals.histograms[k], strict=True)]
-            for k, v in self.totals.histograms.items()
+            k: [a + sign * b for a, b in zip(v, theirs.histograms[k], strict=True)]
+            for k, v in mine.histograms.items()
         }
         return Sample(self.metric, Totals(counts, histograms))
 
@@ -151,33 +150,18 @@ def effect_of(
     scope_before: Sample, scope_after: Sample, rest_before: Sample, rest_after: Sample
 ) -> Effect:
     """The difference-in-differences of the metric's kind (statistics/effect.py)."""
-    kind = kind_of(scope_before.metric)
-    if kind == "share":
-        return effects.effect_of_proportions(
-            scope_before=scope_before.proportion,
-            scope_after=scope_after.proportion,
-            rest_before=rest_before.proportion,
-            rest_after=rest_after.proportion,
-        )
-    if kind == "nps":
-        return effects.effect_of_nps(
-            scope_before=scope_before.nps,
-            scope_after=scope_after.nps,
-            rest_before=rest_before.nps,
-            rest_after=rest_after.nps,
-        )
-    if kind == "mean":
-        return effects.effect_of_means(
-            scope_before=scope_before.moments,
-            scope_after=scope_after.moments,
-            rest_before=rest_before.moments,
-            rest_after=rest_after.moments,
-        )
-    return effects.effect_of_durations(
-        scope_before=scope_before.histogram,
-        scope_after=scope_after.histogram,
-        rest_before=rest_before.histogram,
-        rest_after=rest_after.histogram,
+    # Each kind: the statistics it is read as, and the effect function that takes them.
+    reading, effect = {
+        "share": ("proportion", effects.effect_of_proportions),
+        "nps": ("nps", effects.effect_of_nps),
+        "mean": ("moments", effects.effect_of_means),
+        "duration": ("histogram", effects.effect_of_durations),
+    }[kind_of(scope_before.metric)]
+    return effect(  # type: ignore[operator]
+        scope_before=getattr(scope_before, reading),
+        scope_after=getattr(scope_after, reading),
+        rest_before=getattr(rest_before, reading),
+        rest_after=getattr(rest_after, reading),
     )
 
 

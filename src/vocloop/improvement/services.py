@@ -161,6 +161,10 @@ def _changed(instance: Any, fields: Mapping[str, Any], allowed: Iterable[str]) -
     return changed
 
 
+def _changes_said(changed: list[str]) -> str:
+    return "Changed " + ", ".join(name.replace("_", " ") for name in changed)
+
+
 @transaction.atomic
 def objective_create(*, actor: Actor, **fields: Any) -> Objective:
     objective = Objective(**fields)
@@ -178,8 +182,7 @@ def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Ob
     _check_objective(objective)
     objective.updated_at = timezone.now()
     objective.save()
-    summary = "Changed " + ", ".join(name.replace("_", " ") for name in changed)
-    _record(actor, "changed", summary, objective=objective, data={"fields": changed})
+    _record(actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed})
     return objective
 
 
@@ -213,8 +216,7 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
     _check_action(action)
     action.updated_at = timezone.now()
     action.save()
-    summary = "Changed " + ", ".join(name.replace("_", " ") for name in changed)
-    _record(actor, "changed", summary, action=action, data={"fields": changed})
+    _record(actor, "changed", _changes_said(changed), action=action, data={"fields": changed})
     return action
 
 
