@@ -31,7 +31,7 @@ from tests.test_worker_outages import until
 from tests.worker_tasks import done, meets_a_lock, statement_refused
 from vocloop.cases.models import Case
 from vocloop.lib import outage as outage_module
-from vocloop.lib.outage import Backoff, Outage
+from vocloop.lib.outage import Backoff, Outage, database_waiting
 from vocloop.metrics.models import CaseRollup
 from vocloop.server import health as health_module
 from vocloop.server import periodic, taskloop
@@ -333,3 +333,12 @@ def test_a_failing_escalation_sweep_does_not_stop_counting_missed_deadlines(
     assert "escalation sweep works again" in caplog.text
     assert reported[-1] == "escalation sweep: escalated 1 breached deadline"
     assert Case.objects.get().escalations.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_drivers_own_errors_are_waited_for_as_djangos_are() -> None:
+    # Read row by row from a server-side cursor, psycopg's errors reach the worker
+    # unwrapped by Django: a lock or a lost connection is still the database away.
+    driver: Any = getattr(connection, "Database")  # noqa: B009
+    assert database_waiting(driver.OperationalError("database is locked"))
+    assert not database_waiting(ValueError("database is locked"))

@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -55,18 +56,33 @@ def database_waiting(error: BaseException, alias: str = DEFAULT_DB_ALIAS) -> boo
     work's own unless the database no longer answers a trivial query on a fresh
     connection: trying it again would only fail again.
     """
-    if not isinstance(error, OperationalError | InterfaceError):
+    if not isinstance(error, _connection_errors(alias)):
         return False
     if is_contention(error) or connection_lost(alias):
         return True
     return not database_answers(alias)
 
 
+def _connection_errors(alias: str) -> tuple[type[BaseException], ...]:
+    """Django's errors of a connection that failed, and the driver's own: an error raised
+    while a server-side cursor is read row by row (`QuerySet.iterator()`) reaches the
+    caller as psycopg raised it, not wrapped by Django."""
+    driver: Any = getattr(connections[alias], "Database")  # noqa: B009 (not in the stubs)
+    return (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+
+
 def is_contention(error: BaseException) -> bool:
     """A lock another connection held too long: SQLite's busy timeout, PostgreSQL's locks."""
-    if isinstance(error, OperationalError) and error.args and is_locked_database_exception(error):
+    locked = isinstance(error, OperationalError | _driver_operational_error())
+    if locked and error.args and is_locked_database_exception(error):  # type: ignore[arg-type]
         return True
     return getattr(error.__cause__, "sqlstate", None) in _CONTENTION_SQLSTATES
+
+
+def _driver_operational_error(alias: str = DEFAULT_DB_ALIAS) -> type[BaseException]:
+    driver: Any = getattr(connections[alias], "Database")  # noqa: B009 (not in the stubs)
+    error: type[BaseException] = driver.OperationalError
+    return error
 
 
 def connection_lost(alias: str = DEFAULT_DB_ALIAS) -> bool:
