@@ -28,9 +28,10 @@ from vocloop.demo.organisation import (
     RECOVERY_DAYS,
     TOUCHPOINTS_BY_SLUG,
 )
-from vocloop.demo.programme import OBJECTIVES
+from vocloop.demo.programme import OBJECTIVES, REVIEW_OVERDUE
 from vocloop.improvement.check import action_check
 from vocloop.improvement.models import Action, ImprovementEvent, Objective
+from vocloop.improvement.reviews import review_states
 from vocloop.improvement.status import objective_status
 from vocloop.listening.models import Feedback, Touchpoint
 from vocloop.metrics.selectors import Scope
@@ -63,9 +64,22 @@ def test_the_objectives_show_every_status_computed_from_the_demos_data(demo, db)
 def test_each_objective_was_set_by_its_owner_with_a_due_date_after_its_baseline(demo, db):
     for objective in Objective.objects.select_related("owner", "team"):
         assert objective.baseline_to < TODAY < objective.due_on
-        (created,) = ImprovementEvent.objects.filter(objective=objective)
+        (created,) = ImprovementEvent.objects.filter(objective=objective, kind="created")
         assert created.actor == objective.owner
         assert created.created_at == objective.created_at < NOW
+
+
+def test_objectives_are_reviewed_monthly_by_their_owners_and_one_is_overdue(demo, db):
+    objectives = list(Objective.objects.all())
+    states = review_states(objectives, today=TODAY)
+    overdue = [o.title for o in objectives if states[o.pk].overdue]
+    assert overdue == [next(a.title for a in OBJECTIVES if a.key == REVIEW_OVERDUE)]
+    for objective in objectives:
+        reviews = ImprovementEvent.objects.filter(objective=objective, kind="reviewed")
+        assert reviews and {r.actor for r in reviews} == {objective.owner}
+        assert all(objective.created_at < r.created_at < NOW for r in reviews)
+        latest = max(r.created_at for r in reviews)
+        assert states[objective.pk].last_on == latest.date()
 
 
 def test_the_off_track_objective_aims_at_the_level_before_the_deterioration(demo, db):

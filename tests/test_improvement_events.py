@@ -26,6 +26,7 @@ from vocloop.improvement.services import (
     action_close,
     action_task_add,
     action_update,
+    objective_review,
     objective_update,
 )
 from vocloop.notifications.delivery import deliver_due
@@ -52,11 +53,18 @@ def deliver() -> int:
 
 
 def whole_loop(org: Org) -> Action:
-    """An objective set and changed; an action raised, changed, taken through
+    """An objective set, changed and reviewed; an action raised, changed, taken through
     Plan–Do–Check (whose verdict is kept) to Act and standardised."""
     objective = set_objective(org)
     manager = Actor.staff(org.manager)
     objective_update(objective=objective, actor=manager, target=0.18)
+    objective_review(
+        objective=objective,
+        actor=manager,
+        decision="keep",
+        note="Raise the action on invoice wording.",
+        today=dt.date(2026, 11, 20),
+    )
     action = raise_action(org, objective=objective)
     owner = Actor.staff(org.billing_agent)
     action_task_add(action=action, actor=owner, title="Brief the invoicing team")
@@ -79,10 +87,11 @@ def test_every_change_of_an_objective_or_action_reaches_the_subscriber_once(
         sent = deliver()
         assert deliver() == 0  # nothing twice
     payloads = delivered(receiver)
-    assert sent == len(payloads) == ImprovementEvent.objects.count() == 10
+    assert sent == len(payloads) == ImprovementEvent.objects.count() == 11
     assert [p["event"] for p in payloads] == [
         "objective.created",
         "objective.updated",
+        "objective.reviewed",
         "action.raised",
         "action.updated",  # a task added
         "action.phase_changed",  # to Do

@@ -32,6 +32,7 @@ from vocloop.demo.targets import ObjectiveAim, target_fallback, target_for
 from vocloop.improvement import services
 from vocloop.improvement.models import Action, ActionCase, ImprovementEvent, Objective
 from vocloop.improvement.services import ImprovementError
+from vocloop.improvement.status import objective_status
 from vocloop.lib.days import day_of
 from vocloop.listening.models import Touchpoint
 from vocloop.statistics.projection import (
@@ -160,6 +161,19 @@ OBJECTIVES: tuple[ObjectiveAim, ...] = (
 )
 
 
+# What an owner decided at a monthly review, by the status the figures gave that day.
+REVIEW_WORDS = {
+    MET: ("keep", "Target met: keep the controls in place and watch the next weeks."),
+    ON_TRACK: ("keep", "On course at this pace: keep to the plan."),
+    AT_RISK: ("act", "Behind the pace needed: a further action is to be raised on the cause."),
+    OFF_TRACK: ("act", "Off course: the cause is being analysed and an action raised on it."),
+    NOT_ENOUGH_DATA: ("keep", "Too few answers to judge yet: review again in a month."),
+}
+# Left without its latest review, so the demo shows one overdue.
+REVIEW_OVERDUE = "deliveries"
+REVIEW_DAYS = 30
+
+
 @dataclass
 class Programme:
     objectives: dict[str, Objective] = field(default_factory=dict)
@@ -214,9 +228,29 @@ class _Writer:
             variant, fields = aim, self.objective_fields(aim)
             target = target_fallback(Objective(target=0.0, **fields), aim, today=self.today)
         with _at(fields["created_at"]):
-            return services.objective_create(
+            objective = services.objective_create(
                 actor=self.actor(variant.owner), target=target, **fields
             )
+        self.reviews(objective, variant)
+        return objective
+
+    def reviews(self, objective: Objective, aim: ObjectiveAim) -> None:
+        """Its owner's monthly reviews up to now, save the latest of one left overdue."""
+        days = list(range(aim.set_days_ago - REVIEW_DAYS, 0, -REVIEW_DAYS))
+        if aim.key == REVIEW_OVERDUE:
+            days = days[:-1]
+        for days_ago in days:
+            moment = self.moment(days_ago)
+            with _at(moment):
+                status = objective_status(objective, today=day_of(moment)).status
+                decision, note = REVIEW_WORDS[status]
+                services.objective_review(
+                    objective=objective,
+                    actor=self.actor(aim.owner),
+                    decision=decision,
+                    note=note,
+                    today=day_of(moment),
+                )
 
     def objective_fields(self, aim: ObjectiveAim) -> dict[str, Any]:
         created = self.moment(aim.set_days_ago)

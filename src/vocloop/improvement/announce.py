@@ -18,7 +18,7 @@ from vocloop.improvement.models import Action, ImprovementEvent, Objective
 from vocloop.improvement.representation import action_json, event_json, objective_json
 from vocloop.notifications.webhooks import webhook_enqueue
 
-OBJECTIVE_EVENTS = {"created": "objective.created"}
+OBJECTIVE_EVENTS = {"created": "objective.created", "reviewed": "objective.reviewed"}
 OBJECTIVE_UPDATED = "objective.updated"
 ACTION_EVENTS = {
     "raised": "action.raised",
@@ -30,7 +30,7 @@ ACTION_EVENTS = {
 # follow-up raised, a reply to its cases) changes the action: action.updated.
 ACTION_UPDATED = "action.updated"
 IMPROVEMENT_WEBHOOK_EVENTS = (
-    "objective.created",
+    *OBJECTIVE_EVENTS.values(),
     OBJECTIVE_UPDATED,
     *ACTION_EVENTS.values(),
     ACTION_UPDATED,

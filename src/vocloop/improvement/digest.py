@@ -1,10 +1,10 @@
 """What the staff digest tells the owners of objectives and actions.
 
-To each recipient: the objectives they own that are at risk or off track, the open
-actions they own that are overdue, and those whose check has concluded and wait to be
-acted on. Read for all the digest's recipients at once, so that its queries do not
-grow with the number of people; an objective's status is computed once (its owner
-is one person).
+To each recipient: the objectives they own that are at risk or off track, those due
+for their review (improvement/reviews.py), the open actions they own that are overdue,
+and those whose check has concluded and wait to be acted on. Read for all the digest's
+recipients at once, so that its queries do not grow with the number of people; an
+objective's status is computed once (its owner is one person).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from vocloop.improvement.models import Action, Objective
+from vocloop.improvement.reviews import review_states
 from vocloop.improvement.status import objective_status
 from vocloop.statistics.projection import AT_RISK, OFF_TRACK
 
@@ -36,12 +37,28 @@ class ImprovementDigest:
 
     def digest_context(self, users: Sequence[Any], *, today: dt.date) -> dict[int, dict[str, Any]]:
         found: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
-            lambda: {"objectives_at_risk": [], "actions_overdue": [], "actions_checked": []}
+            lambda: {
+                "objectives_at_risk": [],
+                "objectives_to_review": [],
+                "actions_overdue": [],
+                "actions_checked": [],
+            }
         )
         ids = [user.pk for user in users]
-        for objective in Objective.objects.filter(owner_id__in=ids, due_on__gte=today).order_by(
-            "due_on", "pk"
-        ):
+        owned = list(Objective.objects.filter(owner_id__in=ids).order_by("due_on", "pk"))
+        reviews = review_states(owned, today=today)
+        for objective in owned:
+            review = reviews[objective.pk]
+            if review.due:
+                found[objective.owner_id]["objectives_to_review"].append(
+                    {
+                        "objective": objective,
+                        "review": review,
+                        "url": _url("objective", objective.pk),
+                    }
+                )
+            if objective.due_on < today:
+                continue
             status = objective_status(objective, today=today)
             if status.status in (AT_RISK, OFF_TRACK):
                 found[objective.owner_id]["objectives_at_risk"].append(

@@ -20,6 +20,7 @@ from vocloop.accounts.scope import case_scope
 from vocloop.improvement.check import action_check
 from vocloop.improvement.models import Action, MeasuredScope
 from vocloop.improvement.pages import today
+from vocloop.improvement.reviews import review_states
 from vocloop.improvement.selectors import actions_for, actions_overdue_first, objectives_for
 from vocloop.improvement.status import objective_status
 from vocloop.lib.downloads import csv_response
@@ -47,6 +48,8 @@ OBJECTIVE_HEADER = [
     "projected_low",
     "projected_high",
     "status_sentence",
+    "last_reviewed_on",
+    "next_review_on",
 ]
 ACTION_HEADER = [
     "id",
@@ -97,8 +100,11 @@ def _estimate(estimate: Estimate | None) -> list[Any]:
 
 
 def objective_rows(objectives: Any, *, day: dt.date) -> Iterator[list[Any]]:
-    for objective in objectives:
+    listed = list(objectives)
+    reviews = review_states(listed, today=day)
+    for objective in listed:
         status = objective_status(objective, today=day)
+        review = reviews[objective.pk]
         projection, current = status.projection, status.projection.current
         yield [
             objective.pk,
@@ -120,6 +126,8 @@ def objective_rows(objectives: Any, *, day: dt.date) -> Iterator[list[Any]]:
             projection.prediction_low,
             projection.prediction_high,
             status.sentence,
+            review.last_on,
+            review.next_on,
         ]
 
 

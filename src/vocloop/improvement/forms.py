@@ -20,6 +20,7 @@ from vocloop.accounts.models import Team
 from vocloop.accounts.people import display_name
 from vocloop.customers.models import Customer
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction, Objective
+from vocloop.improvement.reviews import Decision
 from vocloop.insights.models import Dimension, Theme, Want
 from vocloop.listening.models import LifecycleStage, Touchpoint
 from vocloop.metrics.catalogue import LABELS, METRICS, UNKNOWN_SEGMENT
@@ -289,6 +290,25 @@ class CloseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why it closes",
         help_text="Leave empty to standardise an action the check found effective.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ReviewForm(forms.Form):
+    """An objective's review (improvement/reviews.py): what was decided, and why."""
+
+    prefix = "review"
+    decision = forms.ChoiceField(
+        choices=Decision.choices, widget=forms.RadioSelect, label="Decision"
+    )
+    note = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What was decided, and why",
+        error_messages={"required": "Say what the review decided and why."},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -34,6 +34,11 @@ def may_set_objectives(user: Any) -> bool:
     return roles.is_quality_manager(user) or roles.is_team_lead(user)
 
 
+def may_review_objective(user: Any, objective: Any) -> bool:
+    """Its owner reviews an objective, as may those who set objectives."""
+    return objective.owner_id == user.pk or may_set_objectives(user)
+
+
 def teams_for(scope: CaseScope) -> QuerySet[Team]:
     """The teams a form may give an objective or an action to: the user's own, or all."""
     teams = Team.objects.order_by("name")

@@ -25,6 +25,8 @@ from vocloop.improvement.models import (
     Objective,
 )
 from vocloop.improvement.published import PUBLIC_FIELDS, public_words_refusal
+from vocloop.improvement.reviews import REVIEWED, Decision
+from vocloop.improvement.status import objective_status
 from vocloop.improvement.told import action_customers_tell
 from vocloop.lib.days import day_of
 from vocloop.lib.words import counted
@@ -101,6 +103,7 @@ def _record(
         actor=actor.user,
         actor_label=actor.label,
         data=dict(data or {}),
+        created_at=timezone.now(),
     )
     improvement_event_announce(entry)  # its webhooks, in the same transaction
     return entry
@@ -168,6 +171,7 @@ def _changes_said(changed: list[str]) -> str:
 @transaction.atomic
 def objective_create(*, actor: Actor, **fields: Any) -> Objective:
     objective = Objective(**fields)
+    objective.created_at = objective.updated_at = timezone.now()
     _check_objective(objective)
     objective.save()
     _record(actor, "created", f"Objective set: {objective.title}", objective=objective)
@@ -184,6 +188,40 @@ def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Ob
     objective.save()
     _record(actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed})
     return objective
+
+
+# A review's decision says something, as a reason to close does.
+MIN_DECISION_NOTE = 10
+
+
+@transaction.atomic
+def objective_review(
+    *, objective: Objective, actor: Actor, decision: str, note: str, today: dt.date
+) -> ImprovementEvent:
+    """Record an objective's review: the decision, and the status its figures gave today."""
+    if decision not in Decision.values:
+        raise ImprovementError(
+            f"Unknown decision {decision!r}: choose one of {', '.join(Decision.values)}."
+        )
+    note = note.strip()
+    if len(note) < MIN_DECISION_NOTE:
+        raise ImprovementError(
+            f"Say what the review decided and why, in at least {MIN_DECISION_NOTE} characters."
+        )
+    status = objective_status(objective, today=today)
+    said = Decision(decision).label
+    return _record(
+        actor,
+        REVIEWED,
+        f"Reviewed ({status.status}): {said}. {note}",
+        objective=objective,
+        data={
+            "decision": decision,
+            "note": note,
+            "status": status.status,
+            "sentence": status.sentence,
+        },
+    )
 
 
 @transaction.atomic

@@ -24,4 +24,5 @@ urlpatterns = [
     path("objectives/new/", views.objective_new, name="objective_new"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective"),
     path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
+    path("objectives/<int:pk>/review/", views.objective_review, name="objective_review"),
 ]

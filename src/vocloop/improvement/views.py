@@ -22,16 +22,18 @@ from django.views.decorators.http import require_GET, require_POST
 from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
-from vocloop.improvement.forms import ActionForm, ObjectiveForm
+from vocloop.improvement.forms import ActionForm, ObjectiveForm, ReviewForm
 from vocloop.improvement.models import Objective
 from vocloop.improvement.pages import (
     attempt,
     by_phase,
     keep_equal_floats,
+    may_review_objective,
     may_set_objectives,
     teams_for,
     today,
 )
+from vocloop.improvement.reviews import review_states, reviews_of
 from vocloop.improvement.selectors import (
     actions_for,
     actions_overdue_first,
@@ -42,6 +44,7 @@ from vocloop.improvement.status import objective_status
 from vocloop.metrics.catalogue import METRICS
 
 NOT_SET = "Nothing was saved: see the form below."
+REVIEWS_REFUSED = "An objective is reviewed by its owner, team leads and quality managers."
 OBJECTIVES_REFUSED = (
     "Objectives are set by quality managers and team leads; ask yours to set or change one."
 )
@@ -65,7 +68,9 @@ def _render_objectives(
     request: HttpRequest, scope: CaseScope, form: ObjectiveForm | None = None, status: int = 200
 ) -> HttpResponse:
     day = today()
-    rows = [(o, objective_status(o, today=day)) for o in objectives_for(scope)]
+    listed = list(objectives_for(scope))
+    reviews = review_states(listed, today=day)
+    rows = [(o, objective_status(o, today=day), reviews[o.pk]) for o in listed]
     may_set = may_set_objectives(request.user)
     context = {
         "rows": rows,
@@ -110,12 +115,16 @@ def _render_objective(
     scope: CaseScope,
     form: ObjectiveForm | None = None,
     status: int = 200,
+    review_form: ReviewForm | None = None,
 ) -> HttpResponse:
     day = today()
     may_set = may_set_objectives(request.user)
     if form is None and may_set:
         form = _objective_form(scope, initial=ObjectiveForm.initial_of(objective))
     reading = objective_status(objective, today=day)
+    may_review = may_review_objective(request.user, objective)
+    if review_form is None and may_review:
+        review_form = ReviewForm()
     # A weekly point stands on its week's Thursday: the table names the week by its Monday.
     weeks = [
         ((dt.date.fromordinal(int(p.day)) - dt.timedelta(days=3)).isoformat(), p)
@@ -129,6 +138,9 @@ def _render_objective(
         "metric": METRICS[objective.metric],
         "actions": list(planned),
         "timeline": timeline_of(objective=objective),
+        "review": review_states([objective], today=day)[objective.pk],
+        "reviews": reviews_of(objective),
+        "review_form": review_form,
         "form": form,
         "page": "objectives",
     }
@@ -167,3 +179,26 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def action_form(scope: CaseScope, data: Any = None, **kwargs: Any) -> ActionForm:
     return ActionForm(data, teams=teams_for(scope), objectives=objectives_for(scope), **kwargs)
+
+
+@login_required
+@require_POST
+def objective_review(request: HttpRequest, pk: int) -> HttpResponse:
+    objective, scope = _visible_objective(request, pk)
+    if not may_review_objective(request.user, objective):
+        raise PermissionDenied(REVIEWS_REFUSED)
+    form = ReviewForm(request.POST)
+    actor = Actor.staff(request.user)
+    done = None
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.objective_review(
+                objective=objective, actor=actor, today=today(), **form.cleaned_data
+            ),
+        )
+    if done is None:
+        messages.error(request, "The review was not recorded: see its form below.")
+        return _render_objective(request, objective, scope, review_form=form, status=400)
+    messages.success(request, "The review is recorded.")
+    return redirect("improvement:objective", pk=objective.pk)

@@ -32,8 +32,8 @@ KINDS = {
     "staff_customer_reopened": "To the assignee (else the team lead): the customer is not "
     "satisfied and reopened the case",
     "staff_escalated": "To the people notified of an escalation",
-    "staff_digest": "To staff, daily: their cases due or breached, their objectives at risk, "
-    "their improvement actions overdue or checked",
+    "staff_digest": "To staff, daily: their cases due or breached, their objectives at risk or "
+    "due for review, their improvement actions overdue or checked",
     "staff_action_checked": "To an improvement action's owner: its check has concluded",
     "customer_action_standardised": "To each customer of a case linked to an improvement "
     "action, once, when it is standardised: what changed because of what they said",

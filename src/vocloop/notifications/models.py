@@ -19,6 +19,7 @@ WEBHOOK_EVENTS = (
     # improvement/announce.py
     "objective.created",
     "objective.updated",
+    "objective.reviewed",
     "action.raised",
     "action.updated",
     "action.phase_changed",
