@@ -20,6 +20,7 @@ from vocloop.cases.models import RootCause
 from vocloop.dashboards.figures import figure
 from vocloop.improvement.evidence import signal_estimate, stated
 from vocloop.improvement.models import Action, Objective
+from vocloop.improvement.raise_views import evidence_read, evidence_signed
 from vocloop.insights import selectors as insights
 from vocloop.insights.models import CommentTheme, Theme
 from vocloop.listening.models import Feedback
@@ -84,12 +85,13 @@ def test_a_rising_theme_prefills_its_share_where_it_rises(org: Org, rising: dt.d
     assert now == "40.0 %" and interval == f"{100 * low:.1f} %, {100 * high:.1f} %], n=80"
     assert problem.endswith("; 32 comments.")
     assert "at Help desk" in problem and "to 15 Nov 2026" in problem
-    assert "Flagged as rising" in initial["evidence"]
+    evidence = evidence_read(initial["evidence"])  # signed on its way through the browser
+    assert "Flagged as rising" in evidence
     negative = metric_groups(
         METRICS["negative_comments"],
         Scope(period.recent_first, period.recent_last, touchpoint_id=org.helpdesk.pk),
     )[0].estimate
-    assert stated(negative, "negative_comments") in initial["evidence"]
+    assert stated(negative, "negative_comments") in evidence
     assert "Raised from a theme: the evidence" in response.content.decode()
 
     response = raise_it(
@@ -98,8 +100,23 @@ def test_a_rising_theme_prefills_its_share_where_it_rises(org: Org, rising: dt.d
     action = Action.objects.get()
     assert response.status_code == 302
     assert (action.source, action.theme, action.touchpoint) == ("theme", parking, org.helpdesk)
-    assert action.evidence == initial["evidence"] and action.problem == problem
+    assert action.evidence == evidence and action.problem == problem
     assert action.expected_effect == pytest.approx(-0.05)
+
+
+def test_evidence_changed_on_its_way_is_refused(org: Org, rising, parking):
+    client = logged_in(org.support_agent)
+    initial, _ = opened(client, source="theme", theme="parking")
+    counted = evidence_read(initial["evidence"])
+    forged = evidence_signed(counted).replace(":", ":x", 1)
+    for sent in (forged, "Flagged as rising: 90 % of all comments."):
+        initial["evidence"] = sent
+        refused = raise_it(client, initial, owner=org.support_agent.pk, change="Mark the bays.")
+        assert refused.status_code == 400
+        page = refused.content.decode()
+        assert "did not come back as it was counted" in page
+        assert "the evidence</h2>" not in page and "<li>Flagged as rising: 90 %" not in page
+    assert not Action.objects.exists()
 
 
 def test_the_theme_page_offers_to_raise_an_action_on_its_rise(org: Org, rising, parking):

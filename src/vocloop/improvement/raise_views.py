@@ -5,7 +5,8 @@ here with what they showed in the query string (`?source=theme&theme=billing&to=
 `?source=signal&metric=…&touchpoint=…`, `?source=cases&cases=VL-1`, `?objective=3`);
 the form opens with the source, the metric and scope to move, and the problem
 statement written from the evidence (improvement/evidence.py). The evidence travels
-with the form and is kept on the action as it stood when it was raised. A case or an
+with the form, signed so that what is kept on the action is what vocloop counted when
+it was raised, not what a browser sent back. A case or an
 objective out of the user's reach is a 404, as on its own page.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +39,25 @@ from vocloop.metrics.catalogue import METRICS
 
 NOT_SET = "Nothing was saved: see the form below."
 MAX_CASES = 100
+EVIDENCE_SALT = "vocloop.improvement.evidence"
+EVIDENCE_CHANGED = (
+    "The evidence did not come back as it was counted: raise the action again from where "
+    "the problem is seen."
+)
+
+
+def evidence_signed(text: str) -> str:
+    return signing.dumps(text, salt=EVIDENCE_SALT, compress=True) if text else ""
+
+
+def evidence_read(value: str) -> str:
+    """The evidence text of a signed value; BadSignature when it was changed."""
+    if not value:
+        return ""
+    text = signing.loads(value, salt=EVIDENCE_SALT)
+    if not isinstance(text, str):
+        raise signing.BadSignature("not a text")
+    return text
 
 
 class RaisedActionForm(ActionForm):
@@ -49,7 +70,7 @@ class RaisedActionForm(ActionForm):
         queryset=Theme.objects.all(), to_field_name="slug", required=False,
         widget=forms.HiddenInput,
     )  # fmt: skip
-    evidence = forms.CharField(required=False, max_length=10_000, widget=forms.HiddenInput)
+    evidence = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.none(),
         to_field_name="reference",
@@ -65,6 +86,19 @@ class RaisedActionForm(ActionForm):
             del self.fields["cases"]
         else:
             self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
+
+    def clean_evidence(self) -> str:
+        try:
+            return evidence_read(self.cleaned_data["evidence"])
+        except signing.BadSignature:
+            raise forms.ValidationError(EVIDENCE_CHANGED) from None
+
+    def evidence_text(self) -> str:
+        """The evidence as the page shows it: what was counted, or nothing if changed."""
+        try:
+            return evidence_read(self["evidence"].value() or "")
+        except signing.BadSignature:
+            return ""
 
     def values(self) -> dict[str, Any]:
         values = super().values()
@@ -129,7 +163,7 @@ def raised_from(query: QueryDict, scope: CaseScope) -> evidence.Raised | str | N
 def _render(request: HttpRequest, form: RaisedActionForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "evidence": form["evidence"].value() or "",
+        "evidence": form.evidence_text(),
         "source": dict(Action.Source.choices).get(form["source"].value() or ""),
         "page": "actions",
     }
@@ -148,6 +182,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, raised)
         elif raised is not None:
             initial = raised.initial()
+            initial["evidence"] = evidence_signed(initial["evidence"])
             if raised.team_id not in set(teams_for(scope).values_list("pk", flat=True)):
                 initial.pop("team")  # another team's touch point: the user chooses theirs
         form = _form(scope, initial=initial, asked=initial.get("cases", []))
