@@ -124,7 +124,7 @@ def test_a_payload_carries_the_objective_and_action_as_the_api_answers_them(
 ) -> None:
     with webhook_receiver() as receiver:
         subscribe(receiver.url, ALL)
-        objective = set_objective(org, target=0.2)
+        objective = set_objective(org, target=0.2, scope_team=org.billing)
         action = raise_action(org, objective=objective, whys=["Invoices are typed by hand."])
         deliver()
     created, raised = delivered(receiver)
@@ -137,6 +137,8 @@ def test_a_payload_carries_the_objective_and_action_as_the_api_answers_them(
     assert created["data"]["objective"] == listed_objectives[0]
     assert raised["data"]["action"] == listed_actions[0]
     assert raised["data"]["action"]["whys"] == ["Invoices are typed by hand."]
+    assert created["data"]["objective"]["scope_team"] == "billing"  # the team measured
+    assert raised["data"]["action"]["scope_team"] is None
     assert created["occurred_at"] == created["data"]["change"]["created_at"]
     # The timeline entry is an item of the API's timeline.
     timeline = api.get(f"/actions/{action.pk}").json()["timeline"]
