@@ -289,6 +289,33 @@ def test_an_objective_reads_with_its_status_and_the_actions_planned_for_it(
     assert openapi_errors(document, schema, changed.json()) == []
 
 
+def test_a_scope_team_measures_that_team_apart_from_the_owning_team(api, org, planted, today):
+    """scope_team is the metrics API's team filter: billing's action measures the help desk."""
+    sent = an_action(org, touchpoint=None, scope_team="support", effective_from=CHANGE.isoformat())
+    created = api.post("/actions", sent)
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["team"], body["scope_team"], body["touchpoint"]) == ("billing", "support", None)
+    windows = body["check"]["windows"]
+    rows = Feedback.objects.filter(touchpoint__owning_team=org.support)
+    before = rows.filter(
+        occurred_at__date__gte=windows["before"]["from"],
+        occurred_at__date__lte=windows["before"]["to"],
+    )
+    complaints = before.filter(kind=Feedback.Kind.COMPLAINT).count()
+    assert body["check"]["before"]["n"] == before.count() == 56 * 40
+    assert body["check"]["before"]["value"] == pytest.approx(complaints / before.count())
+    assert body["check"]["control"]["before"]["n"] == 56 * 12  # billing's invoicing
+    objective = api.post("/objectives", an_objective(org, touchpoint=None, scope_team="support"))
+    assert objective.status_code == 201, objective.json()
+    assert objective.json()["status"]["baseline"]["n"] == before.count()
+    cleared = patch(api, f"/actions/{body['id']}", {"scope_team": None})
+    assert cleared.status_code == 200 and cleared.json()["scope_team"] is None
+    assert cleared.json()["timeline"][-1]["summary"] == "Changed scope team"
+    refused = patch(api, f"/objectives/{objective.json()['id']}", {"scope_team": "nobody"})
+    assert refused.status_code == 422 and "scope_team" in refused.json()["errors"]
+
+
 @pytest.mark.parametrize(
     ("extra", "words", "field"),
     [
@@ -296,6 +323,7 @@ def test_an_objective_reads_with_its_status_and_the_actions_planned_for_it(
         ({"team": "nobody"}, "no team", "team"),
         ({"owner": "ghost"}, "no user", "owner"),
         ({"touchpoint": "nowhere"}, "no touch point", "touchpoint"),
+        ({"scope_team": "nobody"}, "no team", "scope_team"),
         ({"segment": "giant"}, "Segment must be one of", "segment"),
         ({"objective": 999}, "no objective", "objective"),
         (

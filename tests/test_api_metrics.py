@@ -14,11 +14,13 @@ from tests.api_client import ApiClient
 from tests.clock import Clock, utc
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from vocloop.accounts.models import Team
 from vocloop.api.metrics import MetricOut
 from vocloop.cases import services as cases
 from vocloop.cases.customer_actions import case_customer_verdict
-from vocloop.cases.models import RootCause
+from vocloop.cases.models import Case, RootCause
 from vocloop.customers.models import Customer
+from vocloop.listening.models import Feedback, Touchpoint
 
 
 def nps_by_hand(scores: list[int]) -> tuple[float, float, float]:
@@ -276,6 +278,47 @@ def test_case_metrics_come_from_resolved_cases(api: ApiClient, org: Org, clock: 
     assert only(api.get("/metrics/sla_compliance", touchpoint="invoicing", **period))["n"] == 0
 
 
+def test_the_team_filter_reads_its_cases_and_the_feedback_at_its_touch_points(
+    api: ApiClient, org: Org, clock: Clock
+) -> None:
+    staff = cases.Actor.staff(org.manager)
+    cause = RootCause.objects.first()
+    clock.to(utc(2026, 11, 3, 9, 0))
+    for touchpoint, scores in ((org.helpdesk, [10, 9, 1, 1]), (org.invoicing, [8, 1, 0])):
+        for score in scores:
+            feedback = give_feedback(touchpoint, score=score, comment="")
+            if feedback.case is not None and score == 1:
+                cases.case_resolve(
+                    case=feedback.case, resolution="Fixed.", root_cause=cause, actor=staff
+                )
+    give_feedback(org.helpdesk, score=7, comment="", channel="email")
+    period = {"from": "2026-11-01", "to": "2026-11-20"}
+
+    def n(metric: str, **filters: str) -> int:
+        answer = api.get(f"/metrics/{metric}", **{**period, **filters})
+        assert answer.status_code == 200, answer.content
+        return int(only(answer)["n"])
+
+    def by_hand(team: Team) -> tuple[int, int]:
+        """NPS answers at the team's touch points, and its resolved cases, from the raw rows."""
+        answers = Feedback.objects.filter(touchpoint__owning_team=team, score_type="nps")
+        resolved = Case.objects.filter(team=team, resolved_at__isnull=False)
+        return answers.count(), resolved.count()
+
+    for team in (org.support, org.billing):
+        assert (n("nps", team=team.slug), n("time_to_resolve", team=team.slug)) == by_hand(team)
+    assert by_hand(org.billing) == (3, 1) and by_hand(org.support)[1] == 2
+    assert n("nps", team="support", channel="email") == 1
+    assert n("nps", team="support", touchpoint="invoicing") == 0
+    assert n("nps", team="operations") == 0  # owns no touch point
+    chart = api.get("/metrics/complaint_rate/control-chart", team="billing", by="day", **period)
+    assert chart.status_code == 200, chart.content
+    # A touch point handed over takes its feedback to its new team; cases keep theirs.
+    Touchpoint.objects.filter(pk=org.invoicing.pk).update(owning_team=org.support)
+    assert n("nps", team="support") == 8 and n("nps", team="billing") == 0
+    assert n("time_to_resolve", team="billing") == 1
+
+
 @pytest.mark.parametrize(
     ("path", "params", "field"),
     [
@@ -288,6 +331,8 @@ def test_case_metrics_come_from_resolved_cases(api: ApiClient, org: Org, clock: 
         ("/metrics/nps", {"touchpoint": "nowhere"}, "touchpoint"),
         ("/metrics/nps", {"stage": "afterlife"}, "stage"),
         ("/metrics/nps", {"segment": "huge"}, "segment"),
+        ("/metrics/nps", {"team": "nobody"}, "team"),
+        ("/metrics/sla_compliance/control-chart", {"team": "nobody"}, "team"),
         ("/metrics/nps", {"channel": "web\x00"}, "channel"),
         ("/metrics/sla_compliance", {"channel": "web"}, "channel"),
         ("/metrics/nps/control-chart", {"by": "touchpoint"}, "by"),

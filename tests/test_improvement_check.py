@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import Org
 from tests.improvement_data import plant_complaints, rollups_from_rows
 from vocloop.cases.timeline import Actor
-from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, action_check
+from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, Window, action_check
 from vocloop.improvement.models import Action
 from vocloop.improvement.readiness import action_checks_sweep
 from vocloop.improvement.services import (
@@ -92,6 +92,35 @@ def test_the_check_compares_with_the_rest_and_stops_at_the_planned_sample(org: O
     expected = (k_sa / n_sa - k_sb / n_sb) - (k_ra / n_ra - k_rb / n_rb)
     assert check.effect.difference == pytest.approx(expected)
     assert check.effect.n_rest_after == n_ra and check.effect.n_scope_after == n_sa
+
+
+def test_an_action_scoped_to_a_team_is_checked_against_the_other_teams(org: Org) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org, touchpoint=None, scope_team=org.billing, effective_from=CHANGE)
+    check = action_check(action, today=dt.date(2026, 11, 30))
+    assert check.final and check.verdict == EFFECTIVE
+    assert check.before_window is not None and check.after_window is not None
+
+    def team_counted(team: object, window: Window) -> tuple[int, int]:
+        rows = Feedback.objects.filter(
+            touchpoint__owning_team=team,
+            occurred_at__date__gte=window.first,
+            occurred_at__date__lte=window.last,
+        )
+        return rows.filter(kind=Feedback.Kind.COMPLAINT).count(), rows.count()
+
+    k_sb, n_sb = team_counted(org.billing, check.before_window)
+    k_sa, n_sa = team_counted(org.billing, check.after_window)
+    k_rb, n_rb = team_counted(org.support, check.before_window)
+    k_ra, n_ra = team_counted(org.support, check.after_window)
+    assert check.before is not None and (check.before.n, check.before.value) == (
+        n_sb,
+        pytest.approx(k_sb / n_sb),
+    )
+    assert check.rest_before is not None and check.rest_before.n == n_rb
+    assert check.effect is not None and check.effect.n_rest_after == n_ra
+    expected = (k_sa / n_sa - k_sb / n_sb) - (k_ra / n_ra - k_rb / n_rb)
+    assert check.effect.difference == pytest.approx(expected)
 
 
 def test_before_the_planned_sample_it_says_how_many_and_when(org: Org) -> None:

@@ -5,6 +5,7 @@ checked against the raw rows too — and whatever is out of the user's reach is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from typing import Any
@@ -18,7 +19,7 @@ from tests.insights_themes import WEEKLY, fill
 from tests.staff_pages import logged_in, messages_of, open_case
 from vocloop.cases.models import RootCause
 from vocloop.dashboards.figures import figure
-from vocloop.improvement.evidence import signal_estimate, stated
+from vocloop.improvement.evidence import signal_estimate, signal_raised, stated
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.raise_views import evidence_read, evidence_signed
 from vocloop.insights import selectors as insights
@@ -152,6 +153,19 @@ def signalled(org: Org, clock: Any) -> Scope:
     )
     rollups_from_rows()
     return Scope(SIGNAL_FROM, dt.date(2026, 11, 15), touchpoint_id=org.invoicing.pk)
+
+
+def test_a_signal_in_a_teams_scope_is_raised_to_measure_that_team(org: Org, signalled: Scope):
+    scope = dataclasses.replace(signalled, touchpoint_id=None, team_id=org.billing.pk)
+    raised = signal_raised("complaint_rate", scope)
+    assert (raised.scope_team_id, raised.team_id, raised.touchpoint) == (
+        org.billing.pk,
+        org.billing.pk,
+        None,
+    )
+    assert raised.title.startswith("Complaint rate for the Billing team:")
+    assert raised.initial()["scope_team"] == org.billing.pk
+    assert "a change for the worse, still current" in raised.problem
 
 
 def test_a_signal_prefills_its_metric_scope_and_weeks(org: Org, signalled: Scope):

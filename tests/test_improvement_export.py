@@ -145,6 +145,22 @@ def test_the_actions_figures_are_the_checks(org: Org, programme: dict[str, Any])
     )
 
 
+def test_the_team_measured_is_a_column_apart_from_the_owning_team(
+    org: Org, programme: dict[str, Any]
+) -> None:
+    measured = raise_action(
+        org, title="Measured at Support", touchpoint=None, scope_team=org.support
+    )
+    rows = {r["id"]: r for r in rows_of(logged_in(org.manager), "actions_csv")}
+    assert (rows[str(measured.pk)]["scope_team"], rows[str(measured.pk)]["team"]) == (
+        "support",
+        "billing",
+    )
+    assert rows[str(programme["actions"][0].pk)]["scope_team"] == ""
+    objectives = rows_of(logged_in(org.manager), "objectives_csv")
+    assert [r["scope_team"] for r in objectives] == ["", ""]
+
+
 def test_the_lists_link_to_their_downloads_and_strangers_are_sent_to_log_in(
     org: Org, programme: dict[str, Any]
 ) -> None:

@@ -21,6 +21,7 @@ from vocloop.improvement.forms import ActionForm
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.services import objective_create
 from vocloop.improvement.status import objective_status
+from vocloop.listening.models import Feedback
 from vocloop.statistics.effect import EFFECTIVE
 
 TODAY = dt.date(2026, 11, 20)  # the clock fixture's day
@@ -222,9 +223,36 @@ def test_an_objective_is_set_with_a_share_in_per_cent(org: Org, clock: Clock) ->
     assert objective.target == pytest.approx(0.20)
 
 
+def test_an_objective_scoped_to_a_team_reads_its_figures_and_passes_them_on(
+    org: Org, clock: Clock
+) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    manager = logged_in(org.manager)
+    data = objective_data(org, touchpoint="", scope_team=str(org.support.pk))
+    response = manager.post(reverse("improvement:objective_new"), data)
+    objective = Objective.objects.get()
+    assert response.status_code == 302 and objective.scope_team == org.support
+    assert objective.team == org.billing  # the team that owns it is another field
+    status = objective_status(objective, today=TODAY)
+    baseline = Feedback.objects.filter(
+        touchpoint__owning_team=org.support,
+        occurred_at__date__gte=objective.baseline_from,
+        occurred_at__date__lte=objective.baseline_to,
+    )
+    assert status.baseline.n == baseline.count() > 0
+    shown = manager.get(reverse("improvement:objective", args=[objective.pk]))
+    detail = html.unescape(shown.content.decode())
+    assert "Complaint rate · team Support" in detail and status.sentence in detail
+    assert "whole organisation" not in detail
+    assert shown.context["form"].initial["scope_team"] == org.support.pk  # its edit form
+    raising = manager.get(reverse("improvement:action_new"), {"objective": objective.pk})
+    assert raising.context["form"].initial["scope_team"] == org.support.pk
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
+        ({"scope_team": "99999999"}, "Choose a team of the list."),
         ({"baseline_from": "2026-09-06", "baseline_to": "2026-07-13"}, "ends before it starts"),
         ({"due_on": "2026-08-01"}, "The due date must come after the baseline period."),
         ({"metric": "happiness"}, "Choose a metric of the list."),
@@ -254,6 +282,7 @@ def test_bad_objectives_get_a_form_error_in_words(
         ({"expected_effect": "a lot"}, "The expected effect is a number."),
         ({"objective": "²"}, "Choose one of the objectives listed."),
         ({"title": ""}, "Name the action."),
+        ({"scope_team": "nobody"}, "Choose a team of the list."),
     ],
 )
 def test_a_bad_plan_gets_a_form_error_in_words(

@@ -105,6 +105,30 @@ def test_the_weekly_points_and_the_baseline_are_the_raw_rows_counted(org: Org) -
     assert (status.baseline.ci_low, status.baseline.ci_high) == pytest.approx(wilson_interval(k, n))
 
 
+def test_an_objective_scoped_to_a_team_reads_the_feedback_at_its_touch_points(org: Org) -> None:
+    plant(org, 0.30, per_day=20)
+    plant_complaints(
+        org.helpdesk, first=FIRST, days=7 * WEEKS, per_day=30, complaint_share=0.10,
+        rng=random.Random(6),
+    )  # fmt: skip
+    rollups_from_rows()
+    goal = objective(org, target=0.14, touchpoint=None, scope_team=org.support)
+    rows = Feedback.objects.filter(touchpoint__owning_team=org.support)
+    points = weekly_series(goal, today=TODAY)
+    assert len(points) == WEEKS
+    for i, point in enumerate(points):
+        monday = FIRST + dt.timedelta(weeks=i)
+        week = rows.filter(
+            occurred_at__date__gte=monday, occurred_at__date__lte=monday + dt.timedelta(days=6)
+        )
+        k, n = week.filter(kind=Feedback.Kind.COMPLAINT).count(), week.count()
+        assert (point.n, point.value) == (n, pytest.approx(k / n)) and n == 7 * 30
+    base = rows.filter(occurred_at__date__lte=goal.baseline_to)
+    k, n = base.filter(kind=Feedback.Kind.COMPLAINT).count(), base.count()
+    status = objective_status(goal, today=TODAY)
+    assert (status.baseline.n, status.baseline.value) == (n, pytest.approx(k / n))
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

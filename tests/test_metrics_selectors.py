@@ -21,8 +21,10 @@ from django.utils import timezone
 from tests.clock import Clock, utc
 from tests.conftest import Org, build_org
 from tests.test_rollups import Stream
+from vocloop.cases.models import Case
 from vocloop.customers.models import Customer
-from vocloop.listening.models import Touchpoint
+from vocloop.lib.days import day_of
+from vocloop.listening.models import Feedback, Touchpoint
 from vocloop.metrics.models import DURATION_BUCKETS, CaseRollup, FeedbackRollup
 from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS, HISTOGRAMS
 from vocloop.metrics.selectors import (
@@ -53,6 +55,7 @@ def sums_by_hand(source: str, scope: Scope, period: str) -> dict[str, dict[str, 
     model = FeedbackRollup if source == "feedback" else CaseRollup
     counts = FEEDBACK_COUNTS if source == "feedback" else CASE_COUNTS
     stages = dict(Touchpoint.objects.values_list("pk", "stage"))
+    owners = dict(Touchpoint.objects.values_list("pk", "owning_team_id"))
     segment = "" if scope.segment == UNKNOWN_SEGMENT else scope.segment
     out: dict[str, dict[str, Any]] = {}
     for row in model.objects.all():
@@ -65,6 +68,10 @@ def sums_by_hand(source: str, scope: Scope, period: str) -> dict[str, dict[str, 
         if scope.channel is not None and getattr(row, "channel", None) != scope.channel:
             continue
         if scope.segment is not None and row.segment != segment:
+            continue
+        # A case's own team; feedback's, the team owning its touch point.
+        team = getattr(row, "team_id", None) or owners[row.touchpoint_id]
+        if scope.team_id is not None and team != scope.team_id:
             continue
         monday = row.day - dt.timedelta(days=row.day.weekday())
         key = {"week": monday, "month": row.day.replace(day=1), "day": row.day}[period]
@@ -142,6 +149,9 @@ def test_it_equals_metric_groups_for_every_metric_and_period(worked: Org, clock:
         {"segment": UNKNOWN_SEGMENT},
         {"stage": "support", "segment": Customer.Size.SMALL},
         {"late_start": True},
+        {"team": "support"},
+        {"team": "billing", "segment": Customer.Size.SMALL},
+        {"team": "billing", "stage": "support"},
     ],
 )
 def test_it_equals_metric_groups_with_filters(
@@ -151,6 +161,8 @@ def test_it_equals_metric_groups_with_filters(
     date_from = dt.date(2026, 3, 11) if filters.pop("late_start", False) else dt.date(2026, 3, 1)
     if filters.pop("touchpoint", False):
         filters["touchpoint_id"] = worked.helpdesk.pk
+    if "team" in filters:
+        filters["team_id"] = getattr(worked, filters.pop("team")).pk
     scope = Scope(date_from=date_from, date_to=clock.now.date(), **filters)
     assert_equals_metric_groups(scope, "week", EVERY_METRIC)
 
@@ -162,6 +174,21 @@ def test_a_channel_filter_applies_to_feedback_metrics_and_refuses_case_ones(
     assert_equals_metric_groups(scope, "week", FEEDBACK_METRICS)
     with pytest.raises(ValueError, match="no channel"):
         metrics_by_period([METRICS["nps"], METRICS["sla_compliance"]], scope)
+
+
+def test_a_team_reads_its_cases_and_the_feedback_at_the_touch_points_it_owns(
+    worked: Org, clock: Clock
+) -> None:
+    first, last = dt.date(2026, 3, 1), clock.now.date()
+    for team in (worked.support, worked.billing):
+        scope = Scope(date_from=first, date_to=last, team_id=team.pk)
+        answer = metrics_by_period([METRICS["complaint_rate"], METRICS["time_to_resolve"]], scope)
+        feedback = Feedback.objects.filter(touchpoint__owning_team=team)
+        resolved = Case.objects.filter(team=team, resolved_at__isnull=False)
+        given = [f for f in feedback if first <= day_of(f.occurred_at) <= last]
+        closed = [c for c in resolved if first <= day_of(c.resolved_at) <= last]
+        assert answer["complaint_rate"][0].estimate.n == len(given) > 0
+        assert answer["time_to_resolve"][0].estimate.n == len(closed) > 0
 
 
 def test_an_empty_scope_gives_an_empty_whole_and_no_periods(worked: Org) -> None:

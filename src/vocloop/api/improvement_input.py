@@ -93,6 +93,8 @@ def service_fields(sent: dict[str, Any], scope: CaseScope) -> dict[str, Any]:
             fields[name] = None if value is None else _touchpoint(value)
         elif name == "team":
             fields[name] = None if value is None else team_in_reach(value, scope)
+        elif name == "scope_team":  # only measured: any team may be named
+            fields[name] = None if value is None else _team_measured(value)
         elif name == "owner":
             fields[name] = None if value is None else user_named(value, "owner")
         elif name == "objective":
@@ -119,6 +121,13 @@ def _touchpoint(slug: str) -> Any:
     if touchpoint is None:
         raise invalid("touchpoint", f"There is no touch point “{slug}”.")
     return touchpoint
+
+
+def _team_measured(slug: str) -> Team:
+    team = team_by_slug(slug)
+    if team is None:
+        raise invalid("scope_team", f"There is no team “{slug}”.")
+    return team
 
 
 def _needed(value: Any, field: str, why: str) -> Any:

@@ -39,6 +39,10 @@ TOUCHPOINT = "Scope filter: a touch point's slug, as in the metrics API."
 STAGE = "Scope filter: a lifecycle stage, e.g. support."
 CHANNEL = "Scope filter, feedback metrics only: where feedback was given, e.g. web."
 SEGMENT = "Scope filter: a customer size, or 'unknown', as in the metrics API."
+SCOPE_TEAM = (
+    "Scope filter: a team's slug, the metrics API's `team` (its cases; the feedback at the "
+    "touch points it owns). Not `team`, the team that owns it."
+)
 TEAM = "The owning team's slug; a token acting for a person may name only their teams."
 OWNER = "The owner's username."
 
@@ -63,6 +67,7 @@ class ObjectiveChange(InputSchema):
     stage: StrictStr | None = Field(None, description=STAGE)
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
+    scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
     dimension: DimensionName | None = Field(None, description="The quality dimension it serves.")
     want: WantName | None = Field(None, description="The customer want it serves.")
     target: StrictFloat | StrictInt | None = Field(
@@ -102,6 +107,7 @@ class ActionChange(InputSchema):
     stage: StrictStr | None = Field(None, description=STAGE)
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
+    scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
     problem: StrictStr | None = Field(None, description="Plan: the problem, with its evidence.")
     whys: list[StrictStr] | None = Field(None, description="Plan: the five whys, in order.")
     cause_category: CauseName | None = Field(None, description="Plan: the Ishikawa category.")
@@ -225,6 +231,7 @@ class ScopeOut(Schema):
     stage: str | None = Field(..., description="The lifecycle stage.")
     channel: str | None = Field(..., description="The channel.")
     segment: str | None = Field(..., description="The customer size.")
+    scope_team: str | None = Field(..., description="The slug of the team measured.")
     team: str = Field(..., description="The owning team's slug.")
     owner: str = Field(..., description="The owner's username.")
     due_on: dt.date = Field(..., description="The due date.")

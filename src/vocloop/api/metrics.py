@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from vocloop.accounts.selectors import team_by_slug
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.customers.models import Customer
 from vocloop.lib.days import day_of
@@ -54,6 +56,12 @@ class MetricFilters(Schema):
         description=f"A customer size, or '{UNKNOWN_SEGMENT}' for no known size: the size the "
         "customer had when the feedback was given (for a case metric, the feedback the case "
         "was opened for), whatever it is now.",
+    )
+    team: str | None = Field(
+        None,
+        description="A team's slug: for a case metric the cases the team owns, for a "
+        "feedback metric the feedback heard at the touch points the team owns now (a touch "
+        "point handed to another team takes its past feedback with it).",
     )
 
     _no_nul = field_validator("*")(_refuse_nul)
@@ -117,6 +125,16 @@ def _metric(name: str) -> Metric:
     return METRICS[name]
 
 
+def _named(slug: str | None, find: Callable[[str], Any], field: str, what: str) -> int | None:
+    """The id of the touch point or team a slug names; a 422 on the field when none."""
+    if slug is None:
+        return None
+    found = find(slug)
+    if found is None:
+        raise invalid(field, f"There is no {what} {slug!r}.")
+    return int(found.pk)
+
+
 def _scope(metric: Metric, filters: MetricFilters) -> Scope:
     today = day_of(timezone.now())
     date_to = filters.date_to or today
@@ -126,12 +144,6 @@ def _scope(metric: Metric, filters: MetricFilters) -> Scope:
         raise invalid("to", "The last day is too early to count back 90 days from.") from None
     if date_from > date_to:
         raise invalid("from", "The first day comes after the last day (to).")
-    touchpoint_id = None
-    if filters.touchpoint is not None:
-        touchpoint = touchpoint_by_slug(filters.touchpoint)
-        if touchpoint is None:
-            raise invalid("touchpoint", f"There is no touch point {filters.touchpoint!r}.")
-        touchpoint_id = touchpoint.pk
     if filters.stage is not None and filters.stage not in LifecycleStage.values:
         raise invalid("stage", f"Stage must be one of {', '.join(LifecycleStage.values)}.")
     if filters.segment is not None and filters.segment not in SEGMENTS:
@@ -141,10 +153,11 @@ def _scope(metric: Metric, filters: MetricFilters) -> Scope:
     return Scope(
         date_from=date_from,
         date_to=date_to,
-        touchpoint_id=touchpoint_id,
+        touchpoint_id=_named(filters.touchpoint, touchpoint_by_slug, "touchpoint", "touch point"),
         stage=filters.stage,
         channel=filters.channel,
         segment=filters.segment,
+        team_id=_named(filters.team, team_by_slug, "team", "team"),
     )
 
 

@@ -52,7 +52,7 @@ def _ready_for_json(value: dict[str, Any]) -> dict[str, Any]:
 def _payload(entry: ImprovementEvent, event: str) -> dict[str, Any]:
     # Read again rather than taken from the caller: the stored values, as the API
     # would answer them (a target given as 40 reads 40.0).
-    related = ("team", "owner", "touchpoint")
+    related = ("team", "owner", "touchpoint", "scope_team")
     data: dict[str, Any]
     if entry.action_id is not None:
         action = Action.objects.select_related(*related).get(pk=entry.action_id)

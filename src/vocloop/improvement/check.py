@@ -101,7 +101,7 @@ def action_check(action: Action, *, today: dt.date) -> Check:
             CANNOT_CHECK,
             False,
             "The action covers the whole organisation, so nothing is left to compare "
-            "with: narrow its scope to a touch point, stage, channel or segment.",
+            "with: narrow its scope to a touch point, stage, channel, segment or team.",
         )
     scope_before = sample(metric, scope_b)
     rest_before = sample(metric, whole_organisation(scope_b)).minus(scope_before)

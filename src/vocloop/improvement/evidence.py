@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from vocloop.accounts.models import Team
 from vocloop.accounts.scope import CaseScope
 from vocloop.cases.models import Case
 from vocloop.dashboards.figures import Figure, SignalView, figure
@@ -54,6 +55,7 @@ class Raised:
     stage: str = ""
     channel: str = ""
     segment: str = ""
+    scope_team_id: int | None = None  # the team measured, not the one that owns the action
     theme: Theme | None = None
     objective: Objective | None = None
     team_id: int | None = None
@@ -71,6 +73,7 @@ class Raised:
             "stage": self.stage,
             "channel": self.channel,
             "segment": self.segment,
+            "scope_team": self.scope_team_id,
             "theme": self.theme.slug if self.theme else None,
             "objective": self.objective.pk if self.objective else None,
             "team": self.team_id,
@@ -206,6 +209,8 @@ def _where(scope: Scope) -> str:
         parts.append(f"by {scope.channel}")
     if scope.segment:
         parts.append(f"from {scope.segment} customers")
+    if scope.team_id is not None:
+        parts.append(f"for the {Team.objects.get(pk=scope.team_id).name} team")
     return " " + ", ".join(parts) if parts else ""
 
 
@@ -259,7 +264,8 @@ def signal_raised(metric: str, scope: Scope, *, period: str = "week") -> Raised:
         stage=scope.stage or "",
         channel=scope.channel or "",
         segment=scope.segment or "",
-        team_id=touchpoint.owning_team_id if touchpoint else None,
+        scope_team_id=scope.team_id,
+        team_id=touchpoint.owning_team_id if touchpoint else scope.team_id,
     )
 
 
@@ -320,6 +326,7 @@ def objective_raised(objective: Objective, *, today: dt.date) -> Raised:
         stage=objective.stage,
         channel=objective.channel,
         segment=objective.segment,
+        scope_team_id=objective.scope_team_id,
         objective=objective,
         team_id=objective.team_id,
         kind=Action.Kind.IMPROVEMENT,

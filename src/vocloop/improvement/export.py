@@ -26,7 +26,7 @@ from vocloop.improvement.status import objective_status
 from vocloop.lib.downloads import csv_response
 from vocloop.statistics.estimate import Estimate
 
-SCOPE_HEADER = ["metric", "touchpoint", "stage", "channel", "segment"]
+SCOPE_HEADER = ["metric", "touchpoint", "stage", "channel", "segment", "scope_team"]
 OBJECTIVE_HEADER = [
     "id",
     "title",
@@ -83,13 +83,14 @@ ACTION_HEADER = [
 
 
 def _scope(measured: MeasuredScope) -> list[Any]:
-    touchpoint = measured.touchpoint
+    touchpoint, measured_team = measured.touchpoint, measured.scope_team
     return [
         measured.metric,
         touchpoint.slug if touchpoint is not None else None,
         measured.stage,
         measured.channel,
         measured.segment,
+        measured_team.slug if measured_team is not None else None,
     ]
 
 

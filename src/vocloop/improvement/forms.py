@@ -82,6 +82,16 @@ class ScopeForm(forms.Form):
         label="Customer segment",
         error_messages={"invalid_choice": "Choose a segment of the list."},
     )
+    # The metrics API's team filter, apart from `team` (the team that owns it).
+    scope_team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="All teams",
+        label="Team measured",
+        help_text="A case metric reads the team's cases; a feedback metric the feedback at "
+        "the touch points the team owns.",
+        error_messages={"invalid_choice": "Choose a team of the list."},
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         empty_label="Choose a team",
@@ -144,7 +154,7 @@ class ObjectiveForm(ScopeForm):
 
     field_order = [
         "title", "metric", "target", "direction", "due_on", "touchpoint", "stage",
-        "channel", "segment", "dimension", "want", "theme", "baseline_from",
+        "channel", "segment", "scope_team", "dimension", "want", "theme", "baseline_from",
         "baseline_to", "team", "owner", "review_cadence",
     ]  # fmt: skip
 
@@ -152,6 +162,7 @@ class ObjectiveForm(ScopeForm):
     def initial_of(cls, objective: Objective) -> dict[str, Any]:
         initial = {name: getattr(objective, name) for name in cls.base_fields}
         initial |= {"touchpoint": objective.touchpoint_id, "theme": objective.theme_id}
+        initial |= {"scope_team": objective.scope_team_id}
         initial |= {"team": objective.team_id, "owner": objective.owner_id}
         if is_share(objective.metric):
             initial["target"] = round(100 * objective.target, 6)
@@ -207,7 +218,7 @@ class ActionForm(ScopeForm):
     field_order = [
         "title", "kind", "objective", "problem", *(f"why_{i}" for i in range(1, WHYS + 1)),
         "cause_category", "change", "metric", "touchpoint", "stage", "channel", "segment",
-        "expected_effect", "team", "owner", "due_on", "effective_from",
+        "scope_team", "expected_effect", "team", "owner", "due_on", "effective_from",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
@@ -224,6 +235,7 @@ class ActionForm(ScopeForm):
         names = [*cls.base_fields]
         initial = {name: getattr(action, name) for name in names}
         initial |= {"touchpoint": action.touchpoint_id, "objective": action.objective_id}
+        initial |= {"scope_team": action.scope_team_id}
         initial |= {"team": action.team_id, "owner": action.owner_id}
         initial |= {f"why_{i}": why for i, why in enumerate(action.whys, start=1)}
         if action.expected_effect is not None and is_share(action.metric):
@@ -240,6 +252,7 @@ class ActionForm(ScopeForm):
             "stage": objective.stage,
             "channel": objective.channel,
             "segment": objective.segment,
+            "scope_team": objective.scope_team_id,
             "team": objective.team_id,
             "owner": objective.owner_id,
             "due_on": objective.due_on,

@@ -29,7 +29,12 @@ class Cadence(models.TextChoices):
 
 
 class MeasuredScope(models.Model):
-    """A metric and the metrics API's filters it is read with."""
+    """A metric and the metrics API's filters it is read with.
+
+    `scope_team` is the metrics API's team filter (the team's cases, the feedback at
+    the touch points it owns): not to be confused with `team`, the team that owns the
+    objective or action.
+    """
 
     metric = models.CharField(max_length=40)
     touchpoint = models.ForeignKey(
@@ -38,6 +43,9 @@ class MeasuredScope(models.Model):
     stage = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=20, blank=True)
     segment = models.CharField(max_length=40, blank=True)
+    scope_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         abstract = True

@@ -32,13 +32,14 @@ def event_json(event: ImprovementEvent) -> dict[str, Any]:
 
 
 def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
-    touchpoint = measured.touchpoint
+    touchpoint, measured_team = measured.touchpoint, measured.scope_team
     return {
         "metric": measured.metric,
         "touchpoint": touchpoint.slug if touchpoint is not None else None,
         "stage": measured.stage or None,
         "channel": measured.channel or None,
         "segment": measured.segment or None,
+        "scope_team": measured_team.slug if measured_team is not None else None,
     }
 
 

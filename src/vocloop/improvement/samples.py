@@ -102,10 +102,14 @@ def measured_scope(measured: MeasuredScope, first: dt.date, last: dt.date) -> Sc
         stage=measured.stage or None,
         channel=measured.channel or None,
         segment=measured.segment or None,
+        team_id=measured.scope_team_id,
     )
 
 
 def whole_organisation(scope: Scope) -> Scope:
+    """The scope's days with no filter. Every filter, a team's included (its cases; the
+    feedback at its touch points), keeps a part of this, so the rest of the
+    organisation is this less the scope."""
     return Scope(scope.date_from, scope.date_to)
 
 

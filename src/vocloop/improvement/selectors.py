@@ -15,12 +15,14 @@ PHASE_ORDER = [p.value for p in Action.Phase]
 
 
 def objectives_for(scope: CaseScope) -> QuerySet[Objective]:
-    found = Objective.objects.select_related("team", "owner", "touchpoint", "theme")
+    found = Objective.objects.select_related("team", "owner", "touchpoint", "scope_team", "theme")
     return found if scope.sees_all else found.filter(team_id__in=scope.team_ids)
 
 
 def actions_for(scope: CaseScope) -> QuerySet[Action]:
-    found = Action.objects.select_related("team", "owner", "touchpoint", "objective", "theme")
+    found = Action.objects.select_related(
+        "team", "owner", "touchpoint", "scope_team", "objective", "theme"
+    )
     return found if scope.sees_all else found.filter(team_id__in=scope.team_ids)
 
 

@@ -36,7 +36,7 @@ from vocloop.statistics.effect import EFFECTIVE
 
 # A reason to close an action without an effective verdict says something.
 MIN_REASON = 20
-SCOPE_FIELDS = ("metric", "touchpoint", "stage", "channel", "segment")
+SCOPE_FIELDS = ("metric", "touchpoint", "stage", "channel", "segment", "scope_team")
 OBJECTIVE_FIELDS = (
     *SCOPE_FIELDS,
     "title",
@@ -345,6 +345,7 @@ def action_follow_up(*, action: Action, actor: Actor) -> Action:
         stage=action.stage,
         channel=action.channel,
         segment=action.segment,
+        scope_team=action.scope_team,
         expected_effect=action.expected_effect,
         team=action.team,
         owner=action.owner,

@@ -182,6 +182,8 @@ class Scope:
     stage: str | None = None
     channel: str | None = None  # feedback metrics only: cases have no channel
     segment: str | None = None
+    # A team's id: its cases (case metrics), the feedback at the touch points it owns now.
+    team_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -77,11 +77,13 @@ def _model(source: str, scope: Scope, by: str | None = None) -> type[models.Mode
     Without a segment (nor, for feedback, a channel; for cases, a team) to filter or
     group by, the per-day-and-touch-point sums do: a few dozen times fewer feedback
     rows than FeedbackRollup, about five times fewer case rows than CaseRollup.
+    Feedback has no team of its own: a team filter reads the touch points it owns,
+    which the per-touch-point table answers.
     """
     if scope.channel is not None and source == "case":
         raise ValueError("Cases have no channel: a case metric cannot be filtered by channel.")
     if source == "case":
-        coarse = scope.segment is None and by not in ("team", "segment")
+        coarse = scope.segment is None and scope.team_id is None and by not in ("team", "segment")
         return CaseTouchpointRollup if coarse else CaseRollup
     if scope.channel is None and scope.segment is None and by != "segment":
         return FeedbackTouchpointRollup
@@ -103,6 +105,9 @@ def _scoped(source: str, scope: Scope, by: str | None = None) -> QuerySet[Any]:
         filters["channel"] = scope.channel
     if scope.segment is not None:
         filters["segment"] = _segment_value(scope.segment)
+    if scope.team_id is not None:
+        owned = "team_id" if source == "case" else "touchpoint__owning_team_id"
+        filters[owned] = scope.team_id
     rows: QuerySet[Any] = _model(source, scope, by)._default_manager.filter(**filters)
     return rows
 
@@ -129,14 +134,19 @@ def _rollup_rows(
         ops.adapt_datefield_value(scope.date_from),
         ops.adapt_datefield_value(scope.date_to),
     ]
-    join = ""
     if scope.touchpoint_id is not None:
         where.append("r.touchpoint_id = %s")
         params.append(scope.touchpoint_id)
     if scope.stage is not None:
-        join = f" JOIN {q(Touchpoint._meta.db_table)} t ON t.id = r.touchpoint_id"
         where.append("t.stage = %s")
         params.append(scope.stage)
+    if scope.team_id is not None:
+        # A case's own team; feedback's, the team owning its touch point now.
+        where.append("r.team_id = %s" if source == "case" else "t.owning_team_id = %s")
+        params.append(scope.team_id)
+    join = ""
+    if scope.stage is not None or (scope.team_id is not None and source != "case"):
+        join = f" JOIN {q(Touchpoint._meta.db_table)} t ON t.id = r.touchpoint_id"
     if scope.channel is not None:
         where.append("r.channel = %s")
         params.append(scope.channel)
