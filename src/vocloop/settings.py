@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",
+    "vocloop.limits",
 ]
 
 MIDDLEWARE = [
@@ -103,11 +104,16 @@ if TASKS_REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What every server process must share: the rate limits' counts (limits/counters.py), in
+# the database by default; VOCLOOP_CACHE_URL=redis://host:6379/1 moves them, and the
+# cache, to Redis.
+CACHE_REDIS_URL = config.cache_redis_url()
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "vocloop",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        if CACHE_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vocloop"}
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [
