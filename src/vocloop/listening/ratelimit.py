@@ -56,7 +56,8 @@ def _allowance(prefix: str, who: str, *, limit: int, window: int) -> RateDecisio
     except DatabaseError as error:
         if not database_busy(error):
             raise
-        logger.warning("%s: not counted, the database is busy (%s)", prefix, in_brief(error))
+        # Debug only: the request says it met a busy database in its own line.
+        logger.debug("%s: not counted, the database is busy (%s)", prefix, in_brief(error))
         return RateDecision(allowed=True)
     if tally.count <= limit:
         return RateDecision(allowed=True)
