@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from vocloop.accounts.forms import ThrottledAdminLoginForm, refused_answer
 from vocloop.accounts.roles import is_quality_manager
 
 
@@ -19,6 +20,13 @@ class VocloopAdminSite(admin.AdminSite):
     site_title = "vocloop settings"
     index_title = "Teams, touch points, surveys and rules"
     site_url = "/staff/"
+    login_form = ThrottledAdminLoginForm
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """Django's, with the failed-login limits of the staff login (a 429 when refused)."""
+        response = super().login(request, extra_context)
+        form = getattr(response, "context_data", None) or {}
+        return refused_answer(response, form.get("form"))
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_quality_manager(request.user)
