@@ -52,6 +52,11 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         ("CACHE_URL", "memcached://127.0.0.1", lambda p: config.cache_redis_url()),
         ("CACHE_URL", "redis://", lambda p: config.cache_redis_url()),
         (
+            "SESSION_IDLE_MINUTES",
+            "0",
+            lambda p: config.env_int("SESSION_IDLE_MINUTES", 60, minimum=1, unit="minute"),
+        ),
+        (
             "BASE_URL",
             "ftp://x",
             lambda p: config.env_url("BASE_URL", "http://a", schemes={"http", "https"}),

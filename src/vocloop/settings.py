@@ -143,6 +143,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff are logged out after this long without a request (ASVS 3.3.2). An hour: a reply
+# drafted slowly, a meeting, a lunch break keep one's place; an unlocked desk left for
+# the afternoon does not. Each request renews the session (at most once a minute:
+# server/middleware.py). ASVS level 2 asks for 30 minutes.
+SESSION_IDLE_MINUTES = config.env_int("SESSION_IDLE_MINUTES", 60, minimum=1, unit="minute")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # Messages live in the session, not in a (signed but readable) cookie: one of them
 # carries a new API token's secret.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
