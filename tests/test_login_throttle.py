@@ -98,17 +98,6 @@ def test_the_right_password_clears_that_clients_failures_on_the_account(org):
     assert log_in(Client(), "sam_agent", PASSWORD, address="203.0.113.5").status_code == 302
 
 
-def test_the_settings_area_login_is_limited_too(org):
-    admin_login = reverse("admin:login")
-    fail(throttle.PAIR_LIMIT, "maria_manager", address="203.0.113.5", path=admin_login)
-    client = Client()
-    answer = log_in(client, "maria_manager", PASSWORD, address="203.0.113.5", path=admin_login)
-    assert answer.status_code == 429 and PAUSED in answer.content.decode()
-    assert not logged_in(client)
-    # Counted with the staff login's failures: the same client, the same account.
-    assert log_in(Client(), "maria_manager", PASSWORD, address="203.0.113.5").status_code == 429
-
-
 def test_every_failure_and_lockout_is_logged_without_the_password(org, caplog):
     caplog.set_level(logging.WARNING, logger="vocloop")
     fail(throttle.PAIR_LIMIT, "sam_agent", address="203.0.113.5")

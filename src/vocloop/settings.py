@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # Staff's second factor (accounts/twofactor.py); before accounts, whose admin replaces
+    # the one it registers.
+    "django_otp",
+    "vocloop.accounts.apps.TwoStepLoginConfig",  # django_otp.plugins.otp_totp
     "vocloop.accounts",
     "vocloop.customers",
     "vocloop.listening",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session's login gave a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "vocloop.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it is the first to see a view's exception: a busy database is a 503.
@@ -167,6 +174,13 @@ TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 COMMENT_MAX_LENGTH = 5000
 # The name customers see on public pages.
 ORGANISATION_NAME = config.env_str("ORGANISATION_NAME", "Our company")
+
+# A second factor (a code from an authenticator app) for staff logins: optional, or
+# required of everyone before anything else.
+REQUIRE_TOTP = config.env_bool("REQUIRE_TOTP", False)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = f"{ORGANISATION_NAME} vocloop"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Dashboards: below this many responses (or cases) a figure is shown as "not enough
 # responses" with its n, never as a bare number.

@@ -1,11 +1,11 @@
-"""The login forms of the staff pages and the settings area, with the failed-login limits
-of throttle.py: checked before the password, counted after it."""
+"""The staff login's forms: the password, with the failed-login limits of throttle.py
+(checked before the password, counted after it), and the second factor's code."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -42,8 +42,16 @@ class ThrottledLoginForm(AuthenticationForm):
         return cleaned
 
 
-class ThrottledAdminLoginForm(ThrottledLoginForm, AdminAuthenticationForm):
-    pass
+class CodeForm(forms.Form):
+    """A code from the staff member's authenticator app."""
+
+    code = forms.CharField(label="Code from your app", max_length=20)
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError("Type the 6 digits your authenticator app shows.")
+        return code
 
 
 def refused_answer(response: HttpResponse, form: Any) -> HttpResponse:
