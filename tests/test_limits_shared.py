@@ -19,10 +19,12 @@ from threading import Thread
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 
 from tests.run_files import copy_migrated
 from vocloop.limits.counters import DatabaseCounts, RedisCounts
 from vocloop.limits.models import RateCount
+from vocloop.listening.models import Feedback
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -126,3 +128,13 @@ def test_redis_counts_end_with_their_window(redis_counts):
 
 def test_the_default_set_up_counts_in_the_database():
     assert settings.CACHE_REDIS_URL is None
+
+
+def test_a_complaint_is_taken_while_redis_is_away(client, org, settings):
+    settings.CACHE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    answer = client.post(
+        reverse("public:feedback"),
+        {"touchpoint": "help-desk", "kind": "complaint", "comment": "The router is dead."},
+    )
+    assert answer.status_code == 302
+    assert Feedback.objects.filter(comment="The router is dead.").exists()

@@ -17,11 +17,12 @@ from __future__ import annotations
 import functools
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 
 from vocloop.lib.busy import waiting_briefly
 from vocloop.limits.models import RateCount
@@ -38,6 +39,10 @@ class Tally:
     count: int
     retry_after: int
     """Seconds until the window ends and the count starts again; 0 when nothing is counted."""
+
+
+class CountsUnavailable(Exception):
+    """Redis did not answer: nothing was counted."""
 
 
 class Counts(Protocol):
@@ -80,14 +85,10 @@ class DatabaseCounts:
             f"ELSE {table}.{ends} END "
             f"RETURNING {count}, {ends}"
         )
-        # A savepoint when inside a transaction: a failure here leaves the caller's usable.
-        # A count is a write on the side of a request: it waits a second for SQLite's
-        # lock, not the whole busy timeout, and the caller decides what a busy database means.
-        with (
-            waiting_briefly(self.alias),
-            transaction.atomic(using=self.alias),
-            connection.cursor() as cursor,
-        ):
+        # One statement, atomic by itself. A count is a write on the side of a request: it
+        # waits a second for SQLite's lock, not the whole busy timeout, and the caller
+        # decides what a database that cannot count means.
+        with waiting_briefly(self.alias), connection.cursor() as cursor:
             cursor.execute(sql, [key, now + window, now, now])
             counted, window_ends = cursor.fetchone()
             if random.randrange(PURGE_ONE_IN) == 0:
@@ -118,29 +119,35 @@ class RedisCounts:
     def __init__(self, url: str) -> None:
         import redis  # the Redis extra: config.cache_redis_url() checked it is installed
 
-        self.client: Any = redis.Redis.from_url(url)
+        self.client: Any = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self.errors = redis.RedisError
+
+    def _run(self, queue: Callable[[Any], object]) -> list[Any]:
+        """What `queue` puts in a pipeline, run as one MULTI/EXEC transaction;
+        CountsUnavailable if Redis does not answer."""
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                return list(pipe.execute())
+        except self.errors as error:
+            raise CountsUnavailable(str(error)) from error
 
     def add(self, key: str, *, window: int) -> Tally:
         name = REDIS_PREFIX + key
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.set(name, 0, ex=window, nx=True)
-            pipe.incr(name)
-            pipe.ttl(name)
-            _, counted, ttl = pipe.execute()
+        _, counted, ttl = self._run(
+            lambda pipe: (pipe.set(name, 0, ex=window, nx=True), pipe.incr(name), pipe.ttl(name))
+        )
         return Tally(count=int(counted), retry_after=max(1, int(ttl)))
 
     def read(self, key: str) -> Tally:
         name = REDIS_PREFIX + key
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.get(name)
-            pipe.ttl(name)
-            counted, ttl = pipe.execute()
+        counted, ttl = self._run(lambda pipe: (pipe.get(name), pipe.ttl(name)))
         if counted is None:
             return Tally(count=0, retry_after=0)
         return Tally(count=int(counted), retry_after=max(1, int(ttl)))
 
     def forget(self, key: str) -> None:
-        self.client.delete(REDIS_PREFIX + key)
+        self._run(lambda pipe: pipe.delete(REDIS_PREFIX + key))
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,13 +16,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 
-from vocloop.lib.busy import database_busy
 from vocloop.lib.outage import in_brief
 from vocloop.limits.clients import client_address
-from vocloop.limits.counters import shared_counts
+from vocloop.limits.counters import CountsUnavailable, shared_counts
 
 __all__ = ["RateDecision", "address_send_allowed", "client_address", "public_post_allowed"]
 
@@ -47,15 +46,15 @@ class RateDecision:
 def _allowance(prefix: str, who: str, *, limit: int, window: int) -> RateDecision:
     """Count one more against `who`'s allowance in the current window.
 
-    A database too busy to count (a large import holds SQLite's lock) lets the request
-    through after a brief wait (counters.py): what it would store meets the same lock and is refused
-    with its form as typed, and a limit must not turn a busy moment into a 500.
+    A database that cannot count (a large import holds SQLite's lock after a brief
+    wait, a restarted PostgreSQL dropped the connection), or a Redis away, lets the
+    request through: what
+    it would store meets the same database and is refused with its form as typed, and
+    a limit must not turn a busy moment into a 500.
     """
     try:
         tally = shared_counts().add(f"{prefix}:{who}", window=window)
-    except DatabaseError as error:
-        if not database_busy(error):
-            raise
+    except (OperationalError, InterfaceError, CountsUnavailable) as error:
         # Debug only: the request says it met a busy database in its own line.
         logger.debug("%s: not counted, the database is busy (%s)", prefix, in_brief(error))
         return RateDecision(allowed=True)
