@@ -123,3 +123,14 @@ def test_passwords_have_at_least_twelve_characters():
     validate_password("Tr0ub4dor&3x")  # twelve
     validate_password(DEMO_PASSWORD)
     validate_password(PASSWORD)
+
+
+def test_without_its_counts_a_login_is_refused_as_busy_not_let_through(org, settings):
+    settings.CACHE_REDIS_URL = "redis://127.0.0.1:1/0"  # a Redis that does not answer
+    client = Client()
+    answer = log_in(client, "sam_agent", PASSWORD, address="203.0.113.5")
+    assert answer.status_code == 503
+    assert "You could not be logged in just now because the system is busy" in (
+        answer.content.decode()
+    )
+    assert not logged_in(client)

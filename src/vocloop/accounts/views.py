@@ -27,6 +27,7 @@ from vocloop.accounts.forms import CodeForm, ThrottledLoginForm, refused_answer
 from vocloop.accounts.throttle import login_failure_record, login_refusal
 from vocloop.lib.busy import DatabaseBusy, busy_answer, refused_when_busy
 from vocloop.limits.clients import client_address
+from vocloop.limits.counters import CountsUnavailable
 
 BUSY_LOGIN = (
     "You could not be logged in just now because the system is busy: nothing was changed. "
@@ -68,7 +69,8 @@ class StaffLoginView(LoginView):
         try:
             with refused_when_busy():
                 return super().post(request, *args, **kwargs)
-        except DatabaseBusy as busy:
+        except (DatabaseBusy, CountsUnavailable) as busy:
+            # Without its counts of failed logins a login could be guessed at without limit.
             # Unbound, with the username: a bound form would check the password again.
             username = request.POST.get("username", "")
             context = self.get_context_data(
@@ -99,6 +101,17 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method != "POST":
         return render(request, "registration/login_code.html", {"form": form})
+    try:
+        return _login_code_check(request, form, user=user, pending=pending)
+    except CountsUnavailable as away:
+        context = {"form": CodeForm(), "refused": BUSY_LOGIN}
+        page = render(request, "registration/login_code.html", context)
+        return busy_answer(request, page, away)
+
+
+def _login_code_check(
+    request: HttpRequest, form: CodeForm, *, user: Any, pending: dict[str, Any]
+) -> HttpResponse:
     client = client_address(request)
     refusal = login_refusal(client=client, username=user.get_username())
     if refusal is not None:
