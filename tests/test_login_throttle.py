@@ -1,7 +1,7 @@
 """Failed logins are limited per client and account without locking anyone out, and logged.
 
-Real logins through the staff login page and the settings area's, each client a
-REMOTE_ADDR of its own; the counts in the run's database as in production.
+Real logins through the staff login page, each client a REMOTE_ADDR of its own; the
+counts in the run's database as in production.
 """
 
 from __future__ import annotations
