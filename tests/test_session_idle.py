@@ -71,3 +71,11 @@ def test_requests_within_a_minute_write_the_session_once_at_most(org):
             assert client.get(reverse("cases:inbox")).status_code == 200
     writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
     assert writes == []
+
+
+def test_the_first_page_after_logging_in_does_not_write_the_session_again(org):
+    client = Client()
+    client.force_login(org.support_agent)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("cases:inbox")).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]

@@ -91,6 +91,12 @@ def _renew_when_due(session: SessionBase) -> None:
         session[RENEWED_AT] = now
 
 
+def session_renewed_at_login(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """A login saves its session: the first page after it need not save it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
+
+
 def _database_error(error: BaseException | None) -> DatabaseError | None:
     """The database's own error among `error` and the exceptions it was raised from."""
     while error is not None:
