@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from threading import Thread
 
@@ -32,16 +33,17 @@ REDIS_URL = os.environ.get("VOCLOOP_TEST_LIMITS_REDIS_URL") or "redis://127.0.0.
 EACH = 150
 
 COUNTING = f"""
-import json, django
+import json, os, django
 django.setup()
 from vocloop.limits.counters import shared_counts
-counts = shared_counts()
-print(json.dumps([counts.add("test:shared", window=600).count for _ in range({EACH})]))
+counts, key = shared_counts(), os.environ["COUNTED_KEY"]
+print(json.dumps([counts.add(key, window=600).count for _ in range({EACH})]))
 """
 
 
-def count_in_two_processes(env: dict[str, str]) -> list[int]:
-    """Two processes each count EACH times at the same moment; every count they saw."""
+def count_in_two_processes(env: dict[str, str], key: str) -> list[int]:
+    """Two processes each count `key` EACH times at the same moment; every count they saw."""
+    env = {**env, "COUNTED_KEY": key}
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", COUNTING], env=env, stdout=subprocess.PIPE, text=True
@@ -70,30 +72,35 @@ def database_environment(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def redis_counts():
+def redis_key() -> str:
+    """A key of this test's own: the test run's workers share the Redis database."""
+    return f"test:{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def redis_counts(redis_key):
     counts = RedisCounts(REDIS_URL)
     try:
         counts.client.ping()
     except Exception as error:  # no server: say so
         pytest.fail(f"Redis is needed at {REDIS_URL}: {error}")
-    counts.forget("test:shared")
     yield counts
-    counts.forget("test:shared")
+    counts.forget(redis_key)
     counts.client.close()
 
 
 @pytest.mark.every_database
 def test_two_processes_counting_at_once_share_one_count_in_the_database(transactional_db, tmp_path):
-    seen = count_in_two_processes(database_environment(tmp_path))
+    seen = count_in_two_processes(database_environment(tmp_path), "test:shared")
     # Nothing lost, nothing counted twice: each count was someone's, once.
     assert sorted(seen) == list(range(1, 2 * EACH + 1))
 
 
-def test_two_processes_counting_at_once_share_one_count_in_redis(redis_counts, tmp_path):
+def test_two_processes_counting_at_once_share_one_count_in_redis(redis_counts, redis_key, tmp_path):
     env = {**os.environ, "VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_CACHE_URL": REDIS_URL}
-    seen = count_in_two_processes(env)
+    seen = count_in_two_processes(env, redis_key)
     assert sorted(seen) == list(range(1, 2 * EACH + 1))
-    assert redis_counts.read("test:shared").count == 2 * EACH
+    assert redis_counts.read(redis_key).count == 2 * EACH
 
 
 def test_two_database_connections_see_one_count_and_one_window(transactional_db):
@@ -118,12 +125,12 @@ def test_a_window_that_ended_starts_again_at_one(db):
     assert counts.add("test:window", window=600).count == 1
 
 
-def test_redis_counts_end_with_their_window(redis_counts):
-    redis_counts.add("test:shared", window=600)
-    tally = redis_counts.add("test:shared", window=600)
+def test_redis_counts_end_with_their_window(redis_counts, redis_key):
+    redis_counts.add(redis_key, window=600)
+    tally = redis_counts.add(redis_key, window=600)
     assert tally.count == 2 and 590 <= tally.retry_after <= 600
-    redis_counts.client.expire("vocloop:limits:test:shared", 0)
-    assert redis_counts.read("test:shared").count == 0
+    redis_counts.client.expire(f"vocloop:limits:{redis_key}", 0)
+    assert redis_counts.read(redis_key).count == 0
 
 
 def test_the_default_set_up_counts_in_the_database():
