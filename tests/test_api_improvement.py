@@ -184,8 +184,8 @@ def test_an_action_goes_through_pdca_to_close_by_events(api, org, planted, today
     task_id = task.json()["tasks"][0]["id"]
     done = api.post(events, {"kind": "task_done", "task": task_id}).json()
     assert done["tasks"][0]["done_at"] is not None
-    refused = api.post(events, {"kind": "advance"})
-    assert refused.status_code == 422 and "took effect" in refused.json()["detail"]
+    refused = api.post(events, {"kind": "advance"})  # the action is not ready: a conflict
+    assert refused.status_code == 409 and "took effect" in refused.json()["detail"]
     patch(api, f"/actions/{pk}", {"effective_from": CHANGE.isoformat()})
     assert api.post(events, {"kind": "advance"}).json()["phase"] == "check"
     acted = api.post(events, {"kind": "advance"}).json()
@@ -235,7 +235,42 @@ def test_closing_without_an_effective_verdict_needs_a_reason(api, org, today):
     nul = api.post(events, {"kind": "link_cases", "cases": ["VL-\u0000"]})
     assert nul.status_code == 422 and "cases" in nul.json()["errors"]
     again = patch(api, f"/actions/{pk}", {"title": "Another"})
-    assert again.status_code == 422 and "closed" in again.json()["detail"]
+    assert again.status_code == 409 and "closed" in again.json()["detail"]
+
+
+def test_what_the_actions_state_refuses_is_a_409_and_bad_input_a_422(api, org, today):
+    case = give_feedback(org.invoicing, score_type="csat", score=1).case
+    assert case is not None
+    pk = api.post("/actions", an_action(org)).json()["id"]
+    events = f"/actions/{pk}/events"
+
+    def refused(event: dict[str, Any], status: int, words: str) -> None:
+        answer = api.post(events, event)
+        assert answer.status_code == status, answer.json()
+        assert words in answer.json()["detail"]
+
+    refused({"kind": "follow_up"}, 409, "still open")
+    refused({"kind": "close", "reason": "Too short."}, 422, "why it closes")
+    reason = "The supplier withdrew the product line."
+    assert api.post(events, {"kind": "close", "reason": reason}).status_code == 201
+    refused({"kind": "advance"}, 409, "The action is closed")
+    refused({"kind": "close", "reason": reason}, 409, "closed already")
+    refused({"kind": "task", "title": "One more thing"}, 409, "The action is closed")
+    refused({"kind": "task", "title": " "}, 422, "needs a title")
+    refused({"kind": "link_cases", "cases": [case.reference]}, 409, "The action is closed")
+    refused({"kind": "link_cases", "cases": ["VL-NONE"]}, 422, "There is no case")
+    closed = api.get(f"/actions/{pk}").json()
+    assert closed["tasks"] == [] and closed["cases"] == []
+    assert [e["kind"] for e in closed["timeline"]] == ["raised", "closed"]
+    follow = api.post(events, {"kind": "follow_up"})
+    assert follow.status_code == 201
+
+    document = openapi_document()
+    for method, path in (("post", "/events"), ("patch", "")):
+        operation = document["paths"][f"/api/v1/actions/{{action_id}}{path}"][method]
+        assert {"409", "422"} <= set(operation["responses"])
+    creating = document["paths"]["/api/v1/actions"]["post"]["responses"]
+    assert "409" not in creating
 
 
 def test_a_token_acting_for_a_person_reaches_only_their_teams_actions(org, today):

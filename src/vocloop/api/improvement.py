@@ -2,7 +2,9 @@
 
 Within the token's reach as cases are (accounts/scope.py): an objective or action of a
 team beyond it is a 404, read or write; writing for such a team is a 403. Writes go
-through improvement/services.py, whose refusals are 422s in their own words.
+through improvement/services.py, whose refusals come back in their own words: a 409
+when the action's state does not allow the change (it is closed, its check has
+concluded), a 422 when the input is at fault.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ router = Router(tags=["improvement"])
 
 
 WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# An action's writes may also meet its state: 409, with what would have to change first.
+ACT = {**WRITE, 409: ErrorOut}
 
 
 def _today() -> dt.date:
@@ -210,13 +214,14 @@ def action_read(request: HttpRequest, action_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/actions/{action_id}",
-    response={200: ActionDetailOut, **WRITE},
+    response={200: ActionDetailOut, **ACT},
     operation_id="action_update",
     by_alias=True,
     summary="Change an action",
     description=(
-        "Only the fields sent change. A closed action cannot change, and once its check "
-        "has concluded, neither can what it measured."
+        "Only the fields sent change. A closed action cannot change (but for its public "
+        "words), and once its check has concluded, neither can what it measured: both "
+        "are refused with 409."
     ),
 )
 def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -> dict[str, Any]:
@@ -230,7 +235,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
 
 @router.post(
     "/actions/{action_id}/events",
-    response={201: ActionDetailOut, **WRITE},
+    response={201: ActionDetailOut, **ACT},
     operation_id="action_event_create",
     by_alias=True,
     summary="Act on an action",
@@ -243,8 +248,13 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
         "- `task`: `title`, and optionally `owner` (username) and `due_on`\n"
         "- `task_done`: `task`, the task's id\n"
         "- `link_cases`: `cases`, a list of case references\n"
-        "- `follow_up`: nothing; the answer is the new action (its `follows` names this one)\n\n"
-        "Otherwise the answer is the updated action."
+        "- `follow_up`: nothing, of a closed action; the answer is the new action (its "
+        "`follows` names this one)\n"
+        "\nOtherwise the answer is the updated action.\n\n"
+        "What the action's state does not allow is refused with 409 and the reason: "
+        "advancing before the phase's needs are met or once closed, closing, adding or "
+        "finishing tasks and linking cases once closed, a follow-up of an open action. "
+        "Input at fault (an empty title, an unknown task or case) is a 422."
     ),
 )
 def action_event_create(

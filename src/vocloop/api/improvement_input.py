@@ -2,7 +2,8 @@
 
 Names the client sends (a team's slug, a username, a touch point's slug, case
 references) become the records they name, within the token's reach; what the
-services refuse (ImprovementError) comes back as a 422 with their sentence.
+services refuse comes back in their sentence: a 409 when the action's state does not
+allow it (ImprovementConflict), a 422 for anything else (ImprovementError).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.selectors import objectives_for
-from vocloop.improvement.services import ImprovementError
+from vocloop.improvement.services import ImprovementConflict, ImprovementError
 from vocloop.listening.selectors import touchpoint_by_slug
 
 # The largest id a database keeps (a bigger number names nothing: it is not asked).
@@ -49,9 +50,12 @@ WINDOWS = {"baseline", "before", "after"}
 
 @contextmanager
 def refused_in_words() -> Iterator[None]:
-    """The services' refusal as the API's 422, with their sentence as it is."""
+    """The services' refusal with their sentence as it is: 409 for a conflict with the
+    action's state, 422 for input they cannot take."""
     try:
         yield
+    except ImprovementConflict as exc:
+        raise ApiError(409, str(exc)) from exc
     except ImprovementError as exc:
         raise ApiError(422, str(exc)) from exc
 

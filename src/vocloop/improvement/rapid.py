@@ -5,6 +5,8 @@ own service (cases.services.case_reply: its timeline, its customer's email throu
 outbox), and the action's open cases are resolved with one summary and root cause
 (cases.services.case_resolve: each customer is still asked whether they are satisfied).
 Only the cases the actor may act on are touched; the others are left to their teams.
+With no open linked case in reach there is nothing to do: a conflict with the action's
+state (ImprovementConflict), not bad input.
 
 A reply carries a key (the form's, else one made from its words): sending it again, a
 retry or a second click, reaches only the cases that have not had it yet.
@@ -22,7 +24,7 @@ from vocloop.cases.models import OPEN_STATUSES, Case, RootCause
 from vocloop.cases.services import CaseActionRefused, can_act_on, case_reply, case_resolve
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.models import Action, ImprovementEvent
-from vocloop.improvement.services import ImprovementError
+from vocloop.improvement.services import ImprovementConflict, ImprovementError
 
 REPLY_ALL = "reply_all"
 RESOLVE_ALL = "resolve_all"
@@ -87,7 +89,9 @@ def action_reply_all(*, action: Action, body: str, actor: Actor, key: str = "") 
     action = _locked(action)
     cases = _open_cases_in_reach(action, actor)
     if not cases:
-        raise ImprovementError("No linked case you work on is open: there is nobody to reply to.")
+        raise ImprovementConflict(
+            "No linked case you work on is open: there is nobody to reply to."
+        )
     earlier = ImprovementEvent.objects.filter(action=action, kind=REPLY_ALL, data__key=key)
     had_it = {pk for event in earlier for pk in event.data.get("cases", [])}
     waiting = [c for c in cases if c.pk not in had_it]
@@ -111,7 +115,9 @@ def action_cases_resolve(
     action = _locked(action)
     cases = _open_cases_in_reach(action, actor)
     if not cases:
-        raise ImprovementError("No linked case you work on is open: there is nothing to resolve.")
+        raise ImprovementConflict(
+            "No linked case you work on is open: there is nothing to resolve."
+        )
     resolved = _each(
         cases,
         lambda c: case_resolve(case=c, resolution=resolution, root_cause=root_cause, actor=actor),
