@@ -32,6 +32,7 @@ from vocloop.api.improvement_schemas import (
     ActionChange,
     ActionDetailOut,
     ActionEventIn,
+    ActionEventOut,
     ActionIn,
     ActionListOut,
     ListFilters,
@@ -235,7 +236,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
 
 @router.post(
     "/actions/{action_id}/events",
-    response={201: ActionDetailOut, **ACT},
+    response={201: ActionEventOut, **ACT},
     operation_id="action_event_create",
     by_alias=True,
     summary="Act on an action",
@@ -250,11 +251,18 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
         "- `link_cases`: `cases`, a list of case references\n"
         "- `follow_up`: nothing, of a closed action; the answer is the new action (its "
         "`follows` names this one)\n"
-        "\nOtherwise the answer is the updated action.\n\n"
+        "- `reply_all`: `body`, one public reply sent to every open linked case within "
+        "reach (on its timeline, and to its customer by email); the same words again "
+        "reach only the cases that have not had them\n"
+        "- `resolve_all`: `resolution` and a `root_cause` slug, resolving every open "
+        "linked case within reach; each customer is asked whether they are satisfied\n\n"
+        "Otherwise the answer is the updated action; `cases_reached` says how many cases "
+        "a `reply_all` or `resolve_all` reached.\n\n"
         "What the action's state does not allow is refused with 409 and the reason: "
         "advancing before the phase's needs are met or once closed, closing, adding or "
-        "finishing tasks and linking cases once closed, a follow-up of an open action. "
-        "Input at fault (an empty title, an unknown task or case) is a 422."
+        "finishing tasks and linking cases once closed, a follow-up of an open action, "
+        "a reply or resolution with no open linked case in reach. Input at fault (an "
+        "empty text, an unknown task, case or root cause) is a 422."
     ),
 )
 def action_event_create(
@@ -263,7 +271,8 @@ def action_event_create(
     scope = _scope(request)
     action = _action_or_404(scope, action_id)
     today = _today()
-    answered = action_event_apply(
+    applied = action_event_apply(
         action=action, event=payload, actor=_actor(request), scope=scope, today=today
     )
-    return Status(201, action_detail_json(answered, today=today))
+    answer = action_detail_json(applied.action, today=today)
+    return Status(201, answer | {"cases_reached": applied.cases_reached})
