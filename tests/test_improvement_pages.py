@@ -166,6 +166,25 @@ def test_closing_without_an_effective_verdict_needs_a_reason(org: Org, clock: Cl
     assert follow["Location"] == action_url(new)
 
 
+def test_only_a_closed_action_offers_a_follow_up(org: Org, clock: Clock) -> None:
+    action = raise_action(org)
+    manager = logged_in(org.manager)
+    assert "Raise a follow-up" not in page(manager, action_url(action))
+    refused = manager.post(action_url(action, "action_follow_up"))
+    assert refused.status_code == 400
+    assert "still open" in html.unescape(refused.content.decode())
+    assert not Action.objects.filter(follows=action).exists()
+
+    reason = "The supplier withdrew the product line."
+    manager.post(action_url(action, "action_close"), {"close-reason": reason})
+    assert "Raise a follow-up" in page(manager, action_url(action))
+    manager.post(action_url(action, "action_follow_up"))
+    new = Action.objects.get(follows=action)
+    shown = page(manager, action_url(action))
+    assert "Raise a follow-up" in shown and new.title in shown
+    assert 'id="follow-heading"' not in page(manager, action_url(new))  # open, none yet
+
+
 def test_staff_see_only_their_teams_actions_and_objectives(org: Org, clock: Clock) -> None:
     billing_action = raise_action(org)
     support_action = raise_action(

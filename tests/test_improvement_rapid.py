@@ -173,7 +173,7 @@ def test_a_themes_open_cases_are_linked_to_an_action_in_bulk(org: Org, callbacks
     agent = logged_in(org.support_agent)
 
     page = agent.get(reverse("insights:theme", args=[callbacks.slug]))
-    listed = page.context["theme_cases"]
+    listed = page.context["open_cases"]
     assert {c.pk for c in listed} == {first.pk, second.pk}  # open, and the agent's team's
     assert "Link the chosen cases" in text_of(page)
 
@@ -195,7 +195,7 @@ def test_a_themes_open_cases_are_linked_to_an_action_in_bulk(org: Org, callbacks
     assert refused.status_code == 400
     assert "is not one you can see" in text_of(refused)
     billing = logged_in(org.billing_agent)
-    shown = billing.get(reverse("insights:theme", args=[callbacks.slug])).context["theme_cases"]
+    shown = billing.get(reverse("insights:theme", args=[callbacks.slug])).context["open_cases"]
     assert [c.pk for c in shown] == [billing_case.pk]
     refused = billing.post(
         url, {"theme_link-cases": [billing_case.pk], "theme_link-action": action.pk}
@@ -203,6 +203,108 @@ def test_a_themes_open_cases_are_linked_to_an_action_in_bulk(org: Org, callbacks
     assert refused.status_code == 400
     assert "Choose an open action of the list" in text_of(refused)
     assert set(action.cases.all()) == {first, second}
+
+
+# Linking the open cases of a group of similar comments
+
+LOGGED_OUT = "The app logs me out every five minutes, whatever I do."
+
+
+def read(cases: list[Case]) -> list[Case]:
+    """The cases' comments read, and grouped with those that say the same."""
+    for case in cases:
+        read_arrived(feedback=case.feedback.get())
+    return cases
+
+
+def similar_link_url(case: Case) -> str:
+    return reverse("improvement:similar_link", args=[case.feedback.get().reference])
+
+
+def test_the_open_cases_of_similar_comments_are_linked_in_bulk(org: Org) -> None:
+    action = support_action(org)
+    first, second, done = read(help_desk_cases(org, 3, comment=LOGGED_OUT))
+    resolve(done, org)
+    [unlike] = read(help_desk_cases(org, 1, comment="Lovely staff, quick answers, thanks."))
+    agent = logged_in(org.support_agent)
+    similar_url = reverse("insights:similar", args=[first.feedback.get().reference])
+    url = similar_link_url(first)
+
+    page = agent.get(similar_url)
+    assert [c.pk for c in page.context["open_cases"]] == [second.pk, first.pk]  # latest first
+    shown = text_of(page)
+    assert f'action="{url}"' in shown and "Link the chosen cases" in shown
+    assert unlike.reference not in shown and done.reference not in shown.split("Open cases:")[1]
+
+    data = {"similar_link-cases": [first.pk, second.pk], "similar_link-action": action.pk}
+    linked = agent.post(url, data, follow=True)
+    assert linked.redirect_chain[-1][0] == similar_url
+    assert f"2 cases linked to the action “{action.title}”." in messages_of(linked)
+    assert set(action.cases.all()) == {first, second}
+    again = messages_of(agent.post(url, data, follow=True))[0]
+    assert "0 cases linked" in again and "2 cases already were." in again
+
+    for other in (unlike, done):  # said something else; no longer open
+        refused = agent.post(
+            url, {"similar_link-cases": [other.pk], "similar_link-action": action.pk}
+        )
+        assert refused.status_code == 400
+        assert "is not one you can see" in text_of(refused)
+    assert set(action.cases.all()) == {first, second}
+
+
+def test_similar_comments_link_only_the_cases_of_the_users_teams(org: Org) -> None:
+    action = support_action(org)
+    [support_case] = read(help_desk_cases(org, 1, comment=LOGGED_OUT))
+    [billing_case] = read([invoicing_case(org, comment=LOGGED_OUT)])
+    assert billing_case.team == org.billing
+    support_url, billing_url = similar_link_url(support_case), similar_link_url(billing_case)
+
+    agent = logged_in(org.support_agent)
+    shown = agent.get(reverse("insights:similar", args=[support_case.feedback.get().reference]))
+    assert [c.pk for c in shown.context["open_cases"]] == [support_case.pk]
+    refused = agent.post(
+        support_url, {"similar_link-cases": [billing_case.pk], "similar_link-action": action.pk}
+    )
+    assert refused.status_code == 400 and "is not one you can see" in text_of(refused)
+    assert agent.get(billing_url).status_code == 404  # another team's feedback
+    data = {"similar_link-cases": [billing_case.pk], "similar_link-action": action.pk}
+    assert agent.post(billing_url, data).status_code == 404
+
+    billing = logged_in(org.billing_agent)
+    assert [c.pk for c in billing.get(billing_url).context["open_cases"]] == [billing_case.pk]
+    refused = billing.post(billing_url, data)  # the support team's action is not offered
+    assert refused.status_code == 400
+    assert "Choose an open action of the list" in text_of(refused)
+    assert "Nothing was linked" in messages_of(refused)[0]
+    assert not ActionCase.objects.exists()
+
+    manager = logged_in(org.manager)  # sees every team's cases
+    both = {"similar_link-cases": [support_case.pk, billing_case.pk]}
+    linked = manager.post(billing_url, both | {"similar_link-action": action.pk}, follow=True)
+    assert "2 cases linked" in messages_of(linked)[0]
+    assert set(action.cases.all()) == {support_case, billing_case}
+
+
+def test_a_comment_in_no_group_offers_no_case_and_bad_input_is_refused(org: Org) -> None:
+    action = support_action(org)
+    [case] = help_desk_cases(org, 1, comment=LOGGED_OUT)  # not read yet: in no group
+    agent = logged_in(org.support_agent)
+    url = similar_link_url(case)
+    page = agent.get(url)
+    assert page.status_code == 200 and "No open case of these comments" in text_of(page)
+    read([case])
+    for data, said in (
+        ({"similar_link-action": action.pk}, "Choose at least one case to link."),
+        ({"similar_link-cases": ["abc"], "similar_link-action": action.pk}, "Choose cases of"),
+        ({"similar_link-cases": [case.pk]}, "Choose the action to link to."),
+        ({"similar_link-cases": [case.pk], "similar_link-action": "x"}, "Choose an open action"),
+    ):
+        refused = agent.post(url, data)
+        assert refused.status_code == 400 and said in text_of(refused)
+    unknown = reverse("improvement:similar_link", args=["VL-1999-000001"])
+    assert agent.get(unknown).status_code == 404
+    assert not ActionCase.objects.exists()
 
 
 # The action's page

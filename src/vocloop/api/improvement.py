@@ -2,7 +2,9 @@
 
 Within the token's reach as cases are (accounts/scope.py): an objective or action of a
 team beyond it is a 404, read or write; writing for such a team is a 403. Writes go
-through improvement/services.py, whose refusals are 422s in their own words.
+through improvement/services.py, whose refusals come back in their own words: a 409
+when the action's state does not allow the change (it is closed, its check has
+concluded), a 422 when the input is at fault.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from vocloop.api.improvement_schemas import (
     ActionChange,
     ActionDetailOut,
     ActionEventIn,
+    ActionEventOut,
     ActionIn,
     ActionListOut,
     ListFilters,
@@ -49,6 +52,8 @@ router = Router(tags=["improvement"])
 
 
 WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# An action's writes may also meet its state: 409, with what would have to change first.
+ACT = {**WRITE, 409: ErrorOut}
 
 
 def _today() -> dt.date:
@@ -210,13 +215,14 @@ def action_read(request: HttpRequest, action_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/actions/{action_id}",
-    response={200: ActionDetailOut, **WRITE},
+    response={200: ActionDetailOut, **ACT},
     operation_id="action_update",
     by_alias=True,
     summary="Change an action",
     description=(
-        "Only the fields sent change. A closed action cannot change, and once its check "
-        "has concluded, neither can what it measured."
+        "Only the fields sent change. A closed action cannot change (but for its public "
+        "words), and once its check has concluded, neither can what it measured: both "
+        "are refused with 409."
     ),
 )
 def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -> dict[str, Any]:
@@ -230,7 +236,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
 
 @router.post(
     "/actions/{action_id}/events",
-    response={201: ActionDetailOut, **WRITE},
+    response={201: ActionEventOut, **ACT},
     operation_id="action_event_create",
     by_alias=True,
     summary="Act on an action",
@@ -243,8 +249,20 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
         "- `task`: `title`, and optionally `owner` (username) and `due_on`\n"
         "- `task_done`: `task`, the task's id\n"
         "- `link_cases`: `cases`, a list of case references\n"
-        "- `follow_up`: nothing; the answer is the new action (its `follows` names this one)\n\n"
-        "Otherwise the answer is the updated action."
+        "- `follow_up`: nothing, of a closed action; the answer is the new action (its "
+        "`follows` names this one)\n"
+        "- `reply_all`: `body`, one public reply sent to every open linked case within "
+        "reach (on its timeline, and to its customer by email); the same words again "
+        "reach only the cases that have not had them\n"
+        "- `resolve_all`: `resolution` and a `root_cause` slug, resolving every open "
+        "linked case within reach; each customer is asked whether they are satisfied\n\n"
+        "Otherwise the answer is the updated action; `cases_reached` says how many cases "
+        "a `reply_all` or `resolve_all` reached.\n\n"
+        "What the action's state does not allow is refused with 409 and the reason: "
+        "advancing before the phase's needs are met or once closed, closing, adding or "
+        "finishing tasks and linking cases once closed, a follow-up of an open action, "
+        "a reply or resolution with no open linked case in reach. Input at fault (an "
+        "empty text, an unknown task, case or root cause) is a 422."
     ),
 )
 def action_event_create(
@@ -253,7 +271,8 @@ def action_event_create(
     scope = _scope(request)
     action = _action_or_404(scope, action_id)
     today = _today()
-    answered = action_event_apply(
+    applied = action_event_apply(
         action=action, event=payload, actor=_actor(request), scope=scope, today=today
     )
-    return Status(201, action_detail_json(answered, today=today))
+    answer = action_detail_json(applied.action, today=today)
+    return Status(201, answer | {"cases_reached": applied.cases_reached})

@@ -25,7 +25,16 @@ DimensionName = Literal[
     "ease_of_use", "documentation", "defects", "timeliness", "service", "billing"
 ]
 WantName = Literal["right_product", "caring_person", "on_time", "effective_resolution"]
-EventKind = Literal["advance", "close", "task", "task_done", "link_cases", "follow_up"]
+EventKind = Literal[
+    "advance",
+    "close",
+    "task",
+    "task_done",
+    "link_cases",
+    "follow_up",
+    "reply_all",
+    "resolve_all",
+]
 # Spelt out so that OpenAPI lists them; a new choice in a model must be added here too.
 assert set(get_args(DirectionName)) == set(Direction.values)
 assert set(get_args(CadenceName)) == set(Cadence.values)
@@ -149,6 +158,15 @@ class ActionEventIn(InputSchema):
     task: StrictInt | None = Field(None, description="For task_done: the task's id.")
     cases: list[StrictStr] | None = Field(
         None, description="For link_cases: the references of the cases to link."
+    )
+    body: StrictStr | None = Field(
+        None, description="For reply_all: the public reply each open linked case's customer reads."
+    )
+    resolution: StrictStr | None = Field(
+        None, description="For resolve_all: the resolution summary each customer reads."
+    )
+    root_cause: StrictStr | None = Field(
+        None, description="For resolve_all: a root cause slug, as in the cases API."
     )
 
 
@@ -307,6 +325,16 @@ class ActionDetailOut(ActionOut):
     tasks: list[TaskOut] = Field(..., description="Do: what is to be done.")
     cases: list[str] = Field(..., description="The references of the cases linked.")
     timeline: list[TimelineOut] = Field(..., description="Its changes, oldest first.")
+
+
+class ActionEventOut(ActionDetailOut):
+    cases_reached: int | None = Field(
+        ...,
+        description=(
+            "For reply_all: how many open linked cases the reply went to now (0 when each "
+            "had it already); for resolve_all: how many were resolved. Null for other kinds."
+        ),
+    )
 
 
 class ActionListOut(Schema):

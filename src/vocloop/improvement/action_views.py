@@ -66,6 +66,7 @@ def _render_action(
         **linked_page(action, scope),
         "timeline": timeline_of(action=action),
         "follow_ups": actions_for(scope).filter(follows=action),
+        "may_follow_up": services.may_follow_up(action),
         "effective": action.verdict == EFFECTIVE,
         "page": "actions",
         **{f"{name}_form": form for name, form in built.items()},

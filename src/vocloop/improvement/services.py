@@ -1,6 +1,9 @@
 """Every write of an objective or an action, each landing on its timeline with who and when.
 
-Bad input raises ImprovementError with a sentence the form or the API shows as it is.
+Bad input raises ImprovementError with a sentence the form or the API shows as it is;
+a write the action's current state refuses (it is closed, or not yet; its check has
+concluded, or not yet) raises its subclass ImprovementConflict, which the API answers
+with 409 rather than 422: the request may be well formed, the moment is not.
 """
 
 from __future__ import annotations
@@ -84,6 +87,22 @@ NEXT_PHASE = {
 
 class ImprovementError(ValueError):
     """Input an objective or action cannot take, said in a sentence for its author."""
+
+
+class ImprovementConflict(ImprovementError):
+    """A write the action's current state does not allow, said in a sentence: what would
+    have to change first (close it, raise a follow-up, wait for the check)."""
+
+
+def _open(action: Action) -> None:
+    if action.phase == Action.Phase.CLOSED:
+        raise ImprovementConflict("The action is closed: raise a follow-up action for more.")
+
+
+def may_follow_up(action: Action) -> bool:
+    """A follow-up takes up the problem where a closed action left it; an open action is
+    changed, not followed up."""
+    return action.phase == Action.Phase.CLOSED
 
 
 def _record(
@@ -240,14 +259,14 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
 def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
     # A closed action's "you said, we did" may still be written: it is published once standardised.
     if action.phase == Action.Phase.CLOSED and not set(fields) <= PUBLIC_FIELDS:
-        raise ImprovementError("The action is closed: raise a follow-up action instead.")
+        raise ImprovementConflict("The action is closed: raise a follow-up action instead.")
     changed = _changed(action, fields, ACTION_FIELDS)
     if not changed:
         return action
     if (set(changed) & PUBLIC_FIELDS) and (refusal := public_words_refusal(action)):
         raise ImprovementError(refusal)
     if action.verdict and set(changed) & {*SCOPE_FIELDS, "expected_effect", "effective_from"}:
-        raise ImprovementError(
+        raise ImprovementConflict(
             "The check has concluded: what it measured can no longer change. Raise a "
             "follow-up action for a new change."
         )
@@ -260,10 +279,12 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
 
 @transaction.atomic
 def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None) -> Action:
-    """Plan → Do → Check → Act, each step only once what it needs is there."""
+    """Plan → Do → Check → Act, each step only once what it needs is there (until then
+    the action's state refuses it: a conflict, whatever the request)."""
+    _open(action)
     following = NEXT_PHASE.get(Action.Phase(action.phase))
     if following is None:
-        raise ImprovementError("From Act the action is closed: standardise it or give a reason.")
+        raise ImprovementConflict("From Act the action is closed: standardise it or give a reason.")
     missing = []
     if action.phase == Action.Phase.PLAN:
         for name in ("problem", "change", "expected_effect"):
@@ -272,11 +293,11 @@ def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None
     elif action.phase == Action.Phase.DO and action.effective_from is None:
         missing.append("the date the change took effect")
     if missing:
-        raise ImprovementError(f"Before {following.label}, give {', '.join(missing)}.")
+        raise ImprovementConflict(f"Before {following.label}, give {', '.join(missing)}.")
     if action.phase == Action.Phase.CHECK:
         action_check_record(action=action, today=today)
         if not action.verdict:
-            raise ImprovementError("The check has not concluded: its planned sample is not in.")
+            raise ImprovementConflict("The check has not concluded: its planned sample is not in.")
     action.phase = following
     action.updated_at = timezone.now()
     action.save()
@@ -304,7 +325,7 @@ def action_check_record(*, action: Action, today: dt.date | None = None) -> Acti
 def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     """Standardise (only with an effective verdict), or close for a written reason."""
     if action.phase == Action.Phase.CLOSED:
-        raise ImprovementError("The action is closed already.")
+        raise ImprovementConflict("The action is closed already.")
     reason = reason.strip()
     if action.verdict == EFFECTIVE and not reason:
         action.outcome = Action.Outcome.STANDARDISED
@@ -329,6 +350,10 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
 @transaction.atomic
 def action_follow_up(*, action: Action, actor: Actor) -> Action:
     """A new action on the same problem, keeping the history of the one before."""
+    if not may_follow_up(action):
+        raise ImprovementConflict(
+            "The action is still open: change its plan, or close it before raising a follow-up."
+        )
     follow = Action.objects.create(
         title=f"Follow-up: {action.title}"[:200],
         kind=action.kind,
@@ -361,6 +386,7 @@ def action_follow_up(*, action: Action, actor: Actor) -> Action:
 def action_task_add(
     *, action: Action, actor: Actor, title: str, owner: Any = None, due_on: dt.date | None = None
 ) -> ActionTask:
+    _open(action)
     if not title.strip():
         raise ImprovementError("A task says what is to be done.")
     task = ActionTask.objects.create(action=action, title=title.strip(), owner=owner, due_on=due_on)
@@ -371,6 +397,7 @@ def action_task_add(
 @transaction.atomic
 def action_task_done(*, task: ActionTask, actor: Actor) -> ActionTask:
     if task.done_at is None:
+        _open(task.action)
         task.done_at = timezone.now()
         task.save(update_fields=["done_at"])
         _record(actor, "task_done", f"Task done: {task.title}", action=task.action)
@@ -380,6 +407,7 @@ def action_task_done(*, task: ActionTask, actor: Actor) -> ActionTask:
 @transaction.atomic
 def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) -> int:
     """Link cases to the action (one problem, many cases); how many were new."""
+    _open(action)
     already = set(action.case_links.values_list("case_id", flat=True))
     new = [c for c in cases if c.pk not in already]
     ActionCase.objects.bulk_create(
