@@ -26,7 +26,11 @@ from vocloop.cases.models import OPEN_STATUSES, Case, RootCause
 from vocloop.cases.services import CaseActionRefused, can_act_on, case_reply, case_resolve
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.models import Action, ImprovementEvent
-from vocloop.improvement.services import ImprovementConflict, ImprovementError
+from vocloop.improvement.services import (
+    ImprovementConflict,
+    ImprovementError,
+    improvement_event_record,
+)
 
 REPLY_ALL = "reply_all"
 RESOLVE_ALL = "resolve_all"
@@ -67,14 +71,8 @@ def _cases(n: int) -> str:
 def _on_timeline(
     action: Action, actor: Actor, kind: str, summary: str, data: dict[str, Any]
 ) -> None:
-    ImprovementEvent.objects.create(
-        action=action,
-        kind=kind,
-        summary=summary[:300],
-        actor=actor.user,
-        actor_label=actor.label,
-        data=data,
-    )
+    # On the action's timeline, and to its webhooks (action.updated) as every change is.
+    improvement_event_record(actor, kind, summary, action=action, data=data)
 
 
 def _locked(action: Action) -> Action:

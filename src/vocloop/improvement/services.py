@@ -105,7 +105,7 @@ def may_follow_up(action: Action) -> bool:
     return action.phase == Action.Phase.CLOSED
 
 
-def _record(
+def improvement_event_record(
     actor: Actor,
     kind: str,
     summary: str,
@@ -193,7 +193,9 @@ def objective_create(*, actor: Actor, **fields: Any) -> Objective:
     objective.created_at = objective.updated_at = timezone.now()
     _check_objective(objective)
     objective.save()
-    _record(actor, "created", f"Objective set: {objective.title}", objective=objective)
+    improvement_event_record(
+        actor, "created", f"Objective set: {objective.title}", objective=objective
+    )
     return objective
 
 
@@ -205,7 +207,9 @@ def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Ob
     _check_objective(objective)
     objective.updated_at = timezone.now()
     objective.save()
-    _record(actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed})
+    improvement_event_record(
+        actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed}
+    )
     return objective
 
 
@@ -229,7 +233,7 @@ def objective_review(
         )
     status = objective_status(objective, today=today)
     said = Decision(decision).label
-    return _record(
+    return improvement_event_record(
         actor,
         REVIEWED,
         f"Reviewed ({status.status}): {said}. {note}",
@@ -248,7 +252,9 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
     action = Action(**fields)
     _check_action(action)
     action.save()
-    _record(actor, "raised", f"Raised ({action.get_source_display()})", action=action)
+    improvement_event_record(
+        actor, "raised", f"Raised ({action.get_source_display()})", action=action
+    )
     linked = list(cases)
     if linked:
         action_cases_link(action=action, cases=linked, actor=actor)
@@ -273,7 +279,9 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
     _check_action(action)
     action.updated_at = timezone.now()
     action.save()
-    _record(actor, "changed", _changes_said(changed), action=action, data={"fields": changed})
+    improvement_event_record(
+        actor, "changed", _changes_said(changed), action=action, data={"fields": changed}
+    )
     return action
 
 
@@ -301,7 +309,7 @@ def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None
     action.phase = following
     action.updated_at = timezone.now()
     action.save()
-    _record(actor, "phase", f"Moved to {following.label}", action=action)
+    improvement_event_record(actor, "phase", f"Moved to {following.label}", action=action)
     return action
 
 
@@ -317,7 +325,9 @@ def action_check_record(*, action: Action, today: dt.date | None = None) -> Acti
         action.verdict_text = check.sentence
         action.verdict_on = check.after_window.last if check.after_window else None
         action.save(update_fields=["verdict", "verdict_text", "verdict_on"])
-        _record(Actor.system(), "verdict", f"Check concluded: {check.verdict}", action=action)
+        improvement_event_record(
+            Actor.system(), "verdict", f"Check concluded: {check.verdict}", action=action
+        )
     return action
 
 
@@ -342,7 +352,7 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     action.phase = Action.Phase.CLOSED
     action.closed_at = action.updated_at = timezone.now()
     action.save()
-    _record(actor, "closed", summary, action=action)
+    improvement_event_record(actor, "closed", summary, action=action)
     action_customers_tell(action=action)
     return action
 
@@ -376,8 +386,10 @@ def action_follow_up(*, action: Action, actor: Actor) -> Action:
         owner=action.owner,
         due_on=max(action.due_on, day_of(timezone.now())),
     )
-    _record(actor, "raised", f"Raised as a follow-up of “{action.title}”", action=follow)
-    _record(actor, "follow_up", f"Follow-up raised: {follow.title}", action=action)
+    improvement_event_record(
+        actor, "raised", f"Raised as a follow-up of “{action.title}”", action=follow
+    )
+    improvement_event_record(actor, "follow_up", f"Follow-up raised: {follow.title}", action=action)
     follow.cases.set(action.cases.all(), through_defaults={"linked_by": actor.user})
     return follow
 
@@ -390,7 +402,7 @@ def action_task_add(
     if not title.strip():
         raise ImprovementError("A task says what is to be done.")
     task = ActionTask.objects.create(action=action, title=title.strip(), owner=owner, due_on=due_on)
-    _record(actor, "task", f"Task added: {task.title}", action=action)
+    improvement_event_record(actor, "task", f"Task added: {task.title}", action=action)
     return task
 
 
@@ -400,7 +412,7 @@ def action_task_done(*, task: ActionTask, actor: Actor) -> ActionTask:
         _open(task.action)
         task.done_at = timezone.now()
         task.save(update_fields=["done_at"])
-        _record(actor, "task_done", f"Task done: {task.title}", action=task.action)
+        improvement_event_record(actor, "task_done", f"Task done: {task.title}", action=task.action)
     return task
 
 
@@ -416,7 +428,7 @@ def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) ->
     if new:
         # The references stay off the summary: whoever sees the action sees its timeline,
         # and may not see every team's cases.
-        _record(
+        improvement_event_record(
             actor,
             "cases",
             f"{counted(len(new), 'case')} linked",
