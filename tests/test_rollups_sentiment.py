@@ -9,7 +9,7 @@ import itertools
 import math
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -127,8 +127,9 @@ class CommentStream:
         if record is not None:
             call_command("imports", "undo", str(record.pk), "--no-input", stdout=StringIO())
 
-    def run(self, steps: int) -> None:
-        actions = [
+    def actions(self) -> list[tuple[Callable[[], object], int]]:
+        """What the stream does, each with its weight."""
+        return [
             (self.give, 40),
             (self.read_one, 25),
             (self.correct, 10),
@@ -139,6 +140,9 @@ class CommentStream:
             (self.undo_import, 2),
             (lambda: resize_any(self.rng, self.customers), 3),
         ]
+
+    def run(self, steps: int) -> None:
+        actions = self.actions()
         for _ in range(steps):
             self.clock.to(self.clock.now + dt.timedelta(minutes=self.rng.choice([5, 60, 600])))
             action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
