@@ -18,15 +18,12 @@ import numpy as np
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 from scipy import stats as scipy_stats
 
 from tests.api_client import ApiClient
 from tests.clock import Clock, utc
-from tests.conftest import Org, build_org
+from tests.conftest import Org, planted_once
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
@@ -219,17 +216,8 @@ def weeks(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[Org, l
     """Ten weeks of comments read, planted once for the module's tests that only read them
     (a correction a test makes is rolled back with it), and rolled back after them."""
     clock = Clock(utc(2026, 11, 20, 16, 0))
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        pytest.MonkeyPatch.context() as patch,
-        transaction.atomic(),
-    ):
-        patch.setattr(timezone, "now", lambda: clock.now)
-        org = build_org()
-        raw = plant_weeks(org, clock, seed=3)
-        yield org, raw
-        transaction.set_rollback(True)
+    with planted_once(django_db_blocker, clock) as org:
+        yield org, plant_weeks(org, clock, seed=3)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pydantic import field_validator
 
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.customers.models import Customer
+from vocloop.insights.models import Theme
 from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage
 from vocloop.listening.selectors import touchpoint_by_slug
@@ -54,6 +55,11 @@ class MetricFilters(Schema):
         description=f"A customer size, or '{UNKNOWN_SEGMENT}' for no known size: the size the "
         "customer had when the feedback was given (for a case metric, the feedback the case "
         "was opened for), whatever it is now.",
+    )
+    theme: str | None = Field(
+        None,
+        description="A theme's slug: required for theme_share (that theme's share of the "
+        "comments read), refused for every other metric.",
     )
 
     _no_nul = field_validator("*")(_refuse_nul)
@@ -145,7 +151,21 @@ def _scope(metric: Metric, filters: MetricFilters) -> Scope:
         stage=filters.stage,
         channel=filters.channel,
         segment=filters.segment,
+        theme_id=_theme_id(metric, filters.theme),
     )
+
+
+def _theme_id(metric: Metric, slug: str | None) -> int | None:
+    if not metric.by_theme:
+        if slug is not None:
+            raise invalid("theme", f"{metric.name} is not read by theme: leave the theme out.")
+        return None
+    if slug is None:
+        raise invalid("theme", f"{metric.name} is a theme's share: give the theme's slug.")
+    theme = Theme.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if theme is None:
+        raise invalid("theme", f"There is no theme {slug!r}.")
+    return theme
 
 
 def _group_out(group: Group) -> dict[str, Any]:
@@ -178,7 +198,9 @@ def _group_out(group: Group) -> dict[str, Any]:
         "passed counts nothing), sla_compliance_acknowledge (the same for the "
         "acknowledgement deadline), recovery_rate (satisfied verdicts / all "
         "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
-        "histograms: the interval reaches to bucket edges). Shares are 0–1. "
+        "histograms: the interval reaches to bucket edges), theme_share (of the comments "
+        "read, the share about the theme given by `theme`; a parent theme counts its "
+        "children's comments, each once). Shares are 0–1. "
         "`enough_data` is false below 30 responses (VOCLOOP_MIN_RESPONSES): show n, not the "
         "value. "
         "Computed from daily rollups, never from raw feedback."

@@ -25,7 +25,7 @@ from vocloop.listening.models import LifecycleStage, Touchpoint
 from vocloop.metrics.catalogue import LABELS, METRICS, UNKNOWN_SEGMENT
 
 WHYS = 5
-METRIC_CHOICES = [(name, LABELS.get(name, name)) for name in METRICS]
+METRIC_CHOICES = [(name, LABELS.get(name, name)) for name, m in METRICS.items() if not m.by_theme]
 SEGMENT_CHOICES = [
     ("", "All segments"),
     *Customer.Size.choices,

@@ -111,6 +111,8 @@ def _check_scope(values: Mapping[str, Any]) -> None:
     if metric not in METRICS:
         known = ", ".join(sorted(METRICS))
         raise ImprovementError(f"Unknown metric {metric!r}: choose one of {known}.")
+    if METRICS[metric].by_theme:
+        raise ImprovementError(f"{metric} is read for one theme: it cannot be chosen here yet.")
     stage = values.get("stage") or ""
     if stage and stage not in LifecycleStage.values:
         raise ImprovementError(f"Unknown lifecycle stage {stage!r}.")
