@@ -23,6 +23,7 @@ from vocloop.improvement import services
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.selectors import objectives_for
 from vocloop.improvement.services import ImprovementError
+from vocloop.insights.models import Theme
 from vocloop.listening.selectors import touchpoint_by_slug
 
 # The largest id a database keeps (a bigger number names nothing: it is not asked).
@@ -91,6 +92,8 @@ def service_fields(sent: dict[str, Any], scope: CaseScope) -> dict[str, Any]:
             fields[f"{name}_to"] = window.get("date_to")
         elif name == "touchpoint":
             fields[name] = None if value is None else _touchpoint(value)
+        elif name == "theme":
+            fields[name] = None if value is None else _theme(value)
         elif name == "team":
             fields[name] = None if value is None else team_in_reach(value, scope)
         elif name == "owner":
@@ -119,6 +122,13 @@ def _touchpoint(slug: str) -> Any:
     if touchpoint is None:
         raise invalid("touchpoint", f"There is no touch point “{slug}”.")
     return touchpoint
+
+
+def _theme(slug: str) -> Theme:
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise invalid("theme", f"There is no theme “{slug}”.")
+    return theme
 
 
 def _needed(value: Any, field: str, why: str) -> Any:

@@ -39,6 +39,10 @@ TOUCHPOINT = "Scope filter: a touch point's slug, as in the metrics API."
 STAGE = "Scope filter: a lifecycle stage, e.g. support."
 CHANNEL = "Scope filter, feedback metrics only: where feedback was given, e.g. web."
 SEGMENT = "Scope filter: a customer size, or 'unknown', as in the metrics API."
+THEME = (
+    "A theme's slug: the theme an objective serves or an action is about, and the one "
+    "theme_share is read for (required with that metric)."
+)
 TEAM = "The owning team's slug; a token acting for a person may name only their teams."
 OWNER = "The owner's username."
 
@@ -63,6 +67,7 @@ class ObjectiveChange(InputSchema):
     stage: StrictStr | None = Field(None, description=STAGE)
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
+    theme: StrictStr | None = Field(None, description=THEME)
     dimension: DimensionName | None = Field(None, description="The quality dimension it serves.")
     want: WantName | None = Field(None, description="The customer want it serves.")
     target: StrictFloat | StrictInt | None = Field(
@@ -102,6 +107,7 @@ class ActionChange(InputSchema):
     stage: StrictStr | None = Field(None, description=STAGE)
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
+    theme: StrictStr | None = Field(None, description=THEME)
     problem: StrictStr | None = Field(None, description="Plan: the problem, with its evidence.")
     whys: list[StrictStr] | None = Field(None, description="Plan: the five whys, in order.")
     cause_category: CauseName | None = Field(None, description="Plan: the Ishikawa category.")
@@ -225,6 +231,7 @@ class ScopeOut(Schema):
     stage: str | None = Field(..., description="The lifecycle stage.")
     channel: str | None = Field(..., description="The channel.")
     segment: str | None = Field(..., description="The customer size.")
+    theme: str | None = Field(..., description=THEME)
     team: str = Field(..., description="The owning team's slug.")
     owner: str = Field(..., description="The owner's username.")
     due_on: dt.date = Field(..., description="The due date.")

@@ -29,7 +29,11 @@ class Cadence(models.TextChoices):
 
 
 class MeasuredScope(models.Model):
-    """A metric and the metrics API's filters it is read with."""
+    """A metric and the metrics API's filters it is read with.
+
+    A metric read by theme (theme_share) is read for the objective's or action's own
+    `theme`: the theme an objective serves, or the one an action is about.
+    """
 
     metric = models.CharField(max_length=40)
     touchpoint = models.ForeignKey(

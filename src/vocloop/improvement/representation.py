@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vocloop.improvement.models import Action, ImprovementEvent, MeasuredScope, Objective
+from vocloop.improvement.models import Action, ImprovementEvent, Objective
 
 
 def window_json(first: dt.date | None, last: dt.date | None) -> dict[str, Any] | None:
@@ -31,7 +31,7 @@ def event_json(event: ImprovementEvent) -> dict[str, Any]:
     }
 
 
-def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
+def _scope_json(measured: Objective | Action) -> dict[str, Any]:
     touchpoint = measured.touchpoint
     return {
         "metric": measured.metric,
@@ -39,6 +39,7 @@ def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
         "stage": measured.stage or None,
         "channel": measured.channel or None,
         "segment": measured.segment or None,
+        "theme": measured.theme.slug if measured.theme is not None else None,
     }
 
 
