@@ -26,6 +26,7 @@ from vocloop.improvement import rapid, services
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.selectors import objectives_for
 from vocloop.improvement.services import ImprovementConflict, ImprovementError
+from vocloop.insights.models import Theme
 from vocloop.listening.selectors import touchpoint_by_slug
 
 # The largest id a database keeps (a bigger number names nothing: it is not asked).
@@ -97,6 +98,8 @@ def service_fields(sent: dict[str, Any], scope: CaseScope) -> dict[str, Any]:
             fields[f"{name}_to"] = window.get("date_to")
         elif name == "touchpoint":
             fields[name] = None if value is None else _touchpoint(value)
+        elif name == "theme":
+            fields[name] = None if value is None else _theme(value)
         elif name == "team":
             fields[name] = None if value is None else team_in_reach(value, scope)
         elif name == "scope_team":  # only measured: any team may be named
@@ -134,6 +137,13 @@ def _team_measured(slug: str) -> Team:
     if team is None:
         raise invalid("scope_team", f"There is no team “{slug}”.")
     return team
+
+
+def _theme(slug: str) -> Theme:
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise invalid("theme", f"There is no theme “{slug}”.")
+    return theme
 
 
 def _needed(value: Any, field: str, why: str) -> Any:

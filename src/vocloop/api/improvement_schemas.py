@@ -52,6 +52,10 @@ SCOPE_TEAM = (
     "Scope filter: a team's slug, the metrics API's `team` (its cases; the feedback at the "
     "touch points it owns). Not `team`, the team that owns it."
 )
+THEME = (
+    "A theme's slug: the theme an objective serves or an action is about, and the one "
+    "theme_share is read for (required with that metric)."
+)
 TEAM = "The owning team's slug; a token acting for a person may name only their teams."
 OWNER = "The owner's username."
 
@@ -77,6 +81,7 @@ class ObjectiveChange(InputSchema):
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
+    theme: StrictStr | None = Field(None, description=THEME)
     dimension: DimensionName | None = Field(None, description="The quality dimension it serves.")
     want: WantName | None = Field(None, description="The customer want it serves.")
     target: StrictFloat | StrictInt | None = Field(
@@ -117,6 +122,7 @@ class ActionChange(InputSchema):
     channel: StrictStr | None = Field(None, description=CHANNEL)
     segment: StrictStr | None = Field(None, description=SEGMENT)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
+    theme: StrictStr | None = Field(None, description=THEME)
     problem: StrictStr | None = Field(None, description="Plan: the problem, with its evidence.")
     whys: list[StrictStr] | None = Field(None, description="Plan: the five whys, in order.")
     cause_category: CauseName | None = Field(None, description="Plan: the Ishikawa category.")
@@ -250,6 +256,7 @@ class ScopeOut(Schema):
     channel: str | None = Field(..., description="The channel.")
     segment: str | None = Field(..., description="The customer size.")
     scope_team: str | None = Field(..., description="The slug of the team measured.")
+    theme: str | None = Field(..., description=THEME)
     team: str = Field(..., description="The owning team's slug.")
     owner: str = Field(..., description="The owner's username.")
     due_on: dt.date = Field(..., description="The due date.")

@@ -133,6 +133,10 @@ def _check_scope(values: Mapping[str, Any]) -> None:
     if metric not in METRICS:
         known = ", ".join(sorted(METRICS))
         raise ImprovementError(f"Unknown metric {metric!r}: choose one of {known}.")
+    if METRICS[metric].by_theme and not values.get("theme_id"):
+        raise ImprovementError(
+            "A theme's share of comments is read for one theme: choose the theme."
+        )
     stage = values.get("stage") or ""
     if stage and stage not in LifecycleStage.values:
         raise ImprovementError(f"Unknown lifecycle stage {stage!r}.")
@@ -271,7 +275,10 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
         return action
     if (set(changed) & PUBLIC_FIELDS) and (refusal := public_words_refusal(action)):
         raise ImprovementError(refusal)
-    if action.verdict and set(changed) & {*SCOPE_FIELDS, "expected_effect", "effective_from"}:
+    measured = {*SCOPE_FIELDS, "expected_effect", "effective_from"}
+    if METRICS[action.metric].by_theme:
+        measured.add("theme")
+    if action.verdict and set(changed) & measured:
         raise ImprovementConflict(
             "The check has concluded: what it measured can no longer change. Raise a "
             "follow-up action for a new change."
