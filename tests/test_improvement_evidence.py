@@ -59,7 +59,7 @@ def test_a_rising_theme_prefills_its_share_where_it_rises(org: Org, rising: dt.d
     client = logged_in(org.manager)
     initial, response = opened(client, source="theme", theme="parking")
     assert initial["source"] == Action.Source.THEME and initial["theme"] == "parking"
-    assert initial["metric"] == "negative_comments"
+    assert initial["metric"] == "theme_share"
     assert initial["touchpoint"] == org.helpdesk.pk  # where it rises: the help desk
     assert initial["team"] == org.support.pk
     # The numbers are the themes page's: its selectors over the rising test's weeks …

@@ -81,7 +81,7 @@ def test_a_rising_theme_to_a_proven_change_the_customer_is_told_of(
         )
     )
     expect(form.get_by_label("Touch point")).to_have_value(str(org.helpdesk.pk))
-    expect(form.get_by_label("Team")).to_have_value(str(org.support.pk))
+    expect(form.get_by_label("Team", exact=True)).to_have_value(str(org.support.pk))
     staff.screenshot(path="/tmp/raise-form.png", full_page=True)
 
     # Plan: the cause, the change, what it should move and by how much.

@@ -36,8 +36,8 @@ from vocloop.statistics.estimate import Estimate
 
 # A case's figures look back this far: long enough to count a recurring root cause.
 CASE_WEEKS = 8
-# What a theme's action should move: the share of negative comments where it rises.
-THEME_METRIC = "negative_comments"
+# What a theme's action should move: the theme's share of comments where it rises.
+THEME_METRIC = "theme_share"
 # What a case's action should move: the complaint rate at its touch point.
 CASE_METRIC = "complaint_rate"
 
@@ -164,7 +164,7 @@ def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None 
         f"the {insights.HISTORY_WEEKS} weeks before; {counted(recent.comments, 'comment')}."
     )
     measured = Scope(period.recent_first, period.recent_last, touchpoint_id=tp)
-    negative = metric_value(THEME_METRIC, measured)
+    negative = metric_value("negative_comments", measured)
     lines = [
         problem,
         (
@@ -174,7 +174,8 @@ def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None 
             else "Not flagged as rising by the test of the themes page."
         ),
         f"Of the theme's comments, negative: {stated(recent.negative, 'share')}.",
-        f"Negative comments{_at(touchpoint)} in the same weeks: {stated(negative, THEME_METRIC)}.",
+        f"Negative comments{_at(touchpoint)} in the same weeks: "
+        f"{stated(negative, 'negative_comments')}.",
         f"Theme page: {_theme_link(theme, period, touchpoint)}",
     ]
     return Raised(
