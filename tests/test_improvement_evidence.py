@@ -120,6 +120,15 @@ def test_evidence_changed_on_its_way_is_refused(org: Org, rising, parking):
     assert not Action.objects.exists()
 
 
+def test_a_theme_rising_nowhere_is_raised_where_it_is_said_most(org: Org, clock: Any, parking):
+    fill(org, clock.now.date(), [4] * 26)  # steady: no rise anywhere
+    initial, _ = opened(logged_in(org.manager), source="theme", theme="parking")
+    assert "Not flagged as rising" in evidence_read(initial["evidence"])
+    # Raised over every comment it could never be checked: nothing would be left to
+    # compare with. The help desk is where the comments about parking are.
+    assert initial["touchpoint"] == org.helpdesk.pk and initial["metric"] == "theme_share"
+
+
 def test_the_theme_page_offers_to_raise_an_action_on_its_rise(org: Org, rising, parking):
     page = logged_in(org.support_agent).get(reverse("insights:theme", args=["parking"]))
     text = page.content.decode()
