@@ -25,6 +25,7 @@ Definitions (the formulas in docs/formulas.md where it gives them):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -273,6 +274,21 @@ LABELS: dict[str, str] = {
 }
 
 # For these a rise is bad news; for every other metric a rise is good news.
+# The values a metric can take, by its unit: a projection or an interval beyond them
+# says nothing (a share of 122 %), so they are cut there.
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "share": (0.0, 1.0),
+    "points": (-100.0, 100.0),
+    "mean on 1–7": (1.0, 7.0),
+    "mean on −1 to 1": (-1.0, 1.0),
+    "business hours": (0.0, math.inf),
+}
+
+
+def bounds_of(metric: Metric) -> tuple[float, float]:
+    return UNIT_BOUNDS.get(metric.unit, (-math.inf, math.inf))
+
+
 LOWER_IS_BETTER = frozenset(
     {
         "complaint_rate",
