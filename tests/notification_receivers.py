@@ -1,6 +1,8 @@
 """Real receivers for the notification tests: an SMTP server and an HTTP endpoint on 127.0.0.1.
 
-No tests here: the other test_notifications_* files import these.
+No tests here: the other test_notifications_* files import these. While a webhook
+receiver runs, VOCLOOP_WEBHOOK_ALLOWED_HOSTS lists 127.0.0.1, as a deployment lists
+an internal receiver: vocloop calls no loopback address otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from django.test import override_settings
+
+from vocloop.lib.addresses import allow_list_parse
 
 
 def free_port() -> int:
@@ -59,11 +64,16 @@ class Received:
 
 @dataclass
 class WebhookReceiver:
-    """Answers with the scripted statuses in turn, then `then`; records every request on arrival."""
+    """Answers with the scripted statuses in turn, then `then`; records every request on arrival.
+
+    Every answer carries `answer` as its body and `headers` (a redirect's Location, say).
+    """
 
     script: list[int] = field(default_factory=list)
     then: int = 200
     delay: float = 0.0
+    answer: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
     requests: list[Received] = field(default_factory=list)
     url: str = ""
 
@@ -72,7 +82,8 @@ class WebhookReceiver:
 
 
 @contextmanager
-def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
+def webhook_receiver(*, allowed: str = "127.0.0.1", **options: Any) -> Iterator[WebhookReceiver]:
+    """A receiver on 127.0.0.1; `allowed` is VOCLOOP_WEBHOOK_ALLOWED_HOSTS while it runs."""
     receiver = WebhookReceiver(**options)
     lock = threading.Lock()
 
@@ -84,9 +95,11 @@ def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
                 status = receiver.status()
             time.sleep(receiver.delay)
             self.send_response(status)
-            self.send_header("Content-Length", "2")
+            for name, value in receiver.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(receiver.answer)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(receiver.answer)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -97,7 +110,8 @@ def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield receiver
+        with override_settings(WEBHOOK_ALLOWED_HOSTS=allow_list_parse(allowed)):
+            yield receiver
     finally:
         server.shutdown()
         server.server_close()
