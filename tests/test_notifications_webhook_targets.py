@@ -17,7 +17,7 @@ from django.apps import apps
 
 from tests.conftest import PASSWORD
 from tests.helpers import give_feedback
-from tests.notification_receivers import webhook_receiver
+from tests.notification_receivers import tls_certificates, webhook_receiver
 from vocloop.lib.addresses import allow_list_parse, host_resolve
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
@@ -130,6 +130,30 @@ def test_a_listed_name_is_called_at_its_checked_address_with_its_own_host_header
         assert deliver_due() == 1
     [request] = receiver.requests
     assert request.headers["Host"] == f"localhost:{port}"
+
+
+def test_https_goes_to_the_checked_address_verifying_the_certificate_for_the_name(
+    org, tmp_path, monkeypatch
+):
+    ca, tls = tls_certificates(tmp_path, "localhost")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the test CA, trusted as a public one is
+    with webhook_receiver(allowed="localhost", tls=tls) as receiver:
+        subscribe(receiver.url)
+        give_feedback(org.helpdesk, score=9)
+        assert deliver_due() == 1
+    assert receiver.server_names == ["localhost"]
+    [request] = receiver.requests
+    assert request.headers["Host"] == receiver.url.split("/")[2]
+
+
+def test_https_to_a_certificate_for_another_name_is_refused(org, tmp_path, monkeypatch):
+    ca, tls = tls_certificates(tmp_path, "receiver.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    with webhook_receiver(allowed="localhost", tls=tls) as receiver:
+        subscribe(receiver.url)
+        error = failure(org)
+    assert receiver.requests == []
+    assert "could not be reached" in error and "certificate" in error
 
 
 def test_a_metadata_address_is_refused_when_sent_whatever_the_allow_list(org, settings):
