@@ -49,6 +49,12 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         ("SQLITE_TIMEOUT", "0", config.database),
         ("SQLITE_TIMEOUT", "20s", config.database),
         ("SECRET_KEY", "short", config.secret_key),
+        ("WEBHOOK_ALLOWED_HOSTS", "10.0.0.0/33", lambda p: config.webhook_allowed_hosts()),
+        (
+            "WEBHOOK_ALLOWED_HOSTS",
+            "crm.example, http://x",
+            lambda p: config.webhook_allowed_hosts(),
+        ),
         (
             "BASE_URL",
             "ftp://x",

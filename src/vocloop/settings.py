@@ -171,6 +171,8 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # lets a second worker take over a message still being sent. Short leases are for
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1, unit="second")
+# Internal hosts webhooks may call (loopback, private networks …); none unless listed.
+WEBHOOK_ALLOWED_HOSTS = config.webhook_allowed_hosts()
 # An escalation that fell due longer ago than this (wall time) is recorded without an
 # email: a worker started on old data must not flood the team leads (cases/escalation.py).
 ESCALATION_EMAIL_WITHIN = dt.timedelta(
