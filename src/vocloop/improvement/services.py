@@ -34,7 +34,7 @@ from vocloop.improvement.told import action_customers_tell
 from vocloop.lib.days import day_of
 from vocloop.lib.words import counted
 from vocloop.listening.models import LifecycleStage
-from vocloop.metrics.catalogue import METRICS
+from vocloop.metrics.catalogue import LABELS, METRICS
 from vocloop.statistics.effect import EFFECTIVE
 
 # A reason to close an action without an effective verdict says something.
@@ -82,6 +82,16 @@ NEXT_PHASE = {
     Action.Phase.PLAN: Action.Phase.DO,
     Action.Phase.DO: Action.Phase.CHECK,
     Action.Phase.CHECK: Action.Phase.ACT,
+}
+
+
+# How the timeline says where an action was raised.
+RAISED_FROM = {
+    Action.Source.HAND: "Raised by hand",
+    Action.Source.CASES: "Raised from cases",
+    Action.Source.THEME: "Raised from a theme",
+    Action.Source.SIGNAL: "Raised from a control-chart signal",
+    Action.Source.OBJECTIVE: "Raised for an objective at risk",
 }
 
 
@@ -141,7 +151,9 @@ def _check_scope(values: Mapping[str, Any]) -> None:
     if stage and stage not in LifecycleStage.values:
         raise ImprovementError(f"Unknown lifecycle stage {stage!r}.")
     if values.get("channel") and METRICS[metric].source == "case":
-        raise ImprovementError(f"{metric} is a case metric: cases have no channel.")
+        raise ImprovementError(
+            f"{LABELS.get(metric, metric)} is a case metric: cases have no channel."
+        )
 
 
 def _in_order(first: dt.date | None, last: dt.date | None, what: str) -> None:
@@ -257,7 +269,7 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
     _check_action(action)
     action.save()
     improvement_event_record(
-        actor, "raised", f"Raised ({action.get_source_display()})", action=action
+        actor, "raised", RAISED_FROM.get(action.source, "Raised"), action=action
     )
     linked = list(cases)
     if linked:
