@@ -86,7 +86,7 @@ NEXT_PHASE = {
 
 
 # How the timeline says where an action was raised.
-RAISED_FROM = {
+RAISED_FROM: dict[str, str] = {
     Action.Source.HAND: "Raised by hand",
     Action.Source.CASES: "Raised from cases",
     Action.Source.THEME: "Raised from a theme",
