@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "vocloop.server.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A form whose text is not Unicode is a 400 before any view would fail to store it.
+    "vocloop.server.text_input.TextInputMiddleware",
     # Django's, leaving a session unsaved rather than failing while the database is busy.
     "vocloop.server.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -11,9 +11,9 @@ import datetime as dt
 from typing import Literal, get_args
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
+from pydantic import StrictFloat, StrictInt, StrictStr, field_validator
 
-from vocloop.api.schemas import InputSchema
+from vocloop.api.schemas import InputSchema, refuse_unstorable_text
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction
 from vocloop.insights.models import Dimension, Want
 
@@ -180,6 +180,8 @@ class ListFilters(Schema):
     team: str | None = Field(None, description="A team's slug.")
     limit: int = Field(50, ge=1, le=200, description="At most this many items.")
     offset: int = Field(0, ge=0, le=2_000_000_000, description="Skip this many items.")
+
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Answers

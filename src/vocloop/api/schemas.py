@@ -24,11 +24,35 @@ assert set(get_args(CaseStatus)) == set(Status.values)
 assert set(get_args(SeverityName)) == set(Severity.values)
 
 
-def _refuse_nul(value: Any) -> Any:
-    # PostgreSQL cannot store the NUL character in text; refused here it is a
-    # 422 naming the field rather than a database error.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("The text contains a NUL character (\\u0000), which is not allowed.")
+def _text_problem(value: Any) -> str | None:
+    """Why text in `value` (a string or a list of them) cannot be stored.
+
+    An object is left to its own schema, which names the field within it.
+    """
+    if isinstance(value, str):
+        # PostgreSQL cannot store the NUL character in text.
+        if "\x00" in value:
+            return "The text contains a NUL character (\\u0000), which is not allowed."
+        # A lone UTF-16 surrogate ("\\ud800" in JSON) is not a character: no database
+        # and no UTF-8 text can hold it. Only surrogates make encoding fail.
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return (
+                "The text contains a lone UTF-16 surrogate (\\ud800–\\udfff without its "
+                "pair), which is not a character."
+            )
+        return None
+    if isinstance(value, list | tuple):
+        return next((p for p in map(_text_problem, value) if p is not None), None)
+    return None
+
+
+def refuse_unstorable_text(value: Any) -> Any:
+    """A field validator: refused here, such text is a 422 naming the field, not a 500."""
+    problem = _text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -36,7 +60,8 @@ class InputSchema(Schema):
     # A misspelt field ("comments") silently ignored would lose what the client meant.
     model_config = ConfigDict(extra="forbid")
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    # Before any other check, so that no parsing or message ever handles such text.
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Inputs
@@ -113,7 +138,7 @@ class CaseFilters(Schema):
     # Bounded so that the database is never asked for an offset it cannot hold.
     offset: int = Field(0, ge=0, le=2_000_000_000)
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Answers
