@@ -188,8 +188,36 @@ WORKER_STALE_AFTER = dt.timedelta(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_brief"]}},
+    "filters": {
+        "client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"},
+        "secret_paths_redacted": {"()": "vocloop.server.logs.SecretPathsRedacted"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_brief", "secret_paths_redacted"],
+        },
+        # Django's own for `runserver`'s request lines, with the tracking links redacted.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["secret_paths_redacted"],
+        },
+    },
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's records reach the console above only: its own handlers for them (a
+        # second console while DEBUG, mail to ADMINS, which vocloop does not set) would
+        # write the paths unredacted.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
