@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, get_args
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, field_validator
 
+from vocloop.api.schema_rules import CASE_EVENT_KINDS, score_rules
 from vocloop.cases.models import Severity, Status
+from vocloop.listening.models import SCORE_RANGES
 
 CaseStatus = Literal["new", "acknowledged", "waiting_on_customer", "resolved", "closed"]
 SeverityName = Literal["critical", "high", "normal", "low"]
@@ -86,17 +89,33 @@ class CustomerIn(InputSchema):
 
 
 class FeedbackIn(InputSchema):
-    touchpoint: StrictStr = Field(..., description="The touch point's slug.", max_length=100)
-    channel: StrictStr = Field("api", description="Where the feedback was given, e.g. 'email'.")
+    model_config = ConfigDict(json_schema_extra=score_rules(SCORE_RANGES))
+
+    touchpoint: StrictStr = Field(
+        ...,
+        description="The touch point's slug.",
+        max_length=100,
+        json_schema_extra={"minLength": 1},
+    )
+    channel: StrictStr = Field(
+        "api",
+        description="Where the feedback was given, e.g. 'email'.",
+        json_schema_extra={"minLength": 1, "maxLength": 50, "pattern": r"\S"},
+    )
     customer: CustomerIn | None = None
     score_type: Literal["nps", "csat", "ces"] | None = None
     score: StrictInt | None = Field(
         None, description="NPS 0–10, CSAT 1–5, CES 1–7 (how easy; low is poor)."
     )
-    comment: StrictStr | None = ""
+    comment: StrictStr | None = Field(
+        "",
+        description="Needed, with some text in it, when there is no score.",
+        json_schema_extra={"maxLength": settings.COMMENT_MAX_LENGTH},
+    )
     occurred_at: dt.datetime | None = Field(
         None,
-        description="When the customer gave it, ISO 8601 with its offset; defaults to now.",
+        description="When the customer gave it, ISO 8601 with its offset, not in the future "
+        "nor before 1970; defaults to now.",
     )
     complaint: StrictBool = Field(
         False, description="An explicit complaint: it always opens a case."
@@ -113,6 +132,8 @@ class FeedbackIn(InputSchema):
 
 
 class CaseEventIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra=CASE_EVENT_KINDS)
+
     kind: Literal["public_reply", "internal_note", "status_change", "assignment", "severity_change"]
     body: StrictStr | None = Field(
         None, description="The text of a reply or note; the reason when reopening."
