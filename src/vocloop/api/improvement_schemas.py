@@ -8,14 +8,18 @@ empty.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr, field_validator
 
-from vocloop.api.schemas import InputSchema
+from vocloop.api.metrics import SEGMENTS
+from vocloop.api.schema_rules import ACTION_EVENT_KINDS
+from vocloop.api.schemas import InputSchema, refuse_unstorable_text
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction
 from vocloop.insights.models import Dimension, Want
+from vocloop.listening.models import LifecycleStage
+from vocloop.metrics.selectors import METRICS
 
 DirectionName = Literal["higher", "lower"]
 CadenceName = Literal["weekly", "monthly", "quarterly"]
@@ -44,6 +48,10 @@ assert set(get_args(DimensionName)) <= set(Dimension.values)
 assert set(get_args(WantName)) == set(Want.values)
 
 METRIC = "A metric of GET /metrics/{metric}, e.g. complaint_rate, nps, time_to_resolve."
+# The values the server takes, listed so that OpenAPI says so (null: not set).
+METRIC_NAMES: dict[str, Any] = {"enum": [*sorted(METRICS), None]}
+STAGE_NAMES: dict[str, Any] = {"enum": [*LifecycleStage.values, None]}
+SEGMENT_NAMES: dict[str, Any] = {"enum": [*SEGMENTS, None]}
 TOUCHPOINT = "Scope filter: a touch point's slug, as in the metrics API."
 STAGE = "Scope filter: a lifecycle stage, e.g. support."
 CHANNEL = "Scope filter, feedback metrics only: where feedback was given, e.g. web."
@@ -75,11 +83,11 @@ class WindowOut(Schema):
 
 class ObjectiveChange(InputSchema):
     title: StrictStr | None = Field(None, max_length=200, description="What is to be reached.")
-    metric: StrictStr | None = Field(None, description=METRIC)
+    metric: StrictStr | None = Field(None, description=METRIC, json_schema_extra=METRIC_NAMES)
     touchpoint: StrictStr | None = Field(None, description=TOUCHPOINT)
-    stage: StrictStr | None = Field(None, description=STAGE)
+    stage: StrictStr | None = Field(None, description=STAGE, json_schema_extra=STAGE_NAMES)
     channel: StrictStr | None = Field(None, description=CHANNEL)
-    segment: StrictStr | None = Field(None, description=SEGMENT)
+    segment: StrictStr | None = Field(None, description=SEGMENT, json_schema_extra=SEGMENT_NAMES)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
     theme: StrictStr | None = Field(None, description=THEME)
     dimension: DimensionName | None = Field(None, description="The quality dimension it serves.")
@@ -99,7 +107,7 @@ class ObjectiveChange(InputSchema):
 
 class ObjectiveIn(ObjectiveChange):
     title: StrictStr = Field(..., max_length=200, description="What is to be reached.")
-    metric: StrictStr = Field(..., description=METRIC)
+    metric: StrictStr = Field(..., description=METRIC, json_schema_extra=METRIC_NAMES)
     target: StrictFloat | StrictInt = Field(
         ...,
         allow_inf_nan=False,
@@ -116,11 +124,11 @@ class ActionChange(InputSchema):
     title: StrictStr | None = Field(None, max_length=200, description="What the action does.")
     kind: KindName | None = Field(None, description="Corrective, preventive or improvement.")
     objective: StrictInt | None = Field(None, description="The id of the objective it serves.")
-    metric: StrictStr | None = Field(None, description=METRIC)
+    metric: StrictStr | None = Field(None, description=METRIC, json_schema_extra=METRIC_NAMES)
     touchpoint: StrictStr | None = Field(None, description=TOUCHPOINT)
-    stage: StrictStr | None = Field(None, description=STAGE)
+    stage: StrictStr | None = Field(None, description=STAGE, json_schema_extra=STAGE_NAMES)
     channel: StrictStr | None = Field(None, description=CHANNEL)
-    segment: StrictStr | None = Field(None, description=SEGMENT)
+    segment: StrictStr | None = Field(None, description=SEGMENT, json_schema_extra=SEGMENT_NAMES)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
     theme: StrictStr | None = Field(None, description=THEME)
     problem: StrictStr | None = Field(None, description="Plan: the problem, with its evidence.")
@@ -147,13 +155,15 @@ class ActionChange(InputSchema):
 
 class ActionIn(ActionChange):
     title: StrictStr = Field(..., max_length=200, description="What the action does.")
-    metric: StrictStr = Field(..., description=METRIC)
+    metric: StrictStr = Field(..., description=METRIC, json_schema_extra=METRIC_NAMES)
     team: StrictStr = Field(..., description=TEAM)
     owner: StrictStr = Field(..., description=OWNER)
     due_on: dt.date = Field(..., description="When the action is to be done.")
 
 
 class ActionEventIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra=ACTION_EVENT_KINDS)
+
     kind: EventKind = Field(..., description="What to do with the action.")
     reason: StrictStr | None = Field(
         None, description="For close: why it closes (needed unless the check found it effective)."
@@ -180,6 +190,8 @@ class ListFilters(Schema):
     team: str | None = Field(None, description="A team's slug.")
     limit: int = Field(50, ge=1, le=200, description="At most this many items.")
     offset: int = Field(0, ge=0, le=2_000_000_000, description="Skip this many items.")
+
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Answers

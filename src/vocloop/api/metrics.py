@@ -14,6 +14,7 @@ from pydantic import field_validator
 
 from vocloop.accounts.selectors import team_by_slug
 from vocloop.api.errors import ApiError, ErrorOut, invalid
+from vocloop.api.schemas import refuse_unstorable_text
 from vocloop.customers.models import Customer
 from vocloop.insights.models import Theme
 from vocloop.lib.days import day_of
@@ -36,12 +37,6 @@ DEFAULT_DAYS = 90
 GroupingName = Literal["day", "week", "month", "touchpoint", "stage", "team", "segment"]
 PeriodName = Literal["day", "week", "month"]
 SEGMENTS = (*Customer.Size.values, UNKNOWN_SEGMENT)
-
-
-def _refuse_nul(value: Any) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("The text contains a NUL character.")
-    return value
 
 
 class MetricFilters(Schema):
@@ -70,7 +65,7 @@ class MetricFilters(Schema):
         "comments read), refused for every other metric.",
     )
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 class GroupedFilters(MetricFilters):
