@@ -7,11 +7,16 @@ manager. The Billing agent must never see Support's cases.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 
 from tests.hypothesis_profile import load_profile
 from vocloop.accounts.models import Team
@@ -19,6 +24,9 @@ from vocloop.accounts.roles import QUALITY_MANAGERS_GROUP
 from vocloop.cases.models import ReplyTemplate, RootCause
 from vocloop.customers.models import Customer
 from vocloop.listening.models import LifecycleStage, Survey, Touchpoint
+
+if TYPE_CHECKING:  # a plugin below: imported by pytest first, for its asserts' sake
+    from tests.clock import Clock
 
 # Fixtures that live beside the helpers they go with: `api` (a client with a fresh
 # token), `complaint` and `resolved` (a customer's case on the tracking page),
@@ -95,6 +103,21 @@ def make_user(username: str, **extra: Any) -> User:
 @pytest.fixture
 def org(db: Any) -> Org:
     return build_org()
+
+
+@contextmanager
+def planted_once(django_db_blocker: Any, clock: Clock) -> Iterator[Org]:
+    """For a module's fixture: an organisation whose data, planted once with `clock` as
+    the time, the module's tests only read; all of it rolled back after them."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        patch.setattr(timezone, "now", lambda: clock.now)
+        yield build_org()
+        transaction.set_rollback(True)
 
 
 def build_org() -> Org:

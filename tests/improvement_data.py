@@ -15,6 +15,17 @@ from vocloop.listening.models import Feedback, Touchpoint
 _serial = count(1)
 
 
+def _row(touchpoint: Touchpoint, at: dt.datetime, **fields: object) -> Feedback:
+    return Feedback(
+        reference=f"VL-T-{next(_serial):07d}",
+        tracking_token=secrets.token_urlsafe(24),
+        touchpoint=touchpoint,
+        occurred_at=at,
+        received_at=at,
+        **fields,
+    )
+
+
 def plant_complaints(
     touchpoint: Touchpoint,
     *,
@@ -32,18 +43,8 @@ def plant_complaints(
         share = complaint_share(offset) if callable(complaint_share) else complaint_share
         for _ in range(per_day):
             complaint = rng.random() < share
-            n = next(_serial)
-            rows.append(
-                Feedback(
-                    reference=f"VL-T-{n:07d}",
-                    tracking_token=secrets.token_urlsafe(24),
-                    touchpoint=touchpoint,
-                    kind=Feedback.Kind.COMPLAINT if complaint else Feedback.Kind.FEEDBACK,
-                    comment="",
-                    occurred_at=at,
-                    received_at=at,
-                )
-            )
+            kind = Feedback.Kind.COMPLAINT if complaint else Feedback.Kind.FEEDBACK
+            rows.append(_row(touchpoint, at, kind=kind, comment=""))
     Feedback.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -64,21 +65,33 @@ def plant_nps(
         for _ in range(per_day):
             u = rng.random()
             score = 10 if u < promoters else (3 if u < promoters + detractors else 8)
-            n = next(_serial)
             rows.append(
-                Feedback(
-                    reference=f"VL-T-{n:07d}",
-                    tracking_token=secrets.token_urlsafe(24),
-                    touchpoint=touchpoint,
-                    kind=Feedback.Kind.SURVEY,
-                    score_type="nps",
-                    score=score,
-                    occurred_at=at,
-                    received_at=at,
-                )
+                _row(touchpoint, at, kind=Feedback.Kind.SURVEY, score_type="nps", score=score)
             )
     Feedback.objects.bulk_create(rows, batch_size=2000)
 
 
-def rollups_from_rows() -> None:
-    feedback_arrived_in_bulk(read=False)
+def plant_comments(
+    touchpoint: Touchpoint,
+    *,
+    first: dt.date,
+    days: int,
+    per_day: int,
+    share: float,
+    about: str,
+    other: str,
+    rng: random.Random,
+) -> None:
+    """`per_day` comments a day without a score, each the comment `about` with the given
+    probability, else `other` (read once planted: rollups_from_rows(read=True))."""
+    rows = []
+    for offset in range(days):
+        at = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time(12), dt.UTC)
+        for _ in range(per_day):
+            comment = about if rng.random() < share else other
+            rows.append(_row(touchpoint, at, kind=Feedback.Kind.FEEDBACK, comment=comment))
+    Feedback.objects.bulk_create(rows, batch_size=2000)
+
+
+def rollups_from_rows(*, read: bool = False) -> None:
+    feedback_arrived_in_bulk(read=read)

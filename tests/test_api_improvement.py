@@ -16,10 +16,20 @@ from tests.helpers import give_feedback
 from tests.improvement_data import plant_complaints, rollups_from_rows
 from tests.openapi import answer_schema, openapi_document, openapi_errors
 from tests.test_api_token_reach import acting_for
+from tests.test_improvement_rapid import (
+    emails,
+    help_desk_cases,
+    invoicing_case,
+    link,
+    replies_on,
+    resolve,
+)
+from vocloop.cases.models import Case, RootCause, Status
 from vocloop.improvement.check import action_check
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.status import objective_status
 from vocloop.listening.models import Feedback
+from vocloop.notifications.models import OutboxMessage
 from vocloop.statistics.effect import EFFECTIVE
 from vocloop.statistics.intervals import wilson_interval
 
@@ -184,8 +194,8 @@ def test_an_action_goes_through_pdca_to_close_by_events(api, org, planted, today
     task_id = task.json()["tasks"][0]["id"]
     done = api.post(events, {"kind": "task_done", "task": task_id}).json()
     assert done["tasks"][0]["done_at"] is not None
-    refused = api.post(events, {"kind": "advance"})
-    assert refused.status_code == 422 and "took effect" in refused.json()["detail"]
+    refused = api.post(events, {"kind": "advance"})  # the action is not ready: a conflict
+    assert refused.status_code == 409 and "took effect" in refused.json()["detail"]
     patch(api, f"/actions/{pk}", {"effective_from": CHANGE.isoformat()})
     assert api.post(events, {"kind": "advance"}).json()["phase"] == "check"
     acted = api.post(events, {"kind": "advance"}).json()
@@ -235,7 +245,133 @@ def test_closing_without_an_effective_verdict_needs_a_reason(api, org, today):
     nul = api.post(events, {"kind": "link_cases", "cases": ["VL-\u0000"]})
     assert nul.status_code == 422 and "cases" in nul.json()["errors"]
     again = patch(api, f"/actions/{pk}", {"title": "Another"})
-    assert again.status_code == 422 and "closed" in again.json()["detail"]
+    assert again.status_code == 409 and "closed" in again.json()["detail"]
+
+
+def test_what_the_actions_state_refuses_is_a_409_and_bad_input_a_422(api, org, today):
+    case = give_feedback(org.invoicing, score_type="csat", score=1).case
+    assert case is not None
+    pk = api.post("/actions", an_action(org)).json()["id"]
+    events = f"/actions/{pk}/events"
+
+    def refused(event: dict[str, Any], status: int, words: str) -> None:
+        answer = api.post(events, event)
+        assert answer.status_code == status, answer.json()
+        assert words in answer.json()["detail"]
+
+    refused({"kind": "follow_up"}, 409, "still open")
+    refused({"kind": "close", "reason": "Too short."}, 422, "why it closes")
+    reason = "The supplier withdrew the product line."
+    assert api.post(events, {"kind": "close", "reason": reason}).status_code == 201
+    refused({"kind": "advance"}, 409, "The action is closed")
+    refused({"kind": "close", "reason": reason}, 409, "closed already")
+    refused({"kind": "task", "title": "One more thing"}, 409, "The action is closed")
+    refused({"kind": "task", "title": " "}, 422, "needs a title")
+    refused({"kind": "link_cases", "cases": [case.reference]}, 409, "The action is closed")
+    refused({"kind": "link_cases", "cases": ["VL-NONE"]}, 422, "There is no case")
+    closed = api.get(f"/actions/{pk}").json()
+    assert closed["tasks"] == [] and closed["cases"] == []
+    assert [e["kind"] for e in closed["timeline"]] == ["raised", "closed"]
+    follow = api.post(events, {"kind": "follow_up"})
+    assert follow.status_code == 201 and follow.json()["cases_reached"] is None
+
+    document = openapi_document()
+    for method, path in (("post", "/events"), ("patch", "")):
+        operation = document["paths"][f"/api/v1/actions/{{action_id}}{path}"][method]
+        assert {"409", "422"} <= set(operation["responses"])
+    creating = document["paths"]["/api/v1/actions"]["post"]["responses"]
+    assert "409" not in creating
+
+
+def test_one_reply_and_one_resolution_reach_the_open_linked_cases_in_reach(org, today):
+    first, second, done = help_desk_cases(org, 3)
+    resolve(done, org)
+    billing_case = invoicing_case(org)  # linked, but beyond the support agent's token
+    support = acting_for(org.support_agent)
+    pk = support.post("/actions", an_action(org, team="support")).json()["id"]
+    action = Action.objects.get(pk=pk)
+    link(action, [first, second, done, billing_case], org)
+    events = f"/actions/{pk}/events"
+    body = "The callback line was down this week; it works again and we call you today."
+
+    sent = support.post(events, {"kind": "reply_all", "body": body})
+    assert sent.status_code == 201, sent.json()
+    assert sent.json()["cases_reached"] == 2
+    document = openapi_document()
+    schema = answer_schema(document, "/api/v1/actions/{action_id}/events", "post", 201)
+    assert openapi_errors(document, schema, sent.json()) == []
+    again = support.post(events, {"kind": "reply_all", "body": f" {body} "})
+    assert again.status_code == 201 and again.json()["cases_reached"] == 0
+    assert [replies_on(c) for c in (first, second, done, billing_case)] == [[body], [body], [], []]
+    assert emails("customer_reply") == {first.customer.email: 1, second.customer.email: 1}
+    assert [e["kind"] for e in again.json()["timeline"]].count("reply_all") == 1
+
+    answer = support.post(
+        events, {"kind": "resolve_all", "resolution": "The line is fixed.", "root_cause": "product"}
+    )
+    assert answer.status_code == 201 and answer.json()["cases_reached"] == 2
+    product = RootCause.objects.get(slug="product")
+    for case in (first, second, done, billing_case):
+        case.refresh_from_db()
+    assert [(c.status, c.root_cause) for c in (first, second)] == [(Status.RESOLVED, product)] * 2
+    assert done.resolution == "Called back." and billing_case.is_open
+    nothing = support.post(
+        events, {"kind": "resolve_all", "resolution": "Again.", "root_cause": "product"}
+    )
+    assert nothing.status_code == 409 and "nothing to resolve" in nothing.json()["detail"]
+    nobody = support.post(events, {"kind": "reply_all", "body": "Still there?"})
+    assert nobody.status_code == 409 and "nobody to reply to" in nobody.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("event", "field", "words"),
+    [
+        ({"kind": "reply_all"}, "body", "needs a body"),
+        ({"kind": "reply_all", "body": "  "}, "body", "needs a body"),
+        ({"kind": "reply_all", "body": "Dear […], sorry."}, None, "a gap marked […]"),
+        ({"kind": "reply_all", "body": 42}, "body", "string"),
+        ({"kind": "resolve_all", "root_cause": "product"}, "resolution", "needs a resolution"),
+        ({"kind": "resolve_all", "resolution": "Fixed."}, "root_cause", "root_cause slug"),
+        (
+            {"kind": "resolve_all", "resolution": "Fixed.", "root_cause": "gremlins"},
+            "root_cause",
+            "no root cause “gremlins”",
+        ),
+    ],
+)
+def test_a_bad_reply_or_resolution_for_all_is_a_422_and_reaches_nobody(
+    api, org, today, event, field, words
+):
+    cases = help_desk_cases(org, 2)
+    pk = api.post("/actions", an_action(org, team="support")).json()["id"]
+    link(Action.objects.get(pk=pk), cases, org)
+    answer = api.post(f"/actions/{pk}/events", event)
+    assert answer.status_code == 422, answer.json()
+    assert words in answer.json()["detail"]
+    if field is not None:
+        assert field in answer.json()["errors"]
+    assert not any(replies_on(c) for c in cases)
+    assert Status.RESOLVED not in {c.status for c in Case.objects.all()}
+
+
+def test_an_action_beyond_the_tokens_reach_replies_to_nobody(org, today):
+    cases = help_desk_cases(org, 2)
+    support = acting_for(org.support_agent)
+    pk = support.post("/actions", an_action(org, team="support")).json()["id"]
+    link(Action.objects.get(pk=pk), cases, org)
+    billing = acting_for(org.billing_agent, "bill's scripts")
+    events = f"/actions/{pk}/events"
+    for event in (
+        {"kind": "reply_all", "body": "We are on it."},
+        {"kind": "resolve_all", "resolution": "Fixed.", "root_cause": "product"},
+    ):
+        answer = billing.post(events, event)
+        assert answer.status_code == 404 and answer.json() == {
+            "detail": f"There is no action {pk}."
+        }
+    assert not any(replies_on(c) for c in cases)
+    assert all(c.is_open for c in Case.objects.all())
+    assert not OutboxMessage.objects.filter(kind="customer_reply").exists()
 
 
 def test_a_token_acting_for_a_person_reaches_only_their_teams_actions(org, today):
@@ -388,6 +524,7 @@ def test_the_openapi_document_lists_and_describes_the_new_paths(db):
         "ActionIn",
         "ActionChange",
         "ActionEventIn",
+        "ActionEventOut",
         "ActionDetailOut",
         "CheckOut",
         "DifferenceOut",

@@ -56,6 +56,12 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
             "0",
             lambda p: config.env_int("SESSION_IDLE_MINUTES", 60, minimum=1, unit="minute"),
         ),
+        ("WEBHOOK_ALLOWED_HOSTS", "10.0.0.0/33", lambda p: config.webhook_allowed_hosts()),
+        (
+            "WEBHOOK_ALLOWED_HOSTS",
+            "crm.example, http://x",
+            lambda p: config.webhook_allowed_hosts(),
+        ),
         (
             "BASE_URL",
             "ftp://x",

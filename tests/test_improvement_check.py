@@ -132,7 +132,15 @@ def test_before_the_planned_sample_it_says_how_many_and_when(org: Org) -> None:
     assert check.responses == 14 * 12 < (check.needed_n or 0)
     missing = (check.needed_n or 0) - check.responses
     assert check.expected_ready_on == check.after_window.last + dt.timedelta(days=-(-missing // 12))
-    assert f"{check.responses} of {check.needed_n}" in check.sentence
+    assert f"{check.responses:,} of {check.needed_n:,}" in check.sentence
+    ready = f"they will be in by {check.expected_ready_on:%-d %B %Y}"
+    assert check.sentence.endswith(ready + ".")
+    # Ready after the day the action is due: the sentence says so.
+    action.due_on = CHANGE + dt.timedelta(days=16)
+    late = action_check(action, today=CHANGE + dt.timedelta(days=15))
+    assert late.sentence.endswith(
+        f"{ready}, after the action's due date of {action.due_on:%-d %B %Y}."
+    )
 
 
 def test_a_company_wide_drop_is_not_credited_to_the_action(org: Org) -> None:

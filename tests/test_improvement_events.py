@@ -222,7 +222,7 @@ def test_the_chat_format_says_which_action_changed_and_how(org: Org, clock: Cloc
         action = raise_action(org)
         deliver()
     [body] = [json.loads(r.body) for r in receiver.requests]
-    assert body["text"] == f"Action {action.pk} “{action.title}” (Billing): Raised (By hand)"
+    assert body["text"] == f"Action {action.pk} “{action.title}” (Billing): Raised by hand"
 
 
 def test_the_settings_page_offers_and_takes_the_improvement_events(org: Org) -> None:

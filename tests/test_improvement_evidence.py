@@ -59,7 +59,7 @@ def test_a_rising_theme_prefills_its_share_where_it_rises(org: Org, rising: dt.d
     client = logged_in(org.manager)
     initial, response = opened(client, source="theme", theme="parking")
     assert initial["source"] == Action.Source.THEME and initial["theme"] == "parking"
-    assert initial["metric"] == "negative_comments"
+    assert initial["metric"] == "theme_share"
     assert initial["touchpoint"] == org.helpdesk.pk  # where it rises: the help desk
     assert initial["team"] == org.support.pk
     # The numbers are the themes page's: its selectors over the rising test's weeks …
@@ -118,6 +118,15 @@ def test_evidence_changed_on_its_way_is_refused(org: Org, rising, parking):
         assert "did not come back as it was counted" in page
         assert "the evidence</h2>" not in page and "<li>Flagged as rising: 90 %" not in page
     assert not Action.objects.exists()
+
+
+def test_a_theme_rising_nowhere_is_raised_where_it_is_said_most(org: Org, clock: Any, parking):
+    fill(org, clock.now.date(), [4] * 26)  # steady: no rise anywhere
+    initial, _ = opened(logged_in(org.manager), source="theme", theme="parking")
+    assert "Not flagged as rising" in evidence_read(initial["evidence"])
+    # Raised over every comment it could never be checked: nothing would be left to
+    # compare with. The help desk is where the comments about parking are.
+    assert initial["touchpoint"] == org.helpdesk.pk and initial["metric"] == "theme_share"
 
 
 def test_the_theme_page_offers_to_raise_an_action_on_its_rise(org: Org, rising, parking):

@@ -17,6 +17,7 @@ from tests.staff_pages import logged_in
 from tests.test_improvement_check import BEFORE, CHANGE, plant, raise_action
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.check import action_check
+from vocloop.improvement.check_chart import check_drawing
 from vocloop.improvement.forms import ActionForm
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.services import objective_create
@@ -166,6 +167,25 @@ def test_closing_without_an_effective_verdict_needs_a_reason(org: Org, clock: Cl
     assert follow["Location"] == action_url(new)
 
 
+def test_only_a_closed_action_offers_a_follow_up(org: Org, clock: Clock) -> None:
+    action = raise_action(org)
+    manager = logged_in(org.manager)
+    assert "Raise a follow-up" not in page(manager, action_url(action))
+    refused = manager.post(action_url(action, "action_follow_up"))
+    assert refused.status_code == 400
+    assert "still open" in html.unescape(refused.content.decode())
+    assert not Action.objects.filter(follows=action).exists()
+
+    reason = "The supplier withdrew the product line."
+    manager.post(action_url(action, "action_close"), {"close-reason": reason})
+    assert "Raise a follow-up" in page(manager, action_url(action))
+    manager.post(action_url(action, "action_follow_up"))
+    new = Action.objects.get(follows=action)
+    shown = page(manager, action_url(action))
+    assert "Raise a follow-up" in shown and new.title in shown
+    assert 'id="follow-heading"' not in page(manager, action_url(new))  # open, none yet
+
+
 def test_staff_see_only_their_teams_actions_and_objectives(org: Org, clock: Clock) -> None:
     billing_action = raise_action(org)
     support_action = raise_action(
@@ -311,3 +331,38 @@ def test_metrics_are_called_as_the_dashboards_call_them(org: Org) -> None:
     raise_action(org)
     page = logged_in(org.manager).get(reverse("improvement:actions")).content.decode()
     assert "Complaint rate · Invoicing" in page and "complaint_rate" not in page
+
+
+def test_the_check_is_drawn_before_and_after_beside_the_rest(org: Org, clock: Clock) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org, effective_from=CHANGE)
+    check = action_check(action, today=TODAY)
+    drawing = check_drawing(check, action.metric)
+    assert drawing is not None
+    rows = {row.label: row for row in drawing.rows}
+    estimates = {
+        "This scope, before": check.before,
+        "This scope, after": check.after,
+        "The rest, before": check.rest_before,
+        "The rest, after": check.rest_after,
+    }
+    # One scale for all four: positions follow the values, whiskers their intervals.
+    ordered = sorted(estimates, key=lambda label: estimates[label].value)  # type: ignore[union-attr]
+    xs = [rows[label].x for label in ordered]
+    assert all(x is not None for x in xs) and xs == sorted(xs)  # type: ignore[type-var]
+    for label, e in estimates.items():
+        row = rows[label]
+        assert e is not None and row.x_low is not None and row.x_high is not None
+        assert row.x_low <= row.x <= row.x_high  # type: ignore[operator]
+    assert all(t.label.endswith(" %") for t in drawing.x_ticks)
+    shown = page(logged_in(org.manager), action_url(action))
+    assert 'class="interval-chart check-chart"' in shown
+    assert shown.count('<circle class="point"') == 4
+
+
+def test_nothing_is_drawn_before_the_change_took_effect(org: Org, clock: Clock) -> None:
+    plant(org, scope_after=0.12, rest_after=0.25)
+    action = raise_action(org)  # no change has taken effect: nothing to compare yet
+    check = action_check(action, today=TODAY)
+    assert check.before is None and check_drawing(check, action.metric) is None
+    assert "check-chart" not in page(logged_in(org.manager), action_url(action))

@@ -1,6 +1,6 @@
-"""The rapid response: cases linked to an action from the case page and a theme's page,
-the action showing them with their SLA state, one reply reaching every open case once,
-and the open cases resolved together; team scoping and bad input throughout."""
+"""The rapid response: the action showing its linked cases with their SLA state, one
+reply reaching every open case once, and the open cases resolved together; team scoping
+and bad input throughout. Linking the cases is test_improvement_linking.py."""
 
 from __future__ import annotations
 
@@ -10,27 +10,24 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
-from tests.staff_pages import detail_url, logged_in, messages_of
+from tests.staff_pages import logged_in, messages_of
 from tests.test_improvement_check import raise_action
 from vocloop.accounts.scope import case_scope
 from vocloop.cases.models import Case, CaseEvent, RootCause, Status
 from vocloop.cases.services import case_resolve
 from vocloop.cases.timeline import Actor
-from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.improvement.linked import linked_cases, weekly_counts
 from vocloop.improvement.models import Action, ActionCase
 from vocloop.improvement.rapid import action_cases_resolve, action_reply_all
-from vocloop.improvement.services import ImprovementError, action_cases_link, action_close
-from vocloop.insights.models import Theme
+from vocloop.improvement.services import ImprovementError, action_cases_link
 from vocloop.lib.days import day_of
-from vocloop.notifications.models import OutboxMessage
+from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 PUBLIC_REPLY = CaseEvent.Kind.PUBLIC_REPLY
@@ -92,117 +89,6 @@ def replies_on(case: Case) -> list[str]:
 
 def emails(kind: str) -> Counter[str]:
     return Counter(OutboxMessage.objects.filter(kind=kind).values_list("recipient", flat=True))
-
-
-# Linking from the case page
-
-
-def test_a_case_is_linked_from_its_page_and_shows_the_action_with_its_phase(org: Org) -> None:
-    action = support_action(org)
-    closed = support_action(org, title="An old idea")
-    action_close(
-        action=closed, actor=Actor.staff(org.manager), reason="Superseded by a better plan."
-    )
-    billing_only = raise_action(org, title="Second look at invoices")
-    [case] = help_desk_cases(org, 1)
-    agent = logged_in(org.support_agent)
-
-    page = text_of(agent.get(detail_url(case)))
-    assert "Link to an improvement action" in page
-    assert action.title in page
-    assert closed.title not in page and billing_only.title not in page
-
-    url = reverse("improvement:case_link", args=[case.reference])
-    linked = agent.post(url, {"link-action": action.pk}, follow=True)
-    assert linked.redirect_chain[-1][0] == detail_url(case)
-    assert f"{case.reference} is now linked to the action “{action.title}”." in messages_of(linked)
-    assert list(action.cases.all()) == [case]
-    shown = text_of(linked)
-    assert f'href="{action_url(action)}"' in shown and "Plan" in shown
-
-    again = agent.post(url, {"link-action": action.pk}, follow=True)
-    assert "was already linked" in messages_of(again)[0]
-    assert ActionCase.objects.filter(action=action).count() == 1
-    assert case.reference in text_of(agent.get(action_url(action)))
-
-
-def test_a_billing_agent_links_no_support_case_and_sees_no_support_action(org: Org) -> None:
-    action = support_action(org)
-    [support_case] = help_desk_cases(org, 1)
-    billing_case = invoicing_case(org)
-    billing = logged_in(org.billing_agent)
-
-    url = reverse("improvement:case_link", args=[support_case.reference])
-    assert billing.post(url, {"link-action": action.pk}).status_code == 404
-    page = text_of(billing.get(detail_url(billing_case)))
-    assert action.title not in page
-    assert "No open improvement action of your teams" in page
-
-    own_url = reverse("improvement:case_link", args=[billing_case.reference])
-    refused = billing.post(own_url, {"link-action": action.pk})
-    assert refused.status_code == 400
-    assert "Choose an open action of the list" in text_of(refused)
-    assert billing.get(action_url(action)).status_code == 404
-    assert not ActionCase.objects.exists()
-
-
-# Linking a theme's open cases in bulk
-
-
-@pytest.fixture
-def callbacks(org: Org) -> Theme:
-    return Theme.objects.create(
-        name="Callbacks", slug="callbacks", dimension="service", want="caring_person",
-        phrases="called back\ncall back",
-    )  # fmt: skip
-
-
-def theme_cases(org: Org, n: int) -> list[Case]:
-    cases = help_desk_cases(org, n, comment="Nobody called back after three days.")
-    for case in cases:
-        read_arrived(feedback=case.feedback.get())
-    return cases
-
-
-def test_a_themes_open_cases_are_linked_to_an_action_in_bulk(org: Org, callbacks: Theme) -> None:
-    action = support_action(org)
-    first, second, done = theme_cases(org, 3)
-    resolve(done, org)
-    billing_case = invoicing_case(org, comment="Nobody called back.")
-    read_arrived(feedback=billing_case.feedback.get())
-    agent = logged_in(org.support_agent)
-
-    page = agent.get(reverse("insights:theme", args=[callbacks.slug]))
-    listed = page.context["theme_cases"]
-    assert {c.pk for c in listed} == {first.pk, second.pk}  # open, and the agent's team's
-    assert "Link the chosen cases" in text_of(page)
-
-    url = reverse("improvement:theme_link", args=[callbacks.slug])
-    data = {"theme_link-cases": [first.pk, second.pk], "theme_link-action": action.pk}
-    linked = agent.post(url, data, follow=True)
-    assert linked.redirect_chain[-1][0] == reverse("insights:theme", args=[callbacks.slug])
-    assert f"2 cases linked to the action “{action.title}”." in messages_of(linked)
-    assert set(action.cases.all()) == {first, second}
-    again = agent.post(url, data, follow=True)
-    assert (
-        "0 cases linked" in messages_of(again)[0]
-        and "2 cases already were." in messages_of(again)[0]
-    )
-
-    refused = agent.post(
-        url, {"theme_link-cases": [billing_case.pk], "theme_link-action": action.pk}
-    )
-    assert refused.status_code == 400
-    assert "is not one you can see" in text_of(refused)
-    billing = logged_in(org.billing_agent)
-    shown = billing.get(reverse("insights:theme", args=[callbacks.slug])).context["theme_cases"]
-    assert [c.pk for c in shown] == [billing_case.pk]
-    refused = billing.post(
-        url, {"theme_link-cases": [billing_case.pk], "theme_link-action": action.pk}
-    )
-    assert refused.status_code == 400
-    assert "Choose an open action of the list" in text_of(refused)
-    assert set(action.cases.all()) == {first, second}
 
 
 # The action's page
@@ -289,6 +175,23 @@ def test_one_reply_reaches_every_open_linked_case_once(org: Org) -> None:
     agent.post(url, data)
     assert replies_on(late) == [body] and replies_on(first) == [body]
     assert action.events.filter(kind="reply_all").count() == 2
+
+
+def test_a_reply_to_all_and_resolving_all_reach_the_actions_webhooks(org: Org) -> None:
+    WebhookSubscription.objects.create(
+        name="crm", url="http://127.0.0.1:9/hook", secret="s", events=["action.updated"]
+    )
+    action = support_action(org)
+    cases = help_desk_cases(org, 2)
+    link(action, cases, org)
+    actor = Actor.staff(org.support_agent)
+    action_reply_all(action=action, body="We are on it.", actor=actor)
+    root = RootCause.objects.get(slug="process")
+    action_cases_resolve(action=action, resolution="Fixed.", root_cause=root, actor=actor)
+    sent = OutboxMessage.objects.filter(channel="webhook").order_by("pk")
+    changes = [m.payload["data"]["change"]["kind"] for m in sent]
+    assert changes == ["cases", "reply_all", "resolve_all"]
+    assert {m.payload["event"] for m in sent} == {"action.updated"}
 
 
 def test_a_reply_sent_again_without_a_key_is_the_same_reply(org: Org) -> None:
@@ -387,34 +290,3 @@ def test_with_no_open_linked_case_there_is_nobody_to_reply_to(org: Org) -> None:
     answer = agent.post(action_url(action, "reply_all"), {"reply_all-body": "Hello."})
     assert answer.status_code == 400
     assert "there is nobody to reply to" in text_of(answer)
-
-
-def test_linking_without_a_choice_is_refused_with_a_message(org: Org, callbacks: Theme) -> None:
-    action = support_action(org)
-    [case] = theme_cases(org, 1)
-    agent: Client = logged_in(org.support_agent)
-    refused = agent.post(reverse("improvement:case_link", args=[case.reference]), {})
-    assert refused.status_code == 400 and "Choose the action to link to." in text_of(refused)
-    url = reverse("improvement:theme_link", args=[callbacks.slug])
-    for data, said in (
-        ({"theme_link-action": action.pk}, "Choose at least one case to link."),
-        (
-            {"theme_link-cases": ["abc"], "theme_link-action": action.pk},
-            "Choose cases of the list.",
-        ),
-        ({"theme_link-cases": [case.pk]}, "Choose the action to link to."),
-    ):
-        refused = agent.post(url, data)
-        assert refused.status_code == 400 and said in text_of(refused)
-    assert not ActionCase.objects.exists()
-
-
-def test_the_timeline_counts_the_cases_linked_without_naming_them(org: Org) -> None:
-    action = support_action(org)
-    (one,) = help_desk_cases(org, 1)
-    other = invoicing_case(org)  # Billing's: the action's readers may not see it
-    action_cases_link(action=action, cases=[one], actor=Actor.staff(org.manager))
-    action_cases_link(action=action, cases=[one, other], actor=Actor.staff(org.manager))
-    summaries = list(action.events.filter(kind="cases").values_list("summary", flat=True))
-    assert summaries == ["1 case linked", "1 case linked"]
-    assert other.reference not in " ".join(action.events.values_list("summary", flat=True))

@@ -192,3 +192,23 @@ def test_the_owners_digest_and_the_csv_say_when_reviews_are_due(org: Org, clock:
     assert table[due.title]["next_review_on"] == "2026-12-20"
     assert table[fresh.title]["next_review_on"] == "2026-12-25"
     assert table[due.title]["last_reviewed_on"] == ""
+
+
+def test_a_review_that_concludes_the_objective_ends_its_reviews(org: Org, clock: Clock) -> None:
+    objective = set_objective(org)
+    clock.to(utc(2026, 12, 22, 10, 0))
+    day = dt.date(2026, 12, 22)
+    objective_review(
+        objective=objective,
+        actor=Actor.staff(org.manager),
+        decision="conclude",
+        note="Met for three months running; the controls stay in the procedure.",
+        today=day,
+    )
+    later = dt.date(2027, 6, 1)  # past a due date that would call for another review
+    state = review_states([objective], today=later)[objective.pk]
+    assert state.concluded and state.next_on is None and not state.due
+    assert not IMPROVEMENT_DIGEST.digest_context([org.billing_agent], today=later)
+    shown = page(logged_in(org.manager), reverse("improvement:objectives"))
+    assert "concluded</strong> at the review of 22 Dec 2026" in shown
+    assert "Review overdue" not in shown

@@ -67,7 +67,7 @@ def test_a_falling_rate_that_will_pass_the_target_is_on_track(org: Org) -> None:
     status = objective_status(objective(org, target=0.14), today=TODAY)
     assert status.status == "on track", status.sentence
     assert status.projection.probability is not None and status.projection.probability >= 0.8
-    assert "likely to reach 14.0 % by" in status.sentence
+    assert "likely to be at or below 14.0 % by" in status.sentence
 
 
 def test_a_flat_rate_far_from_the_target_is_off_track(org: Org) -> None:

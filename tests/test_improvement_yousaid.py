@@ -146,8 +146,10 @@ def test_the_tracking_page_shows_what_changed_once_standardised(client: Client, 
     page = text_of(client.get(track_url(customers["ada"])))
     assert "What we changed because of what you told us" in page
     assert CHANGED in page
-    assert action.closed_at is not None
-    assert f'In place since <time datetime="{action.closed_at:%Y-%m-%d}">' in page
+    # Since the day the change took effect, not the later day its effect was proven.
+    assert action.effective_from is not None and action.closed_at is not None
+    assert action.effective_from < action.closed_at.date()
+    assert f'In place since <time datetime="{action.effective_from:%Y-%m-%d}">' in page
     assert reverse("public:you_said_we_did") in page
     assert not any(name in page for name in STAFF)
     # Another customer's page, of a case the action does not address, says nothing of it.
@@ -189,8 +191,8 @@ def test_the_public_page_lists_only_public_standardised_actions(client: Client, 
     assert PROBLEM in page and CHANGED in page
     for hidden in ("Private", "Unproven", "Open problem"):
         assert hidden not in page
-    assert shown.closed_at is not None
-    assert f"{shown.closed_at:%-d %B %Y}" in page
+    assert shown.effective_from is not None
+    assert "In place since" in page and f"{shown.effective_from:%-d %B %Y}" in page
     # No staff names, no customer data, no references, no staff wording of the action.
     personal = [*STAFF, "Ada Customer", "Bob Buyer", "ada@example.com", "bob@example.com"]
     personal += [f.reference for f in customers.values()]

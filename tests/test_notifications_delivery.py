@@ -162,7 +162,11 @@ def _sent(database: Path) -> int:
 @pytest.mark.timeout(600)  # real processes: a minute or more on a busy machine
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_one_send(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "VOCLOOP_DATABASE_URL"}
-    env |= {"VOCLOOP_DATA_DIR": str(tmp_path), "VOCLOOP_NOTIFICATIONS_LEASE": "2"}
+    env |= {
+        "VOCLOOP_DATA_DIR": str(tmp_path),
+        "VOCLOOP_NOTIFICATIONS_LEASE": "2",
+        "VOCLOOP_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the receiver's
+    }
     vocloop = [sys.executable, "-m", "vocloop"]
     copy_migrated(tmp_path)
     with webhook_receiver(delay=0.2) as receiver:

@@ -16,6 +16,7 @@ from tests.notification_receivers import webhook_receiver
 from vocloop.cases.models import RootCause
 from vocloop.cases.services import case_note, case_reply, case_resolve
 from vocloop.cases.timeline import Actor, record_event
+from vocloop.lib.addresses import allow_list_parse
 from vocloop.notifications.delivery import deliver_due
 from vocloop.notifications.models import OutboxMessage, WebhookSubscription
 
@@ -109,12 +110,13 @@ def test_a_receiver_that_always_fails_is_given_up_after_the_limit(org, settings)
 
 def test_an_unreachable_address_fails_with_its_reason(org, settings):
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    settings.WEBHOOK_ALLOWED_HOSTS = allow_list_parse("127.0.0.1")
     subscribe("http://127.0.0.1:9/nothing-listens", ["feedback.received"])
     give_feedback(org.helpdesk, score=9)
     deliver_due()
     message = OutboxMessage.objects.get(channel="webhook")
     assert message.status == "failed"
-    assert "unreachable" in message.last_error
+    assert "could not be reached" in message.last_error
 
 
 def test_the_chat_format_adds_a_text_line(org):

@@ -30,6 +30,7 @@ from vocloop.metrics.models import (
     CaseTouchpointRollup,
     FeedbackRollup,
     FeedbackTouchpointRollup,
+    ThemeRollup,
 )
 from vocloop.metrics.rollups import (
     CASE_COUNTS,
@@ -77,9 +78,17 @@ def rollup_rows() -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
         }
         for c in CaseContribution.objects.all()
     }
+    themes = {
+        (r.day, r.touchpoint_id, r.score_type, r.channel, r.segment, r.theme_id): {
+            "comments": r.comments,
+            "comments_negative": r.comments_negative,
+        }
+        for r in ThemeRollup.objects.all()
+    }
     return {
         "feedback": feedback,
         "feedback_by_touchpoint": feedback_by_touchpoint,
+        "themes": themes,
         "cases": case_rows,
         "cases_by_touchpoint": cases_by_touchpoint,
         "contributions": contributions,

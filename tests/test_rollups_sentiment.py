@@ -9,7 +9,7 @@ import itertools
 import math
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,12 @@ import numpy as np
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 from scipy import stats as scipy_stats
 
 from tests.api_client import ApiClient
 from tests.clock import Clock, utc
-from tests.conftest import Org, build_org
+from tests.conftest import Org, planted_once
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
@@ -127,8 +124,9 @@ class CommentStream:
         if record is not None:
             call_command("imports", "undo", str(record.pk), "--no-input", stdout=StringIO())
 
-    def run(self, steps: int) -> None:
-        actions = [
+    def actions(self) -> list[tuple[Callable[[], object], int]]:
+        """What the stream does, each with its weight."""
+        return [
             (self.give, 40),
             (self.read_one, 25),
             (self.correct, 10),
@@ -139,6 +137,9 @@ class CommentStream:
             (self.undo_import, 2),
             (lambda: resize_any(self.rng, self.customers), 3),
         ]
+
+    def run(self, steps: int) -> None:
+        actions = self.actions()
         for _ in range(steps):
             self.clock.to(self.clock.now + dt.timedelta(minutes=self.rng.choice([5, 60, 600])))
             action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
@@ -215,17 +216,8 @@ def weeks(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[Org, l
     """Ten weeks of comments read, planted once for the module's tests that only read them
     (a correction a test makes is rolled back with it), and rolled back after them."""
     clock = Clock(utc(2026, 11, 20, 16, 0))
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        pytest.MonkeyPatch.context() as patch,
-        transaction.atomic(),
-    ):
-        patch.setattr(timezone, "now", lambda: clock.now)
-        org = build_org()
-        raw = plant_weeks(org, clock, seed=3)
-        yield org, raw
-        transaction.set_rollback(True)
+    with planted_once(django_db_blocker, clock) as org:
+        yield org, plant_weeks(org, clock, seed=3)
 
 
 @pytest.fixture

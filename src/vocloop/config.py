@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from vocloop.lib.addresses import AllowList, allow_list_parse
 from vocloop.lib.words import counted
 
 PREFIX = "VOCLOOP_"
@@ -160,3 +161,16 @@ def cache_redis_url() -> str | None:
     """VOCLOOP_CACHE_URL: "database" (the default) or a redis:// URL for what every server
     process must share: the rate limits' counts and the cache."""
     return _redis_url("CACHE_URL", needs="redis")
+
+
+def webhook_allowed_hosts() -> AllowList:
+    """VOCLOOP_WEBHOOK_ALLOWED_HOSTS: internal hosts webhooks may call, comma-separated host
+    names, addresses and networks (CIDR); none by default (lib/addresses.py)."""
+    value = env_str("WEBHOOK_ALLOWED_HOSTS", "")
+    try:
+        return allow_list_parse(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{PREFIX}WEBHOOK_ALLOWED_HOSTS: {exc}; give host names (crm.corp.example), "
+            "addresses (10.0.0.5) or networks (10.0.0.0/24), separated by commas"
+        ) from None

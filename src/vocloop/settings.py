@@ -63,7 +63,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vocloop.server.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer, no-store on the staff side and the API.
+    "vocloop.server.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A form whose text is not Unicode is a 400 before any view would fail to store it.
+    "vocloop.server.text_input.TextInputMiddleware",
     # Django's, leaving a session unsaved rather than failing while the database is busy.
     "vocloop.server.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,6 +167,16 @@ CSRF_FAILURE_VIEW = "vocloop.server.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HSTS: served over https, a browser is told to come back over https only, for a year
+# by default. VOCLOOP_HSTS_SECONDS=0 turns it off (try a small value first when moving
+# a site to https); VOCLOOP_HSTS_INCLUDE_SUBDOMAINS=true extends it to every subdomain
+# of vocloop's host. Django's SecurityMiddleware sends it on https requests only.
+SECURE_HSTS_SECONDS = (
+    config.env_int("HSTS_SECONDS", 365 * 24 * 3600, unit="second")
+    if BASE_URL.startswith("https://")
+    else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
 
 # Public forms: how many submissions one client may make per window before a 429.
 PUBLIC_RATE_LIMIT = config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)
@@ -201,6 +215,8 @@ NOTIFICATIONS_MAX_ATTEMPTS = config.env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, min
 # lets a second worker take over a message still being sent. Short leases are for
 # tests that kill a worker and want its messages back quickly.
 NOTIFICATIONS_LEASE_SECONDS = config.env_int("NOTIFICATIONS_LEASE", 300, minimum=1, unit="second")
+# Internal hosts webhooks may call (loopback, private networks …); none unless listed.
+WEBHOOK_ALLOWED_HOSTS = config.webhook_allowed_hosts()
 # An escalation that fell due longer ago than this (wall time) is recorded without an
 # email: a worker started on old data must not flood the team leads (cases/escalation.py).
 ESCALATION_EMAIL_WITHIN = dt.timedelta(
@@ -216,8 +232,36 @@ WORKER_STALE_AFTER = dt.timedelta(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_brief"]}},
+    "filters": {
+        "client_errors_brief": {"()": "vocloop.server.logs.ClientErrorsBrief"},
+        "secret_paths_redacted": {"()": "vocloop.server.logs.SecretPathsRedacted"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_brief", "secret_paths_redacted"],
+        },
+        # Django's own for `runserver`'s request lines, with the tracking links redacted.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["secret_paths_redacted"],
+        },
+    },
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's records reach the console above only: its own handlers for them (a
+        # second console while DEBUG, mail to ADMINS, which vocloop does not set) would
+        # write the paths unredacted.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

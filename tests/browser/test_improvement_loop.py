@@ -81,7 +81,7 @@ def test_a_rising_theme_to_a_proven_change_the_customer_is_told_of(
         )
     )
     expect(form.get_by_label("Touch point")).to_have_value(str(org.helpdesk.pk))
-    expect(form.get_by_label("Team")).to_have_value(str(org.support.pk))
+    expect(form.get_by_label("Team", exact=True)).to_have_value(str(org.support.pk))
     staff.screenshot(path="/tmp/raise-form.png", full_page=True)
 
     # Plan: the cause, the change, what it should move and by how much.
@@ -120,6 +120,12 @@ def test_a_rising_theme_to_a_proven_change_the_customer_is_told_of(
     log_in(staff, base, org.manager.username)  # the session of September has expired
     staff.goto(action_url)
     expect(staff.locator(".verdict")).to_have_text(re.compile("^Effective"))
+    # On a phone, its check's table scrolls within the page, which does not widen.
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(phone, base, org.manager.username)
+    phone.goto(action_url)
+    expect(phone.locator(".verdict")).to_have_text(re.compile("^Effective"))
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     staff.get_by_role("button", name="Move to Act").click()
     words = staff.locator("form", has=staff.get_by_role("button", name="Save “you said, we did”"))
     words.get_by_label("The problem, in the customers' words").fill(

@@ -245,3 +245,26 @@ def test_scatter_beyond_the_errors_widens_the_prediction_interval() -> None:
     # φ is estimated from nine degrees of freedom, so a little short of 95 %.
     assert np.mean(widened) > 0.92
     assert np.mean(naive) < 0.88
+
+
+def test_a_prediction_past_what_the_metric_can_take_is_cut_there() -> None:
+    # A share rising 1 point a week from 80 %: the line passes 100 % before the due day.
+    weeks = np.arange(11)
+    points = _series(0.80 + 0.01 * weeks, se=0.02)
+    free = project_objective(
+        points, current=_current(0.9, 0.03), target=0.95, due_day=300.0, higher_is_better=True
+    )
+    cut = project_objective(
+        points,
+        current=_current(0.9, 0.03),
+        target=0.95,
+        due_day=300.0,
+        higher_is_better=True,
+        bounds=(0.0, 1.0),
+    )
+    assert free.prediction is not None and free.prediction > 1.0
+    assert free.prediction_high is not None and free.prediction_low is not None
+    assert cut.prediction == 1.0 and cut.prediction_high == 1.0
+    assert cut.prediction_low == pytest.approx(min(free.prediction_low, 1.0))
+    # The chance of the target is the line's, the same either way.
+    assert cut.probability == free.probability and cut.status == free.status

@@ -29,7 +29,8 @@ def _user_named(name: str) -> Any:
     return people[0]
 
 
-def _root_cause(slug: str) -> RootCause:
+def root_cause_named(slug: str) -> RootCause:
+    """The root cause in use a slug names; 422 naming the ones in use when none."""
     root_cause = root_cause_in_use(slug)
     if root_cause is None:
         usable = ", ".join(root_causes_in_use().values_list("slug", flat=True))
@@ -51,7 +52,7 @@ def _change_status(case: Case, event: CaseEventIn, actor: Actor) -> None:
         )
         slug = _needed(event.root_cause, "root_cause", "Resolving needs a root_cause slug.")
         services.case_resolve(
-            case=case, resolution=resolution, root_cause=_root_cause(slug), actor=actor
+            case=case, resolution=resolution, root_cause=root_cause_named(slug), actor=actor
         )
     else:  # "reopened", or its synonym "open"
         reason = _needed(event.body, "body", "Reopening needs the reason in body.")

@@ -2,23 +2,36 @@
 
 Within the token's reach as cases are (accounts/scope.py): an objective or action of a
 team beyond it is a 404, read or write; writing for such a team is a 403. Writes go
-through improvement/services.py, whose refusals are 422s in their own words.
+through improvement/services.py, whose refusals come back in their own words: a 409
+when the action's state does not allow the change (it is closed, its check has
+concluded), a 422 when the input is at fault. The POSTs take an Idempotency-Key as
+feedback does (api/idempotency.py): a retry gets the first answer and writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 
 from vocloop.accounts.scope import CaseScope, token_scope
 from vocloop.accounts.selectors import team_by_slug
 from vocloop.api.auth import token_of
 from vocloop.api.errors import ApiError, ErrorOut, invalid
+from vocloop.api.idempotency import (
+    HEADER,
+    KEY_MAX_LENGTH,
+    Answer,
+    answer_once,
+    request_fingerprint,
+)
 from vocloop.api.improvement_input import (
     MAX_ID,
     action_event_apply,
@@ -30,6 +43,7 @@ from vocloop.api.improvement_schemas import (
     ActionChange,
     ActionDetailOut,
     ActionEventIn,
+    ActionEventOut,
     ActionIn,
     ActionListOut,
     ListFilters,
@@ -49,6 +63,38 @@ router = Router(tags=["improvement"])
 
 
 WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# An action's writes may also meet its state: 409, with what would have to change first.
+ACT = {**WRITE, 409: ErrorOut}
+ONCE = (
+    f" With an `{HEADER}` header, a retry with the same key and body gets the first "
+    "answer (`Idempotent-Replayed: true`) and changes nothing; the same key with another "
+    "body is a 422."
+)
+
+
+def _once(
+    request: HttpRequest,
+    response: HttpResponse,
+    key: str | None,
+    sent: Any,
+    produce: Callable[[], dict[str, Any]],
+) -> Status[dict[str, Any]]:
+    """A created answer (201), or the one given before to this token for the key."""
+    fingerprint = request_fingerprint({"path": request.path, "body": sent.model_dump(mode="json")})
+
+    def created() -> Answer:
+        # Stored as the client reads it: dates and times as JSON text.
+        return Answer(201, json.loads(json.dumps(produce(), cls=DjangoJSONEncoder)))
+
+    answer = answer_once(
+        token=token_of(request),
+        key=(key or "").strip() or None,
+        fingerprint=fingerprint,
+        produce=created,
+    )
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(answer.status, answer.body)
 
 
 def _today() -> dt.date:
@@ -109,13 +155,21 @@ def objectives_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[s
     operation_id="objective_create",
     by_alias=True,
     summary="Set a quality objective",
-    description="The answer is the objective with its status, computed from its metric.",
+    description="The answer is the objective with its status, computed from its metric." + ONCE,
 )
-def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status[dict[str, Any]]:
-    fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
-    with refused_in_words():
-        objective = services.objective_create(actor=_actor(request), **fields)
-    return Status(201, objective_detail_json(objective, today=_today()))
+def objective_create(
+    request: HttpRequest,
+    payload: ObjectiveIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
+) -> Status[dict[str, Any]]:
+    def create() -> dict[str, Any]:
+        fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
+        with refused_in_words():
+            objective = services.objective_create(actor=_actor(request), **fields)
+        return objective_detail_json(objective, today=_today())
+
+    return _once(request, response, idempotency_key, payload, create)
 
 
 @router.get(
@@ -182,13 +236,21 @@ def actions_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
     operation_id="action_create",
     by_alias=True,
     summary="Raise an improvement action",
-    description="The answer is the action with its check, computed from its metric.",
+    description="The answer is the action with its check, computed from its metric." + ONCE,
 )
-def action_create(request: HttpRequest, payload: ActionIn) -> Status[dict[str, Any]]:
-    fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
-    with refused_in_words():
-        action = services.action_create(actor=_actor(request), **fields)
-    return Status(201, action_detail_json(action, today=_today()))
+def action_create(
+    request: HttpRequest,
+    payload: ActionIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
+) -> Status[dict[str, Any]]:
+    def create() -> dict[str, Any]:
+        fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
+        with refused_in_words():
+            action = services.action_create(actor=_actor(request), **fields)
+        return action_detail_json(action, today=_today())
+
+    return _once(request, response, idempotency_key, payload, create)
 
 
 @router.get(
@@ -210,13 +272,14 @@ def action_read(request: HttpRequest, action_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/actions/{action_id}",
-    response={200: ActionDetailOut, **WRITE},
+    response={200: ActionDetailOut, **ACT},
     operation_id="action_update",
     by_alias=True,
     summary="Change an action",
     description=(
-        "Only the fields sent change. A closed action cannot change, and once its check "
-        "has concluded, neither can what it measured."
+        "Only the fields sent change. A closed action cannot change (but for its public "
+        "words), and once its check has concluded, neither can what it measured: both "
+        "are refused with 409."
     ),
 )
 def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -> dict[str, Any]:
@@ -230,7 +293,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
 
 @router.post(
     "/actions/{action_id}/events",
-    response={201: ActionDetailOut, **WRITE},
+    response={201: ActionEventOut, **ACT},
     operation_id="action_event_create",
     by_alias=True,
     summary="Act on an action",
@@ -243,17 +306,38 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
         "- `task`: `title`, and optionally `owner` (username) and `due_on`\n"
         "- `task_done`: `task`, the task's id\n"
         "- `link_cases`: `cases`, a list of case references\n"
-        "- `follow_up`: nothing; the answer is the new action (its `follows` names this one)\n\n"
-        "Otherwise the answer is the updated action."
+        "- `follow_up`: nothing, of a closed action; the answer is the new action (its "
+        "`follows` names this one)\n"
+        "- `reply_all`: `body`, one public reply sent to every open linked case within "
+        "reach (on its timeline, and to its customer by email); the same words again "
+        "reach only the cases that have not had them\n"
+        "- `resolve_all`: `resolution` and a `root_cause` slug, resolving every open "
+        "linked case within reach; each customer is asked whether they are satisfied\n\n"
+        "Otherwise the answer is the updated action; `cases_reached` says how many cases "
+        "a `reply_all` or `resolve_all` reached.\n\n"
+        "What the action's state does not allow is refused with 409 and the reason: "
+        "advancing before the phase's needs are met or once closed, closing, adding or "
+        "finishing tasks and linking cases once closed, a follow-up of an open action, "
+        "a reply or resolution with no open linked case in reach. Input at fault (an "
+        "empty text, an unknown task, case or root cause) is a 422.\n\n" + ONCE.strip()
     ),
 )
 def action_event_create(
-    request: HttpRequest, action_id: int, payload: ActionEventIn
+    request: HttpRequest,
+    action_id: int,
+    payload: ActionEventIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
 ) -> Status[dict[str, Any]]:
     scope = _scope(request)
     action = _action_or_404(scope, action_id)
-    today = _today()
-    answered = action_event_apply(
-        action=action, event=payload, actor=_actor(request), scope=scope, today=today
-    )
-    return Status(201, action_detail_json(answered, today=today))
+
+    def apply() -> dict[str, Any]:
+        today = _today()
+        applied = action_event_apply(
+            action=action, event=payload, actor=_actor(request), scope=scope, today=today
+        )
+        answer = action_detail_json(applied.action, today=today)
+        return answer | {"cases_reached": applied.cases_reached}
+
+    return _once(request, response, idempotency_key, payload, apply)

@@ -2,7 +2,8 @@
 
 Names the client sends (a team's slug, a username, a touch point's slug, case
 references) become the records they name, within the token's reach; what the
-services refuse (ImprovementError) comes back as a 422 with their sentence.
+services refuse comes back in their sentence: a 409 when the action's state does not
+allow it (ImprovementConflict), a 422 for anything else (ImprovementError).
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from vocloop.accounts.models import Team
 from vocloop.accounts.scope import CaseScope
 from vocloop.accounts.selectors import people_named, team_by_slug
+from vocloop.api.case_events import root_cause_named
 from vocloop.api.errors import ApiError, invalid
 from vocloop.api.improvement_schemas import ActionEventIn
 from vocloop.api.metrics import SEGMENTS
 from vocloop.cases.timeline import Actor
-from vocloop.improvement import services
+from vocloop.improvement import rapid, services
 from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.selectors import objectives_for
-from vocloop.improvement.services import ImprovementError
+from vocloop.improvement.services import ImprovementConflict, ImprovementError
+from vocloop.insights.models import Theme
 from vocloop.listening.selectors import touchpoint_by_slug
 
 # The largest id a database keeps (a bigger number names nothing: it is not asked).
@@ -49,9 +53,12 @@ WINDOWS = {"baseline", "before", "after"}
 
 @contextmanager
 def refused_in_words() -> Iterator[None]:
-    """The services' refusal as the API's 422, with their sentence as it is."""
+    """The services' refusal with their sentence as it is: 409 for a conflict with the
+    action's state, 422 for input they cannot take."""
     try:
         yield
+    except ImprovementConflict as exc:
+        raise ApiError(409, str(exc)) from exc
     except ImprovementError as exc:
         raise ApiError(422, str(exc)) from exc
 
@@ -91,6 +98,8 @@ def service_fields(sent: dict[str, Any], scope: CaseScope) -> dict[str, Any]:
             fields[f"{name}_to"] = window.get("date_to")
         elif name == "touchpoint":
             fields[name] = None if value is None else _touchpoint(value)
+        elif name == "theme":
+            fields[name] = None if value is None else _theme(value)
         elif name == "team":
             fields[name] = None if value is None else team_in_reach(value, scope)
         elif name == "scope_team":  # only measured: any team may be named
@@ -130,17 +139,51 @@ def _team_measured(slug: str) -> Team:
     return team
 
 
+def _theme(slug: str) -> Theme:
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise invalid("theme", f"There is no theme “{slug}”.")
+    return theme
+
+
 def _needed(value: Any, field: str, why: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise invalid(field, why)
     return value
 
 
+@dataclass(frozen=True)
+class Applied:
+    action: Action  # the action to answer with: for follow_up, the new one
+    cases_reached: int | None = None  # reply_all, resolve_all: the cases it reached
+
+
+def _to_linked_cases(action: Action, event: ActionEventIn, actor: Actor, scope: CaseScope) -> int:
+    """reply_all or resolve_all: how many of the open linked cases within reach it reached."""
+    if event.kind == "reply_all":
+        body = _needed(event.body, "body", "reply_all needs a body: the reply customers read.")
+        return rapid.action_reply_all(action=action, body=body, actor=actor, scope=scope)
+    resolution = _needed(
+        event.resolution, "resolution", "resolve_all needs a resolution each customer reads."
+    )
+    slug = _needed(event.root_cause, "root_cause", "resolve_all needs a root_cause slug.")
+    return rapid.action_cases_resolve(
+        action=action,
+        resolution=resolution,
+        root_cause=root_cause_named(slug),
+        actor=actor,
+        scope=scope,
+    )
+
+
 def action_event_apply(
     *, action: Action, event: ActionEventIn, actor: Actor, scope: CaseScope, today: Any
-) -> Action:
-    """Apply the event; the action to answer with (for follow_up, the new one)."""
+) -> Applied:
+    """Apply the event; the action to answer with and, for the rapid response, how many
+    cases it reached."""
     with refused_in_words():
+        if event.kind in ("reply_all", "resolve_all"):
+            return Applied(action, _to_linked_cases(action, event, actor, scope))
         if event.kind == "advance":
             services.action_advance(action=action, actor=actor, today=today)
         elif event.kind == "close":
@@ -167,5 +210,5 @@ def action_event_apply(
                 raise invalid("cases", f"There is no case {', '.join(missing)}.")
             services.action_cases_link(action=action, cases=cases, actor=actor)
         else:  # "follow_up"
-            return services.action_follow_up(action=action, actor=actor)
-    return action
+            return Applied(services.action_follow_up(action=action, actor=actor))
+    return Applied(action)

@@ -8,14 +8,18 @@ empty.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr, field_validator
 
-from vocloop.api.schemas import InputSchema
+from vocloop.api.metrics import SEGMENTS
+from vocloop.api.schema_rules import ACTION_EVENT_KINDS
+from vocloop.api.schemas import InputSchema, refuse_unstorable_text
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction
 from vocloop.insights.models import Dimension, Want
+from vocloop.listening.models import LifecycleStage
+from vocloop.metrics.selectors import METRICS
 
 DirectionName = Literal["higher", "lower"]
 CadenceName = Literal["weekly", "monthly", "quarterly"]
@@ -25,7 +29,16 @@ DimensionName = Literal[
     "ease_of_use", "documentation", "defects", "timeliness", "service", "billing"
 ]
 WantName = Literal["right_product", "caring_person", "on_time", "effective_resolution"]
-EventKind = Literal["advance", "close", "task", "task_done", "link_cases", "follow_up"]
+EventKind = Literal[
+    "advance",
+    "close",
+    "task",
+    "task_done",
+    "link_cases",
+    "follow_up",
+    "reply_all",
+    "resolve_all",
+]
 # Spelt out so that OpenAPI lists them; a new choice in a model must be added here too.
 assert set(get_args(DirectionName)) == set(Direction.values)
 assert set(get_args(CadenceName)) == set(Cadence.values)
@@ -35,6 +48,10 @@ assert set(get_args(DimensionName)) <= set(Dimension.values)
 assert set(get_args(WantName)) == set(Want.values)
 
 METRIC = "A metric of GET /metrics/{metric}, e.g. complaint_rate, nps, time_to_resolve."
+# The values the server takes, listed so that OpenAPI says so (null: not set).
+METRIC_NAMES: dict[str, Any] = {"enum": [*sorted(METRICS), None]}
+STAGE_NAMES: dict[str, Any] = {"enum": [*LifecycleStage.values, None]}
+SEGMENT_NAMES: dict[str, Any] = {"enum": [*SEGMENTS, None]}
 TOUCHPOINT = "Scope filter: a touch point's slug, as in the metrics API."
 STAGE = "Scope filter: a lifecycle stage, e.g. support."
 CHANNEL = "Scope filter, feedback metrics only: where feedback was given, e.g. web."
@@ -42,6 +59,10 @@ SEGMENT = "Scope filter: a customer size, or 'unknown', as in the metrics API."
 SCOPE_TEAM = (
     "Scope filter: a team's slug, the metrics API's `team` (its cases; the feedback at the "
     "touch points it owns). Not `team`, the team that owns it."
+)
+THEME = (
+    "A theme's slug: the theme an objective serves or an action is about, and the one "
+    "theme_share is read for (required with that metric)."
 )
 TEAM = "The owning team's slug; a token acting for a person may name only their teams."
 OWNER = "The owner's username."
@@ -62,12 +83,13 @@ class WindowOut(Schema):
 
 class ObjectiveChange(InputSchema):
     title: StrictStr | None = Field(None, max_length=200, description="What is to be reached.")
-    metric: StrictStr | None = Field(None, description=METRIC)
+    metric: StrictStr | None = Field(None, description=METRIC, json_schema_extra=METRIC_NAMES)
     touchpoint: StrictStr | None = Field(None, description=TOUCHPOINT)
-    stage: StrictStr | None = Field(None, description=STAGE)
+    stage: StrictStr | None = Field(None, description=STAGE, json_schema_extra=STAGE_NAMES)
     channel: StrictStr | None = Field(None, description=CHANNEL)
-    segment: StrictStr | None = Field(None, description=SEGMENT)
+    segment: StrictStr | None = Field(None, description=SEGMENT, json_schema_extra=SEGMENT_NAMES)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
+    theme: StrictStr | None = Field(None, description=THEME)
     dimension: DimensionName | None = Field(None, description="The quality dimension it serves.")
     want: WantName | None = Field(None, description="The customer want it serves.")
     target: StrictFloat | StrictInt | None = Field(
@@ -85,7 +107,7 @@ class ObjectiveChange(InputSchema):
 
 class ObjectiveIn(ObjectiveChange):
     title: StrictStr = Field(..., max_length=200, description="What is to be reached.")
-    metric: StrictStr = Field(..., description=METRIC)
+    metric: StrictStr = Field(..., description=METRIC, json_schema_extra=METRIC_NAMES)
     target: StrictFloat | StrictInt = Field(
         ...,
         allow_inf_nan=False,
@@ -102,12 +124,13 @@ class ActionChange(InputSchema):
     title: StrictStr | None = Field(None, max_length=200, description="What the action does.")
     kind: KindName | None = Field(None, description="Corrective, preventive or improvement.")
     objective: StrictInt | None = Field(None, description="The id of the objective it serves.")
-    metric: StrictStr | None = Field(None, description=METRIC)
+    metric: StrictStr | None = Field(None, description=METRIC, json_schema_extra=METRIC_NAMES)
     touchpoint: StrictStr | None = Field(None, description=TOUCHPOINT)
-    stage: StrictStr | None = Field(None, description=STAGE)
+    stage: StrictStr | None = Field(None, description=STAGE, json_schema_extra=STAGE_NAMES)
     channel: StrictStr | None = Field(None, description=CHANNEL)
-    segment: StrictStr | None = Field(None, description=SEGMENT)
+    segment: StrictStr | None = Field(None, description=SEGMENT, json_schema_extra=SEGMENT_NAMES)
     scope_team: StrictStr | None = Field(None, description=SCOPE_TEAM)
+    theme: StrictStr | None = Field(None, description=THEME)
     problem: StrictStr | None = Field(None, description="Plan: the problem, with its evidence.")
     whys: list[StrictStr] | None = Field(None, description="Plan: the five whys, in order.")
     cause_category: CauseName | None = Field(None, description="Plan: the Ishikawa category.")
@@ -132,13 +155,15 @@ class ActionChange(InputSchema):
 
 class ActionIn(ActionChange):
     title: StrictStr = Field(..., max_length=200, description="What the action does.")
-    metric: StrictStr = Field(..., description=METRIC)
+    metric: StrictStr = Field(..., description=METRIC, json_schema_extra=METRIC_NAMES)
     team: StrictStr = Field(..., description=TEAM)
     owner: StrictStr = Field(..., description=OWNER)
     due_on: dt.date = Field(..., description="When the action is to be done.")
 
 
 class ActionEventIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra=ACTION_EVENT_KINDS)
+
     kind: EventKind = Field(..., description="What to do with the action.")
     reason: StrictStr | None = Field(
         None, description="For close: why it closes (needed unless the check found it effective)."
@@ -150,12 +175,23 @@ class ActionEventIn(InputSchema):
     cases: list[StrictStr] | None = Field(
         None, description="For link_cases: the references of the cases to link."
     )
+    body: StrictStr | None = Field(
+        None, description="For reply_all: the public reply each open linked case's customer reads."
+    )
+    resolution: StrictStr | None = Field(
+        None, description="For resolve_all: the resolution summary each customer reads."
+    )
+    root_cause: StrictStr | None = Field(
+        None, description="For resolve_all: a root cause slug, as in the cases API."
+    )
 
 
 class ListFilters(Schema):
     team: str | None = Field(None, description="A team's slug.")
     limit: int = Field(50, ge=1, le=200, description="At most this many items.")
     offset: int = Field(0, ge=0, le=2_000_000_000, description="Skip this many items.")
+
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Answers
@@ -232,6 +268,7 @@ class ScopeOut(Schema):
     channel: str | None = Field(..., description="The channel.")
     segment: str | None = Field(..., description="The customer size.")
     scope_team: str | None = Field(..., description="The slug of the team measured.")
+    theme: str | None = Field(..., description=THEME)
     team: str = Field(..., description="The owning team's slug.")
     owner: str = Field(..., description="The owner's username.")
     due_on: dt.date = Field(..., description="The due date.")
@@ -307,6 +344,16 @@ class ActionDetailOut(ActionOut):
     tasks: list[TaskOut] = Field(..., description="Do: what is to be done.")
     cases: list[str] = Field(..., description="The references of the cases linked.")
     timeline: list[TimelineOut] = Field(..., description="Its changes, oldest first.")
+
+
+class ActionEventOut(ActionDetailOut):
+    cases_reached: int | None = Field(
+        ...,
+        description=(
+            "For reply_all: how many open linked cases the reply went to now (0 when each "
+            "had it already); for resolve_all: how many were resolved. Null for other kinds."
+        ),
+    )
 
 
 class ActionListOut(Schema):

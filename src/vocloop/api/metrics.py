@@ -14,7 +14,9 @@ from pydantic import field_validator
 
 from vocloop.accounts.selectors import team_by_slug
 from vocloop.api.errors import ApiError, ErrorOut, invalid
+from vocloop.api.schemas import refuse_unstorable_text
 from vocloop.customers.models import Customer
+from vocloop.insights.models import Theme
 from vocloop.lib.days import day_of
 from vocloop.listening.models import LifecycleStage
 from vocloop.listening.selectors import touchpoint_by_slug
@@ -37,12 +39,6 @@ PeriodName = Literal["day", "week", "month"]
 SEGMENTS = (*Customer.Size.values, UNKNOWN_SEGMENT)
 
 
-def _refuse_nul(value: Any) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("The text contains a NUL character.")
-    return value
-
-
 class MetricFilters(Schema):
     date_from: dt.date | None = Field(
         None, alias="from", description=f"First day, inclusive (default: {DEFAULT_DAYS} days ago)."
@@ -63,8 +59,13 @@ class MetricFilters(Schema):
         "feedback metric the feedback heard at the touch points the team owns now (a touch "
         "point handed to another team takes its past feedback with it).",
     )
+    theme: str | None = Field(
+        None,
+        description="A theme's slug: required for theme_share (that theme's share of the "
+        "comments read), refused for every other metric.",
+    )
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 class GroupedFilters(MetricFilters):
@@ -158,7 +159,21 @@ def _scope(metric: Metric, filters: MetricFilters) -> Scope:
         channel=filters.channel,
         segment=filters.segment,
         team_id=_named(filters.team, team_by_slug, "team", "team"),
+        theme_id=_theme_id(metric, filters.theme),
     )
+
+
+def _theme_id(metric: Metric, slug: str | None) -> int | None:
+    if not metric.by_theme:
+        if slug is not None:
+            raise invalid("theme", f"{metric.name} is not read by theme: leave the theme out.")
+        return None
+    if slug is None:
+        raise invalid("theme", f"{metric.name} is a theme's share: give the theme's slug.")
+    theme = Theme.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if theme is None:
+        raise invalid("theme", f"There is no theme {slug!r}.")
+    return theme
 
 
 def _group_out(group: Group) -> dict[str, Any]:
@@ -191,7 +206,9 @@ def _group_out(group: Group) -> dict[str, Any]:
         "passed counts nothing), sla_compliance_acknowledge (the same for the "
         "acknowledgement deadline), recovery_rate (satisfied verdicts / all "
         "verdicts), time_to_acknowledge and time_to_resolve (median in business hours, from "
-        "histograms: the interval reaches to bucket edges). Shares are 0–1. "
+        "histograms: the interval reaches to bucket edges), theme_share (of the comments "
+        "read, the share about the theme given by `theme`; a parent theme counts its "
+        "children's comments, each once). Shares are 0–1. "
         "`enough_data` is false below 30 responses (VOCLOOP_MIN_RESPONSES): show n, not the "
         "value. "
         "Computed from daily rollups, never from raw feedback."

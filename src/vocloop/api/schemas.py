@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, get_args
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, field_validator
 
+from vocloop.api.schema_rules import CASE_EVENT_KINDS, score_rules
 from vocloop.cases.models import Severity, Status
+from vocloop.listening.models import SCORE_RANGES
 
 CaseStatus = Literal["new", "acknowledged", "waiting_on_customer", "resolved", "closed"]
 SeverityName = Literal["critical", "high", "normal", "low"]
@@ -24,11 +27,35 @@ assert set(get_args(CaseStatus)) == set(Status.values)
 assert set(get_args(SeverityName)) == set(Severity.values)
 
 
-def _refuse_nul(value: Any) -> Any:
-    # PostgreSQL cannot store the NUL character in text; refused here it is a
-    # 422 naming the field rather than a database error.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("The text contains a NUL character (\\u0000), which is not allowed.")
+def _text_problem(value: Any) -> str | None:
+    """Why text in `value` (a string or a list of them) cannot be stored.
+
+    An object is left to its own schema, which names the field within it.
+    """
+    if isinstance(value, str):
+        # PostgreSQL cannot store the NUL character in text.
+        if "\x00" in value:
+            return "The text contains a NUL character (\\u0000), which is not allowed."
+        # A lone UTF-16 surrogate ("\\ud800" in JSON) is not a character: no database
+        # and no UTF-8 text can hold it. Only surrogates make encoding fail.
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return (
+                "The text contains a lone UTF-16 surrogate (\\ud800–\\udfff without its "
+                "pair), which is not a character."
+            )
+        return None
+    if isinstance(value, list | tuple):
+        return next((p for p in map(_text_problem, value) if p is not None), None)
+    return None
+
+
+def refuse_unstorable_text(value: Any) -> Any:
+    """A field validator: refused here, such text is a 422 naming the field, not a 500."""
+    problem = _text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -36,7 +63,8 @@ class InputSchema(Schema):
     # A misspelt field ("comments") silently ignored would lose what the client meant.
     model_config = ConfigDict(extra="forbid")
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    # Before any other check, so that no parsing or message ever handles such text.
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Inputs
@@ -61,17 +89,33 @@ class CustomerIn(InputSchema):
 
 
 class FeedbackIn(InputSchema):
-    touchpoint: StrictStr = Field(..., description="The touch point's slug.", max_length=100)
-    channel: StrictStr = Field("api", description="Where the feedback was given, e.g. 'email'.")
+    model_config = ConfigDict(json_schema_extra=score_rules(SCORE_RANGES))
+
+    touchpoint: StrictStr = Field(
+        ...,
+        description="The touch point's slug.",
+        max_length=100,
+        json_schema_extra={"minLength": 1},
+    )
+    channel: StrictStr = Field(
+        "api",
+        description="Where the feedback was given, e.g. 'email'.",
+        json_schema_extra={"minLength": 1, "maxLength": 50, "pattern": r"\S"},
+    )
     customer: CustomerIn | None = None
     score_type: Literal["nps", "csat", "ces"] | None = None
     score: StrictInt | None = Field(
         None, description="NPS 0–10, CSAT 1–5, CES 1–7 (how easy; low is poor)."
     )
-    comment: StrictStr | None = ""
+    comment: StrictStr | None = Field(
+        "",
+        description="Needed, with some text in it, when there is no score.",
+        json_schema_extra={"maxLength": settings.COMMENT_MAX_LENGTH},
+    )
     occurred_at: dt.datetime | None = Field(
         None,
-        description="When the customer gave it, ISO 8601 with its offset; defaults to now.",
+        description="When the customer gave it, ISO 8601 with its offset, not in the future "
+        "nor before 1970; defaults to now.",
     )
     complaint: StrictBool = Field(
         False, description="An explicit complaint: it always opens a case."
@@ -88,6 +132,8 @@ class FeedbackIn(InputSchema):
 
 
 class CaseEventIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra=CASE_EVENT_KINDS)
+
     kind: Literal["public_reply", "internal_note", "status_change", "assignment", "severity_change"]
     body: StrictStr | None = Field(
         None, description="The text of a reply or note; the reason when reopening."
@@ -113,7 +159,7 @@ class CaseFilters(Schema):
     # Bounded so that the database is never asked for an offset it cannot hold.
     offset: int = Field(0, ge=0, le=2_000_000_000)
 
-    _no_nul = field_validator("*")(_refuse_nul)
+    _storable_text = field_validator("*", mode="before")(refuse_unstorable_text)
 
 
 # Answers

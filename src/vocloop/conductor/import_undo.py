@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from vocloop.insights.models import CommentText, Correction, SimilarGroup
 from vocloop.listening.models import Feedback, FeedbackImport
-from vocloop.metrics.rollups import feedback_days, rollup_feedback_recount
+from vocloop.metrics.rollups import feedback_days, rollup_feedback_recount, rollup_themes_recount
 
 BATCH = 2000
 
@@ -92,6 +92,7 @@ def feedback_import_undo(pk: int) -> UndoResult:
                 .get("insights.SimilarGroup", 0)
             )
         rollup_feedback_recount(days)
+        rollup_themes_recount(days)
         record.undone_at = timezone.now()
         record.save(update_fields=["undone_at"])
     return UndoResult(feedback=len(ids), groups=forgotten, seconds=time.monotonic() - began)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -235,7 +235,7 @@ def interval_drawing(
     low: float,
     high: float,
     overall: float | None = None,
-    value_label: str = "{:g}",
+    value_label: str | Callable[[float], str] = "{:g}",
     width: int = 560,
     row_height: int = 28,
 ) -> IntervalDrawing:
@@ -265,7 +265,8 @@ def interval_drawing(
         )
         for i, (key, label, value, ci_low, ci_high, enough) in enumerate(rows)
     ]
-    ticks = [Tick(x(t) or 0.0, value_label.format(t)) for t in nice_ticks(low, high)]
+    said = value_label.format if isinstance(value_label, str) else value_label
+    ticks = [Tick(x(t) or 0.0, said(t)) for t in nice_ticks(low, high)]
     return IntervalDrawing(width, height, left, right, drawn, ticks, x(overall))
 
 

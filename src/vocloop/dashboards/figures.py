@@ -69,6 +69,9 @@ EXPLANATIONS: dict[str, str] = {
     "who answered.",
     "time_to_acknowledge": "Median business hours from opening to the first acknowledgement.",
     "time_to_resolve": "Median business hours from opening to resolution.",
+    "theme_share": "Comments about one theme, of all comments read; a parent theme counts "
+    "its children's comments. Read theme by theme: on a quality objective or improvement "
+    "action, or through the API.",
 }
 OVERVIEW_METRICS = (
     "nps",

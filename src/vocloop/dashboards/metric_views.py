@@ -117,7 +117,7 @@ def _drill(
 @login_required
 @require_GET
 def metric_detail(request: HttpRequest, metric: str) -> HttpResponse:
-    if metric not in METRICS:
+    if metric not in METRICS or METRICS[metric].by_theme:
         return metric_index(request, missing=metric)
     form = filter_form(request)
     if not form.is_valid():
@@ -189,6 +189,12 @@ def metric_index(request: HttpRequest, missing: str | None = None) -> HttpRespon
     metrics = [
         {"name": name, "label": LABELS.get(name, name), "explanation": EXPLANATIONS.get(name, "")}
         for name in METRICS
+        if not METRICS[name].by_theme  # no chart of its own here: it needs a theme
     ]
-    context = {"metrics": metrics, "missing": missing, "query": request.GET.urlencode()}
+    context = {
+        "metrics": metrics,
+        "missing": missing,
+        "by_theme": LABELS.get(missing) if missing is not None and missing in METRICS else None,
+        "query": request.GET.urlencode(),
+    }
     return render(request, "dashboards/metric_index.html", context, status=404 if missing else 200)

@@ -82,7 +82,7 @@ def plans(*, recovery_days: int) -> tuple[ActionPlan, ...]:
                 "customer only once the carrier accepts them.",
                 "expected_effect": 1.0,
                 "public": True,
-                "public_problem": "You told us a delivery slot you had booked was cancelled.",
+                "public_problem": "A delivery slot you had booked was cancelled.",
                 "public_change": "A slot is now confirmed only once the carrier has accepted it.",
             },
             tasks=(

@@ -23,6 +23,7 @@ from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
 from vocloop.improvement.check import action_check
+from vocloop.improvement.check_chart import check_drawing
 from vocloop.improvement.forms import ActionForm, CloseForm, PublicWordsForm, TaskForm
 from vocloop.improvement.linked import linked_page
 from vocloop.improvement.models import Action
@@ -57,15 +58,18 @@ def _render_action(
         "reply_all": ReplyAllForm(),
         "resolve_all": ResolveAllForm(),
     } | (bound or {})
+    check = action_check(action, today=today())
     context = {
         "action": action,
         "open": open_,
-        "check": action_check(action, today=today()),
+        "check": check,
+        "check_drawing": check_drawing(check, action.metric),
         "metric": METRICS[action.metric],
         "tasks": action.tasks.select_related("owner"),
         **linked_page(action, scope),
         "timeline": timeline_of(action=action),
         "follow_ups": actions_for(scope).filter(follows=action),
+        "may_follow_up": services.may_follow_up(action),
         "effective": action.verdict == EFFECTIVE,
         "page": "actions",
         **{f"{name}_form": form for name, form in built.items()},

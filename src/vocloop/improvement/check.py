@@ -120,7 +120,7 @@ def action_check(action: Action, *, today: dt.date) -> Check:
         return Check(
             NOT_YET,
             False,
-            f"No detectable effect yet: 0 of {plan.per_period} responses needed after the "
+            f"No detectable effect yet: 0 of {plan.per_period:,} responses needed after the "
             "change; the first whole week is not over.",
             before=_estimate(scope_before),
             rest_before=_estimate(rest_before),
@@ -143,7 +143,7 @@ def action_check(action: Action, *, today: dt.date) -> Check:
     measured = _measurable(scope_before, scope_after, rest_before, rest_after)
     if measured is None:
         sentence = (
-            f"No detectable effect yet: {scope_after.n} of {plan.per_period} responses "
+            f"No detectable effect yet: {scope_after.n:,} of {plan.per_period:,} responses "
             "needed after the change."
         )
         return Check(
@@ -163,7 +163,11 @@ def action_check(action: Action, *, today: dt.date) -> Check:
     said = effect_verdict(measured, expected=plan.expected_effect, needed=plan.per_period)
     sentence = said.sentence
     if not said.final and ready_on is not None:
-        sentence += f" At the current rate they will be in by {ready_on:%-d %B %Y}."
+        sentence += f" At the current rate they will be in by {ready_on:%-d %B %Y}"
+        if ready_on > action.due_on and action.phase != Action.Phase.CLOSED:
+            # Said where it is read: the owner may widen the scope or move the due date.
+            sentence += f", after the action's due date of {action.due_on:%-d %B %Y}"
+        sentence += "."
     return Check(
         said.verdict,
         said.final,

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 
 from vocloop.accounts.models import Team
@@ -31,13 +31,14 @@ from vocloop.insights.models import Theme
 from vocloop.lib.words import counted, number
 from vocloop.listening.models import Touchpoint
 from vocloop.metrics.catalogue import LABELS, format_value
+from vocloop.metrics.models import ThemeRollup
 from vocloop.metrics.selectors import METRICS, Scope, metric_groups, period_bounds
 from vocloop.statistics.estimate import Estimate
 
 # A case's figures look back this far: long enough to count a recurring root cause.
 CASE_WEEKS = 8
-# What a theme's action should move: the share of negative comments where it rises.
-THEME_METRIC = "negative_comments"
+# What a theme's action should move: the theme's share of comments where it rises.
+THEME_METRIC = "theme_share"
 # What a case's action should move: the complaint rate at its touch point.
 CASE_METRIC = "complaint_rate"
 
@@ -128,14 +129,28 @@ def _rise_at(
 
 
 def where_it_rises(theme: Theme, as_of: dt.date) -> Touchpoint | None:
-    """The touch point where the theme is on the rise, its largest rise in comments;
-    None when it rises at none alone (then it is raised over all comments)."""
+    """The touch point where the theme is on the rise, its largest rise in comments; where
+    it rises at none alone, the one where it was said most in the weeks the rise is read
+    over. An action needs a scope that leaves a rest of the organisation to compare with
+    (improvement/check.py): raised over all comments, it could never be checked."""
     found = [
         (rise.comments, tp.name, tp)
         for tp in Touchpoint.objects.order_by("name")
         if (rise := _rise_at(theme, as_of, tp)) is not None
     ]
-    return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
+    if found:
+        return max(found, key=lambda f: (f[0], f[1]))[2]
+    period = insights.rise_period(as_of)
+    most = (
+        ThemeRollup.objects.filter(
+            theme=theme, day__gte=period.recent_first, day__lte=period.recent_last
+        )
+        .values("touchpoint")
+        .annotate(n=Sum("comments"))
+        .order_by("-n", "touchpoint")
+        .first()
+    )
+    return Touchpoint.objects.get(pk=most["touchpoint"]) if most else None
 
 
 def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None = None) -> Raised:
@@ -164,7 +179,7 @@ def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None 
         f"the {insights.HISTORY_WEEKS} weeks before; {counted(recent.comments, 'comment')}."
     )
     measured = Scope(period.recent_first, period.recent_last, touchpoint_id=tp)
-    negative = metric_value(THEME_METRIC, measured)
+    negative = metric_value("negative_comments", measured)
     lines = [
         problem,
         (
@@ -174,7 +189,8 @@ def theme_raised(theme: Theme, *, as_of: dt.date, touchpoint: Touchpoint | None 
             else "Not flagged as rising by the test of the themes page."
         ),
         f"Of the theme's comments, negative: {stated(recent.negative, 'share')}.",
-        f"Negative comments{_at(touchpoint)} in the same weeks: {stated(negative, THEME_METRIC)}.",
+        f"Negative comments{_at(touchpoint)} in the same weeks: "
+        f"{stated(negative, 'negative_comments')}.",
         f"Theme page: {_theme_link(theme, period, touchpoint)}",
     ]
     return Raised(

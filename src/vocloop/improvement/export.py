@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from vocloop.accounts.scope import case_scope
 from vocloop.improvement.check import action_check
-from vocloop.improvement.models import Action, MeasuredScope
+from vocloop.improvement.models import Action, Objective
 from vocloop.improvement.pages import today
 from vocloop.improvement.reviews import review_states
 from vocloop.improvement.selectors import actions_for, actions_overdue_first, objectives_for
@@ -26,7 +26,7 @@ from vocloop.improvement.status import objective_status
 from vocloop.lib.downloads import csv_response
 from vocloop.statistics.estimate import Estimate
 
-SCOPE_HEADER = ["metric", "touchpoint", "stage", "channel", "segment", "scope_team"]
+SCOPE_HEADER = ["metric", "touchpoint", "stage", "channel", "segment", "scope_team", "theme"]
 OBJECTIVE_HEADER = [
     "id",
     "title",
@@ -82,8 +82,8 @@ ACTION_HEADER = [
 ]
 
 
-def _scope(measured: MeasuredScope) -> list[Any]:
-    touchpoint, measured_team = measured.touchpoint, measured.scope_team
+def _scope(measured: Objective | Action) -> list[Any]:
+    touchpoint, measured_team, theme = measured.touchpoint, measured.scope_team, measured.theme
     return [
         measured.metric,
         touchpoint.slug if touchpoint is not None else None,
@@ -91,6 +91,7 @@ def _scope(measured: MeasuredScope) -> list[Any]:
         measured.channel,
         measured.segment,
         measured_team.slug if measured_team is not None else None,
+        theme.slug if theme is not None else None,
     ]
 
 

@@ -27,6 +27,7 @@ from vocloop.metrics.catalogue import LABELS, METRICS, UNKNOWN_SEGMENT
 
 WHYS = 5
 METRIC_CHOICES = [(name, LABELS.get(name, name)) for name in METRICS]
+THEME_HELP = "A theme's share of comments is read for this theme."
 SEGMENT_CHOICES = [
     ("", "All segments"),
     *Customer.Size.choices,
@@ -141,6 +142,7 @@ class ObjectiveForm(ScopeForm):
         required=False,
         empty_label="None",
         label="Theme it serves",
+        help_text=THEME_HELP,
     )
     target = forms.FloatField(
         help_text="In the metric's unit: NPS points, hours; a share in per cent (5 for 5 %).",
@@ -192,6 +194,15 @@ class ActionForm(ScopeForm):
         label="Objective it serves",
         error_messages={"invalid_choice": "Choose one of the objectives listed."},
     )
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="None",
+        label="Theme it is about",
+        help_text=THEME_HELP,
+        error_messages={"invalid_choice": "Choose a theme of the list."},
+    )
     problem = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     cause_category = forms.ChoiceField(
         choices=[("", "Not yet known"), *CauseCategory.choices],
@@ -218,7 +229,7 @@ class ActionForm(ScopeForm):
     field_order = [
         "title", "kind", "objective", "problem", *(f"why_{i}" for i in range(1, WHYS + 1)),
         "cause_category", "change", "metric", "touchpoint", "stage", "channel", "segment",
-        "scope_team", "expected_effect", "team", "owner", "due_on", "effective_from",
+        "scope_team", "theme", "expected_effect", "team", "owner", "due_on", "effective_from",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
@@ -236,6 +247,7 @@ class ActionForm(ScopeForm):
         initial = {name: getattr(action, name) for name in names}
         initial |= {"touchpoint": action.touchpoint_id, "objective": action.objective_id}
         initial |= {"scope_team": action.scope_team_id}
+        initial |= {"theme": action.theme.slug if action.theme else None}
         initial |= {"team": action.team_id, "owner": action.owner_id}
         initial |= {f"why_{i}": why for i, why in enumerate(action.whys, start=1)}
         if action.expected_effect is not None and is_share(action.metric):
@@ -253,6 +265,7 @@ class ActionForm(ScopeForm):
             "channel": objective.channel,
             "segment": objective.segment,
             "scope_team": objective.scope_team_id,
+            "theme": objective.theme.slug if objective.theme else None,
             "team": objective.team_id,
             "owner": objective.owner_id,
             "due_on": objective.due_on,

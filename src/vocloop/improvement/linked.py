@@ -1,6 +1,6 @@
 """Reads of the cases linked to improvement actions (one problem, many cases): the open
-actions a case can be linked to, a theme's open cases, and an action's linked cases
-with their SLA state and their count by week.
+actions a case can be linked to, the open cases of a theme or of a group of similar
+comments, and an action's linked cases with their SLA state and their count by week.
 
 Scoped as every staff read is (accounts/scope.py): a user links, sees and counts only
 the cases and actions of their teams, everything if they see every case.
@@ -21,10 +21,12 @@ from vocloop.cases.selectors import Due, case_due
 from vocloop.improvement.models import Action, ActionCase
 from vocloop.improvement.selectors import actions_for
 from vocloop.insights.models import Theme
+from vocloop.insights.selectors import said_alike
 from vocloop.lib.days import day_of
+from vocloop.listening.models import Feedback
 
-# A theme's page lists this many of its open cases, the latest first.
-THEME_CASES_SHOWN = 100
+# A theme's or a group of similar comments' page lists this many open cases, latest first.
+CASES_SHOWN = 100
 
 
 def open_actions_for(scope: CaseScope) -> QuerySet[Action]:
@@ -37,10 +39,32 @@ def actions_of_case(case: Case, scope: CaseScope) -> QuerySet[Action]:
     return actions_for(scope).filter(case_links__case=case).order_by("due_on", "id")
 
 
+def _open_cases(scope: CaseScope, **feedback: Any) -> QuerySet[Case]:
+    """Open cases within reach whose feedback is as asked, the latest first."""
+    found = scope.cases().filter(status__in=OPEN_STATUSES, **feedback)
+    return found.distinct().select_related("touchpoint", "team").order_by("-opened_at", "-pk")
+
+
+def cases_listed(cases: QuerySet[Case]) -> dict[str, Any]:
+    """What a page's form lists of some open cases: the latest CASES_SHOWN, and how many
+    more there are."""
+    shown = list(cases[:CASES_SHOWN])
+    more = cases.count() - len(shown) if len(shown) == CASES_SHOWN else 0
+    return {"open_cases": shown, "open_cases_more": more}
+
+
 def theme_open_cases(theme: Theme, scope: CaseScope) -> QuerySet[Case]:
     """Open cases within reach whose feedback is about the theme, the latest first."""
-    found = scope.cases().filter(status__in=OPEN_STATUSES, feedback__themes__theme=theme)
-    return found.distinct().select_related("touchpoint", "team").order_by("-opened_at", "-pk")
+    return _open_cases(scope, feedback__themes__theme=theme)
+
+
+def similar_open_cases(feedback: Feedback, scope: CaseScope) -> QuerySet[Case]:
+    """Open cases within reach whose feedback said what this feedback said (its group of
+    similar comments within 30 days of it, itself included), the latest first."""
+    alike = said_alike(feedback)
+    if alike is None:
+        return Case.objects.none()
+    return _open_cases(scope, feedback__in=alike)
 
 
 @dataclass(frozen=True)

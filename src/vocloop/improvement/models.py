@@ -34,6 +34,9 @@ class MeasuredScope(models.Model):
     `scope_team` is the metrics API's team filter (the team's cases, the feedback at
     the touch points it owns): not to be confused with `team`, the team that owns the
     objective or action.
+
+    A metric read by theme (theme_share) is read for the objective's or action's own
+    `theme`: the theme an objective serves, or the one an action is about.
     """
 
     metric = models.CharField(max_length=40)

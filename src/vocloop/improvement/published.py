@@ -73,6 +73,7 @@ class PublishedAction:
     problem: str
     change: str
     standardised_on: dt.date
+    in_place_since: dt.date
     result: str
 
 
@@ -82,12 +83,19 @@ class CaseChange:
 
     change: str
     standardised_on: dt.date
+    in_place_since: dt.date
     published: bool  # also on the public page
 
 
 def standardised_on(action: Action) -> dt.date:
     assert action.closed_at is not None
     return day_of(action.closed_at)
+
+
+def in_place_since(action: Action) -> dt.date:
+    """The day the change took effect, which customers felt; the day it was standardised
+    (its effect proven) comes weeks later."""
+    return action.effective_from or standardised_on(action)
 
 
 def published_actions() -> QuerySet[Action]:
@@ -151,6 +159,7 @@ def published(action: Action) -> PublishedAction:
         problem=action.public_problem,
         change=action.public_change or PLAIN_CHANGE,
         standardised_on=standardised_on(action),
+        in_place_since=in_place_since(action),
         result=result_in_words(action),
     )
 
@@ -166,6 +175,7 @@ def case_changes(case: Case) -> list[CaseChange]:
         CaseChange(
             change=link.action.public_change or PLAIN_CHANGE,
             standardised_on=standardised_on(link.action),
+            in_place_since=in_place_since(link.action),
             published=link.action.public,
         )
         for link in links

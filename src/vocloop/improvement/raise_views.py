@@ -66,10 +66,6 @@ class RaisedActionForm(ActionForm):
     source = forms.ChoiceField(
         choices=Action.Source.choices, required=False, widget=forms.HiddenInput
     )
-    theme = forms.ModelChoiceField(
-        queryset=Theme.objects.all(), to_field_name="slug", required=False,
-        widget=forms.HiddenInput,
-    )  # fmt: skip
     evidence = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.none(),

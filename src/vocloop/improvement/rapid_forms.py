@@ -1,5 +1,6 @@
-"""Forms of the rapid response: link cases to an action (from a case, from a theme), and
-the action's reply to all its open cases and their resolution in one go."""
+"""Forms of the rapid response: link cases to an action (from a case, from a theme, from a
+group of similar comments), and the action's reply to all its open cases and their
+resolution in one go."""
 
 from __future__ import annotations
 
@@ -46,10 +47,9 @@ class CaseLinkForm(forms.Form):
         self.fields["action"].queryset = actions  # type: ignore[attr-defined]
 
 
-class ThemeLinkForm(CaseLinkForm):
-    """Link some of a theme's open cases to an open action, in one go."""
+class CasesLinkForm(CaseLinkForm):
+    """Link some of the open cases a page lists to an open action, in one go."""
 
-    prefix = "theme_link"
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.none(),
         label="Open cases",
@@ -66,6 +66,18 @@ class ThemeLinkForm(CaseLinkForm):
     ) -> None:
         super().__init__(*args, actions=actions, **kwargs)
         self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
+
+
+class ThemeLinkForm(CasesLinkForm):
+    """A theme's open cases."""
+
+    prefix = "theme_link"
+
+
+class SimilarLinkForm(CasesLinkForm):
+    """The open cases of a group of similar comments."""
+
+    prefix = "similar_link"
 
 
 def _text(label: str, help_text: str, required: str, rows: int) -> forms.CharField:

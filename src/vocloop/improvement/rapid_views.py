@@ -1,8 +1,9 @@
-"""Pages of the rapid response: link a case, or a theme's open cases, to an action; reply
-to all of an action's open cases and resolve them from the action's page.
+"""Pages of the rapid response: link a case, a theme's open cases or those of a group of
+similar comments to an action; reply to all of an action's open cases and resolve them
+from the action's page.
 
-A case, a theme's cases or an action out of the user's reach is a 404 (or not among
-the choices), as everywhere on the staff pages. A refusal shows the form again with its
+A case, a feedback, a theme's cases or an action out of the user's reach is a 404 (or
+not among the choices), as everywhere on the staff pages. A refusal shows the form again with its
 error in words (a 400); a success redirects back with a message.
 """
 
@@ -11,31 +12,37 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vocloop.accounts.scope import CaseScope, case_scope
-from vocloop.cases.models import OPEN_STATUSES
+from vocloop.cases.models import OPEN_STATUSES, Case
 from vocloop.cases.selectors import case_for_staff
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import rapid, services
 from vocloop.improvement.action_views import _act
 from vocloop.improvement.linked import (
-    THEME_CASES_SHOWN,
     actions_of_case,
+    cases_listed,
     open_actions_for,
+    similar_open_cases,
     theme_open_cases,
 )
 from vocloop.improvement.models import Action
 from vocloop.improvement.pages import attempt
 from vocloop.improvement.rapid_forms import (
     CaseLinkForm,
+    CasesLinkForm,
     ReplyAllForm,
     ResolveAllForm,
+    SimilarLinkForm,
     ThemeLinkForm,
 )
 from vocloop.insights.models import Theme
+from vocloop.insights.selectors import visible_feedback
 
 NOT_LINKED = "Nothing was linked: see the form below."
 
@@ -72,15 +79,19 @@ def case_link(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "improvement/case_link.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def theme_link(request: HttpRequest, slug: str) -> HttpResponse:
-    """Link a theme's open cases to an open action in bulk (the theme page's form)."""
-    theme = get_object_or_404(Theme, slug=slug)
-    scope = case_scope(request.user)
-    cases = theme_open_cases(theme, scope)
+def _link_listed(
+    request: HttpRequest,
+    form_class: type[CasesLinkForm],
+    cases: QuerySet[Case],
+    *,
+    scope: CaseScope,
+    back: str,
+    template: str,
+    page: dict[str, object],
+) -> HttpResponse:
+    """Link the open cases chosen of those a page lists to an open action, in bulk."""
     data = request.POST if request.method == "POST" else None
-    form = ThemeLinkForm(data, actions=open_actions_for(scope), cases=cases)
+    form = form_class(data, actions=open_actions_for(scope), cases=cases)
     if request.method == "POST":
         actor = Actor.staff(request.user)
         if form.is_valid():
@@ -94,17 +105,49 @@ def theme_link(request: HttpRequest, slug: str) -> HttpResponse:
                 if already:
                     said += f" {_cases(already)} already were."
                 messages.success(request, said)
-                return redirect("insights:theme", slug=theme.slug)
+                return redirect(back)
         messages.error(request, NOT_LINKED)
-    context = {
-        "theme": theme,
-        "form": form,
-        "theme_cases": cases[:THEME_CASES_SHOWN],
-        "theme_cases_more": max(0, cases.count() - THEME_CASES_SHOWN),
-        "chosen": {str(v) for v in form["cases"].value() or ()},
-    }
+    context = page | cases_listed(cases)
+    context |= {"form": form, "chosen": {str(v) for v in form["cases"].value() or ()}}
     status = 400 if form.errors else 200
-    return render(request, "improvement/theme_link.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """Link a theme's open cases to an open action in bulk (the theme page's form)."""
+    theme = get_object_or_404(Theme, slug=slug)
+    scope = case_scope(request.user)
+    return _link_listed(
+        request,
+        ThemeLinkForm,
+        theme_open_cases(theme, scope),
+        scope=scope,
+        back=reverse("insights:theme", args=[theme.slug]),
+        template="improvement/theme_link.html",
+        page={"theme": theme},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def similar_link(request: HttpRequest, reference: str) -> HttpResponse:
+    """Link the open cases of a group of similar comments to an open action in bulk (the
+    form of the page listing the comments said like this feedback)."""
+    scope = case_scope(request.user)
+    feedback = visible_feedback(scope, reference)
+    if feedback is None:
+        raise Http404("No such feedback.")
+    return _link_listed(
+        request,
+        SimilarLinkForm,
+        similar_open_cases(feedback, scope),
+        scope=scope,
+        back=reverse("insights:similar", args=[feedback.reference]),
+        template="improvement/similar_link.html",
+        page={"feedback": feedback},
+    )
 
 
 def _counted(action: Action, scope: CaseScope) -> tuple[int, int]:

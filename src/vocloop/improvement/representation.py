@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vocloop.improvement.models import Action, ImprovementEvent, MeasuredScope, Objective
+from vocloop.improvement.models import Action, ImprovementEvent, Objective
 
 
 def window_json(first: dt.date | None, last: dt.date | None) -> dict[str, Any] | None:
@@ -31,7 +31,7 @@ def event_json(event: ImprovementEvent) -> dict[str, Any]:
     }
 
 
-def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
+def _scope_json(measured: Objective | Action) -> dict[str, Any]:
     touchpoint, measured_team = measured.touchpoint, measured.scope_team
     return {
         "metric": measured.metric,
@@ -40,6 +40,7 @@ def _scope_json(measured: MeasuredScope) -> dict[str, Any]:
         "channel": measured.channel or None,
         "segment": measured.segment or None,
         "scope_team": measured_team.slug if measured_team is not None else None,
+        "theme": measured.theme.slug if measured.theme is not None else None,
     }
 
 

@@ -6,7 +6,8 @@ review falls one period after it was set, each next one a period after the last.
 review records the status the figures gave on that day (so a later reader sees what
 the reviewers saw, not what the figures say now) and the decision in words. After its
 due date one last review closes the objective's reviews: it says whether the objective
-was met.
+was met. A review that concludes the objective (met, or given up with the reason in
+its note) ends its reviews whenever it is recorded.
 
 The last review of each objective is read from its timeline (a `reviewed` entry),
 for many objectives in one query.
@@ -50,11 +51,13 @@ def one_period_after(day: dt.date, cadence: str) -> dt.date:
 
 @dataclass(frozen=True)
 class ReviewState:
-    """`next_on` is None once the review after the due date is recorded."""
+    """`next_on` is None once the review after the due date, or one concluding the
+    objective, is recorded."""
 
     last_on: dt.date | None
     next_on: dt.date | None
     today: dt.date
+    concluded: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -65,7 +68,15 @@ class ReviewState:
         return self.next_on is not None and self.next_on <= self.today
 
 
-def review_state(objective: Objective, last_on: dt.date | None, *, today: dt.date) -> ReviewState:
+def review_state(
+    objective: Objective,
+    last_on: dt.date | None,
+    *,
+    today: dt.date,
+    last_decision: str = "",
+) -> ReviewState:
+    if last_on is not None and last_decision == Decision.CONCLUDE:
+        return ReviewState(last_on, None, today, concluded=True)
     if last_on is not None and last_on >= objective.due_on:
         return ReviewState(last_on, None, today)
     since = last_on or day_of(objective.created_at)
@@ -74,21 +85,29 @@ def review_state(objective: Objective, last_on: dt.date | None, *, today: dt.dat
     return ReviewState(last_on, next_on, today)
 
 
-def last_reviews(objectives: Iterable[Objective]) -> dict[int, dt.date]:
-    """The day of each objective's last review, for those reviewed at all."""
+def last_reviews(objectives: Iterable[Objective]) -> dict[int, tuple[dt.date, str]]:
+    """The day and decision of each objective's last review, for those reviewed at all."""
     ids = [o.pk for o in objectives]
-    rows = (
+    latest = (
         ImprovementEvent.objects.filter(objective_id__in=ids, kind=REVIEWED)
         .values("objective_id")
-        .annotate(last=Max("created_at"))
+        .annotate(last=Max("id"))
+        .values("last")
     )
-    return {row["objective_id"]: day_of(row["last"]) for row in rows}
+    rows = ImprovementEvent.objects.filter(id__in=latest).values_list(
+        "objective_id", "created_at", "data"
+    )
+    return {pk: (day_of(at), data.get("decision", "")) for pk, at, data in rows}
 
 
 def review_states(objectives: Iterable[Objective], *, today: dt.date) -> dict[int, ReviewState]:
     listed = list(objectives)
     last = last_reviews(listed)
-    return {o.pk: review_state(o, last.get(o.pk), today=today) for o in listed}
+    states = {}
+    for o in listed:
+        on, decision = last.get(o.pk, (None, ""))
+        states[o.pk] = review_state(o, on, today=today, last_decision=decision)
+    return states
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from vocloop.improvement.models import MeasuredScope
-from vocloop.metrics.catalogue import Metric, Scope
+from vocloop.improvement.models import Action, Objective
+from vocloop.metrics.catalogue import METRICS, Metric, Scope
 from vocloop.metrics.models import DURATION_EDGES
 from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS
 from vocloop.metrics.selectors import Totals, metric_totals
@@ -93,7 +93,7 @@ class Sample:
         return Sample(self.metric, Totals(counts, histograms))
 
 
-def measured_scope(measured: MeasuredScope, first: dt.date, last: dt.date) -> Scope:
+def measured_scope(measured: Objective | Action, first: dt.date, last: dt.date) -> Scope:
     """The metrics' scope of an objective or action over the days given."""
     return Scope(
         first,
@@ -103,14 +103,15 @@ def measured_scope(measured: MeasuredScope, first: dt.date, last: dt.date) -> Sc
         channel=measured.channel or None,
         segment=measured.segment or None,
         team_id=measured.scope_team_id,
+        theme_id=measured.theme_id if METRICS[measured.metric].by_theme else None,
     )
 
 
 def whole_organisation(scope: Scope) -> Scope:
-    """The scope's days with no filter. Every filter, a team's included (its cases; the
-    feedback at its touch points), keeps a part of this, so the rest of the
-    organisation is this less the scope."""
-    return Scope(scope.date_from, scope.date_to)
+    """The scope's days with no filter but its theme's, for a metric read by theme. Every
+    filter, a team's included (its cases; the feedback at its touch points), keeps a part
+    of this, so the rest of the organisation is this less the scope."""
+    return Scope(scope.date_from, scope.date_to, theme_id=scope.theme_id)
 
 
 def is_whole_organisation(scope: Scope) -> bool:

@@ -1,6 +1,9 @@
 """Every write of an objective or an action, each landing on its timeline with who and when.
 
-Bad input raises ImprovementError with a sentence the form or the API shows as it is.
+Bad input raises ImprovementError with a sentence the form or the API shows as it is;
+a write the action's current state refuses (it is closed, or not yet; its check has
+concluded, or not yet) raises its subclass ImprovementConflict, which the API answers
+with 409 rather than 422: the request may be well formed, the moment is not.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from vocloop.improvement.told import action_customers_tell
 from vocloop.lib.days import day_of
 from vocloop.lib.words import counted
 from vocloop.listening.models import LifecycleStage
-from vocloop.metrics.catalogue import METRICS
+from vocloop.metrics.catalogue import LABELS, METRICS
 from vocloop.statistics.effect import EFFECTIVE
 
 # A reason to close an action without an effective verdict says something.
@@ -82,11 +85,37 @@ NEXT_PHASE = {
 }
 
 
+# How the timeline says where an action was raised.
+RAISED_FROM: dict[str, str] = {
+    Action.Source.HAND: "Raised by hand",
+    Action.Source.CASES: "Raised from cases",
+    Action.Source.THEME: "Raised from a theme",
+    Action.Source.SIGNAL: "Raised from a control-chart signal",
+    Action.Source.OBJECTIVE: "Raised for an objective at risk",
+}
+
+
 class ImprovementError(ValueError):
     """Input an objective or action cannot take, said in a sentence for its author."""
 
 
-def _record(
+class ImprovementConflict(ImprovementError):
+    """A write the action's current state does not allow, said in a sentence: what would
+    have to change first (close it, raise a follow-up, wait for the check)."""
+
+
+def _open(action: Action) -> None:
+    if action.phase == Action.Phase.CLOSED:
+        raise ImprovementConflict("The action is closed: raise a follow-up action for more.")
+
+
+def may_follow_up(action: Action) -> bool:
+    """A follow-up takes up the problem where a closed action left it; an open action is
+    changed, not followed up."""
+    return action.phase == Action.Phase.CLOSED
+
+
+def improvement_event_record(
     actor: Actor,
     kind: str,
     summary: str,
@@ -114,11 +143,17 @@ def _check_scope(values: Mapping[str, Any]) -> None:
     if metric not in METRICS:
         known = ", ".join(sorted(METRICS))
         raise ImprovementError(f"Unknown metric {metric!r}: choose one of {known}.")
+    if METRICS[metric].by_theme and not values.get("theme_id"):
+        raise ImprovementError(
+            "A theme's share of comments is read for one theme: choose the theme."
+        )
     stage = values.get("stage") or ""
     if stage and stage not in LifecycleStage.values:
         raise ImprovementError(f"Unknown lifecycle stage {stage!r}.")
     if values.get("channel") and METRICS[metric].source == "case":
-        raise ImprovementError(f"{metric} is a case metric: cases have no channel.")
+        raise ImprovementError(
+            f"{LABELS.get(metric, metric)} is a case metric: cases have no channel."
+        )
 
 
 def _in_order(first: dt.date | None, last: dt.date | None, what: str) -> None:
@@ -174,7 +209,9 @@ def objective_create(*, actor: Actor, **fields: Any) -> Objective:
     objective.created_at = objective.updated_at = timezone.now()
     _check_objective(objective)
     objective.save()
-    _record(actor, "created", f"Objective set: {objective.title}", objective=objective)
+    improvement_event_record(
+        actor, "created", f"Objective set: {objective.title}", objective=objective
+    )
     return objective
 
 
@@ -186,7 +223,9 @@ def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Ob
     _check_objective(objective)
     objective.updated_at = timezone.now()
     objective.save()
-    _record(actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed})
+    improvement_event_record(
+        actor, "changed", _changes_said(changed), objective=objective, data={"fields": changed}
+    )
     return objective
 
 
@@ -210,7 +249,7 @@ def objective_review(
         )
     status = objective_status(objective, today=today)
     said = Decision(decision).label
-    return _record(
+    return improvement_event_record(
         actor,
         REVIEWED,
         f"Reviewed ({status.status}): {said}. {note}",
@@ -229,7 +268,9 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
     action = Action(**fields)
     _check_action(action)
     action.save()
-    _record(actor, "raised", f"Raised ({action.get_source_display()})", action=action)
+    improvement_event_record(
+        actor, "raised", RAISED_FROM.get(action.source, "Raised"), action=action
+    )
     linked = list(cases)
     if linked:
         action_cases_link(action=action, cases=linked, actor=actor)
@@ -240,30 +281,37 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
 def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
     # A closed action's "you said, we did" may still be written: it is published once standardised.
     if action.phase == Action.Phase.CLOSED and not set(fields) <= PUBLIC_FIELDS:
-        raise ImprovementError("The action is closed: raise a follow-up action instead.")
+        raise ImprovementConflict("The action is closed: raise a follow-up action instead.")
     changed = _changed(action, fields, ACTION_FIELDS)
     if not changed:
         return action
     if (set(changed) & PUBLIC_FIELDS) and (refusal := public_words_refusal(action)):
         raise ImprovementError(refusal)
-    if action.verdict and set(changed) & {*SCOPE_FIELDS, "expected_effect", "effective_from"}:
-        raise ImprovementError(
+    measured = {*SCOPE_FIELDS, "expected_effect", "effective_from"}
+    if METRICS[action.metric].by_theme:
+        measured.add("theme")
+    if action.verdict and set(changed) & measured:
+        raise ImprovementConflict(
             "The check has concluded: what it measured can no longer change. Raise a "
             "follow-up action for a new change."
         )
     _check_action(action)
     action.updated_at = timezone.now()
     action.save()
-    _record(actor, "changed", _changes_said(changed), action=action, data={"fields": changed})
+    improvement_event_record(
+        actor, "changed", _changes_said(changed), action=action, data={"fields": changed}
+    )
     return action
 
 
 @transaction.atomic
 def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None) -> Action:
-    """Plan → Do → Check → Act, each step only once what it needs is there."""
+    """Plan → Do → Check → Act, each step only once what it needs is there (until then
+    the action's state refuses it: a conflict, whatever the request)."""
+    _open(action)
     following = NEXT_PHASE.get(Action.Phase(action.phase))
     if following is None:
-        raise ImprovementError("From Act the action is closed: standardise it or give a reason.")
+        raise ImprovementConflict("From Act the action is closed: standardise it or give a reason.")
     missing = []
     if action.phase == Action.Phase.PLAN:
         for name in ("problem", "change", "expected_effect"):
@@ -272,15 +320,15 @@ def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None
     elif action.phase == Action.Phase.DO and action.effective_from is None:
         missing.append("the date the change took effect")
     if missing:
-        raise ImprovementError(f"Before {following.label}, give {', '.join(missing)}.")
+        raise ImprovementConflict(f"Before {following.label}, give {', '.join(missing)}.")
     if action.phase == Action.Phase.CHECK:
         action_check_record(action=action, today=today)
         if not action.verdict:
-            raise ImprovementError("The check has not concluded: its planned sample is not in.")
+            raise ImprovementConflict("The check has not concluded: its planned sample is not in.")
     action.phase = following
     action.updated_at = timezone.now()
     action.save()
-    _record(actor, "phase", f"Moved to {following.label}", action=action)
+    improvement_event_record(actor, "phase", f"Moved to {following.label}", action=action)
     return action
 
 
@@ -296,7 +344,9 @@ def action_check_record(*, action: Action, today: dt.date | None = None) -> Acti
         action.verdict_text = check.sentence
         action.verdict_on = check.after_window.last if check.after_window else None
         action.save(update_fields=["verdict", "verdict_text", "verdict_on"])
-        _record(Actor.system(), "verdict", f"Check concluded: {check.verdict}", action=action)
+        improvement_event_record(
+            Actor.system(), "verdict", f"Check concluded: {check.verdict}", action=action
+        )
     return action
 
 
@@ -304,7 +354,7 @@ def action_check_record(*, action: Action, today: dt.date | None = None) -> Acti
 def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     """Standardise (only with an effective verdict), or close for a written reason."""
     if action.phase == Action.Phase.CLOSED:
-        raise ImprovementError("The action is closed already.")
+        raise ImprovementConflict("The action is closed already.")
     reason = reason.strip()
     if action.verdict == EFFECTIVE and not reason:
         action.outcome = Action.Outcome.STANDARDISED
@@ -321,7 +371,7 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     action.phase = Action.Phase.CLOSED
     action.closed_at = action.updated_at = timezone.now()
     action.save()
-    _record(actor, "closed", summary, action=action)
+    improvement_event_record(actor, "closed", summary, action=action)
     action_customers_tell(action=action)
     return action
 
@@ -329,6 +379,10 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
 @transaction.atomic
 def action_follow_up(*, action: Action, actor: Actor) -> Action:
     """A new action on the same problem, keeping the history of the one before."""
+    if not may_follow_up(action):
+        raise ImprovementConflict(
+            "The action is still open: change its plan, or close it before raising a follow-up."
+        )
     follow = Action.objects.create(
         title=f"Follow-up: {action.title}"[:200],
         kind=action.kind,
@@ -351,8 +405,10 @@ def action_follow_up(*, action: Action, actor: Actor) -> Action:
         owner=action.owner,
         due_on=max(action.due_on, day_of(timezone.now())),
     )
-    _record(actor, "raised", f"Raised as a follow-up of “{action.title}”", action=follow)
-    _record(actor, "follow_up", f"Follow-up raised: {follow.title}", action=action)
+    improvement_event_record(
+        actor, "raised", f"Raised as a follow-up of “{action.title}”", action=follow
+    )
+    improvement_event_record(actor, "follow_up", f"Follow-up raised: {follow.title}", action=action)
     follow.cases.set(action.cases.all(), through_defaults={"linked_by": actor.user})
     return follow
 
@@ -361,25 +417,28 @@ def action_follow_up(*, action: Action, actor: Actor) -> Action:
 def action_task_add(
     *, action: Action, actor: Actor, title: str, owner: Any = None, due_on: dt.date | None = None
 ) -> ActionTask:
+    _open(action)
     if not title.strip():
         raise ImprovementError("A task says what is to be done.")
     task = ActionTask.objects.create(action=action, title=title.strip(), owner=owner, due_on=due_on)
-    _record(actor, "task", f"Task added: {task.title}", action=action)
+    improvement_event_record(actor, "task", f"Task added: {task.title}", action=action)
     return task
 
 
 @transaction.atomic
 def action_task_done(*, task: ActionTask, actor: Actor) -> ActionTask:
     if task.done_at is None:
+        _open(task.action)
         task.done_at = timezone.now()
         task.save(update_fields=["done_at"])
-        _record(actor, "task_done", f"Task done: {task.title}", action=task.action)
+        improvement_event_record(actor, "task_done", f"Task done: {task.title}", action=task.action)
     return task
 
 
 @transaction.atomic
 def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) -> int:
     """Link cases to the action (one problem, many cases); how many were new."""
+    _open(action)
     already = set(action.case_links.values_list("case_id", flat=True))
     new = [c for c in cases if c.pk not in already]
     ActionCase.objects.bulk_create(
@@ -388,7 +447,7 @@ def action_cases_link(*, action: Action, cases: Iterable[Case], actor: Actor) ->
     if new:
         # The references stay off the summary: whoever sees the action sees its timeline,
         # and may not see every team's cases.
-        _record(
+        improvement_event_record(
             actor,
             "cases",
             f"{counted(len(new), 'case')} linked",

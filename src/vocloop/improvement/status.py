@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from vocloop.improvement.models import Direction, Objective
 from vocloop.improvement.samples import measured_scope
 from vocloop.lib.words import number
-from vocloop.metrics.catalogue import METRICS, format_value
+from vocloop.metrics.catalogue import METRICS, bounds_of, format_value
 from vocloop.metrics.selectors import metric_control_chart, metric_groups, whole_period
 from vocloop.statistics.estimate import Estimate, z_value
 from vocloop.statistics.projection import Projection, SeriesPoint, project_objective
@@ -97,6 +97,7 @@ def objective_status(objective: Objective, *, today: dt.date) -> ObjectiveStatus
         target=objective.target,
         due_day=objective.due_on.toordinal(),
         higher_is_better=objective.direction == Direction.HIGHER,
+        bounds=bounds_of(metric),
     )
     return ObjectiveStatus(
         projection.status,
@@ -117,7 +118,10 @@ def likelihood(probability: float) -> str:
 
 
 def status_sentence(objective: Objective, projection: Projection) -> str:
-    """ "NPS 31 [26, 36], n=812; at this pace 42 % likely to reach 40 by 30 June." """
+    """ "NPS 31 [26, 36], n=812; at this pace 42 % likely to reach 40 by 30 June."
+
+    A lower-is-better target is "to be at or below" it: "reach" reads wrongly when the
+    figure is below the target already and the question is whether it stays there."""
     name, current = objective.metric, projection.current
     if current.value is None:
         shown = f"no answers in the last {CURRENT_WEEKS} whole weeks"
@@ -127,6 +131,7 @@ def status_sentence(objective: Objective, projection: Projection) -> str:
             f"{format_value(current.ci_high, name)}], n={number(current.n)}"
         )
     target = format_value(objective.target, name)
+    aim = "reach" if objective.direction == Direction.HIGHER else "be at or below"
     due = f"{objective.due_on:%-d %B %Y}"
     if projection.status == "met":
         side = "at or above" if objective.direction == Direction.HIGHER else "at or below"
@@ -137,7 +142,7 @@ def status_sentence(objective: Objective, projection: Projection) -> str:
             f"with answers. The target is {target} by {due}."
         )
     return (
-        f"{shown}; at this pace {likelihood(projection.probability)} likely to reach {target} "
+        f"{shown}; at this pace {likelihood(projection.probability)} likely to {aim} {target} "
         f"by {due} (projected {format_value(projection.prediction, name)} "
         f"[{format_value(projection.prediction_low, name)}, "
         f"{format_value(projection.prediction_high, name)}])."

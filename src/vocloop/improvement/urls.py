@@ -19,6 +19,7 @@ urlpatterns = [
     path("actions/<int:pk>/resolve-all/", rapid_views.resolve_all, name="resolve_all"),
     path("cases/<reference:reference>/link/", rapid_views.case_link, name="case_link"),
     path("themes/<slug:slug>/link/", rapid_views.theme_link, name="theme_link"),
+    path("similar/<reference:reference>/link/", rapid_views.similar_link, name="similar_link"),
     path("objectives/", views.objectives, name="objectives"),
     path("objectives.csv", export.objectives_csv, name="objectives_csv"),
     path("objectives/new/", views.objective_new, name="objective_new"),

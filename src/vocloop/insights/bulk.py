@@ -234,11 +234,12 @@ class _Writer:
             else:
                 groups, started = _groups_assign(self.grouper, rows, readings)
                 self.groups_started += started
-                comment_texts_write(
-                    feedback_ids=ids,
-                    write=lambda: self.texts.write(_text_rows(rows, readings, groups, self.reader)),
-                )
-                self.themes_given += self.links.write(_theme_rows(rows, readings, self.themes))
+
+                def first_reading() -> int:
+                    self.texts.write(_text_rows(rows, readings, groups, self.reader))
+                    return self.links.write(_theme_rows(rows, readings, self.themes))
+
+                self.themes_given += comment_texts_write(feedback_ids=ids, write=first_reading)
         if rows and not self.again:
             self.grouper.evict(rows[-1][2] - SIMILAR_WINDOW)
         return len(rows)

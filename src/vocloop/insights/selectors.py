@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -320,15 +320,29 @@ class Similar:
     hidden: int
 
 
-def similar_to(feedback: Feedback, *, scope: CaseScope, limit: int = 10) -> Similar | None:
+def visible_feedback(scope: CaseScope, reference: str) -> Feedback | None:
+    """The feedback a reference names, if the user may read it."""
+    return Feedback.objects.filter(feedback_visible(scope), reference=reference).first()
+
+
+def said_alike(feedback: Feedback) -> QuerySet[Feedback] | None:
+    """The comments in the feedback's group of similar ones within 30 days of it, itself
+    included; None when its comment has not been grouped."""
     text = CommentText.objects.filter(feedback=feedback).first()
     if text is None or text.similar_group_id is None:
         return None
-    others = Feedback.objects.filter(
+    return Feedback.objects.filter(
         text__similar_group_id=text.similar_group_id,
         occurred_at__gte=feedback.occurred_at - SIMILAR_WINDOW,
         occurred_at__lte=feedback.occurred_at + SIMILAR_WINDOW,
-    ).exclude(pk=feedback.pk)
+    )
+
+
+def similar_to(feedback: Feedback, *, scope: CaseScope, limit: int = 10) -> Similar | None:
+    group = said_alike(feedback)
+    if group is None:
+        return None
+    others = group.exclude(pk=feedback.pk)
     if feedback.customer_id is not None:
         others = others.exclude(customer_id=feedback.customer_id)
     allowed = feedback_visible(scope)

@@ -125,13 +125,17 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
         text.themes_corrected = previous.themes_corrected
         if previous.sentiment_corrected:
             text.sentiment = previous.sentiment
-    comment_texts_write(feedback_ids=[feedback.pk], write=text.save)
-    negative = text.sentiment == "negative"
-    if not text.themes_corrected:
-        CommentTheme.objects.filter(feedback=feedback).delete()
-        _themes_write(feedback, reading, themes_by_slug(), negative=negative)
-    else:
-        CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
+
+    def write() -> None:
+        text.save()
+        negative = text.sentiment == "negative"
+        if not text.themes_corrected:
+            CommentTheme.objects.filter(feedback=feedback).delete()
+            _themes_write(feedback, reading, themes_by_slug(), negative=negative)
+        else:
+            CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
+
+    comment_texts_write(feedback_ids=[feedback.pk], write=write)
     return text
 
 
@@ -166,29 +170,28 @@ def correction_record(
         text.sentiment_corrected = True
     if changed:
         text.themes_corrected = True
-    comment_texts_write(
-        feedback_ids=[feedback.pk],
-        write=lambda: text.save(
-            update_fields=["themes_corrected", "sentiment", "sentiment_corrected"]
-        ),
-    )
-    negative = text.sentiment == "negative"
-    if not changed:
-        CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
-        return correction
-    CommentTheme.objects.filter(feedback=feedback).delete()
-    CommentTheme.objects.bulk_create(
-        CommentTheme(
-            feedback=feedback,
-            theme=theme,
-            occurred_at=feedback.occurred_at,
-            day=day_of(feedback.occurred_at),
-            negative=negative,
-            confidence=1.0,
-            source=CommentTheme.Source.STAFF,
+
+    def write() -> None:
+        text.save(update_fields=["themes_corrected", "sentiment", "sentiment_corrected"])
+        negative = text.sentiment == "negative"
+        if not changed:
+            CommentTheme.objects.filter(feedback=feedback).update(negative=negative)
+            return
+        CommentTheme.objects.filter(feedback=feedback).delete()
+        CommentTheme.objects.bulk_create(
+            CommentTheme(
+                feedback=feedback,
+                theme=theme,
+                occurred_at=feedback.occurred_at,
+                day=day_of(feedback.occurred_at),
+                negative=negative,
+                confidence=1.0,
+                source=CommentTheme.Source.STAFF,
+            )
+            for theme in with_ancestors(chosen)
         )
-        for theme in with_ancestors(chosen)
-    )
+
+    comment_texts_write(feedback_ids=[feedback.pk], write=write)
     return correction
 
 

@@ -299,7 +299,7 @@ SIMILAR_LISTED = 500
 def similar(request: HttpRequest, reference: str) -> HttpResponse:
     """Every comment like this one in the 30 days around it that the user may read."""
     scope = case_scope(request.user)
-    feedback = Feedback.objects.filter(feedback_visible(scope), reference=reference).first()
+    feedback = selectors.visible_feedback(scope, reference)
     if feedback is None:
         raise Http404("No such feedback.")
     found = selectors.similar_to(feedback, scope=scope, limit=SIMILAR_LISTED)

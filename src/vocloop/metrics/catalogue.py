@@ -16,13 +16,18 @@ Definitions (the formulas in docs/formulas.md where it gives them):
 - recovery_rate: "satisfied" verdicts after resolution / all verdicts.
 - time_to_acknowledge, time_to_resolve: the median in business hours, from the
   duration histograms; the interval is widened to the histogram's bucket edges.
+- theme_share: of the comments read, the share about one theme (Scope.theme_id), a
+  parent theme's counting its children's comments as on the themes pages; read from
+  ThemeRollup over FeedbackRollup.comments_read of the same scope. Lower is better:
+  themes name what customers raise, most often a problem.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from django.conf import settings
@@ -60,6 +65,8 @@ class Metric:
     columns: tuple[str, ...] = ()
     # For means: (n, sum, sum of squares) from the sums — what a comparison of means reads.
     moments: Callable[[Sums], Moments] | None = None
+    # Read for one theme, whose comments the sums hold as THEME_COMMENTS (Scope.theme_id).
+    by_theme: bool = False
 
     @property
     def chart(self) -> Literal["p", "XmR", None]:
@@ -120,6 +127,11 @@ def _sentiment_moments(s: Sums) -> Moments:
     )
 
 
+# The comments read about the scope's theme: a count ThemeRollup gives, beside the
+# feedback rollups' own.
+THEME_COMMENTS = "theme_comments"
+
+
 def _duration_metric(name: str, histogram: str) -> Metric:
     return Metric(name, "case", None, histogram=histogram, unit="business hours")
 
@@ -168,6 +180,10 @@ METRICS: dict[str, Metric] = {
         ),
         _duration_metric("time_to_acknowledge", "acknowledge_histogram"),
         _duration_metric("time_to_resolve", "resolve_histogram"),
+        replace(
+            _share_metric("theme_share", "feedback", THEME_COMMENTS, "comments_read"),
+            by_theme=True,
+        ),
     )
 }
 
@@ -184,6 +200,7 @@ class Scope:
     segment: str | None = None
     # A team's id: its cases (case metrics), the feedback at the touch points it owns now.
     team_id: int | None = None
+    theme_id: int | None = None  # the theme of a metric read by theme (theme_share)
 
 
 @dataclass(frozen=True)
@@ -253,11 +270,33 @@ LABELS: dict[str, str] = {
     "recovery_rate": "Recovery rate",
     "time_to_acknowledge": "Time to acknowledge (median)",
     "time_to_resolve": "Time to resolve (median)",
+    "theme_share": "Theme's share of comments",
 }
 
 # For these a rise is bad news; for every other metric a rise is good news.
+# The values a metric can take, by its unit: a projection or an interval beyond them
+# says nothing (a share of 122 %), so they are cut there.
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "share": (0.0, 1.0),
+    "points": (-100.0, 100.0),
+    "mean on 1–7": (1.0, 7.0),
+    "mean on −1 to 1": (-1.0, 1.0),
+    "business hours": (0.0, math.inf),
+}
+
+
+def bounds_of(metric: Metric) -> tuple[float, float]:
+    return UNIT_BOUNDS.get(metric.unit, (-math.inf, math.inf))
+
+
 LOWER_IS_BETTER = frozenset(
-    {"complaint_rate", "negative_comments", "time_to_acknowledge", "time_to_resolve"}
+    {
+        "complaint_rate",
+        "negative_comments",
+        "theme_share",
+        "time_to_acknowledge",
+        "time_to_resolve",
+    }
 )
 
 

@@ -62,13 +62,8 @@ class FeedbackCounts(models.Model):
         abstract = True
 
 
-class FeedbackRollup(FeedbackCounts):
-    """Feedback received, per day (in settings.TIME_ZONE, of `occurred_at`) and scope.
-
-    score_type is "" for feedback without a score; segment is the customer's size when
-    the feedback was given (Feedback.segment), "" when the customer or their size was
-    unknown.
-    """
+class FeedbackScope(models.Model):
+    """The day and scope a piece of feedback counts in (feedback_rollups.feedback_key)."""
 
     day = models.DateField()
     touchpoint = models.ForeignKey(
@@ -77,6 +72,18 @@ class FeedbackRollup(FeedbackCounts):
     score_type = models.CharField(max_length=10, blank=True)
     channel = models.CharField(max_length=50)
     segment = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class FeedbackRollup(FeedbackScope, FeedbackCounts):
+    """Feedback received, per day (in settings.TIME_ZONE, of `occurred_at`) and scope.
+
+    score_type is "" for feedback without a score; segment is the customer's size when
+    the feedback was given (Feedback.segment), "" when the customer or their size was
+    unknown.
+    """
 
     class Meta:
         constraints = [
@@ -225,3 +232,38 @@ class CaseContribution(models.Model):
 
     def __str__(self) -> str:
         return f"Rollup contribution of case {self.case_id}"
+
+
+class ThemeRollup(FeedbackScope):
+    """Comments read about a theme, per day, FeedbackRollup's scope and theme.
+
+    `comments` counts the read comments given the theme (insights.CommentTheme) on the
+    day their feedback was given, in the row of that feedback's scope: its share of
+    comments has FeedbackRollup.comments_read of the same scope as denominator.
+    `comments_negative` counts those of them read as negative (the label as it stands).
+
+    A parent theme counts as on the themes pages: a comment about a theme is about
+    its parent themes too (reading and staff corrections give a comment its themes'
+    ancestors), so a parent's count includes its children's comments, each once
+    however many of its children it raises. Themes switched off keep the comments
+    that still carry them until the comments are read again.
+
+    Kept by insights.texts.comment_texts_write in the transaction of every write of a
+    comment's themes; a row left at zero goes, as a rebuild would have none.
+    """
+
+    theme = models.ForeignKey("insights.Theme", on_delete=models.CASCADE, related_name="+")
+    comments = models.BigIntegerField(default=0)
+    comments_negative = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "touchpoint", "score_type", "channel", "segment", "theme"],
+                name="theme_rollup_unique_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["theme", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.touchpoint_id} theme {self.theme_id}"

@@ -44,7 +44,9 @@ from vocloop.metrics.models import (
     CaseTouchpointRollup,
     FeedbackRollup,
     FeedbackTouchpointRollup,
+    ThemeRollup,
 )
+from vocloop.metrics.theme_rollups import THEME_COUNTS, THEME_KEY, ThemeKey, theme_rows
 from vocloop.metrics.upsert import quote, upsert_add
 
 
@@ -55,6 +57,7 @@ class RebuildResult:
     events: int
     feedback_rows: int
     case_rows: int
+    theme_rows: int = 0
 
 
 FLUSH_KEYS = 50_000
@@ -78,6 +81,20 @@ def _rebuild_feedback(advance: Advance) -> int:
     flush()
     advance(done % 5000)
     return done
+
+
+def _rebuild_themes() -> None:
+    pending: dict[ThemeKey, Counter[str]] = {}
+
+    def flush() -> None:
+        upsert_add(ThemeRollup, THEME_KEY, THEME_COUNTS, list(pending.items()))
+        pending.clear()
+
+    for key, counts in theme_rows():
+        pending.setdefault(key, Counter()).update(counts)
+        if len(pending) >= FLUSH_KEYS:
+            flush()
+    flush()
 
 
 def _rebuild_feedback_by_touchpoint() -> None:
@@ -168,6 +185,7 @@ def rollups_rebuild(
             for model in (
                 FeedbackRollup,
                 FeedbackTouchpointRollup,
+                ThemeRollup,
                 CaseRollup,
                 CaseTouchpointRollup,
                 CaseContribution,
@@ -177,6 +195,7 @@ def rollups_rebuild(
         with stage(progress, "rebuilding", total) as advance:
             feedback = _rebuild_feedback(advance)
             _rebuild_feedback_by_touchpoint()
+            _rebuild_themes()
             deltas: CaseDeltas = {}
             cases = _rebuild_cases(advance, deltas, now or timezone.now())
             events = _rebuild_events(advance, deltas)
@@ -192,4 +211,5 @@ def rollups_rebuild(
             events=events,
             feedback_rows=FeedbackRollup.objects.count(),
             case_rows=len(rollups),
+            theme_rows=ThemeRollup.objects.count(),
         )

@@ -16,6 +16,9 @@ counts each deadline on its own day, met, missed or still open past it;
 passes. Verdicts and reopenings are moments that never change: they are counted from
 their timeline entries.
 
+Each comment's themes count in ThemeRollup (theme_rollups.py), moved with every
+write of them by insights.texts.comment_texts_write, as the sentiment counts are.
+
 `rollups_rebuild` recomputes everything from the raw tables with the same rules; a
 test drives random feedback and case work through the real services and checks the
 two agree row by row.
@@ -41,3 +44,4 @@ from vocloop.metrics.feedback_rollups import rollup_feedback_received as rollup_
 from vocloop.metrics.feedback_rollups import rollup_feedback_recount as rollup_feedback_recount
 from vocloop.metrics.feedback_rollups import sentiment_counts as sentiment_counts
 from vocloop.metrics.rebuild import rollups_rebuild as rollups_rebuild
+from vocloop.metrics.theme_rollups import rollup_themes_recount as rollup_themes_recount

@@ -28,6 +28,7 @@ from django.utils import timezone
 from vocloop.lib.days import day_of
 from vocloop.listening.models import Touchpoint
 from vocloop.metrics.catalogue import METRICS as METRICS
+from vocloop.metrics.catalogue import THEME_COMMENTS as THEME_COMMENTS
 from vocloop.metrics.catalogue import TOO_FEW_PERIODS as TOO_FEW_PERIODS
 from vocloop.metrics.catalogue import UNKNOWN_SEGMENT as UNKNOWN_SEGMENT
 from vocloop.metrics.catalogue import Chart as Chart
@@ -49,6 +50,7 @@ from vocloop.metrics.models import (
     CaseTouchpointRollup,
     FeedbackRollup,
     FeedbackTouchpointRollup,
+    ThemeRollup,
 )
 from vocloop.metrics.rollups import CASE_COUNTS, FEEDBACK_COUNTS
 from vocloop.statistics.estimate import Estimate
@@ -94,8 +96,7 @@ def _segment_value(segment: str) -> str:
     return "" if segment == UNKNOWN_SEGMENT else segment
 
 
-def _scoped(source: str, scope: Scope, by: str | None = None) -> QuerySet[Any]:
-    """The rollup rows of a source in the scope, as a queryset (for groupings)."""
+def _filters(scope: Scope, source: str) -> dict[str, Any]:
     filters: dict[str, Any] = {"day__gte": scope.date_from, "day__lte": scope.date_to}
     if scope.touchpoint_id is not None:
         filters["touchpoint_id"] = scope.touchpoint_id
@@ -108,7 +109,48 @@ def _scoped(source: str, scope: Scope, by: str | None = None) -> QuerySet[Any]:
     if scope.team_id is not None:
         owned = "team_id" if source == "case" else "touchpoint__owning_team_id"
         filters[owned] = scope.team_id
-    rows: QuerySet[Any] = _model(source, scope, by)._default_manager.filter(**filters)
+    return filters
+
+
+def _scoped(source: str, scope: Scope, by: str | None = None) -> QuerySet[Any]:
+    """The rollup rows of a source in the scope, as a queryset (for groupings)."""
+    rows: QuerySet[Any] = _model(source, scope, by)._default_manager.filter(
+        **_filters(scope, source)
+    )
+    return rows
+
+
+def _themed(scope: Scope) -> QuerySet[ThemeRollup]:
+    """The scope's theme's rollup rows; a metric read by theme needs one."""
+    if scope.theme_id is None:
+        raise ValueError("A theme's share of comments is read for one theme: none was given.")
+    return ThemeRollup.objects.filter(
+        **_filters(scope, "feedback"), theme_id=scope.theme_id
+    ).order_by()
+
+
+def _with_theme_comments(
+    scope: Scope, *, by_day: bool, counts: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """_rollup_rows' answer for feedback counts that include THEME_COMMENTS: the other
+    counts from the feedback rollups, the theme's from ThemeRollup, day by day."""
+    themed = _themed(scope)
+    found: dict[dt.date | None, int]
+    if by_day:
+        found = {
+            day: int(n or 0)
+            for day, n in themed.values("day").annotate(n=Sum("comments")).values_list("day", "n")
+        }
+    else:
+        found = {None: int(themed.aggregate(n=Sum("comments"))["n"] or 0)}
+    others = [c for c in counts if c != THEME_COMMENTS]
+    at = (1 if by_day else 0) + list(counts).index(THEME_COMMENTS)
+    rows = []
+    # Every comment carrying the theme is a comment read: its day has a feedback row.
+    for row in _rollup_rows("feedback", scope, by_day=by_day, histograms=(), counts=others):
+        values = list(row)
+        values.insert(at, found.get(row[0] if by_day else None, 0))
+        rows.append(tuple(values))
     return rows
 
 
@@ -127,6 +169,8 @@ def _rollup_rows(
     database's work on a few thousand rows. Without histograms the database sums the
     counts (per day, or over the scope); with them every row comes back.
     """
+    if THEME_COMMENTS in counts:
+        return _with_theme_comments(scope, by_day=by_day, counts=counts)
     model = _model(source, scope)
     ops, q = connection.ops, connection.ops.quote_name
     where = ["r.day >= %s", "r.day <= %s"]
@@ -196,8 +240,13 @@ def _rows(metric: Metric, scope: Scope, by: str) -> Iterable[tuple[str, dict[str
         return
     counts = FEEDBACK_COUNTS if metric.source == "feedback" else CASE_COUNTS
     sums = {name: Sum(name) for name in counts}
+    themed: dict[str, int] = {}
+    if metric.by_theme:
+        by_group = _themed(scope).values(column).annotate(n=Sum("comments"))
+        themed = {_key(value, by): int(n or 0) for value, n in by_group.values_list(column, "n")}
     for row in rows.order_by().values(column).annotate(**sums):
-        yield _key(row[column], by), row
+        key = _key(row[column], by)
+        yield key, {**row, THEME_COMMENTS: themed.get(key, 0)} if metric.by_theme else row
 
 
 def _key(value: Any, by: str | None) -> str:
@@ -357,12 +406,14 @@ def metrics_with_before(
         chosen = [m for m in metrics if m.source == source]
         if chosen:
             histograms = sorted({m.histogram for m in chosen if m.histogram is not None})
+            themed = any(m.by_theme for m in chosen)
             folded[source] = _sums_by_period(
                 source,
                 scope,
                 period,
                 histograms,
                 earlier_from=before.date_from if before is not None else None,
+                columns=(*FEEDBACK_COUNTS, THEME_COMMENTS) if themed else (),
             )
     answer: dict[str, tuple[Group, list[Group]]] = {}
     earlier: dict[str, Group] = {}

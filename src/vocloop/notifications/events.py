@@ -7,7 +7,8 @@ Customer emails about a case go to a verified customer (Case.customer_verified) 
 to the addresses confirmed for one of its pieces of feedback (updates.py): an email
 typed into a public form is a claim, so that address gets the receipt for what it
 just submitted (with its tracking link, which follows the case, and a link to
-confirm the address; within the address's allowance, listening.ratelimit) and no
+confirm the address; within the address's allowance, listening.ratelimit), with no
+text of the sender's but the reference and a plain short name (lib/names.py), and no
 case updates until it is confirmed. Nothing is emailed to the customer about what
 the customer did.
 """
@@ -25,6 +26,7 @@ from vocloop.accounts import roles
 from vocloop.accounts.people import display_name
 from vocloop.cases.models import CaseEvent
 from vocloop.cases.representation import case_event_json, case_json, moment_json, staff_case_url
+from vocloop.lib.names import plain_name
 from vocloop.listening.links import tracking_url
 from vocloop.listening.models import Feedback
 from vocloop.listening.ratelimit import (
@@ -240,19 +242,21 @@ def notify_feedback_received(feedback: Feedback) -> None:
         pending = updates_subscription_pending(feedback=feedback, email=customer.email)
         if pending is not None:
             confirming = link_context(pending)
+    context: dict[str, Any] = {
+        # The receipt acknowledges a complaint as one (ISO 10002), not as "feedback".
+        "kind": feedback.kind,
+        "reference": feedback.reference,
+        "tracking_url": tracking_url(feedback),
+        "team": case.team.name if case else "",
+        **confirming,
+    }
+    if feedback.customer_verified:
+        context |= {"feedback": feedback, "case": case, "customer_name": customer.name}
+    else:
+        # Whoever typed the address wrote the rest too: the address's owner, who has
+        # confirmed nothing, gets none of it, whatever an edited template asks for:
+        # no comment, no case, a name only when it is a plain short one.
+        context |= {"case": case is not None, "customer_name": plain_name(customer.name)}
     email_enqueue(
-        kind="customer_receipt",
-        to=customer.email,
-        cause=f"feedback:{feedback.pk}",
-        context={
-            "feedback": feedback,
-            # The receipt acknowledges a complaint as one (ISO 10002), not as "feedback".
-            "kind": feedback.kind,
-            "customer_name": customer.name,
-            "reference": feedback.reference,
-            "tracking_url": tracking_url(feedback),
-            "team": case.team.name if case else "",
-            "case": case,
-            **confirming,
-        },
+        kind="customer_receipt", to=customer.email, cause=f"feedback:{feedback.pk}", context=context
     )

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from vocloop.notifications.webhook_targets import webhook_url_refusal
+
 WEBHOOK_EVENTS = (
     "feedback.received",
     "case.opened",
@@ -106,7 +108,10 @@ class EmailTemplate(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """An address vocloop calls, signed with the secret, when the chosen events happen."""
+    """An address vocloop calls, signed with the secret, when the chosen events happen.
+
+    A public address, unless VOCLOOP_WEBHOOK_ALLOWED_HOSTS lists it (webhook_targets.py).
+    """
 
     class Format(models.TextChoices):
         JSON = "json", "JSON"
@@ -132,11 +137,16 @@ class WebhookSubscription(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         events = self.events
         if not isinstance(events, list) or not all(e in WEBHOOK_EVENTS for e in events):
-            raise ValidationError(
-                {"events": "Give a list of events from: " + ", ".join(WEBHOOK_EVENTS) + "."}
-            )
+            errors["events"] = "Give a list of events from: " + ", ".join(WEBHOOK_EVENTS) + "."
+        # Refused here already, not only when sent: loopback, private networks, metadata.
+        refusal = webhook_url_refusal(self.url) if self.url else None
+        if refusal is not None:
+            errors["url"] = refusal
+        if errors:
+            raise ValidationError(errors)
 
 
 class Unsubscribe(models.Model):

@@ -341,7 +341,7 @@ def effect_verdict(effect: Effect, *, expected: float, needed: int) -> EffectVer
         return EffectVerdict(
             NOT_YET,
             False,
-            f"No detectable effect yet: {responses} of {needed} responses needed after the "
+            f"No detectable effect yet: {responses:,} of {needed:,} responses needed after the "
             "change are in; the check is judged once they all are.",
             responses,
             needed,
@@ -352,13 +352,14 @@ def effect_verdict(effect: Effect, *, expected: float, needed: int) -> EffectVer
     short_of_expected = low > expected if expected < 0 else high < expected
     if better:
         verdict = EFFECTIVE
-        sentence = f"Effective: {numbers} ({planned}; n = {responses} after the change)."
+        sentence = f"Effective: {numbers} ({planned}; n = {responses:,} after the change)."
         if short_of_expected:
             sentence += " Smaller than expected: the interval excludes the expected effect."
     elif short_of_expected:
         verdict = NOT_EFFECTIVE
         sentence = (
-            f"Not effective: {numbers}, short of the {planned} (n = {responses} after the change)."
+            f"Not effective: {numbers}, short of the {planned} "
+            f"(n = {responses:,} after the change)."
         )
         worse = low > 0.0 if expected < 0 else high < 0.0
         if worse:

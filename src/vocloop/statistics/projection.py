@@ -216,8 +216,13 @@ def project_objective(
     due_day: float,
     higher_is_better: bool,
     confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
 ) -> Projection:
-    """The status of an objective to reach `target` by `due_day` (same day scale as points)."""
+    """The status of an objective to reach `target` by `due_day` (same day scale as points).
+
+    `bounds` are the values the metric can take (a share 0 to 1): the straight line may
+    run past them, so the prediction and its interval are cut there. The probability is
+    the line's, unchanged: a target inside the bounds is on the same side of the cut."""
     used = _usable(points)
     n = sum(p.n for p in used)
     trend: TrendLine | None = None
@@ -227,9 +232,12 @@ def project_objective(
     if trend is not None:
         prediction, se = trend.predict(due_day)
         half = z_value(confidence) * se
-        low, high = prediction - half, prediction + half
         margin = prediction - target if higher_is_better else target - prediction
         probability = _normal_cdf(margin / se)
+        least, most = bounds
+        low, high, prediction = (
+            min(max(v, least), most) for v in (prediction - half, prediction + half, prediction)
+        )
     if _met(current, target, higher_is_better):
         status = MET
         side = "at or above" if higher_is_better else "at or below"

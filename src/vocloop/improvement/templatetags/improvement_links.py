@@ -1,5 +1,5 @@
-"""The improvement panels other apps' pages show: a case's actions on the case page, a
-theme's open cases to link on the theme's page.
+"""The improvement panels other apps' pages show: a case's actions on the case page, the
+open cases to link on a theme's page and on the page of comments said alike.
 
 Template tags rather than the pages' views, because the cases and insights apps sit
 below improvement (improvement imports them, never the other way): their templates
@@ -11,18 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import QuerySet
 
 from vocloop.accounts.scope import case_scope
 from vocloop.cases.models import Case
 from vocloop.improvement.linked import (
-    THEME_CASES_SHOWN,
     actions_of_case,
+    cases_listed,
     open_actions_for,
+    similar_open_cases,
     theme_open_cases,
 )
 from vocloop.improvement.models import Action
-from vocloop.improvement.rapid_forms import CaseLinkForm, ThemeLinkForm
+from vocloop.improvement.rapid_forms import (
+    CaseLinkForm,
+    CasesLinkForm,
+    SimilarLinkForm,
+    ThemeLinkForm,
+)
 from vocloop.insights.models import Theme
+from vocloop.listening.models import Feedback
 
 register = template.Library()
 
@@ -46,15 +54,21 @@ def case_improvement_actions(context: template.Context, case: Case) -> dict[str,
     }
 
 
+def _cases_form(
+    context: template.Context, form_class: type[CasesLinkForm], cases: QuerySet[Case]
+) -> dict[str, Any]:
+    actions = open_actions_for(case_scope(context["request"].user))
+    form = form_class(actions=actions, cases=cases)
+    return _page(context) | cases_listed(cases) | {"form": form, "chosen": set()}
+
+
 @register.inclusion_tag("improvement/_theme_cases.html", takes_context=True)
 def theme_open_cases_to_link(context: template.Context, theme: Theme) -> dict[str, Any]:
-    scope = case_scope(context["request"].user)
-    cases = theme_open_cases(theme, scope)
-    shown = list(cases[:THEME_CASES_SHOWN])
-    return _page(context) | {
-        "theme": theme,
-        "theme_cases": shown,
-        "theme_cases_more": cases.count() - len(shown) if len(shown) == THEME_CASES_SHOWN else 0,
-        "form": ThemeLinkForm(actions=open_actions_for(scope), cases=cases),
-        "chosen": set(),
-    }
+    cases = theme_open_cases(theme, case_scope(context["request"].user))
+    return _cases_form(context, ThemeLinkForm, cases) | {"theme": theme}
+
+
+@register.inclusion_tag("improvement/_similar_cases.html", takes_context=True)
+def similar_open_cases_to_link(context: template.Context, feedback: Feedback) -> dict[str, Any]:
+    cases = similar_open_cases(feedback, case_scope(context["request"].user))
+    return _cases_form(context, SimilarLinkForm, cases) | {"feedback": feedback}
