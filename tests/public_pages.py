@@ -16,7 +16,8 @@ from vocloop.listening.models import Feedback, Survey
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limit():
-    """The public forms' rate limit counts in the cache: every test starts from zero."""
+    """Every test starts from an empty cache (the rate limits count in the test's own
+    database, which starts empty anyway)."""
     cache.clear()
     yield
     cache.clear()

@@ -49,6 +49,13 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         ("SQLITE_TIMEOUT", "0", config.database),
         ("SQLITE_TIMEOUT", "20s", config.database),
         ("SECRET_KEY", "short", config.secret_key),
+        ("CACHE_URL", "memcached://127.0.0.1", lambda p: config.cache_redis_url()),
+        ("CACHE_URL", "redis://", lambda p: config.cache_redis_url()),
+        (
+            "SESSION_IDLE_MINUTES",
+            "0",
+            lambda p: config.env_int("SESSION_IDLE_MINUTES", 60, minimum=1, unit="minute"),
+        ),
         ("WEBHOOK_ALLOWED_HOSTS", "10.0.0.0/33", lambda p: config.webhook_allowed_hosts()),
         (
             "WEBHOOK_ALLOWED_HOSTS",
@@ -96,3 +103,12 @@ def test_a_minimum_of_several_units_is_written_in_the_plural(monkeypatch):
     monkeypatch.setenv("VOCLOOP_SQLITE_TIMEOUT", "1")
     with pytest.raises(config.ConfigError, match=r"must be at least 2 seconds$"):
         config.env_int("SQLITE_TIMEOUT", 20, minimum=2, unit="second")
+
+
+def test_the_rate_limits_count_in_the_database_unless_redis_is_named(monkeypatch):
+    monkeypatch.delenv("VOCLOOP_CACHE_URL", raising=False)
+    assert config.cache_redis_url() is None
+    monkeypatch.setenv("VOCLOOP_CACHE_URL", "database")
+    assert config.cache_redis_url() is None
+    monkeypatch.setenv("VOCLOOP_CACHE_URL", "redis://127.0.0.1:6379/1")
+    assert config.cache_redis_url() == "redis://127.0.0.1:6379/1"

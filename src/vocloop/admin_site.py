@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from vocloop.accounts.roles import is_quality_manager
 
@@ -19,6 +22,12 @@ class VocloopAdminSite(admin.AdminSite):
     site_title = "vocloop settings"
     index_title = "Teams, touch points, surveys and rules"
     site_url = "/staff/"
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """The settings area has no login of its own: the staff login, with its limits on
+        failed logins and its second factor, is the one way in."""
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        return redirect_to_login(target, login_url=reverse("login"))
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_quality_manager(request.user)

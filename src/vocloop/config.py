@@ -7,6 +7,7 @@ a typo in production must stop the process, not fall back silently.
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -131,24 +132,35 @@ def database(directory: Path) -> dict[str, object]:
     return config
 
 
-def tasks_redis_url() -> str | None:
-    """VOCLOOP_TASKS_URL: "database" (the default) or a redis:// URL for the task queue."""
-    value = env_str("TASKS_URL", "database")
+def _redis_url(name: str, *, needs: str) -> str | None:
+    """VOCLOOP_<name>: "database" (the default) or a redis:// URL, usable only with the
+    Redis extra installed (`needs` is a module of it)."""
+    value = env_str(name, "database")
     if value == "database":
         return None
     if urlsplit(value).scheme not in {"redis", "rediss"} or not urlsplit(value).hostname:
         raise ConfigError(
-            f"{PREFIX}TASKS_URL={value!r} must be `database` or a URL such as "
-            "redis://127.0.0.1:6379/0"
+            f"{PREFIX}{name}={value!r} must be `database` or a URL such as redis://127.0.0.1:6379/0"
         )
     try:
-        import django_tasks_rq  # noqa: F401
+        importlib.import_module(needs)
     except ImportError:
         raise ConfigError(
-            f"{PREFIX}TASKS_URL names Redis, but the Redis extra is not installed: "
+            f"{PREFIX}{name} names Redis, but the Redis extra is not installed: "
             "pip install 'vocloop[redis]'"
         ) from None
     return value
+
+
+def tasks_redis_url() -> str | None:
+    """VOCLOOP_TASKS_URL: "database" (the default) or a redis:// URL for the task queue."""
+    return _redis_url("TASKS_URL", needs="django_tasks_rq")
+
+
+def cache_redis_url() -> str | None:
+    """VOCLOOP_CACHE_URL: "database" (the default) or a redis:// URL for what every server
+    process must share: the rate limits' counts and the cache."""
+    return _redis_url("CACHE_URL", needs="redis")
 
 
 def webhook_allowed_hosts() -> AllowList:

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # Staff's second factor (accounts/twofactor.py); before accounts, whose admin replaces
+    # the one it registers.
+    "django_otp",
+    "vocloop.accounts.apps.TwoStepLoginConfig",  # django_otp.plugins.otp_totp
     "vocloop.accounts",
     "vocloop.customers",
     "vocloop.listening",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "vocloop.dashboards",
     "vocloop.demo",
     "vocloop.server",
+    "vocloop.limits",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session's login gave a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "vocloop.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it is the first to see a view's exception: a busy database is a 503.
@@ -107,15 +115,24 @@ if TASKS_REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What every server process must share: the rate limits' counts (limits/counters.py), in
+# the database by default; VOCLOOP_CACHE_URL=redis://host:6379/1 moves them, and the
+# cache, to Redis.
+CACHE_REDIS_URL = config.cache_redis_url()
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "vocloop",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        if CACHE_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vocloop"}
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 2.1.1: at least 12 characters (the demo's and the tests' passwords have more).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -137,6 +154,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff are logged out after this long without a request (ASVS 3.3.2). An hour: a reply
+# drafted slowly, a meeting, a lunch break keep one's place; an unlocked desk left for
+# the afternoon does not. Each request renews the session (at most once a minute:
+# server/middleware.py). ASVS level 2 asks for 30 minutes.
+SESSION_IDLE_MINUTES = config.env_int("SESSION_IDLE_MINUTES", 60, minimum=1, unit="minute")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # Messages live in the session, not in a (signed but readable) cookie: one of them
 # carries a new API token's secret.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -165,6 +188,13 @@ TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 COMMENT_MAX_LENGTH = 5000
 # The name customers see on public pages.
 ORGANISATION_NAME = config.env_str("ORGANISATION_NAME", "Our company")
+
+# A second factor (a code from an authenticator app) for staff logins: optional, or
+# required of everyone before anything else.
+REQUIRE_TOTP = config.env_bool("REQUIRE_TOTP", False)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = f"{ORGANISATION_NAME} vocloop"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Dashboards: below this many responses (or cases) a figure is shown as "not enough
 # responses" with its n, never as a bare number.

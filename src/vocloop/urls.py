@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from vocloop.accounts.views import StaffLoginView
+from vocloop.accounts.views import StaffLoginView, account, login_code
 from vocloop.api import api
 from vocloop.lib.references import ReferenceConverter
 from vocloop.server.views import health
@@ -19,7 +19,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("health/", health, name="health"),
     path("login/", StaffLoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/account/", account, name="account"),
     path("staff/dashboards/", include("vocloop.dashboards.urls")),
     path("staff/insights/", include("vocloop.insights.urls")),
     path("staff/improvement/", include("vocloop.improvement.urls")),

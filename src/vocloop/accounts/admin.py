@@ -7,6 +7,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vocloop.accounts.models import ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
@@ -126,3 +127,25 @@ admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, QualityManagerGroupAdmin)
+
+
+# django-otp's own admin shows and edits secrets: this one only lists and removes.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class SecondFactorAdmin(QualityManagerAdmin):
+    """Staff's authenticator apps. A quality manager removes one its owner lost, so that
+    they can log in with the password and set up another; nobody sees a secret here."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -5,21 +5,27 @@ Every public POST counts, valid or not: a script probing the forms is exactly wh
 the limit is for. The window is fixed: it starts with a client's first POST and
 the count starts again once it ends.
 
-The counts live in Django's cache. The default local-memory cache is per process,
-which is right for `vocloop serve` (one process, many threads); a deployment with
-several processes needs a shared cache for the limit to hold across them.
+The counts are shared by every server process (limits/counters.py: the database, or
+Redis when VOCLOOP_CACHE_URL names it), so the limit holds however many serve.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import time
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
+
+from vocloop.lib.outage import in_brief
+from vocloop.limits.clients import client_address
+from vocloop.limits.counters import CountsUnavailable, shared_counts
+
+__all__ = ["RateDecision", "address_send_allowed", "client_address", "public_post_allowed"]
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "vocloop:public-posts"
 ADDRESS_KEY_PREFIX = "vocloop:address-sends"
@@ -37,50 +43,24 @@ class RateDecision:
     """Seconds until the client may send again; 0 when allowed."""
 
 
-def client_address(request: HttpRequest) -> str:
-    """Who is sending, as far as the limit is concerned.
-
-    REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT proxies stand in front: then
-    the address the outermost trusted proxy saw, read from the right-hand end of
-    X-Forwarded-For (what lies further left is whatever the client sent). An IPv6
-    client usually holds a whole /64, so the limit applies to the /64.
-    """
-    raw = request.META.get("REMOTE_ADDR", "") or "unknown"
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            raw = hops[-proxies]
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw[:100]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
-
-
-def _increment(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        return 1
-
-
 def _allowance(prefix: str, who: str, *, limit: int, window: int) -> RateDecision:
-    """Count one more against `who`'s allowance in the current window."""
-    now = time.time()
-    cache.add(f"{prefix}:start:{who}", now, timeout=window)
-    count = _increment(f"{prefix}:count:{who}", window)
-    if count <= limit:
+    """Count one more against `who`'s allowance in the current window.
+
+    A database that cannot count (a large import holds SQLite's lock after a brief
+    wait, a restarted PostgreSQL dropped the connection), or a Redis away, lets the
+    request through: what
+    it would store meets the same database and is refused with its form as typed, and
+    a limit must not turn a busy moment into a 500.
+    """
+    try:
+        tally = shared_counts().add(f"{prefix}:{who}", window=window)
+    except (OperationalError, InterfaceError, CountsUnavailable) as error:
+        # Debug only: the request says it met a busy database in its own line.
+        logger.debug("%s: not counted, the database is busy (%s)", prefix, in_brief(error))
         return RateDecision(allowed=True)
-    started = cache.get(f"{prefix}:start:{who}", now)
-    return RateDecision(allowed=False, retry_after=max(1, round(started + window - now)))
+    if tally.count <= limit:
+        return RateDecision(allowed=True)
+    return RateDecision(allowed=False, retry_after=tally.retry_after)
 
 
 def public_post_allowed(request: HttpRequest) -> RateDecision:

@@ -1,10 +1,14 @@
-"""Requests that meet a busy database: a clear 503 page, and a session left unsaved."""
+"""Requests that meet a busy database: a clear 503 page, and a session left unsaved; and
+sessions that end when left idle."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError
@@ -14,6 +18,10 @@ from django.utils.cache import patch_vary_headers
 from vocloop.lib.busy import busy_page, busy_said, database_busy, waiting_briefly
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A session's expiry is pushed back at most this often (seconds), and the key in it
+# that says when it last was.
+RENEW_EVERY = 60
+RENEWED_AT = "vocloop_renewed_at"
 
 
 class DatabaseBusyMiddleware:
@@ -37,7 +45,13 @@ class DatabaseBusyMiddleware:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a session the database is too busy to save stays unsaved.
+    """Django's, with an idle timeout, and a session the database is too busy to save
+    left unsaved.
+
+    A logged-in session ends SESSION_COOKIE_AGE (VOCLOOP_SESSION_IDLE_MINUTES) after its
+    last request: each request saves it again, and so pushes its end further, but at
+    most once a minute (RENEW_EVERY), rather than a write for every page as
+    SESSION_SAVE_EVERY_REQUEST would make.
 
     A page read while a large import holds SQLite's lock still writes its session
     when it shows the messages kept there; it waits a second for the lock, not the
@@ -48,6 +62,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
+        if session is not None:
+            _renew_when_due(session)
         brief = request.method in SAFE_METHODS and session is not None and session.modified
         try:
             with waiting_briefly() if brief else nullcontext():
@@ -61,6 +77,24 @@ class SessionMiddleware(DjangoSessionMiddleware):
             busy_said(request, "its session was not saved", cause)
             patch_vary_headers(response, ("Cookie",))
             return response
+
+
+def _renew_when_due(session: SessionBase) -> None:
+    """Mark a logged-in session for saving, and so a new expiry, if its last is a minute old.
+
+    Only a logged-in one: an anonymous visitor's is not created for this.
+    """
+    if not session.get(SESSION_KEY):
+        return
+    now = int(time.time())
+    if now - int(session.get(RENEWED_AT, 0)) >= RENEW_EVERY:
+        session[RENEWED_AT] = now
+
+
+def session_renewed_at_login(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """A login saves its session: the first page after it need not save it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
 
 
 def _database_error(error: BaseException | None) -> DatabaseError | None:
