@@ -56,6 +56,7 @@ def environment(tmp_path: Path, tasks_url: str) -> dict[str, str]:
         "VOCLOOP_DATA_DIR": str(tmp_path),
         "VOCLOOP_DATABASE_URL": "",
         "VOCLOOP_TASKS_URL": tasks_url,
+        "VOCLOOP_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the test receiver's
         "PYTHONPATH": str(ROOT),
     }
     if tasks_url == "database":
