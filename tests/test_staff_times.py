@@ -68,16 +68,19 @@ def test_the_case_page_counts_down_to_a_deadline_and_then_since_it(org, clock):
     assert "Opened 20 Nov 2026, 16:00 UTC (just now)" in page
 
     clock.to(utc(2026, 11, 23, 12, 40))  # Monday, 3 h 20 min before it is due
+    client = logged_in(org.support_agent)  # idle sessions end: log in at the new time
     page = text(client.get(detail_url(case)).content.decode())
     assert "Acknowledge by 23 Nov 2026, 16:00 UTC (in 3 h 20 min)" in page
     assert "Opened 20 Nov 2026, 16:00 UTC (2 days ago)" in page
     assert "Due soon" not in page  # more than two hours left
 
     clock.to(utc(2026, 11, 23, 14, 30))
+    client = logged_in(org.support_agent)  # idle sessions end: log in at the new time
     page = text(client.get(detail_url(case)).content.decode())
     assert "Next deadline Due soon (in 1 h 30 min)" in page
 
     clock.to(utc(2026, 11, 23, 17, 5))  # past it
+    client = logged_in(org.support_agent)  # idle sessions end: log in at the new time
     page = text(client.get(detail_url(case)).content.decode())
     assert "Next deadline Breached (1 h 5 min ago)" in page
     assert "Acknowledge by 23 Nov 2026, 16:00 UTC (1 h 5 min ago)" in page
@@ -87,9 +90,11 @@ def test_the_inbox_says_how_long_ago_a_case_opened_and_how_long_until_it_is_due(
     open_case(org.helpdesk)
     client = logged_in(org.support_agent)
     clock.to(utc(2026, 11, 23, 14, 30))
+    client = logged_in(org.support_agent)  # idle sessions end: log in at the new time
     page = text(client.get("/staff/").content.decode())
     assert "2 days ago" in page and "Due soon in 1 h 30 min" in page
     clock.to(utc(2026, 11, 23, 16, 45))
+    client = logged_in(org.support_agent)  # idle sessions end: log in at the new time
     page = text(client.get("/staff/").content.decode())
     assert "3 days ago" in page and "Breached 45 min ago" in page
 
