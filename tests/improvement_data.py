@@ -15,7 +15,7 @@ from vocloop.listening.models import Feedback, Touchpoint
 _serial = count(1)
 
 
-def _row(touchpoint: Touchpoint, at: dt.datetime, **fields: object) -> Feedback:
+def planted_row(touchpoint: Touchpoint, at: dt.datetime, **fields: object) -> Feedback:
     return Feedback(
         reference=f"VL-T-{next(_serial):07d}",
         tracking_token=secrets.token_urlsafe(24),
@@ -44,7 +44,7 @@ def plant_complaints(
         for _ in range(per_day):
             complaint = rng.random() < share
             kind = Feedback.Kind.COMPLAINT if complaint else Feedback.Kind.FEEDBACK
-            rows.append(_row(touchpoint, at, kind=kind, comment=""))
+            rows.append(planted_row(touchpoint, at, kind=kind, comment=""))
     Feedback.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -65,9 +65,8 @@ def plant_nps(
         for _ in range(per_day):
             u = rng.random()
             score = 10 if u < promoters else (3 if u < promoters + detractors else 8)
-            rows.append(
-                _row(touchpoint, at, kind=Feedback.Kind.SURVEY, score_type="nps", score=score)
-            )
+            survey = {"kind": Feedback.Kind.SURVEY, "score_type": "nps", "score": score}
+            rows.append(planted_row(touchpoint, at, **survey))
     Feedback.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -89,7 +88,7 @@ def plant_comments(
         at = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time(12), dt.UTC)
         for _ in range(per_day):
             comment = about if rng.random() < share else other
-            rows.append(_row(touchpoint, at, kind=Feedback.Kind.FEEDBACK, comment=comment))
+            rows.append(planted_row(touchpoint, at, kind=Feedback.Kind.FEEDBACK, comment=comment))
     Feedback.objects.bulk_create(rows, batch_size=2000)
 
 

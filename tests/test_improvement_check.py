@@ -9,7 +9,7 @@ import random
 import pytest
 
 from tests.conftest import Org
-from tests.improvement_data import plant_complaints, rollups_from_rows
+from tests.improvement_data import plant_complaints, planted_row, rollups_from_rows
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, Window, action_check
 from vocloop.improvement.models import Action
@@ -221,3 +221,27 @@ def test_the_owner_is_told_once_when_the_check_concludes(org: Org) -> None:
     assert email.recipient == org.billing_agent.email
     assert action.verdict == EFFECTIVE and action.verdict_text in email.body_text
     assert f"/staff/improvement/actions/{action.pk}/" in email.body_text
+
+
+def test_a_mean_from_a_single_answer_is_no_effect_yet_not_an_error(org: Org) -> None:
+    # Effort scores (a mean) with one answer after the change at the invoicing desk: a
+    # mean of one has no spread, so no difference can be judged yet.
+    rows = [
+        (org.invoicing, CHANGE - dt.timedelta(days=10), 3),
+        (org.invoicing, CHANGE - dt.timedelta(days=9), 5),
+        (org.invoicing, CHANGE + dt.timedelta(days=1), 6),
+        *((org.helpdesk, CHANGE - dt.timedelta(days=d), 4 + d % 3) for d in range(1, 9)),
+        *((org.helpdesk, CHANGE + dt.timedelta(days=d), 5 + d % 2) for d in range(1, 9)),
+    ]
+    Feedback.objects.bulk_create(
+        planted_row(
+            tp, dt.datetime.combine(day, dt.time(12), dt.UTC), kind="survey", score_type="ces",
+            score=score,
+        )
+        for tp, day, score in rows
+    )  # fmt: skip
+    rollups_from_rows()
+    action = raise_action(org, metric="ces", expected_effect=1.0, effective_from=CHANGE)
+    check = action_check(action, today=CHANGE + dt.timedelta(days=15))
+    assert check.verdict == NOT_YET and check.effect is None
+    assert check.after is not None and check.after.n == 1

@@ -21,6 +21,7 @@ from vocloop.improvement.samples import (
     Sample,
     daily_samples,
     effect_of,
+    fewest,
     is_whole_organisation,
     measured_scope,
     planned_size,
@@ -186,8 +187,9 @@ def action_check(action: Action, *, today: dt.date) -> Check:
 
 
 def _measurable(*samples: Sample) -> Effect | None:
-    """The effect, or None while a sample is empty (no difference has a meaning yet)."""
-    if any(s.n == 0 for s in samples):
+    """The effect, or None while a sample is too small for one (empty; for a mean, a
+    single answer, which has no spread): no difference has a meaning yet."""
+    if any(s.n < fewest(s.metric) for s in samples):
         return None
     return effect_of(*samples)
 

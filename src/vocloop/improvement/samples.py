@@ -151,6 +151,11 @@ def _histograms(metric: Metric) -> list[str]:
     return [metric.histogram] if metric.histogram is not None else []
 
 
+def fewest(metric: Metric) -> int:
+    """The fewest answers each of the four samples needs for an effect to be computed."""
+    return effects.FEWEST_FOR_MEANS if kind_of(metric) == "mean" else 1
+
+
 def effect_of(
     scope_before: Sample, scope_after: Sample, rest_before: Sample, rest_after: Sample
 ) -> Effect:

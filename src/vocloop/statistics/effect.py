@@ -156,6 +156,10 @@ def _normal_effect(
     return _effect(metric, scope_change, rest_change, se, p, half, ns, method)
 
 
+# A mean's variance needs two answers; the other kinds are read from one.
+FEWEST_FOR_MEANS = 2
+
+
 def _sizes(samples: Sequence[ProportionCounts | NpsCounts | Moments], least: int = 1) -> Counts4:
     ns = (samples[0].n, samples[1].n, samples[2].n, samples[3].n)
     if min(ns) < least:
@@ -226,7 +230,7 @@ def effect_of_means(
 ) -> Effect:
     """Δ of a mean (CES mean, a rating), Student t with Welch–Satterthwaite df."""
     samples = (scope_before, scope_after, rest_before, rest_after)
-    ns = _sizes(samples, least=2)
+    ns = _sizes(samples, least=FEWEST_FOR_MEANS)
     variances = [s.variance / s.n for s in samples]
     scope_change = scope_after.mean - scope_before.mean
     rest_change = rest_after.mean - rest_before.mean
