@@ -135,6 +135,25 @@ def _action_or_404(scope: CaseScope, pk: int) -> Action:
 # Objectives
 
 
+def _created(
+    request: HttpRequest,
+    response: HttpResponse,
+    key: str | None,
+    payload: Any,
+    write: Callable[..., Any],
+    as_json: Callable[..., dict[str, Any]],
+) -> Status[dict[str, Any]]:
+    """An objective or action written by its service from the request, answered once."""
+
+    def create() -> dict[str, Any]:
+        fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
+        with refused_in_words():
+            written = write(actor=_actor(request), **fields)
+        return as_json(written, today=_today())
+
+    return _once(request, response, key, payload, create)
+
+
 @router.get(
     "/objectives",
     response={200: ObjectiveListOut, 401: ErrorOut, 422: ErrorOut},
@@ -163,13 +182,14 @@ def objective_create(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
 ) -> Status[dict[str, Any]]:
-    def create() -> dict[str, Any]:
-        fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
-        with refused_in_words():
-            objective = services.objective_create(actor=_actor(request), **fields)
-        return objective_detail_json(objective, today=_today())
-
-    return _once(request, response, idempotency_key, payload, create)
+    return _created(
+        request,
+        response,
+        idempotency_key,
+        payload,
+        services.objective_create,
+        objective_detail_json,
+    )
 
 
 @router.get(
@@ -244,13 +264,9 @@ def action_create(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias=HEADER, max_length=KEY_MAX_LENGTH),
 ) -> Status[dict[str, Any]]:
-    def create() -> dict[str, Any]:
-        fields = service_fields(payload.model_dump(exclude_unset=True), _scope(request))
-        with refused_in_words():
-            action = services.action_create(actor=_actor(request), **fields)
-        return action_detail_json(action, today=_today())
-
-    return _once(request, response, idempotency_key, payload, create)
+    return _created(
+        request, response, idempotency_key, payload, services.action_create, action_detail_json
+    )
 
 
 @router.get(
