@@ -27,7 +27,7 @@ from vocloop.accounts.models import Team
 from vocloop.cases.models import Case
 from vocloop.cases.timeline import Actor
 from vocloop.demo import action_plans as planned_actions
-from vocloop.demo.organisation import DETERIORATING, RECOVERY_DAYS
+from vocloop.demo.organisation import DETERIORATING, MANAGER, RECOVERY_DAYS
 from vocloop.demo.targets import ObjectiveAim, target_fallback, target_for
 from vocloop.improvement import services
 from vocloop.improvement.models import Action, ActionCase, ImprovementEvent, Objective
@@ -228,8 +228,9 @@ class _Writer:
             variant, fields = aim, self.objective_fields(aim)
             target = target_fallback(Objective(target=0.0, **fields), aim, today=self.today)
         with _at(fields["created_at"]):
+            # Set by the quality manager (improvement/authority.py), owned by its owner.
             objective = services.objective_create(
-                actor=self.actor(variant.owner), target=target, **fields
+                actor=self.actor(MANAGER), target=target, **fields
             )
         self.reviews(objective, variant)
         return objective

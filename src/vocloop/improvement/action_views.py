@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
+from vocloop.improvement.authority import may_steer_action
 from vocloop.improvement.check import action_check
 from vocloop.improvement.check_chart import check_drawing
 from vocloop.improvement.forms import ActionForm, CloseForm, PublicWordsForm, TaskForm
@@ -59,6 +60,7 @@ def _render_action(
         "resolve_all": ResolveAllForm(),
     } | (bound or {})
     check = action_check(action, today=today())
+    steers = may_steer_action(request.user, action)
     context = {
         "action": action,
         "open": open_,
@@ -69,7 +71,8 @@ def _render_action(
         **linked_page(action, scope),
         "timeline": timeline_of(action=action),
         "follow_ups": actions_for(scope).filter(follows=action),
-        "may_follow_up": services.may_follow_up(action),
+        "may_follow_up": steers and services.may_follow_up(action),
+        "steers": steers,
         "effective": action.verdict == EFFECTIVE,
         "page": "actions",
         **{f"{name}_form": form for name, form in built.items()},

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from vocloop.accounts import roles
 from vocloop.accounts.models import Team
 from vocloop.accounts.scope import CaseScope
+from vocloop.improvement.errors import ImprovementError, ImprovementRefused
 from vocloop.improvement.models import Action
-from vocloop.improvement.services import ImprovementError
 from vocloop.lib.busy import DatabaseBusy, refused_when_busy
 from vocloop.lib.days import day_of
 
@@ -34,15 +35,18 @@ def may_set_objectives(user: Any) -> bool:
     return roles.is_quality_manager(user) or roles.is_team_lead(user)
 
 
-def may_review_objective(user: Any, objective: Any) -> bool:
-    """Its owner reviews an objective, as may those who set objectives."""
-    return objective.owner_id == user.pk or may_set_objectives(user)
-
-
 def teams_for(scope: CaseScope) -> QuerySet[Team]:
-    """The teams a form may give an objective or an action to: the user's own, or all."""
+    """The teams a form may give an action to: the user's own, or all."""
     teams = Team.objects.order_by("name")
     return teams if scope.sees_all else teams.filter(pk__in=scope.team_ids)
+
+
+def objective_teams_for(user: Any, scope: CaseScope) -> QuerySet[Team]:
+    """The teams a form may give an objective to: all for a quality manager, the teams
+    they lead for a team lead (improvement/authority.py)."""
+    if roles.is_quality_manager(user):
+        return teams_for(scope)
+    return Team.objects.filter(lead=user).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def attempt(form: forms.Form, write: Callable[[], T]) -> T | None:
     try:
         with refused_when_busy():
             return write()
+    except ImprovementRefused as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
     except ImprovementError as refusal:
         form.add_error(None, str(refusal))
     except DatabaseBusy:

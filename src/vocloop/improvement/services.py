@@ -18,7 +18,9 @@ from django.utils import timezone
 from vocloop.cases.models import Case
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.announce import improvement_event_announce
+from vocloop.improvement.authority import require_review, require_set, require_steer
 from vocloop.improvement.check import action_check
+from vocloop.improvement.errors import ImprovementConflict, ImprovementError
 from vocloop.improvement.models import (
     Action,
     ActionCase,
@@ -93,15 +95,6 @@ RAISED_FROM: dict[str, str] = {
     Action.Source.SIGNAL: "Raised from a control-chart signal",
     Action.Source.OBJECTIVE: "Raised for an objective at risk",
 }
-
-
-class ImprovementError(ValueError):
-    """Input an objective or action cannot take, said in a sentence for its author."""
-
-
-class ImprovementConflict(ImprovementError):
-    """A write the action's current state does not allow, said in a sentence: what would
-    have to change first (close it, raise a follow-up, wait for the check)."""
 
 
 def _open(action: Action) -> None:
@@ -206,6 +199,7 @@ def _changes_said(changed: list[str]) -> str:
 @transaction.atomic
 def objective_create(*, actor: Actor, **fields: Any) -> Objective:
     objective = Objective(**fields)
+    require_set(actor, objective.team_id)
     objective.created_at = objective.updated_at = timezone.now()
     _check_objective(objective)
     objective.save()
@@ -217,9 +211,11 @@ def objective_create(*, actor: Actor, **fields: Any) -> Objective:
 
 @transaction.atomic
 def objective_update(*, objective: Objective, actor: Actor, **fields: Any) -> Objective:
+    require_set(actor, objective.team_id)
     changed = _changed(objective, fields, OBJECTIVE_FIELDS)
     if not changed:
         return objective
+    require_set(actor, objective.team_id)  # and of the team it is given to
     _check_objective(objective)
     objective.updated_at = timezone.now()
     objective.save()
@@ -238,6 +234,7 @@ def objective_review(
     *, objective: Objective, actor: Actor, decision: str, note: str, today: dt.date
 ) -> ImprovementEvent:
     """Record an objective's review: the decision, and the status its figures gave today."""
+    require_review(actor, objective)
     if decision not in Decision.values:
         raise ImprovementError(
             f"Unknown decision {decision!r}: choose one of {', '.join(Decision.values)}."
@@ -279,6 +276,7 @@ def action_create(*, actor: Actor, cases: Iterable[Case] = (), **fields: Any) ->
 
 @transaction.atomic
 def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
+    require_steer(actor, action)
     # A closed action's "you said, we did" may still be written: it is published once standardised.
     if action.phase == Action.Phase.CLOSED and not set(fields) <= PUBLIC_FIELDS:
         raise ImprovementConflict("The action is closed: raise a follow-up action instead.")
@@ -308,6 +306,7 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
 def action_advance(*, action: Action, actor: Actor, today: dt.date | None = None) -> Action:
     """Plan → Do → Check → Act, each step only once what it needs is there (until then
     the action's state refuses it: a conflict, whatever the request)."""
+    require_steer(actor, action)
     _open(action)
     following = NEXT_PHASE.get(Action.Phase(action.phase))
     if following is None:
@@ -353,6 +352,7 @@ def action_check_record(*, action: Action, today: dt.date | None = None) -> Acti
 @transaction.atomic
 def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
     """Standardise (only with an effective verdict), or close for a written reason."""
+    require_steer(actor, action)
     if action.phase == Action.Phase.CLOSED:
         raise ImprovementConflict("The action is closed already.")
     reason = reason.strip()
@@ -379,6 +379,7 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
 @transaction.atomic
 def action_follow_up(*, action: Action, actor: Actor) -> Action:
     """A new action on the same problem, keeping the history of the one before."""
+    require_steer(actor, action)
     if not may_follow_up(action):
         raise ImprovementConflict(
             "The action is still open: change its plan, or close it before raising a follow-up."

@@ -22,14 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 from vocloop.accounts.scope import CaseScope, case_scope
 from vocloop.cases.timeline import Actor
 from vocloop.improvement import services
+from vocloop.improvement.authority import may_review_objective, may_set_objective_for
 from vocloop.improvement.forms import ActionForm, ObjectiveForm, ReviewForm
 from vocloop.improvement.models import Objective
 from vocloop.improvement.pages import (
     attempt,
     by_phase,
     keep_equal_floats,
-    may_review_objective,
     may_set_objectives,
+    objective_teams_for,
     teams_for,
     today,
 )
@@ -44,9 +45,10 @@ from vocloop.improvement.status import objective_status
 from vocloop.metrics.catalogue import METRICS
 
 NOT_SET = "Nothing was saved: see the form below."
-REVIEWS_REFUSED = "An objective is reviewed by its owner, team leads and quality managers."
+REVIEWS_REFUSED = "An objective is reviewed by its owner, its team's lead and quality managers."
 OBJECTIVES_REFUSED = (
-    "Objectives are set by quality managers and team leads; ask yours to set or change one."
+    "Objectives are set by quality managers and the lead of their team; ask yours to set or "
+    "change one."
 )
 
 
@@ -60,8 +62,10 @@ def actions(request: HttpRequest) -> HttpResponse:
     return render(request, "improvement/actions.html", context)
 
 
-def _objective_form(scope: CaseScope, data: Any = None, **kwargs: Any) -> ObjectiveForm:
-    return ObjectiveForm(data, teams=teams_for(scope), **kwargs)
+def _objective_form(
+    request: HttpRequest, scope: CaseScope, data: Any = None, **kwargs: Any
+) -> ObjectiveForm:
+    return ObjectiveForm(data, teams=objective_teams_for(request.user, scope), **kwargs)
 
 
 def _render_objectives(
@@ -74,7 +78,7 @@ def _render_objectives(
     may_set = may_set_objectives(request.user)
     context = {
         "rows": rows,
-        "form": form or (_objective_form(scope) if may_set else None),
+        "form": form or (_objective_form(request, scope) if may_set else None),
         "page": "objectives",
     }
     return render(request, "improvement/objectives.html", context, status=status)
@@ -92,7 +96,7 @@ def objective_new(request: HttpRequest) -> HttpResponse:
     if not may_set_objectives(request.user):
         raise PermissionDenied(OBJECTIVES_REFUSED)
     scope = case_scope(request.user)
-    form = _objective_form(scope, request.POST)
+    form = _objective_form(request, scope, request.POST)
     actor = Actor.staff(request.user)
     objective = None
     if form.is_valid():
@@ -118,9 +122,9 @@ def _render_objective(
     review_form: ReviewForm | None = None,
 ) -> HttpResponse:
     day = today()
-    may_set = may_set_objectives(request.user)
+    may_set = may_set_objective_for(request.user, objective.team_id)
     if form is None and may_set:
-        form = _objective_form(scope, initial=ObjectiveForm.initial_of(objective))
+        form = _objective_form(request, scope, initial=ObjectiveForm.initial_of(objective))
     reading = objective_status(objective, today=day)
     may_review = may_review_objective(request.user, objective)
     if review_form is None and may_review:
@@ -158,9 +162,9 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     objective, scope = _visible_objective(request, pk)
-    if not may_set_objectives(request.user):
+    if not may_set_objective_for(request.user, objective.team_id):
         raise PermissionDenied(OBJECTIVES_REFUSED)
-    form = _objective_form(scope, request.POST)
+    form = _objective_form(request, scope, request.POST)
     actor = Actor.staff(request.user)
     done = None
     if form.is_valid():
