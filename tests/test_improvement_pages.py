@@ -277,6 +277,10 @@ def test_an_objective_scoped_to_a_team_reads_its_figures_and_passes_them_on(
         ({"due_on": "2026-08-01"}, "The due date must come after the baseline period."),
         ({"metric": "happiness"}, "Choose a metric of the list."),
         ({"target": "150"}, "between 0 and 100"),
+        (
+            {"metric": "csat", "target": "0.85", "direction": "higher"},
+            "typed in per cent: did you mean 85 (for 85 %)?",
+        ),
         ({"target": "lots"}, "The target is a number."),
         ({"due_on": "31/31/2026"}, "Enter a date as YYYY-MM-DD."),
         ({"metric": "time_to_resolve", "channel": "web"}, "cases have no channel"),

@@ -177,6 +177,13 @@ class ObjectiveForm(ScopeForm):
         if target is not None and is_share(data.get("metric", "")):
             if not 0 <= target <= 100:
                 self.add_error("target", "A share's target is between 0 and 100 (per cent).")
+            elif 0 < target < 1 and data.get("direction") == Direction.HIGHER:
+                # "0.85" for a CSAT of 85 %: nobody aims to raise a share to below 1 %.
+                self.add_error(
+                    "target",
+                    f"A share's target is typed in per cent: did you mean {target * 100:g} "
+                    f"(for {target * 100:g} %)?",
+                )
             else:
                 data["target"] = target / 100
         return data
