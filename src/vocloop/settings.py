@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "vocloop.demo",
     "vocloop.server",
     "vocloop.limits",
+    "vocloop.audit",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "vocloop.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who read which case, text, drill-down or export (audit/rules.py).
+    "vocloop.audit.middleware.ReadAuditMiddleware",
     # Last, so that it is the first to see a view's exception: a busy database is a 503.
     "vocloop.server.middleware.DatabaseBusyMiddleware",
 ]

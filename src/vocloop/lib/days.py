@@ -27,3 +27,8 @@ def vocloop_zone() -> zoneinfo.ZoneInfo:
 def day_of(moment: dt.datetime) -> dt.date:
     """The calendar day of a moment in vocloop's time zone (not the request's)."""
     return moment.astimezone(vocloop_zone()).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of a day in vocloop's time zone."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=vocloop_zone())

@@ -1,0 +1,45 @@
+"""Records every read of customers' data (audit/rules.py) after its answer is made."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+
+from vocloop.audit.rules import read_of
+from vocloop.audit.services import read_record
+from vocloop.limits.clients import client_address
+
+log = logging.getLogger("vocloop.audit")
+
+
+class ReadAuditMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        read = read_of(request, response)
+        if read is None:
+            return response
+        user = getattr(request, "user", None)
+        token = getattr(request, "auth", None)
+        if not getattr(user, "is_authenticated", False) and token is None:
+            return response
+        kind, what = read
+        try:
+            read_record(
+                kind=kind,
+                what=what,
+                path=request.get_full_path(),
+                user=user,
+                client=getattr(token, "name", ""),
+                address=client_address(request),
+            )
+        except DatabaseError:
+            # The page was made; the reader should not lose it because the record could
+            # not be written. The log keeps what the table could not.
+            log.exception("read not recorded: %s %s %s", kind, what, request.path)
+        return response
