@@ -124,8 +124,11 @@ def database(directory: Path) -> dict[str, object]:
         # take the write lock up front so concurrent writers queue instead of failing.
         # A writer waits up to the busy timeout for the lock, then fails with "database
         # is locked": long enough for ordinary writes, not for a large import.
+        # secure_delete overwrites deleted content with zeros, so that an erased
+        # customer's text is not left in the file's free pages (customers.erasure).
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": sqlite_timeout,
         }

@@ -37,7 +37,8 @@ def text_settings() -> TextSettings:
 # - in no case: at keep_until (arrival + keep_original_days), once reading it can no
 #   longer open a case: it has been read, or arrived longer ago than CASE_RULE_WITHIN.
 # Nothing else reads an original: staff, exports, webhooks and analysis see the
-# masked comment only.
+# masked comment only. The customer's own copy of their data has it (customers.export,
+# in full), and erasing their data deletes it (customers.erasure).
 
 
 def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
