@@ -22,6 +22,9 @@ class Customer(models.Model):
     size = models.CharField(max_length=20, choices=Size.choices, blank=True)
     region = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # False while all vocloop knows of them was typed into a public form by whoever sent
+    # it: an integration's (verified) details then replace the name (customers/services.py).
+    details_verified = models.BooleanField(default=True)
     # Set when the customer's data was erased (customers.erasure): the row stays, emptied,
     # so that their feedback and cases keep counting where they always did.
     erased_at = models.DateTimeField(null=True, blank=True)
