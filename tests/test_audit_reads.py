@@ -57,6 +57,18 @@ def test_drill_downs_exports_and_api_reads_are_recorded(org: Org) -> None:
     assert ("api", case.reference, "API: crm") in reads
 
 
+def test_a_customers_page_and_their_data_export_are_recorded(org: Org) -> None:
+    open_case(org.helpdesk, customer=org.customer)
+    manager = logged_in(org.manager)
+    assert manager.get(reverse("customers:detail", args=[org.customer.pk])).status_code == 200
+    assert manager.get(reverse("customers:export", args=[org.customer.pk])).status_code == 200
+    reads = sorted(Read.objects.values_list("kind", "what"))
+    assert reads == [
+        ("customer", str(org.customer.pk)),
+        ("export", f"customer-{org.customer.pk}.json"),
+    ]
+
+
 def test_a_quality_manager_searches_the_reads_and_exports_them(org: Org) -> None:
     first = open_case(org.helpdesk, customer=org.customer)
     second = open_case(org.helpdesk)

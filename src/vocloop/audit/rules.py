@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
     "dashboards:metric": Rule(Read.Kind.DRILL, _drilled),
     "insights:theme": Rule(Read.Kind.THEME, _kwarg("slug")),
     "insights:similar": Rule(Read.Kind.THEME, _kwarg("reference")),
+    "customers:detail": Rule(Read.Kind.CUSTOMER, _kwarg("pk")),
     "customers:export": Rule(Read.Kind.CUSTOMER, _kwarg("pk")),
     "api:case_read": Rule(Read.Kind.API, _kwarg("reference")),
     "api:cases_list": Rule(Read.Kind.API, _fixed("cases")),
