@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 
 from vocloop.server.backups.contents import Contents
+from vocloop.server.backups.files import BackupRefused
 from vocloop.server.backups.postgres import postgres_back_up, postgres_restore
 from vocloop.server.backups.sqlite import sqlite_back_up, sqlite_restore
 
@@ -18,7 +19,10 @@ def database_back_up(*, file: Path, overwrite: bool) -> Contents:
         return sqlite_back_up(
             database=sqlite_file(), file=file, overwrite=overwrite, timeout=sqlite_timeout()
         )
-    return postgres_back_up(file=file, overwrite=overwrite)
+    try:
+        return postgres_back_up(file=file, overwrite=overwrite)
+    except OperationalError as exc:
+        raise BackupRefused(f"{database_named()} did not answer: {exc}".strip()) from None
 
 
 def database_restore(*, file: Path, force: bool) -> Contents:
@@ -27,7 +31,10 @@ def database_restore(*, file: Path, force: bool) -> Contents:
         return sqlite_restore(
             file=file, database=sqlite_file(), force=force, timeout=sqlite_timeout()
         )
-    return postgres_restore(file=file, force=force)
+    try:
+        return postgres_restore(file=file, force=force)
+    except OperationalError as exc:
+        raise BackupRefused(f"{database_named()} did not answer: {exc}".strip()) from None
 
 
 def database_named() -> str:
