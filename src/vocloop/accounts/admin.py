@@ -2,16 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vocloop.accounts.models import ApiToken, Team
+from vocloop.accounts.models import ApiScope, ApiToken, Team
 from vocloop.accounts.roles import is_quality_manager
-from vocloop.accounts.services import api_token_create, api_token_revoke
+from vocloop.accounts.services import (
+    ApiTokenRefused,
+    api_token_create,
+    api_token_revoke,
+    api_token_scopes_checked,
+)
 from vocloop.admin_site import QualityManagerAdmin
 from vocloop.lib.words import counted
 
@@ -37,14 +44,53 @@ class TeamAdmin(QualityManagerAdmin):
         return int(team.members_total)
 
 
+class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the token may do; an operation needing another scope is refused.",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "scopes", "acts_for", "team", "expires_at"]
+
+    def clean_scopes(self) -> list[str]:
+        try:
+            return api_token_scopes_checked(self.cleaned_data.get("scopes") or [])
+        except ApiTokenRefused as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_expires_at(self) -> Any:
+        # A new token that could never be used is a mistake; an existing one's expiry moved
+        # to the past ends it, as revoking does.
+        expires_at = self.cleaned_data.get("expires_at")
+        if self.instance.pk is None and expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError("Choose a moment to come, or none for a token that lasts.")
+        return expires_at
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(QualityManagerAdmin):
     """Tokens are shown once, when created; afterwards only their first characters."""
 
-    list_display = ["name", "acts_for", "hint", "created_at", "last_used_at", "revoked_at"]
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "reaches",
+        "scope_list",
+        "hint",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["acts_for", "team"]
     fields = [
         "name",
+        "scopes",
         "acts_for",
+        "team",
+        "expires_at",
         "hint",
         "created_at",
         "created_by",
@@ -52,20 +98,37 @@ class ApiTokenAdmin(QualityManagerAdmin):
         "revoked_at",
     ]
     readonly_fields = ["hint", "created_at", "created_by", "last_used_at", "revoked_at"]
-    autocomplete_fields = ["acts_for"]
+    autocomplete_fields = ["acts_for", "team"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Whose reach a token has is decided once: a new person, a new token.
+        # Whose reach a token has is decided once: a new person or team, a new token.
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "acts_for"] if obj is not None else readonly
+        return [*readonly, "acts_for", "team"] if obj is not None else readonly
+
+    @admin.display(description="Reaches")
+    def reaches(self, token: ApiToken) -> str:
+        if token.acts_for is not None:
+            return f"What {token.acts_for.get_username()} may"
+        if token.team is not None:
+            return f"The team {token.team.name}"
+        return "Every case"
+
+    @admin.display(description="Scopes")
+    def scope_list(self, token: ApiToken) -> str:
+        return ", ".join(token.scopes) or "none"
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
         token, secret = api_token_create(
-            name=obj.name, created_by=request.user, acts_for=obj.acts_for
+            name=obj.name,
+            scopes=obj.scopes,
+            created_by=request.user,
+            acts_for=obj.acts_for,
+            team=obj.team,
+            expires_at=obj.expires_at,
         )
         obj.pk = token.pk  # the admin redirects to the saved object
         messages.warning(
