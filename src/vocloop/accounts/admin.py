@@ -3,15 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vocloop.accounts.models import ApiScope, ApiToken, Team
+from vocloop.accounts.models import ApiScope, ApiToken, SecuritySettings, Team
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.accounts.services import (
     ApiTokenRefused,
@@ -19,6 +22,7 @@ from vocloop.accounts.services import (
     api_token_revoke,
     api_token_scopes_checked,
 )
+from vocloop.accounts.twofactor import security_settings, security_settings_save
 from vocloop.admin_site import QualityManagerAdmin
 from vocloop.lib.words import counted
 
@@ -142,6 +146,40 @@ class ApiTokenAdmin(QualityManagerAdmin):
         for name in names:
             api_token_revoke(name=name)
         messages.success(request, f"{counted(len(names), 'token')} revoked.")
+
+
+@admin.register(SecuritySettings)
+class SecuritySettingsAdmin(QualityManagerAdmin):
+    """One form, never a list: the settings are one row, changed, never added or deleted."""
+
+    fields = ["require_two_step_login", "required_by_the_server", "updated_at", "updated_by"]
+    readonly_fields = ["required_by_the_server", "updated_at", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)  # Django's refusal
+        change = "admin:accounts_securitysettings_change"
+        return redirect(reverse(change, args=[security_settings().pk]))
+
+    @admin.display(description="Required by the server")
+    def required_by_the_server(self, obj: SecuritySettings) -> str:
+        if settings.REQUIRE_TOTP:
+            return (
+                "Yes: VOCLOOP_REQUIRE_TOTP is on, so two-step login is required whatever the "
+                "box above says."
+            )
+        return "No (VOCLOOP_REQUIRE_TOTP is off): the box above decides."
+
+    def save_model(
+        self, request: HttpRequest, obj: SecuritySettings, form: Any, change: bool
+    ) -> None:
+        security_settings_save(changed=obj, by=request.user)
 
 
 class StaffUserAdmin(UserAdmin):

@@ -137,3 +137,26 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class SecuritySettings(models.Model):
+    """The quality manager's security settings: one row (twofactor.security_settings())."""
+
+    require_two_step_login = models.BooleanField(
+        "Require two-step login for staff",
+        default=False,
+        help_text="Every member of staff must log in with a code from an authenticator app "
+        "as well as the password. Those without one set it up at their next page, before "
+        "anything else.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = "security settings"
+        verbose_name_plural = "security settings"
+
+    def __str__(self) -> str:
+        return "Security settings"
