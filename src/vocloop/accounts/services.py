@@ -108,7 +108,8 @@ def api_token_revoke(*, name: str) -> ApiToken:
 
 
 def api_token_authenticate(*, secret: str) -> ApiToken:
-    """The live token with this secret value, its use recorded; ApiTokenRefused otherwise."""
+    """The live token with this secret value; ApiTokenRefused otherwise. Its use is recorded
+    by api_token_use_record once the request is let in."""
     token = (
         ApiToken.objects.select_related("acts_for", "team")
         .filter(token_hash=hash_token(secret.strip()))
@@ -123,12 +124,17 @@ def api_token_authenticate(*, secret: str) -> ApiToken:
             f"The API token “{token.name}” acts for {token.acts_for.get_username()}, "
             "whose account is deactivated."
         )
-    now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= timezone.now():
         raise ApiTokenRefused(
             f"The API token “{token.name}” expired at {_moment(token.expires_at)}; "
             "ask an administrator for a new one."
         )
+    return token
+
+
+def api_token_use_record(*, token: ApiToken) -> None:
+    """When the token was last used, to the minute: at most one write a minute."""
+    now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         # An UPDATE of one column, not save(): concurrent requests must not
         # overwrite a revocation made in between. A stamp the database is too busy
@@ -138,4 +144,3 @@ def api_token_authenticate(*, secret: str) -> ApiToken:
             with transaction.atomic():
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-    return token

@@ -22,7 +22,11 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from vocloop.accounts.models import ApiScope, ApiToken
-from vocloop.accounts.services import ApiTokenRefused, api_token_authenticate
+from vocloop.accounts.services import (
+    ApiTokenRefused,
+    api_token_authenticate,
+    api_token_use_record,
+)
 from vocloop.api.errors import ApiError, ErrorOut
 from vocloop.api.limits import api_rate_check
 
@@ -61,7 +65,10 @@ class ApiTokenAuth(HttpBearer):
         if scheme.lower() != "bearer" or not secret.strip():
             raise AuthenticationError(message="The Authorization header must read  Bearer <token>.")
         token = self.authenticate(request, secret.strip())
-        api_rate_check(token)
+        if not api_rate_check(token).database_busy:
+            # A database too busy to count (SQLite's lock held by an import) is too busy to
+            # stamp: the request waited for it once already, and goes on without.
+            api_token_use_record(token=token)
         if self.scope is None:
             logger.error("%s %s declares no scope: refused", request.method, request.path)
             raise ApiError(403, "This operation declares no scope, so no token may use it.")

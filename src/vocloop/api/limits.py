@@ -14,17 +14,17 @@ from django.conf import settings
 from vocloop.accounts.models import ApiToken
 from vocloop.api.errors import ApiError
 from vocloop.lib.words import counted
-from vocloop.limits.counters import allowance
+from vocloop.limits.counters import RateDecision, allowance
 
 WINDOW_SECONDS = 60
 
 
-def api_rate_check(token: ApiToken) -> None:
+def api_rate_check(token: ApiToken) -> RateDecision:
     """Count this request against the token's allowance; a 429 with Retry-After past it."""
     limit = settings.API_RATE_LIMIT
     decision = allowance(f"api:token:{token.token_hash[:32]}", limit=limit, window=WINDOW_SECONDS)
     if decision.allowed:
-        return
+        return decision
     wait = counted(decision.retry_after, "second")
     raise ApiError(
         429,

@@ -170,6 +170,9 @@ class RateDecision:
     allowed: bool
     retry_after: int = 0
     """Seconds until the count starts again; 0 when allowed."""
+    database_busy: bool = False
+    """The count was not made: the database was busy or away (a write on the side of the
+    same request would meet it too)."""
 
 
 def allowance(key: str, *, limit: int, window: int) -> RateDecision:
@@ -186,7 +189,7 @@ def allowance(key: str, *, limit: int, window: int) -> RateDecision:
     except (OperationalError, InterfaceError, CountsUnavailable) as error:
         # Debug only: the request says it met a busy database in its own line.
         logger.debug("%s: not counted, the database is busy (%s)", key, in_brief(error))
-        return RateDecision(allowed=True)
+        return RateDecision(allowed=True, database_busy=not isinstance(error, CountsUnavailable))
     if tally.count <= limit:
         return RateDecision(allowed=True)
     return RateDecision(allowed=False, retry_after=tally.retry_after)
