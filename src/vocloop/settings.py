@@ -203,6 +203,9 @@ SILENCED_SYSTEM_CHECKS = [
 # Public forms: how many submissions one client may make per window before a 429.
 PUBLIC_RATE_LIMIT = config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)
 PUBLIC_RATE_WINDOW_SECONDS = config.env_int("PUBLIC_RATE_WINDOW", 600, minimum=1, unit="second")
+# The JSON API: how many requests one token may make per minute before a 429. Enough for
+# an integration sending ten a second; a runaway loop meets it within the minute.
+API_RATE_LIMIT = config.env_int("API_RATE_LIMIT", 600, minimum=1, unit="request")
 # How many reverse proxies in front of vocloop append to X-Forwarded-For. With 0,
 # the client is REMOTE_ADDR; with N, the address the N-th proxy saw connecting.
 TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
