@@ -10,10 +10,9 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.conftest import Org
 from tests.helpers import give_feedback
-from vocloop.accounts.services import api_token_create
 from vocloop.cases.customer_actions import case_customer_message
 from vocloop.cases.models import Case
 from vocloop.cases.services import case_note, case_reply
@@ -82,7 +81,7 @@ def plant(org: Org) -> Planted:
     case_customer_message(case=case, body=f"Write to me at {EMAIL} about the {PHRASE}.")
     updates_subscription_request(feedback=feedback, email=SECOND_EMAIL)
     Unsubscribe.objects.create(email=EMAIL)
-    _, secret = api_token_create(name="crm")
+    secret = token_secret("crm")
     api = ApiClient(secret)
     sent = api.post(
         "/feedback",

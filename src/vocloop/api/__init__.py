@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
-from vocloop.api import cases, directory, feedback, improvement, metrics
+from vocloop.api import cases, customers, directory, feedback, improvement, metrics
 from vocloop.api.auth import ApiTokenAuth
 from vocloop.api.errors import ApiError, ErrorOut, install_error_handlers
 
@@ -69,6 +69,7 @@ api.add_router("", cases.router)
 api.add_router("", directory.router)
 api.add_router("", metrics.router)
 api.add_router("", improvement.router)
+api.add_router("", customers.router)
 
 # Registered last: Django tries the URLs in order, so this only answers for
 # paths nothing else claims, in the API's JSON shape rather than an HTML page.

@@ -49,7 +49,7 @@ RULES: dict[str, Rule] = {
     "customers:export": Rule(Read.Kind.CUSTOMER, _kwarg("pk")),
     "api:case_read": Rule(Read.Kind.API, _kwarg("reference")),
     "api:cases_list": Rule(Read.Kind.API, _fixed("cases")),
-    "api:customer_export": Rule(Read.Kind.CUSTOMER, _kwarg("customer_id")),
+    "api:customer_export_read": Rule(Read.Kind.CUSTOMER, _kwarg("customer_id")),
 }
 
 
