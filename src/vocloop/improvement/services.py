@@ -362,7 +362,8 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
         ):
             raise ImprovementConflict(
                 f"{counted(len(waiting), 'task')} still open ({'; '.join(waiting)}): finish "
-                "them before the change becomes the standard way of working."
+                f"{'it' if len(waiting) == 1 else 'them'} before the change becomes the "
+                "standard way of working."
             )
         action.outcome = Action.Outcome.STANDARDISED
         summary = "Standardised: the check found the change effective"
