@@ -26,8 +26,17 @@ CHUNK = 200  # conditions or ids a statement: well inside every database's limit
 
 
 def notifications_erase(reach: Reach) -> Counter[str]:
+    counts = outbox_empty(outbox_about(reach))
+    subscriptions = UpdatesSubscription.objects.filter(feedback__in=reach.feedback)
+    counts["updates_subscriptions"] = subscriptions.delete()[0]
+    if reach.emails:
+        counts["unsubscribes"] = Unsubscribe.objects.filter(_any_address(reach.emails)).delete()[0]
+    return +counts
+
+
+def outbox_empty(ids: Iterable[int]) -> Counter[str]:
+    """Delete the outbox rows not sent yet; empty the sent ones of all but their kind and time."""
     counts: Counter[str] = Counter()
-    ids = outbox_about(reach)
     for chunk in _chunks(sorted(ids)):
         rows = OutboxMessage.objects.filter(pk__in=chunk)
         counts["notifications_deleted"] += rows.exclude(status=OutboxMessage.Status.SENT).delete()[
@@ -44,11 +53,7 @@ def notifications_erase(reach: Reach) -> Counter[str]:
             claim_token="",
             dedup_key=Concat(Value("erased:"), Cast("pk", CharField())),
         )
-    subscriptions = UpdatesSubscription.objects.filter(feedback__in=reach.feedback)
-    counts["updates_subscriptions"] = subscriptions.delete()[0]
-    if reach.emails:
-        counts["unsubscribes"] = Unsubscribe.objects.filter(_any_address(reach.emails)).delete()[0]
-    return +counts
+    return counts
 
 
 def outbox_about(reach: Reach) -> set[int]:
