@@ -29,6 +29,7 @@ from vocloop.cases.services import case_note, case_reply, case_resolve
 from vocloop.cases.timeline import Actor
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.erasure import ERASED_TEXT, customer_erase
+from vocloop.customers.export import customer_export
 from vocloop.customers.models import Customer
 from vocloop.insights.originals import text_settings
 from vocloop.listening.links import tracking_path
@@ -267,6 +268,9 @@ def test_the_customer_still_follows_a_case_whose_texts_were_removed(org: Org, cl
     text = page.content.decode()
     assert EXPIRED_TEXT in text and "Broken on arrival." not in text
     assert "Please send it to my office." not in text
+    exported = customer_export(Customer.objects.get(pk=org.customer.pk))
+    theirs = next(f for f in exported["feedback"] if f["reference"] == feedback.reference)
+    assert theirs["comment"] == EXPIRED_TEXT and theirs["tracking_url"] is not None
 
 
 def test_texts_go_counted_from_the_case_closing_not_its_opening(org: Org, clock: Clock) -> None:
