@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vocloop.server",
     "vocloop.limits",
     "vocloop.audit",
+    "vocloop.retention",
 ]
 
 MIDDLEWARE = [

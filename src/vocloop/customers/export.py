@@ -10,8 +10,9 @@ unknown, a list empty when there is none):
   {slug, name}, survey, score_type, score, comment (as stored: personal data masked),
   comment_as_written (the unmasked original, while one is kept; full export only),
   occurred_at, received_at, customer_verified, case (its reference), tracking_url
-  (null once erased), source_id (its id where it was imported from), reading
-  {sentiment, themes}, erased_at;
+  (null once their data is erased), source_id (its id where it was imported from),
+  reading {sentiment, themes}, erased_at (when the comment was emptied: erased with
+  their data, or removed after its retention, vocloop.retention);
 - `cases`: each case, oldest first: reference, status, severity, team, touchpoint,
   opened_at, acknowledged_at, resolved_at, closed_at, customer_satisfied, and its
   `timeline`: the entries the customer sees on the tracking page {at, title, body,
@@ -88,7 +89,10 @@ def customer_export(customer: Customer, *, scope: CaseScope | None = None) -> di
         "version": EXPORT_VERSION,
         "exported_at": moment_json(timezone.now()),
         "customer": _customer(customer),
-        "feedback": [_feedback(f, originals.get(f.pk)) for f in feedback.order_by("received_at")],
+        "feedback": [
+            _feedback(f, originals.get(f.pk), tracked=customer.erased_at is None)
+            for f in feedback.order_by("received_at")
+        ],
         "cases": [_case(c) for c in cases],
         "messages": _messages(cases, full=full),
         "emails": _emails(reach.emails) if full else [],
@@ -122,7 +126,7 @@ def _customer(customer: Customer) -> dict[str, Any]:
     }
 
 
-def _feedback(feedback: Feedback, original: str | None) -> dict[str, Any]:
+def _feedback(feedback: Feedback, original: str | None, *, tracked: bool) -> dict[str, Any]:
     text = getattr(feedback, "text", None) if feedback.comment else None
     shown: dict[str, Any] = {
         "reference": feedback.reference,
@@ -141,7 +145,7 @@ def _feedback(feedback: Feedback, original: str | None) -> dict[str, Any]:
         "received_at": moment_json(feedback.received_at),
         "customer_verified": feedback.customer_verified,
         "case": feedback.case.reference if feedback.case else None,
-        "tracking_url": tracking_url(feedback) if feedback.erased_at is None else None,
+        "tracking_url": tracking_url(feedback) if tracked else None,
         "source_id": feedback.source_id,
         "reading": {
             "sentiment": text.sentiment if text else None,

@@ -328,7 +328,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
     refusal = (
         "the feedback has no comment."
         if not feedback.comment
-        else "its comment was erased."
+        else "its comment is no longer kept (erased, or past its retention)."
         if feedback.erased_at is not None
         else None
     )

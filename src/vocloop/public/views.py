@@ -257,10 +257,14 @@ def _given(feedback: Feedback) -> GivenFeedback:
 
 def _feedback_or_404(token: str) -> Feedback:
     feedback = get_object_or_404(
-        Feedback.objects.select_related("case__team", "touchpoint__owning_team", "survey"),
+        Feedback.objects.select_related(
+            "case__team", "touchpoint__owning_team", "survey", "customer"
+        ),
         tracking_token=token,
     )
-    if feedback.erased_at is not None:
+    # Erased with the customer's data: gone. A comment removed after its retention
+    # (vocloop.retention) leaves the link working: the customer follows their case still.
+    if feedback.erased_at is not None and feedback.customer and feedback.customer.erased_at:
         raise FeedbackErased  # answered 410 by gone_once_erased
     return feedback
 

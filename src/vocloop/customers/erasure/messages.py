@@ -14,6 +14,7 @@ from functools import reduce
 from operator import or_
 from typing import TypeVar
 
+from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 
@@ -26,8 +27,17 @@ CHUNK = 200  # conditions or ids a statement: well inside every database's limit
 
 
 def notifications_erase(reach: Reach) -> Counter[str]:
+    counts = outbox_empty(outbox_about(reach))
+    subscriptions = UpdatesSubscription.objects.filter(feedback__in=reach.feedback)
+    counts["updates_subscriptions"] = subscriptions.delete()[0]
+    if reach.emails:
+        counts["unsubscribes"] = Unsubscribe.objects.filter(_any_address(reach.emails)).delete()[0]
+    return +counts
+
+
+def outbox_empty(ids: Iterable[int]) -> Counter[str]:
+    """Delete the outbox rows not sent yet; empty the sent ones of all but their kind and time."""
     counts: Counter[str] = Counter()
-    ids = outbox_about(reach)
     for chunk in _chunks(sorted(ids)):
         rows = OutboxMessage.objects.filter(pk__in=chunk)
         counts["notifications_deleted"] += rows.exclude(status=OutboxMessage.Status.SENT).delete()[
@@ -44,11 +54,7 @@ def notifications_erase(reach: Reach) -> Counter[str]:
             claim_token="",
             dedup_key=Concat(Value("erased:"), Cast("pk", CharField())),
         )
-    subscriptions = UpdatesSubscription.objects.filter(feedback__in=reach.feedback)
-    counts["updates_subscriptions"] = subscriptions.delete()[0]
-    if reach.emails:
-        counts["unsubscribes"] = Unsubscribe.objects.filter(_any_address(reach.emails)).delete()[0]
-    return +counts
+    return counts
 
 
 def outbox_about(reach: Reach) -> set[int]:
@@ -71,12 +77,22 @@ def outbox_about(reach: Reach) -> set[int]:
             "pk", flat=True
         )
     ]
-    conditions = [Q(dedup_key__startswith=cause) for cause in causes]
+    conditions = [_key_starts(cause) for cause in causes]
     conditions += [Q(recipient__iexact=email) for email in reach.emails]
     found: set[int] = set()
     for chunk in _chunks(conditions):
         found.update(OutboxMessage.objects.filter(reduce(or_, chunk)).values_list("pk", flat=True))
     return found
+
+
+def _key_starts(prefix: str) -> Q:
+    """Dedup keys that start with the prefix. SQLite reads every row for a LIKE, so there
+    it is the range of the keys' unique index from the prefix to the prefix with its last
+    character raised by one (the keys compare byte by byte); PostgreSQL's LIKE uses the
+    index Django makes for it."""
+    if connection.vendor != "sqlite":
+        return Q(dedup_key__startswith=prefix)
+    return Q(dedup_key__gte=prefix, dedup_key__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
 def _any_address(emails: Iterable[str]) -> Q:

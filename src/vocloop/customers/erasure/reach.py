@@ -1,4 +1,9 @@
-"""Whose rows an erasure reaches: the customer's feedback, their cases, and their addresses."""
+"""Whose rows an erasure reaches: the customer's feedback, their cases, and their addresses.
+
+The same functions empty rows chosen otherwise: vocloop.retention hands them a reach of
+the feedback, cases and timeline entries whose retention is over, with no customer and
+no addresses.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ ERASED_TEXT = "[erased]"
 
 @dataclass(frozen=True)
 class Reach:
-    customer: Customer
+    customer: Customer | None  # None: rows chosen by their age, not by whose they are
     feedback: QuerySet[Feedback]
     cases: QuerySet[Case]
     events: QuerySet[CaseEvent]

@@ -20,13 +20,13 @@ READ_COMMENT_TASK = "vocloop.conductor.reading.read_comment"
 
 def records_erase(reach: Reach, *, tombstone: str) -> Counter[str]:
     counts: Counter[str] = Counter()
-    counts["api_answers"] = _api_answers_erase(reach)
-    counts["task_results"] = _task_results_erase(reach)
+    counts["api_answers"] = api_answers_erase(reach)
+    counts["task_results"] = task_results_erase(reach)
     counts["change_history"] = _change_history_erase(reach, tombstone=tombstone)
     return +counts
 
 
-def _api_answers_erase(reach: Reach) -> int:
+def api_answers_erase(reach: Reach) -> int:
     """An answer kept for an Idempotency-Key holds the feedback or case it created or
     changed (a case's with the customer's name, email and messages), and its request's
     fingerprint. Both go; the key stays, so that a retry with it is refused rather than
@@ -39,7 +39,7 @@ def _api_answers_erase(reach: Reach) -> int:
     return int(kept.update(request_hash="", response={}))
 
 
-def _task_results_erase(reach: Reach) -> int:
+def task_results_erase(reach: Reach) -> int:
     """Results of reading the customer's comments: a failure's traceback may quote one."""
     ids = list(reach.feedback.values_list("pk", flat=True))
     if not ids:
@@ -53,6 +53,8 @@ def _task_results_erase(reach: Reach) -> int:
 def _change_history_erase(reach: Reach, *, tombstone: str) -> int:
     """The settings area's history names what was changed as it was then called: a
     customer by their name or email, an outgoing email by its recipient."""
+    if reach.customer is None:
+        return 0
     changed = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Customer),
         object_id=str(reach.customer.pk),

@@ -1,7 +1,8 @@
 """Erasing what the customer wrote and what was written to or about them.
 
 The rows stay, their text goes: a comment, a case's resolution and every timeline
-entry's text become ERASED_TEXT; the unmasked originals are deleted. What vocloop read
+entry's text become ERASED_TEXT (or the text vocloop.retention puts where a text's
+retention ended); the unmasked originals are deleted. What vocloop read
 from a comment (its sentiment, its themes, the corrections of them) stays, since the
 figures count it, but its similarity signature goes, the comment leaves its group of
 similar comments, and it is taken out of the themes' example comments and of the
@@ -26,12 +27,15 @@ from vocloop.insights.models import (
 from vocloop.text import similarity
 
 
-def feedback_texts_erase(reach: Reach, *, now: dt.datetime) -> Counter[str]:
+def feedback_texts_erase(
+    reach: Reach, *, now: dt.datetime, text: str = ERASED_TEXT
+) -> Counter[str]:
+    """The comments become `text`; `now` marks the feedback as emptied (Feedback.erased_at)."""
     counts: Counter[str] = Counter()
     feedback = reach.feedback
     written = [c for c in feedback.exclude(comment="").values_list("comment", flat=True)]
     counts["feedback"] = feedback.update(erased_at=now)
-    counts["comments"] = feedback.exclude(comment="").update(comment=ERASED_TEXT)
+    counts["comments"] = feedback.exclude(comment="").update(comment=text)
     counts["originals"] = _deleted(OriginalComment.objects.filter(feedback__in=feedback))
     counts |= _similarity_forget(reach)
     counts["theme_examples"] = _theme_examples_forget(written)
@@ -39,11 +43,12 @@ def feedback_texts_erase(reach: Reach, *, now: dt.datetime) -> Counter[str]:
     return +counts
 
 
-def case_texts_erase(reach: Reach) -> Counter[str]:
+def case_texts_erase(reach: Reach, *, text: str = ERASED_TEXT) -> Counter[str]:
+    """The cases' resolutions and the timeline entries' texts become `text`."""
     counts: Counter[str] = Counter()
     counts["cases"] = reach.cases.count()
-    counts["resolutions"] = reach.cases.exclude(resolution="").update(resolution=ERASED_TEXT)
-    counts["timeline_entries"] = reach.events.exclude(body="").update(body=ERASED_TEXT)
+    counts["resolutions"] = reach.cases.exclude(resolution="").update(resolution=text)
+    counts["timeline_entries"] = reach.events.exclude(body="").update(body=text)
     counts["originals"] = _deleted(CaseEventOriginal.objects.filter(event__in=reach.events))
     return +counts
 
