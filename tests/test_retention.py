@@ -15,12 +15,11 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.clock import Clock, utc
 from tests.conftest import PASSWORD, Org
 from tests.customer_data import figures
 from tests.helpers import give_feedback
-from vocloop.accounts.services import api_token_create
 from vocloop.audit.models import Read
 from vocloop.audit.services import read_record
 from vocloop.cases.customer_actions import case_customer_message, case_customer_verdict
@@ -111,7 +110,7 @@ def age(org: Org, clock: Clock) -> Aged:
     case_note(case=closed, body="Ada phoned twice.", actor=agent)
     case_customer_message(case=closed, body="Please send it to my office.")
     case_note(case=open_, body="Asked finance.", actor=agent)
-    _, secret = api_token_create(name="crm")
+    secret = token_secret("crm")
     sent = ApiClient(secret).post(
         "/feedback",
         {"touchpoint": org.helpdesk.slug, "score_type": "nps", "score": 8, "comment": "Fine."},

@@ -92,7 +92,8 @@ def _receive(payload: FeedbackIn, token: ApiToken) -> Answer:
         "different body is refused with 422. A replayed answer carries "
         "`Idempotent-Replayed: true`. A 503 (the database busy or restarting for a "
         "moment) stored nothing, the key included: send the same request again after "
-        "`Retry-After` seconds."
+        "`Retry-After` seconds. A key is honoured for at least 30 days (the retention "
+        "setting for API answers may keep it longer)."
     ),
 )
 def feedback_create(
