@@ -16,6 +16,8 @@ from django.test import Client
 from tests.conftest import Org, build_org
 from tests.customer_data import EMAIL, NEEDLES, PHRASE, figures, plant
 from tests.run_files import DATABASE, copy_migrated
+from vocloop.cases.services import case_assign
+from vocloop.cases.timeline import Actor
 from vocloop.conductor.reading import read_comment
 from vocloop.customers.erasure import (
     ERASED_TEXT,
@@ -23,6 +25,7 @@ from vocloop.customers.erasure import (
     customer_erase,
 )
 from vocloop.customers.erasure.records import READ_COMMENT_TASK
+from vocloop.customers.erasure.texts import WRITTEN_BY_VOCLOOP
 from vocloop.customers.models import Customer, Erasure
 from vocloop.insights.bulk import comments_read_bulk
 from vocloop.insights.models import CommentText
@@ -198,3 +201,21 @@ def test_sqlite_connections_overwrite_what_they_delete(db: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone() == (1,)
+
+
+def test_the_case_history_vocloop_wrote_itself_is_kept_and_what_people_wrote_goes(
+    org: Org,
+) -> None:
+    planted = plant(org)
+    case = planted.feedback.case
+    assert case is not None
+    case_assign(case=case, assignee=org.support_agent, actor=Actor.staff(org.support_lead))
+    kept_before = {
+        e.pk: e.body for e in case.events.filter(kind__in=WRITTEN_BY_VOCLOOP).exclude(body="")
+    }
+    assert kept_before  # "Assigned to …" at least
+    customer_erase(customer=planted.customer, actor=org.manager)
+    after = {e.pk: e for e in case.events.all()}
+    assert {pk: after[pk].body for pk in kept_before} == kept_before
+    written = [e for e in after.values() if e.kind in {"internal_note", "customer_message"}]
+    assert written and all(e.body == ERASED_TEXT for e in written)

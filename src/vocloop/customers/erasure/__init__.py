@@ -10,7 +10,8 @@ count them as before.
 - their feedback: comments become ERASED_TEXT, unmasked originals are deleted, the
   tracking links answer 410; the scores, dates, touch points, references and what was
   read of the comments (sentiment, themes) stay, and nothing reads them again;
-- their cases: the resolution and every timeline entry's text become ERASED_TEXT, the
+- their cases: the resolution and the text of every entry people wrote become
+  ERASED_TEXT (vocloop's own entries, an assignment or an escalation, stay), the
   customer's unmasked messages are deleted; statuses, dates and SLA figures stay;
 - insights: similarity signatures, similar-comment groups, themes' example comments
   and open theme proposals let go of them (texts.py);
@@ -39,7 +40,11 @@ from vocloop.customers.erasure.messages import notifications_erase, outbox_about
 from vocloop.customers.erasure.reach import ERASED_TEXT, reach_of
 from vocloop.customers.erasure.records import records_erase
 from vocloop.customers.erasure.storage import free_pages_clear_after_commit
-from vocloop.customers.erasure.texts import case_texts_erase, feedback_texts_erase
+from vocloop.customers.erasure.texts import (
+    case_texts_erase,
+    feedback_texts_erase,
+    written_by_people,
+)
 from vocloop.customers.models import Customer, Erasure
 
 __all__ = [
@@ -85,7 +90,7 @@ def customer_erase_preview(customer: Customer) -> ErasurePreview:
         customer=customer,
         feedback=reach.feedback.count(),
         cases=reach.cases.count(),
-        timeline_entries=reach.events.exclude(body="").count(),
+        timeline_entries=written_by_people(reach.events).count(),
         notifications=len(outbox_about(reach)),
     )
 

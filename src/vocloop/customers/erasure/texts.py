@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from vocloop.cases.models import CaseEventOriginal
+from django.db.models import QuerySet
+
+from vocloop.cases.models import CaseEvent, CaseEventOriginal
 from vocloop.customers.erasure.reach import ERASED_TEXT, Reach
 from vocloop.insights.models import (
     CommentText,
@@ -43,12 +45,33 @@ def feedback_texts_erase(
     return +counts
 
 
+# Timeline entries whose text vocloop writes itself, from its own wording and the names of
+# teams and staff ("Assigned to Sam.", "Severity Normal → High.", an escalation's
+# deadline): no customer's words or data, and the case's history without them would be
+# lost to staff.
+WRITTEN_BY_VOCLOOP = (
+    CaseEvent.Kind.OPENED,
+    CaseEvent.Kind.ASSIGNED_TEAM,
+    CaseEvent.Kind.ASSIGNED,
+    CaseEvent.Kind.ACKNOWLEDGED,
+    CaseEvent.Kind.SEVERITY_CHANGED,
+    CaseEvent.Kind.ESCALATED,
+    CaseEvent.Kind.ORIGINAL_REVEALED,
+)
+
+
+def written_by_people(events: QuerySet[CaseEvent]) -> QuerySet[CaseEvent]:
+    """The entries with a text that a person wrote (not vocloop's own wording)."""
+    return events.exclude(body="").exclude(kind__in=WRITTEN_BY_VOCLOOP)
+
+
 def case_texts_erase(reach: Reach, *, text: str = ERASED_TEXT) -> Counter[str]:
-    """The cases' resolutions and the timeline entries' texts become `text`."""
+    """The cases' resolutions and the texts of the timeline entries people wrote (replies,
+    notes, the customer's messages, reasons) become `text`."""
     counts: Counter[str] = Counter()
     counts["cases"] = reach.cases.count()
     counts["resolutions"] = reach.cases.exclude(resolution="").update(resolution=text)
-    counts["timeline_entries"] = reach.events.exclude(body="").update(body=text)
+    counts["timeline_entries"] = written_by_people(reach.events).update(body=text)
     counts["originals"] = _deleted(CaseEventOriginal.objects.filter(event__in=reach.events))
     return +counts
 
