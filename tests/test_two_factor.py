@@ -127,13 +127,28 @@ def test_wrong_codes_count_as_failed_logins(enrolled, caplog):
     log_in_with_password(client)
     for _ in range(throttle.PAIR_LIMIT - 1):  # the password step cleared the earlier count
         answer = client.post(reverse("login_code"), {"code": "123456"}, REMOTE_ADDR=ADDRESS)
-        assert answer.status_code == 400
+        # Wrong, or refused while the app's throttle holds after the one before.
+        assert answer.status_code in (400, 429)
     client.post(reverse("login_code"), {"code": "123457"}, REMOTE_ADDR=ADDRESS)
     answer = client.post(
         reverse("login_code"), {"code": enrolled.code(steps_ahead=1)}, REMOTE_ADDR=ADDRESS
     )
     assert answer.status_code == 429 and not logged_in(client)
     assert "Login failed for 'sam_agent' from 198.51.100.8" in caplog.text
+
+
+def test_after_a_wrong_code_the_page_says_to_wait_not_that_the_right_one_is_wrong(enrolled):
+    client = Client()
+    log_in_with_password(client)
+    assert client.post(reverse("login_code"), {"code": "123456"}).status_code == 400
+    answer = client.post(reverse("login_code"), {"code": enrolled.code(steps_ahead=1)})
+    assert answer.status_code == 429 and not logged_in(client)
+    assert "Too many wrong codes in a row: wait 1 second," in page(answer)
+    assert "That is not the code" not in page(answer)
+    # Once the wait is over, the right code opens the account.
+    TOTPDevice.objects.update(throttling_failure_timestamp=None)
+    answer = client.post(reverse("login_code"), {"code": enrolled.code(steps_ahead=1)})
+    assert answer.status_code == 302 and logged_in(client)
 
 
 def test_the_code_step_needs_the_password_step_first(enrolled):

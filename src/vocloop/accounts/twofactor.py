@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 from typing import Any
 
 import segno
@@ -87,9 +88,26 @@ def totp_enrolment_start(*, user: AbstractBaseUser) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
+class CodeLocked(Exception):
+    """After wrong codes in a row the device takes none, right or wrong, for a while."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            f"Too many wrong codes in a row: wait {seconds} second{'s' if seconds != 1 else ''}, "
+            "then type the code your app shows then."
+        )
+        self.seconds = seconds
+
+
 def _verified(user: AbstractBaseUser, device: TOTPDevice, code: str) -> bool:
     # django-otp's verify_token locks the device's row: a code is taken once, even by two
-    # requests at the same moment, and its own throttle slows a run of wrong codes.
+    # requests at the same moment, and its own throttle slows a run of wrong codes: while
+    # it holds, even the right code is refused, so say so rather than "wrong code".
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        until = (data or {}).get("locked_until")
+        left = (until - timezone.now()).total_seconds() if until else 1
+        raise CodeLocked(max(1, math.ceil(left)))
     return verify_token(user, device.persistent_id, code) is not None
 
 

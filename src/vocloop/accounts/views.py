@@ -119,7 +119,15 @@ def _login_code_check(
         page["Retry-After"] = str(refusal.retry_after)
         return page
     if form.is_valid():
-        device = twofactor.totp_login_check(user=user, code=form.cleaned_data["code"])
+        try:
+            device = twofactor.totp_login_check(user=user, code=form.cleaned_data["code"])
+        except twofactor.CodeLocked as locked:
+            # A try while the device takes no code is still a try at the account.
+            login_failure_record(client=client, username=user.get_username())
+            form.add_error("code", str(locked))
+            page = render(request, "registration/login_code.html", {"form": form}, status=429)
+            page["Retry-After"] = str(locked.seconds)
+            return page
         if device is not None:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
@@ -139,6 +147,35 @@ def _next_page(request: HttpRequest) -> str:
     return target if safe and target != reverse("account") else ""
 
 
+def _account_post(
+    request: HttpRequest, form: CodeForm, *, next_page: str, required: bool
+) -> HttpResponse | None:
+    """One of the account page's buttons: where to go once it worked, None when the page
+    shows again with what was wrong."""
+    user = request.user
+    assert user.is_authenticated  # login_required
+    action = request.POST.get("action")
+    if action == "start":
+        twofactor.totp_enrolment_start(user=user)
+        query = f"?{urlencode({'next': next_page})}" if next_page else ""
+        return redirect(reverse("account") + query)
+    if action == "confirm" and form.is_valid():
+        device = twofactor.totp_enrolment_confirm(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)  # this session gave its code
+            messages.success(request, "Two-step login is on: each login now asks for a code.")
+            return redirect(next_page or "account")
+        form.add_error("code", WRONG_CODE)
+    elif action == "remove" and not required and form.is_valid():
+        if twofactor.totp_remove(user=user, code=form.cleaned_data["code"]):
+            messages.success(request, "Two-step login is off: a login asks for the password.")
+            return redirect("account")
+        form.add_error("code", WRONG_CODE)
+    elif action not in ("confirm", "remove"):
+        form.add_error(None, "Choose one of the buttons on this page.")
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
@@ -150,25 +187,13 @@ def account(request: HttpRequest) -> HttpResponse:
     required = twofactor.two_step_login_required()
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "start":
-            twofactor.totp_enrolment_start(user=user)
-            query = f"?{urlencode({'next': next_page})}" if next_page else ""
-            return redirect(reverse("account") + query)
-        if action == "confirm" and form.is_valid():
-            device = twofactor.totp_enrolment_confirm(user=user, code=form.cleaned_data["code"])
-            if device is not None:
-                otp_login(request, device)  # this session gave its code
-                messages.success(request, "Two-step login is on: each login now asks for a code.")
-                return redirect(next_page or "account")
-            form.add_error("code", WRONG_CODE)
-        elif action == "remove" and not required and form.is_valid():
-            if twofactor.totp_remove(user=user, code=form.cleaned_data["code"]):
-                messages.success(request, "Two-step login is off: a login asks for the password.")
-                return redirect("account")
-            form.add_error("code", WRONG_CODE)
-        elif action not in ("confirm", "remove"):
-            form.add_error(None, "Choose one of the buttons on this page.")
+        try:
+            done = _account_post(request, form, next_page=next_page, required=required)
+        except twofactor.CodeLocked as locked:
+            form.add_error("code", str(locked))
+            done = None
+        if done is not None:
+            return done
         status = 400
     device = twofactor.totp_device_of(user)
     enrolling = None if device is not None else twofactor.totp_enrolment_of(user)
