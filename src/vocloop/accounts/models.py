@@ -147,7 +147,8 @@ class SecuritySettings(models.Model):
         default=False,
         help_text="Every member of staff must log in with a code from an authenticator app "
         "as well as the password. Those without one set it up at their next page, before "
-        "anything else.",
+        "anything else — you too, as soon as you save, if you have not set yours up yet "
+        "(under Your account).",
     )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(

@@ -59,11 +59,13 @@ class ApiTokenAuth(HttpBearer):
         header = request.headers.get(self.header, "").strip()
         if not header:
             raise AuthenticationError(
-                message="The Authorization header is missing: send  Authorization: Bearer <token>."
+                message='The Authorization header is missing: send "Authorization: Bearer <token>".'
             )
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise AuthenticationError(message="The Authorization header must read  Bearer <token>.")
+            raise AuthenticationError(
+                message='The Authorization header must read "Bearer <token>".'
+            )
         token = self.authenticate(request, secret.strip())
         if not api_rate_check(token).database_busy:
             # A database too busy to count (SQLite's lock held by an import) is too busy to

@@ -15,3 +15,9 @@ def moment(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@register.filter
+def spaced(value: str) -> str:
+    """A count's key as words: "timeline_entries" → "timeline entries"."""
+    return value.replace("_", " ")
