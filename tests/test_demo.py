@@ -335,6 +335,13 @@ def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
     assert Team.objects.count() == 5
 
 
+def test_a_customer_is_known_since_their_first_feedback(demo, db):
+    customer = Customer.objects.filter(feedback__isnull=False).first()
+    assert customer is not None
+    first = Feedback.objects.filter(customer=customer).order_by("received_at").first()
+    assert first is not None and customer.created_at == first.received_at < NOW
+
+
 def test_while_the_demo_serves_links_lead_to_its_port_in_emails_and_the_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

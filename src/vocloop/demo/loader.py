@@ -23,7 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,6 +213,14 @@ def _customers_create(specs: list[org.CustomerSpec]) -> list[int]:
     return ids
 
 
+def _customers_known_since_their_first_feedback() -> None:
+    """A customer is known since their first feedback, not since the demo was loaded."""
+    first = Feedback.objects.filter(customer=OuterRef("pk")).order_by("received_at")
+    Customer.objects.filter(pk__in=Feedback.objects.values("customer_id")).update(
+        created_at=Subquery(first.values("received_at")[:1])
+    )
+
+
 FEEDBACK_COLUMNS = (  # noqa: SIM905
     "reference tracking_token touchpoint_id survey_id customer_id segment case_id kind "
     "channel score_type score comment occurred_at received_at"
@@ -372,6 +380,7 @@ def demo_load(
             events += _cases_write(writers, chunk.cases, ids)
             cases += len(chunk.cases)
             advance(len(chunk.feedback))
+    _customers_known_since_their_first_feedback()
     # New feedback after the demo gets the next numbers of each year.
     for year, last in generator.counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
