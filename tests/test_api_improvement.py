@@ -502,6 +502,14 @@ def test_a_bad_objective_is_refused_with_the_reason(api, org, extra, words):
     assert words in answer.json()["detail"]
 
 
+def test_a_change_to_an_unknown_metric_is_refused_and_the_action_kept(api, org, today):
+    pk = api.post("/actions", an_action(org)).json()["id"]
+    answer = patch(api, f"/actions/{pk}", {"metric": "happiness"})
+    assert answer.status_code == 422, answer.json()
+    assert "Unknown metric 'happiness'" in answer.json()["detail"]
+    assert Action.objects.get(pk=pk).metric == "complaint_rate"
+
+
 def test_unknown_objectives_and_actions_are_404s(api, org):
     assert api.get("/objectives/4040").json() == {"detail": "There is no objective 4040."}
     assert api.get("/actions/4040").status_code == 404
