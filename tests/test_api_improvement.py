@@ -516,6 +516,10 @@ def test_unknown_objectives_and_actions_are_404s(api, org):
     assert api.get(f"/actions/{2**70}").status_code == 404
     assert api.post(f"/actions/{-(2**70)}/events", {"kind": "advance"}).status_code == 404
     assert api.get("/actions", team="nobody").status_code == 422
+    assert api.get("/objectives/first").status_code == 422
+    document = openapi_document()["paths"]
+    for path in ("/api/v1/objectives/{objective_id}", "/api/v1/actions/{action_id}"):
+        assert "422" in document[path]["get"]["responses"]
 
 
 def test_the_openapi_document_lists_and_describes_the_new_paths(db):

@@ -194,7 +194,7 @@ def objective_create(
 
 @router.get(
     "/objectives/{objective_id}",
-    response={200: ObjectiveDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ObjectiveDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="objective_read",
     by_alias=True,
     summary="Read an objective with its status",
@@ -271,7 +271,7 @@ def action_create(
 
 @router.get(
     "/actions/{action_id}",
-    response={200: ActionDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ActionDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="action_read",
     by_alias=True,
     summary="Read an action with its check, tasks, cases and timeline",
