@@ -502,6 +502,15 @@ def test_a_bad_objective_is_refused_with_the_reason(api, org, extra, words):
     assert words in answer.json()["detail"]
 
 
+@pytest.mark.parametrize("field", ["baseline", "due_on", "target"])
+def test_an_objective_s_required_fields_cannot_be_emptied_by_a_change(api, org, field):
+    pk = api.post("/objectives", an_objective(org)).json()["id"]
+    answer = patch(api, f"/objectives/{pk}", {field: None})
+    assert answer.status_code == 422, answer.json()
+    assert "cannot be emptied" in answer.json()["errors"][field]
+    assert Objective.objects.get(pk=pk).baseline_to == CHANGE - dt.timedelta(1)
+
+
 def test_a_change_to_an_unknown_metric_is_refused_and_the_action_kept(api, org, today):
     pk = api.post("/actions", an_action(org)).json()["id"]
     answer = patch(api, f"/actions/{pk}", {"metric": "happiness"})
