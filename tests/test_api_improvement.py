@@ -473,6 +473,9 @@ def test_a_scope_team_measures_that_team_apart_from_the_owning_team(api, org, pl
         ({"comments": "x"}, "not permitted", "comments"),
         ({"objective": 2**70}, "no objective", "objective"),
         ({"effective_from": "0001-01-01"}, "between 1900", "effective_from"),
+        ({"due_on": 1780000000}, "ISO 8601", "due_on"),  # not seconds since 1970
+        ({"due_on": "1780000000"}, "ISO 8601", "due_on"),
+        ({"after": {"from": "2026-12-01", "to": 1780000000}}, "ISO 8601", "after.to"),
         ({"expected_effect": float("nan")}, "finite", "expected_effect"),
         ({"kind": None}, "cannot be emptied", "kind"),
     ],
