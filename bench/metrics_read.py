@@ -223,6 +223,7 @@ def _measure(repeat: int) -> dict[str, Any]:
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
+    from vocloop.accounts.models import ApiScope
     from vocloop.accounts.services import api_token_create
     from vocloop.listening.models import Feedback
     from vocloop.metrics.rollups import day_of
@@ -244,7 +245,7 @@ def _measure(repeat: int) -> dict[str, Any]:
     from vocloop.cases.models import Case
 
     result["cases"] = Case.objects.count()
-    _, secret = api_token_create(name=f"bench-{os.getpid()}")
+    _, secret = api_token_create(name=f"bench-{os.getpid()}", scopes=[ApiScope.METRICS_READ])
     # 127.0.0.1: a host the settings allow (not the test runner's "testserver").
     api = Client(SERVER_NAME="127.0.0.1", headers={"Authorization": f"Bearer {secret}"})
     today = day_of(timezone.now())

@@ -6,14 +6,23 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import Org
 from tests.helpers import give_feedback
+from vocloop.accounts.models import ApiScope
 from vocloop.accounts.services import api_token_create
 from vocloop.cases.models import Case
 
 BASE = "/api/v1"
+EVERY_SCOPE = list(ApiScope.values)
+
+
+def token_secret(name: str = "crm", *, scopes: list[str] = EVERY_SCOPE, **options: Any) -> str:
+    """A new token's secret: with every scope unless told, for a test about something else."""
+    return api_token_create(name=name, scopes=scopes, **options)[1]
 
 
 class ApiClient:
@@ -36,10 +45,21 @@ class ApiClient:
         )
 
 
+def queries_besides_the_rate_count(call: Any) -> list[str]:
+    """The SQL a request runs, less its count against the token's rate limit (one statement,
+    and on SQLite the brief wait for the lock set and reset around it)."""
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if "limits_ratecount" not in q["sql"] and not q["sql"].startswith("PRAGMA busy_timeout")
+    ]
+
+
 @pytest.fixture
 def api(org: Org) -> ApiClient:
-    _, secret = api_token_create(name="crm")
-    return ApiClient(secret)
+    return ApiClient(token_secret("crm"))
 
 
 def poor_score(org: Org, **extra: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ SEED = """
 from tests.conftest import make_user
 from tests.helpers import give_feedback
 from vocloop.accounts.models import Team
-from vocloop.accounts.services import api_token_create
+from tests.api_client import token_secret
 from vocloop.listening.models import Touchpoint
 
 agent = make_user("sam_agent")
@@ -40,8 +40,8 @@ team = Team.objects.create(name="Desk", slug="desk")
 team.members.add(agent)
 desk = Touchpoint.objects.create(name="Desk", slug="desk", stage="support", owning_team=team)
 feedback = give_feedback(desk, kind="complaint", score=None, comment="The app crashes.")
-print("seeded:", feedback.tracking_token, feedback.case.reference, api_token_create(name="crm")[1],
-      api_token_create(name="reader")[1])
+print("seeded:", feedback.tracking_token, feedback.case.reference, token_secret("crm"),
+      token_secret("reader"))
 """
 
 

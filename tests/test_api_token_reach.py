@@ -7,18 +7,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.conftest import Org, make_user
 from tests.helpers import give_feedback
 from tests.staff_pages import inbox_refs, logged_in
 from vocloop.accounts.models import ApiToken
-from vocloop.accounts.services import api_token_create
 from vocloop.cases.models import Case, Severity, Status
 
 
 def acting_for(user: object, name: str = "sam's scripts") -> ApiClient:
-    _, secret = api_token_create(name=name, acts_for=user)
-    return ApiClient(secret)
+    return ApiClient(token_secret(name, acts_for=user))
 
 
 def api_refs(api: ApiClient, **params: str) -> list[str]:
@@ -104,10 +102,28 @@ def test_deleting_the_person_deletes_their_tokens(org):
 def test_the_command_creates_a_token_acting_for_a_person(org, cases):
     out = StringIO()
     call_command(
-        "apitoken", "create", "--name", "sam", "--acts-for", "sam_agent", stdout=out, stderr=out
+        "apitoken",
+        "create",
+        "--name",
+        "sam",
+        "--scope",
+        "cases:read",
+        "--acts-for",
+        "sam_agent",
+        stdout=out,
+        stderr=out,
     )
     secret = out.getvalue().strip().splitlines()[-1]
     assert ApiToken.objects.get(name="sam").acts_for == org.support_agent
     assert set(api_refs(ApiClient(secret))) == {c.reference for c in cases[:3]}
     with pytest.raises(CommandError, match="no user “sam_agnet”"):
-        call_command("apitoken", "create", "--name", "typo", "--acts-for", "sam_agnet")
+        call_command(
+            "apitoken",
+            "create",
+            "--name",
+            "typo",
+            "--scope",
+            "cases:read",
+            "--acts-for",
+            "sam_agnet",
+        )

@@ -18,13 +18,18 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def create(name: str, *options: str) -> str:
+    """A token that may list teams (and what `options` add); its secret."""
+    return run("create", "--name", name, "--scope", "directory:read", *options)[0].strip()
+
+
 def teams_with(secret: str) -> int:
     return Client().get("/api/v1/teams", headers={"Authorization": f"Bearer {secret}"}).status_code
 
 
 @pytest.mark.django_db
 def test_create_prints_a_token_once_that_then_authenticates():
-    out, err = run("create", "--name", "crm")
+    out, err = run("create", "--name", "crm", "--scope", "directory:read")
     secret = out.strip()
     assert secret.startswith("vl_")
     assert "cannot be shown again" in err
@@ -33,7 +38,7 @@ def test_create_prints_a_token_once_that_then_authenticates():
 
 @pytest.mark.django_db
 def test_only_the_hash_of_the_token_is_stored():
-    secret = run("create", "--name", "crm")[0].strip()
+    secret = create("crm")
     token = ApiToken.objects.get(name="crm")
     assert token.token_hash == hash_token(secret)
     assert secret not in [str(v) for v in ApiToken.objects.values().get(pk=token.pk).values()]
@@ -43,20 +48,20 @@ def test_only_the_hash_of_the_token_is_stored():
 @pytest.mark.django_db
 def test_the_creating_administrator_is_recorded():
     admin = User.objects.create_user("root_admin", is_staff=True)
-    run("create", "--name", "crm", "--created-by", "root_admin")
+    create("crm", "--created-by", "root_admin")
     assert ApiToken.objects.get(name="crm").created_by == admin
 
 
 @pytest.mark.django_db
 def test_a_name_already_taken_is_refused():
-    run("create", "--name", "crm")
+    create("crm")
     with pytest.raises(CommandError, match="already a token named “crm”"):
-        run("create", "--name", "crm")
+        create("crm")
 
 
 @pytest.mark.django_db
 def test_revoke_stops_the_token_working():
-    secret = run("create", "--name", "crm")[0].strip()
+    secret = create("crm")
     out, _ = run("revoke", "--name", "crm")
     assert "Revoked" in out
     assert ApiToken.objects.get(name="crm").revoked_at is not None
@@ -71,13 +76,23 @@ def test_revoking_an_unknown_token_is_refused():
 
 @pytest.mark.django_db
 def test_list_shows_name_hint_and_use_but_never_the_token():
-    secret = run("create", "--name", "crm")[0].strip()
-    run("create", "--name", "shop")
+    secret = create("crm")
+    create("shop")
     run("revoke", "--name", "shop")
     teams_with(secret)
     out, _ = run("list")
     lines = out.splitlines()
-    assert lines[0].split() == ["NAME", "HINT", "CREATED", "LAST", "USED", "REVOKED"]
+    assert lines[0].split() == [
+        "NAME",
+        "HINT",
+        "SCOPES",
+        "REACHES",
+        "EXPIRES",
+        "CREATED",
+        "LAST",
+        "USED",
+        "REVOKED",
+    ]
     crm, shop = lines[1], lines[2]
     assert crm.startswith("crm ") and ApiToken.objects.get(name="crm").hint in crm
     assert crm.rstrip().endswith("—")  # used, not revoked

@@ -9,10 +9,9 @@ import io
 
 from django.urls import reverse
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.conftest import Org
 from tests.staff_pages import detail_url, logged_in, open_case
-from vocloop.accounts.services import api_token_create
 from vocloop.audit.models import Read
 
 AUDIT = "/staff/audit/"
@@ -46,7 +45,7 @@ def test_drill_downs_exports_and_api_reads_are_recorded(org: Org) -> None:
     exported = manager.get(reverse("improvement:actions_csv"))
     assert exported.status_code == 200
 
-    _, secret = api_token_create(name="crm")
+    secret = token_secret("crm")
     assert ApiClient(secret).get(f"/cases/{case.reference}").status_code == 200
 
     reads = {(r.kind, r.what, r.who) for r in Read.objects.all()}
@@ -55,6 +54,18 @@ def test_drill_downs_exports_and_api_reads_are_recorded(org: Org) -> None:
     filename = exported["Content-Disposition"].split('filename="')[1].rstrip('"')
     assert ("export", filename, f"{name} ({org.manager.get_username()})") in reads
     assert ("api", case.reference, "API: crm") in reads
+
+
+def test_a_customers_page_and_their_data_export_are_recorded(org: Org) -> None:
+    open_case(org.helpdesk, customer=org.customer)
+    manager = logged_in(org.manager)
+    assert manager.get(reverse("customers:detail", args=[org.customer.pk])).status_code == 200
+    assert manager.get(reverse("customers:export", args=[org.customer.pk])).status_code == 200
+    reads = sorted(Read.objects.values_list("kind", "what"))
+    assert reads == [
+        ("customer", str(org.customer.pk)),
+        ("export", f"customer-{org.customer.pk}.json"),
+    ]
 
 
 def test_a_quality_manager_searches_the_reads_and_exports_them(org: Org) -> None:

@@ -1,5 +1,6 @@
 """VOCLOOP_* variables: safe defaults when unset, a loud error naming the variable when bad."""
 
+import os
 import subprocess
 import sys
 
@@ -9,13 +10,14 @@ from vocloop import config
 
 
 def test_unset_variables_give_the_embedded_defaults(monkeypatch, tmp_path):
-    for name in ("DEBUG", "DATABASE_URL", "SECRET_KEY", "SQLITE_TIMEOUT"):
+    for name in ("DEBUG", "DATABASE_URL", "SECRET_KEY", "SQLITE_TIMEOUT", "SQLITE_SYNCHRONOUS"):
         monkeypatch.delenv(f"VOCLOOP_{name}", raising=False)
     assert config.env_bool("DEBUG", False) is False
     db = config.database(tmp_path)
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(tmp_path / "vocloop.sqlite3")
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert "synchronous=NORMAL" in db["OPTIONS"]["init_command"]
     assert db["OPTIONS"]["timeout"] == 20  # seconds a writer waits for SQLite's lock
 
 
@@ -48,6 +50,8 @@ def test_postgresql_urls_are_understood(monkeypatch, tmp_path):
         ("DATABASE_URL", "mysql://x/y", config.database),
         ("SQLITE_TIMEOUT", "0", config.database),
         ("SQLITE_TIMEOUT", "20s", config.database),
+        ("SQLITE_SYNCHRONOUS", "OFF", config.database),
+        ("SQLITE_SYNCHRONOUS", "extra", config.database),
         ("SECRET_KEY", "short", config.secret_key),
         ("CACHE_URL", "memcached://127.0.0.1", lambda p: config.cache_redis_url()),
         ("CACHE_URL", "redis://", lambda p: config.cache_redis_url()),
@@ -97,6 +101,40 @@ def test_a_bad_value_in_a_unit_is_refused_naming_the_unit(monkeypatch, value, me
     with pytest.raises(config.ConfigError) as refused:
         config.env_int("WORKER_STALE_AFTER", 5, minimum=1, unit="minute")
     assert str(refused.value) == message
+
+
+SYNCHRONOUS = (
+    "from django.db import connection; "
+    "print('synchronous:', connection.cursor().execute('PRAGMA synchronous').fetchone()[0])"
+)
+
+
+@pytest.mark.parametrize(("value", "level"), [("", 1), ("normal", 1), ("FULL", 2), ("full", 2)])
+def test_sqlite_syncs_every_commit_when_full_is_chosen(tmp_path, value, level):
+    env = {
+        **os.environ,
+        "VOCLOOP_DATA_DIR": str(tmp_path),
+        "VOCLOOP_DATABASE_URL": "",
+        "VOCLOOP_SQLITE_SYNCHRONOUS": value,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "vocloop", "shell", "-c", SYNCHRONOUS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    # SQLite's numbers: 1 NORMAL, 2 FULL, on the connections vocloop opens.
+    assert f"synchronous: {level}" in done.stdout
+
+
+def test_a_synchronous_level_other_than_normal_or_full_is_refused(monkeypatch, tmp_path):
+    # OFF would risk the database itself on a power cut, not only its last commits.
+    monkeypatch.setenv("VOCLOOP_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(config.ConfigError) as refused:
+        config.database(tmp_path)
+    assert str(refused.value) == "VOCLOOP_SQLITE_SYNCHRONOUS='OFF' must be one of NORMAL, FULL"
 
 
 def test_a_minimum_of_several_units_is_written_in_the_plural(monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -11,6 +12,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
@@ -23,7 +25,9 @@ from vocloop.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
 from vocloop.customers.models import Customer
 from vocloop.demo import loader, timeline
 from vocloop.demo.generator import Generator
+from vocloop.demo.management.commands.demo import links_to
 from vocloop.demo.organisation import DEMO_PASSWORD, DETERIORATING, customers_generate
+from vocloop.listening.links import tracking_url
 from vocloop.listening.models import (
     Feedback,
     LifecycleStage,
@@ -308,6 +312,7 @@ def test_timeline_vocabulary_matches_the_models():
 
 def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
     out = StringIO()
+    before = settings.BASE_URL
     call_command("demo", "--no-serve", "--responses", "300", "--port", "8123", stdout=out)
     text = out.getvalue()
     assert Feedback.objects.count() == 300
@@ -318,6 +323,7 @@ def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
     slug = re.search(r"/s/([\w-]+)/", text)
     assert slug and Touchpoint.objects.filter(surveys__public_slug=slug[1]).exists()
     assert "http://127.0.0.1:8123/feedback/" in text
+    assert before == settings.BASE_URL  # as it was, once the command is done
 
     again = StringIO()
     call_command("demo", "--no-serve", "--responses", "200", stdout=again)
@@ -327,6 +333,18 @@ def test_the_command_loads_once_prints_the_way_in_and_reloads_on_reset(fresh):
     call_command("demo", "--no-serve", "--reset", "--responses", "200", stdout=StringIO())
     assert Feedback.objects.count() == 200
     assert Team.objects.count() == 5
+
+
+def test_while_the_demo_serves_links_lead_to_its_port_in_emails_and_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VOCLOOP_BASE_URL", raising=False)
+    before = settings.BASE_URL
+    with links_to("http://127.0.0.1:8123"):
+        feedback = Feedback(tracking_token="abc")
+        assert tracking_url(feedback) == "http://127.0.0.1:8123/t/abc/"
+        assert os.environ["VOCLOOP_BASE_URL"] == "http://127.0.0.1:8123"  # the worker's
+    assert before == settings.BASE_URL and "VOCLOOP_BASE_URL" not in os.environ
 
 
 def test_open_cases_run_an_sla_clock_and_waiting_ones_are_paused(demo, db):

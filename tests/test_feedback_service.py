@@ -96,6 +96,21 @@ def test_customers_are_known_by_external_id_first_then_by_email_ignoring_case(db
     assert Customer.objects.count() == 2
 
 
+def test_a_name_typed_into_a_public_form_gives_way_to_an_integrations(db):
+    typed = customer_identify(email="ada@example.com", name="Mickey Mouse", verified=False)
+    assert not typed.details_verified
+    # Another public form cannot rename them; the CRM, which knows them, does.
+    customer_identify(email="ada@example.com", name="Someone Else", verified=False)
+    typed.refresh_from_db()
+    assert typed.name == "Mickey Mouse"
+    customer_identify(email="ADA@example.com", name="Ada Lovelace")
+    typed.refresh_from_db()
+    assert (typed.name, typed.details_verified) == ("Ada Lovelace", True)
+    customer_identify(email="ada@example.com", name="Mickey Mouse", verified=False)
+    typed.refresh_from_db()
+    assert typed.name == "Ada Lovelace"
+
+
 def test_a_known_customer_gains_details_they_lacked(db):
     customer = customer_identify(external_id="crm-7")
     customer_identify(external_id="crm-7", name="Bo", email="bo@example.com")

@@ -12,14 +12,16 @@ from tests.conftest import Org
 from tests.improvement_data import plant_complaints, planted_row, rollups_from_rows
 from vocloop.cases.timeline import Actor
 from vocloop.improvement.check import CANNOT_CHECK, NOT_STARTED, Window, action_check
+from vocloop.improvement.errors import ImprovementConflict, ImprovementError
 from vocloop.improvement.models import Action
 from vocloop.improvement.readiness import action_checks_sweep
 from vocloop.improvement.services import (
-    ImprovementError,
     action_advance,
     action_check_record,
     action_close,
     action_create,
+    action_task_add,
+    action_task_done,
     action_update,
 )
 from vocloop.listening.models import Feedback
@@ -175,10 +177,25 @@ def test_the_verdict_is_kept_and_only_an_effective_one_closes_without_a_reason(o
     assert (action.phase, action.verdict) == (Action.Phase.ACT, EFFECTIVE)
     with pytest.raises(ImprovementError, match="can no longer change"):
         action_update(action=action, actor=staff, expected_effect=-0.2)
+    # What was planned is done before the change becomes the standard.
+    task = action_task_add(action=action, actor=staff, title="Train the night shift")
+    with pytest.raises(ImprovementConflict, match=r"1 task still open \(Train the night shift\)"):
+        action_close(action=action, actor=staff)
+    action_task_done(task=task, actor=staff)
     action_close(action=action, actor=staff)
     assert action.outcome == Action.Outcome.STANDARDISED
     kinds = list(action.events.values_list("kind", flat=True))
-    assert kinds == ["raised", "phase", "changed", "phase", "verdict", "phase", "closed"]
+    assert kinds == [
+        "raised",
+        "phase",
+        "changed",
+        "phase",
+        "verdict",
+        "phase",
+        "task",
+        "task_done",
+        "closed",
+    ]
 
 
 def test_closing_without_an_effective_verdict_needs_a_reason(org: Org) -> None:

@@ -25,6 +25,7 @@ from vocloop.improvement.services import (
     action_advance,
     action_close,
     action_task_add,
+    action_task_done,
     action_update,
     objective_review,
     objective_update,
@@ -67,8 +68,9 @@ def whole_loop(org: Org) -> Action:
     )
     action = raise_action(org, objective=objective)
     owner = Actor.staff(org.billing_agent)
-    action_task_add(action=action, actor=owner, title="Brief the invoicing team")
+    task = action_task_add(action=action, actor=owner, title="Brief the invoicing team")
     action_advance(action=action, actor=owner)  # Plan → Do
+    action_task_done(task=task, actor=owner)
     action_update(action=action, actor=owner, effective_from=CHANGE)
     action_advance(action=action, actor=owner)  # Do → Check
     action_advance(action=action, actor=owner)  # the verdict kept, Check → Act
@@ -87,7 +89,7 @@ def test_every_change_of_an_objective_or_action_reaches_the_subscriber_once(
         sent = deliver()
         assert deliver() == 0  # nothing twice
     payloads = delivered(receiver)
-    assert sent == len(payloads) == ImprovementEvent.objects.count() == 11
+    assert sent == len(payloads) == ImprovementEvent.objects.count() == 12
     assert [p["event"] for p in payloads] == [
         "objective.created",
         "objective.updated",
@@ -95,6 +97,7 @@ def test_every_change_of_an_objective_or_action_reaches_the_subscriber_once(
         "action.raised",
         "action.updated",  # a task added
         "action.phase_changed",  # to Do
+        "action.updated",  # the task done
         "action.updated",  # the date the change took effect
         "action.phase_changed",  # to Check
         "action.checked",

@@ -150,6 +150,33 @@ def test_a_themes_open_cases_are_linked_to_an_action_in_bulk(org: Org, callbacks
     assert set(action.cases.all()) == {first, second}
 
 
+def test_linked_cases_are_marked_all_link_at_once_and_the_filters_come_back(
+    org: Org, callbacks: Theme
+) -> None:
+    action = support_action(org)
+    other = support_action(org, title="Call back within a day")
+    first, second, third = theme_cases(org, 3)
+    action_cases_link(action=other, cases=[first], actor=Actor.staff(org.manager))
+    agent = logged_in(org.support_agent)
+    theme_page = reverse("insights:theme", args=[callbacks.slug]) + "?period=week&by=touchpoint"
+
+    shown = text_of(agent.get(theme_page))
+    assert "linked to</strong> “Call back within a day”" in shown
+    assert shown.count("linked to</strong>") == 1  # only the case that is
+    assert "Link all 3 open cases" in shown
+
+    url = reverse("improvement:theme_link", args=[callbacks.slug])
+    data = {"theme_link-action": action.pk, "link_all": "1", "back": theme_page}
+    linked = agent.post(url, data)
+    assert linked.status_code == 302 and linked["Location"] == theme_page
+    assert set(action.cases.all()) == {first, second, third}
+
+    elsewhere = {"theme_link-action": other.pk, "link_all": "1", "back": "https://evil.example/"}
+    assert agent.post(url, elsewhere)["Location"] == reverse(
+        "insights:theme", args=[callbacks.slug]
+    )
+
+
 # Linking the open cases of a group of similar comments
 
 LOGGED_OUT = "The app logs me out every five minutes, whatever I do."

@@ -279,6 +279,7 @@ def words(**extra: str) -> dict[str, str]:
         (words(**{"public-public_change": "", "public-public": "on"}), "write both"),
         (words(**{"public-public_change": "Bill Agent now checks them."}), "leave out staff"),
         (words(**{"public-public_problem": "Mail ada@example.com back."}), "customer's data"),
+        (words(**{"public-public_problem": "Paid to DE89 3704 0044 0532 0130 00."}), "personal"),
         (words(**{"public-public_problem": "Ada Customer was overcharged."}), "a customer"),
         (words(**{"public-public_change": "x" * 1001}), "at most 1000 characters"),
     ],

@@ -13,14 +13,13 @@ import pytest
 from django.urls import reverse
 from scipy import stats as scipy_stats
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.clock import Clock, utc
 from tests.conftest import Org, planted_once
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups_sentiment import CHANNELS, COMMENTS
 from tests.test_rollups_themes import make_themes
-from vocloop.accounts.services import api_token_create
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.models import CommentText, CommentTheme, Theme
@@ -188,7 +187,7 @@ def test_the_catalogue_reads_it_as_a_share_where_lower_is_better() -> None:
 
 def test_the_api_reads_it_for_the_theme_given(planted: tuple[Org, dict[str, Theme]]) -> None:
     _, themes = planted
-    api = ApiClient(api_token_create(name="crm")[1])
+    api = ApiClient(token_secret("crm"))
     period = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
     answer = api.get("/metrics/theme_share", theme="money", stage="support", **period)
     assert answer.status_code == 200, answer.content
@@ -215,7 +214,7 @@ def test_the_api_reads_it_for_the_theme_given(planted: tuple[Org, dict[str, Them
 def test_the_api_refuses_a_missing_unknown_or_needless_theme_in_words(
     planted: tuple[Org, dict[str, Theme]], metric: str, params: dict[str, str], words: str
 ) -> None:
-    api = ApiClient(api_token_create(name="crm")[1])
+    api = ApiClient(token_secret("crm"))
     answer = api.get(f"/metrics/{metric}", **params)
     assert answer.status_code == 422
     assert words in answer.json()["detail"] and "theme" in answer.json()["errors"]

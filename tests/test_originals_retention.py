@@ -238,6 +238,8 @@ HANDLING_ORIGINALS = {
     "insights/originals.py",  # kept on arrival and on import, purged
     "insights/bulk.py",  # kept when comments stored unmasked are masked
     "insights/views.py",  # how many are kept, on the settings page
+    "customers/erasure/texts.py",  # deleted with the customer's data
+    "customers/export.py",  # in the customer's own copy of their data (the full export)
 }
 NAMING_ORIGINALS = re.compile(r"\bOriginalComment\b|\bCaseEventOriginal\b|\.original\b|original__")
 

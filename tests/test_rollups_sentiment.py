@@ -21,13 +21,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from scipy import stats as scipy_stats
 
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, token_secret
 from tests.clock import Clock, utc
 from tests.conftest import Org, planted_once
 from tests.helpers import give_feedback
 from tests.staff_pages import logged_in
 from tests.test_rollups import SIZES, assert_rebuild_agrees, resize_any, rollup_rows
-from vocloop.accounts.services import api_token_create
 from vocloop.conductor.reading import read_arrived
 from vocloop.customers.models import Customer
 from vocloop.insights.bulk import comments_read_bulk
@@ -303,7 +302,7 @@ def test_the_api_gives_both_figures_with_the_feedback_filters(
     planted: tuple[Org, list[Any]],
 ) -> None:
     _, raw = planted
-    api = ApiClient(api_token_create(name="crm")[1])
+    api = ApiClient(token_secret("crm"))
     period = {"from": "2026-08-03", "to": "2026-10-11"}
     answer = api.get("/metrics/negative_comments", **period).json()
     assert answer["unit"] == "share"

@@ -85,7 +85,8 @@ def test_a_touchpoint_with_its_case_rule_is_defined_in_one_form(org):
 
 def test_an_api_token_made_in_settings_is_shown_once_and_stored_hashed(org):
     client = logged_in(org.manager)
-    response = client.post("/admin/accounts/apitoken/add/", {"name": "crm"}, follow=True)
+    form = {"name": "crm", "scopes": ["feedback:write"]}
+    response = client.post("/admin/accounts/apitoken/add/", form, follow=True)
     shown = [str(m) for m in response.context["messages"]]
     token = next(word for m in shown for word in m.split() if word.startswith("vl_"))
     stored = ApiToken.objects.get(name="crm")
@@ -96,12 +97,14 @@ def test_an_api_token_made_in_settings_is_shown_once_and_stored_hashed(org):
 
 def test_an_api_token_made_in_settings_acts_for_the_person_chosen_for_good(org):
     client = logged_in(org.manager)
-    form = {"name": "sam's scripts", "acts_for": org.support_agent.pk}
+    form = {"name": "sam's scripts", "scopes": ["cases:read"], "acts_for": org.support_agent.pk}
     assert client.post("/admin/accounts/apitoken/add/", form).status_code == 302
     token = ApiToken.objects.get(name="sam's scripts")
     assert token.acts_for == org.support_agent
     change_url = f"/admin/accounts/apitoken/{token.pk}/change/"
-    client.post(change_url, {"name": "sam's scripts", "acts_for": org.manager.pk})
+    client.post(
+        change_url, {"name": "sam's scripts", "scopes": ["cases:read"], "acts_for": org.manager.pk}
+    )
     token.refresh_from_db()
     assert token.acts_for == org.support_agent
 

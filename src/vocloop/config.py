@@ -64,6 +64,15 @@ def env_int(name: str, default: int, *, minimum: int = 0, unit: str = "") -> int
     return number
 
 
+def env_choice(name: str, default: str, *, choices: tuple[str, ...]) -> str:
+    """One of `choices`, written in any case; the error lists them."""
+    value = env_str(name, default)
+    for choice in choices:
+        if value.upper() == choice.upper():
+            return choice
+    raise ConfigError(f"{PREFIX}{name}={value!r} must be one of {', '.join(choices)}")
+
+
 def env_url(name: str, default: str, *, schemes: set[str]) -> str:
     value = env_str(name, default)
     parts = urlsplit(value)
@@ -105,6 +114,10 @@ def database(directory: Path) -> dict[str, object]:
     default = f"sqlite:///{directory / 'vocloop.sqlite3'}"
     # Read whatever the database, so that a bad value is refused before it matters.
     sqlite_timeout = env_int("SQLITE_TIMEOUT", 20, minimum=1, unit="second")
+    # NORMAL: with WAL, a power cut may lose the last transactions committed before it,
+    # never the database itself; FULL syncs the log at every commit (README, "Backup and
+    # restore"). OFF is not offered: it risks the database itself.
+    sqlite_synchronous = env_choice("SQLITE_SYNCHRONOUS", "NORMAL", choices=("NORMAL", "FULL"))
     url = env_url("DATABASE_URL", default, schemes={"sqlite", "postgres", "postgresql", "pgsql"})
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
@@ -124,8 +137,11 @@ def database(directory: Path) -> dict[str, object]:
         # take the write lock up front so concurrent writers queue instead of failing.
         # A writer waits up to the busy timeout for the lock, then fails with "database
         # is locked": long enough for ordinary writes, not for a large import.
+        # secure_delete overwrites deleted content with zeros, so that an erased
+        # customer's text is not left in the file's free pages (customers.erasure).
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={sqlite_synchronous}; "
+            "PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": sqlite_timeout,
         }

@@ -24,6 +24,10 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [f"{urlsplit(BASE_URL).scheme}://{urlsplit(BASE_URL).netloc}"]
+# Served over https, vocloop stands behind a reverse proxy that ends TLS (waitress speaks
+# plain HTTP) and sets X-Forwarded-Proto on every request it passes on (README, "Running
+# it for real"). Over http (the embedded set-up, a trial on 127.0.0.1) a secure cookie
+# would never come back, and nobody could log in.
 if BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "vocloop.server",
     "vocloop.limits",
     "vocloop.audit",
+    "vocloop.retention",
 ]
 
 MIDDLEWARE = [
@@ -180,10 +185,28 @@ SECURE_HSTS_SECONDS = (
     else 0
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+# What `vocloop check --deploy` would warn of, decided here rather than left to warn:
+SILENCED_SYSTEM_CHECKS = [
+    # W005, HSTS without includeSubDomains: vocloop cannot know whether every host under
+    # its own serves https; the operator says so with VOCLOOP_HSTS_INCLUDE_SUBDOMAINS.
+    "security.W005",
+    # W021, no HSTS preload: a preload listing binds the whole domain, subdomains
+    # included, for months beyond any setting; it is the domain owner's decision, made
+    # at hstspreload.org, not a web application's.
+    "security.W021",
+    # W008, no SECURE_SSL_REDIRECT: the proxy that ends TLS listens on port 80 too and
+    # redirects there (README). Redirecting here would send monitors and load balancers
+    # that ask http://127.0.0.1:8000/health/ a 301, and loop for ever behind a proxy that
+    # does not set X-Forwarded-Proto.
+    "security.W008",
+]
 
 # Public forms: how many submissions one client may make per window before a 429.
 PUBLIC_RATE_LIMIT = config.env_int("PUBLIC_RATE_LIMIT", 20, minimum=1)
 PUBLIC_RATE_WINDOW_SECONDS = config.env_int("PUBLIC_RATE_WINDOW", 600, minimum=1, unit="second")
+# The JSON API: how many requests one token may make per minute before a 429. Enough for
+# an integration sending ten a second; a runaway loop meets it within the minute.
+API_RATE_LIMIT = config.env_int("API_RATE_LIMIT", 600, minimum=1, unit="request")
 # How many reverse proxies in front of vocloop append to X-Forwarded-For. With 0,
 # the client is REMOTE_ADDR; with N, the address the N-th proxy saw connecting.
 TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/insights/", include("vocloop.insights.urls")),
     path("staff/improvement/", include("vocloop.improvement.urls")),
     path("staff/audit/", include("vocloop.audit.urls")),
+    path("staff/customers/", include("vocloop.customers.urls")),
     path("staff/", include("vocloop.cases.urls")),
     path("", include("vocloop.notifications.urls")),
     path("", include("vocloop.public.urls")),

@@ -155,6 +155,7 @@ def test_paraphrases_together_different_problems_apart() -> None:
         ("Not happy. The invoice is wrong", {"bill", "wrong"}),
         ("Not late, but damaged", {"not+late", "broken"}),
         ("Please call me on [phone] about my invoice", {"phone", "bill"}),
+        ("The invoice for [date of birth] at [ip address], [passport number], [iban]", {"bill"}),
         ("On XX/XX/XXXX XXXX sent the invoice", {"bill", "sent"}),
     ],
 )

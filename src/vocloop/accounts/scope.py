@@ -52,11 +52,21 @@ def case_scope(user: Any) -> CaseScope:
 
 
 def token_scope(token: ApiToken) -> CaseScope:
-    """What an API token may see: what the person it acts for sees on the pages; every
-    case for an integration's token, which acts for nobody."""
+    """What an API token may see: what the person it acts for sees on the pages; what a
+    member of the team it is tied to sees, that team's cases only; every case for an
+    integration's token, tied to nobody."""
     if token.acts_for_id is not None:
         return case_scope(token.acts_for)
+    if token.team_id is not None:
+        return CaseScope(user=None, sees_all=False, team_ids=frozenset({token.team_id}))
     return CaseScope(user=None, sees_all=True, team_ids=frozenset())
+
+
+def token_may_send_at(token: ApiToken, touchpoint: Any) -> bool:
+    """Whether the token may send feedback at the touch point: a token tied to a team only at
+    the touch points its team owns, whose feedback its members see; any other anywhere,
+    as the public forms take feedback anywhere."""
+    return token.team_id is None or touchpoint.owning_team_id == token.team_id
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:

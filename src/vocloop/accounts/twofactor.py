@@ -4,21 +4,59 @@ staff member's phone, kept by django-otp.
 A staff member turns it on from their account page: vocloop makes a secret, shows it
 as a QR code and as text, and keeps it unconfirmed until the member types a code
 their app computed from it, so that nobody ends up asked for codes an app of theirs
-cannot give. From then on a login asks for a code after the password. With
-VOCLOOP_REQUIRE_TOTP every member must have one before anything else (middleware.py).
+cannot give. From then on a login asks for a code after the password. When it is
+required (two_step_login_required) every member must have one before anything else
+(middleware.py).
 """
 
 from __future__ import annotations
 
 import base64
+import logging
+from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vocloop.accounts.models import SecuritySettings
+
+logger = logging.getLogger(__name__)
+
 DEVICE_NAME = "Authenticator app"
+# The one row of SecuritySettings.
+SETTINGS_PK = 1
+
+
+def security_settings() -> SecuritySettings:
+    """The quality manager's security settings, made with their defaults on first use."""
+    return SecuritySettings.objects.get_or_create(pk=SETTINGS_PK)[0]
+
+
+def security_settings_save(*, changed: SecuritySettings, by: Any) -> None:
+    """Keep the settings as a quality manager changed them, with who and when, and log it:
+    requiring a second factor, or no longer, changes how everyone logs in."""
+    changed.updated_at = timezone.now()
+    changed.updated_by = by
+    changed.save()
+    logger.warning(
+        "Two-step login for staff %s by %s",
+        "required" if changed.require_two_step_login else "not required",
+        by.get_username(),
+    )
+
+
+def two_step_login_required() -> bool:
+    """Whether every member of staff must log in with a second factor: when the server
+    says so (VOCLOOP_REQUIRE_TOTP, a floor the settings area cannot lower) or a quality
+    manager does (SecuritySettings)."""
+    if settings.REQUIRE_TOTP:
+        return True
+    return SecuritySettings.objects.filter(require_two_step_login=True).exists()
 
 
 def totp_device_of(user: AbstractBaseUser) -> TOTPDevice | None:

@@ -9,7 +9,6 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
@@ -148,6 +147,7 @@ def account(request: HttpRequest) -> HttpResponse:
     assert user.is_authenticated  # login_required
     form = CodeForm(request.POST or None)
     next_page = _next_page(request)
+    required = twofactor.two_step_login_required()
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -162,7 +162,7 @@ def account(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Two-step login is on: each login now asks for a code.")
                 return redirect(next_page or "account")
             form.add_error("code", WRONG_CODE)
-        elif action == "remove" and not settings.REQUIRE_TOTP and form.is_valid():
+        elif action == "remove" and not required and form.is_valid():
             if twofactor.totp_remove(user=user, code=form.cleaned_data["code"]):
                 messages.success(request, "Two-step login is off: a login asks for the password.")
                 return redirect("account")
@@ -178,7 +178,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "qr_svg": twofactor.totp_qr_svg(enrolling) if enrolling else "",
         "secret": twofactor.totp_secret_text(enrolling) if enrolling else "",
         "form": form,
-        "required": settings.REQUIRE_TOTP,
+        "required": required,
         "next": next_page,
     }
     return render(request, "accounts/account.html", context, status=status)

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Status
+from ninja import Header, Query, Status
 
+from vocloop.accounts.models import ApiScope
 from vocloop.accounts.scope import token_scope
 from vocloop.accounts.selectors import team_by_slug
-from vocloop.api.auth import token_of
+from vocloop.api.auth import ApiRouter, requires_scope, token_of
 from vocloop.api.case_events import case_event_apply
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.api.idempotency import HEADER, KEY_MAX_LENGTH, Answer, answer_once, request_fingerprint
@@ -31,7 +32,7 @@ from vocloop.cases.selectors import (
 from vocloop.cases.timeline import Actor
 from vocloop.listening.selectors import touchpoint_by_slug
 
-router = Router(tags=["cases"])
+router = ApiRouter(tags=["cases"])
 
 
 def _inbox_filter(filters: CaseFilters) -> InboxFilter:
@@ -61,6 +62,7 @@ def _case_or_404(cases: QuerySet[Case], reference: str) -> Case:
     "/cases",
     response={200: CaseListOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="cases_list",
+    auth=requires_scope(ApiScope.CASES_READ),
     summary="List cases",
     description="Most severe first, then newest. Page with `limit` (at most 200) and `offset`.",
 )
@@ -74,6 +76,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     "/cases/{reference}",
     response={200: CaseDetailOut, 401: ErrorOut, 404: ErrorOut},
     operation_id="case_read",
+    auth=requires_scope(ApiScope.CASES_READ),
     summary="Read a case with its feedback and timeline",
 )
 def case_read(request: HttpRequest, reference: str) -> dict[str, Any]:
@@ -93,6 +96,7 @@ def case_read(request: HttpRequest, reference: str) -> dict[str, Any]:
         422: ErrorOut,
     },
     operation_id="case_event_create",
+    auth=requires_scope(ApiScope.CASES_WRITE),
     summary="Act on a case",
     description=(
         "What each `kind` needs:\n\n"

@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
 
+from vocloop.accounts.models import ApiScope
 from vocloop.accounts.selectors import teams_listed
+from vocloop.api.auth import ApiRouter, requires_scope
 from vocloop.api.errors import ErrorOut
 from vocloop.api.schemas import TeamOut, TouchpointOut
 from vocloop.listening.selectors import touchpoints_listed
 
-router = Router(tags=["directory"])
+router = ApiRouter(tags=["directory"])
 
 
 @router.get(
     "/touchpoints",
     response={200: list[TouchpointOut], 401: ErrorOut},
     operation_id="touchpoints_list",
+    auth=requires_scope(ApiScope.DIRECTORY_READ),
     summary="List touch points",
 )
 def touchpoints_list(request: HttpRequest) -> list[dict[str, Any]]:
@@ -38,6 +40,7 @@ def touchpoints_list(request: HttpRequest) -> list[dict[str, Any]]:
     "/teams",
     response={200: list[TeamOut], 401: ErrorOut},
     operation_id="teams_list",
+    auth=requires_scope(ApiScope.DIRECTORY_READ),
     summary="List teams",
 )
 def teams_list(request: HttpRequest) -> list[dict[str, Any]]:

@@ -39,11 +39,19 @@ class ErrorOut(Schema):
 class ApiError(Exception):
     """A refusal with its HTTP status, raised by handlers and helpers of this package."""
 
-    def __init__(self, status: int, detail: str, errors: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: dict[str, str] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors
+        self.headers = headers or {}
 
 
 def invalid(field: str, message: str) -> ApiError:
@@ -104,7 +112,10 @@ def _respond(
 
 
 def _on_api_error(request: HttpRequest, exc: ApiError, api: NinjaAPI) -> HttpResponse:
-    return _respond(api, request, exc.status, exc.detail, exc.errors)
+    response = _respond(api, request, exc.status, exc.detail, exc.errors)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 def _on_validation_error(request: HttpRequest, exc: ValidationError, api: NinjaAPI) -> HttpResponse:

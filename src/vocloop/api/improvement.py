@@ -19,11 +19,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Header, Query, Router, Status
+from ninja import Header, Query, Status
 
+from vocloop.accounts.models import ApiScope
 from vocloop.accounts.scope import CaseScope, token_scope
 from vocloop.accounts.selectors import team_by_slug
-from vocloop.api.auth import token_of
+from vocloop.api.auth import ApiRouter, requires_scope, token_of
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.api.idempotency import (
     HEADER,
@@ -59,7 +60,7 @@ from vocloop.improvement.representation import action_json, objective_json
 from vocloop.improvement.selectors import actions_for, actions_overdue_first, objectives_for
 from vocloop.lib.days import day_of
 
-router = Router(tags=["improvement"])
+router = ApiRouter(tags=["improvement"])
 
 
 WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
@@ -158,6 +159,7 @@ def _created(
     "/objectives",
     response={200: ObjectiveListOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="objectives_list",
+    auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,
     summary="List quality objectives",
     description="By due date. Page with `limit` (at most 200) and `offset`.",
@@ -172,6 +174,7 @@ def objectives_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[s
     "/objectives",
     response={201: ObjectiveDetailOut, **WRITE},
     operation_id="objective_create",
+    auth=requires_scope(ApiScope.IMPROVEMENT_WRITE),
     by_alias=True,
     summary="Set a quality objective",
     description="The answer is the objective with its status, computed from its metric." + ONCE,
@@ -196,6 +199,7 @@ def objective_create(
     "/objectives/{objective_id}",
     response={200: ObjectiveDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="objective_read",
+    auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,
     summary="Read an objective with its status",
     description=(
@@ -214,6 +218,7 @@ def objective_read(request: HttpRequest, objective_id: int) -> dict[str, Any]:
     "/objectives/{objective_id}",
     response={200: ObjectiveDetailOut, **WRITE},
     operation_id="objective_update",
+    auth=requires_scope(ApiScope.IMPROVEMENT_WRITE),
     by_alias=True,
     summary="Change an objective",
     description="Only the fields sent change; each change lands on its timeline.",
@@ -236,6 +241,7 @@ def objective_update(
     "/actions",
     response={200: ActionListOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="actions_list",
+    auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,
     summary="List improvement actions",
     description=(
@@ -254,6 +260,7 @@ def actions_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
     "/actions",
     response={201: ActionDetailOut, **WRITE},
     operation_id="action_create",
+    auth=requires_scope(ApiScope.IMPROVEMENT_WRITE),
     by_alias=True,
     summary="Raise an improvement action",
     description="The answer is the action with its check, computed from its metric." + ONCE,
@@ -273,6 +280,7 @@ def action_create(
     "/actions/{action_id}",
     response={200: ActionDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="action_read",
+    auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,
     summary="Read an action with its check, tasks, cases and timeline",
     description=(
@@ -290,6 +298,7 @@ def action_read(request: HttpRequest, action_id: int) -> dict[str, Any]:
     "/actions/{action_id}",
     response={200: ActionDetailOut, **ACT},
     operation_id="action_update",
+    auth=requires_scope(ApiScope.IMPROVEMENT_WRITE),
     by_alias=True,
     summary="Change an action",
     description=(
@@ -311,6 +320,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionChange) -
     "/actions/{action_id}/events",
     response={201: ActionEventOut, **ACT},
     operation_id="action_event_create",
+    auth=requires_scope(ApiScope.IMPROVEMENT_WRITE),
     by_alias=True,
     summary="Act on an action",
     description=(

@@ -9,10 +9,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from pydantic import field_validator
 
+from vocloop.accounts.models import ApiScope
 from vocloop.accounts.selectors import team_by_slug
+from vocloop.api.auth import ApiRouter, requires_scope
 from vocloop.api.errors import ApiError, ErrorOut, invalid
 from vocloop.api.schemas import IsoDate, refuse_unstorable_text
 from vocloop.customers.models import Customer
@@ -31,7 +33,7 @@ from vocloop.metrics.selectors import (
     metric_groups,
 )
 
-router = Router(tags=["metrics"])
+router = ApiRouter(tags=["metrics"])
 
 DEFAULT_DAYS = 90
 GroupingName = Literal["day", "week", "month", "touchpoint", "stage", "team", "segment"]
@@ -192,6 +194,7 @@ def _group_out(group: Group) -> dict[str, Any]:
     "/metrics/{metric}",
     response={200: MetricOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="metric_read",
+    auth=requires_scope(ApiScope.METRICS_READ),
     by_alias=True,
     summary="A metric with its interval and n, overall or per group",
     description=(
@@ -236,6 +239,7 @@ def metric_read(request: HttpRequest, metric: str, filters: Query[GroupedFilters
     "/metrics/{metric}/control-chart",
     response={200: ControlChartOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="metric_control_chart",
+    auth=requires_scope(ApiScope.METRICS_READ),
     summary="A metric's control chart over days, weeks or months",
     description=(
         "A p-chart with limits per point for shares (switched to Laney p′ when the periods "

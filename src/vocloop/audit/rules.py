@@ -45,10 +45,11 @@ RULES: dict[str, Rule] = {
     "dashboards:metric": Rule(Read.Kind.DRILL, _drilled),
     "insights:theme": Rule(Read.Kind.THEME, _kwarg("slug")),
     "insights:similar": Rule(Read.Kind.THEME, _kwarg("reference")),
+    "customers:detail": Rule(Read.Kind.CUSTOMER, _kwarg("pk")),
     "customers:export": Rule(Read.Kind.CUSTOMER, _kwarg("pk")),
     "api:case_read": Rule(Read.Kind.API, _kwarg("reference")),
     "api:cases_list": Rule(Read.Kind.API, _fixed("cases")),
-    "api:customer_export": Rule(Read.Kind.CUSTOMER, _kwarg("customer_id")),
+    "api:customer_export_read": Rule(Read.Kind.CUSTOMER, _kwarg("customer_id")),
 }
 
 

@@ -7,7 +7,8 @@ too) and of the customer's messages (CaseEventOriginal) is kept while the case i
 open (insights.services states the whole rule); the case's assignee (while in its
 team), the team's lead and quality managers may reveal it on the case page. Each
 reveal is an internal timeline entry naming who and when, never the text. Everyone
-else, and every email, webhook and export, sees the masked text only.
+else, and every email, webhook and export, sees the masked text only (but for the
+customer's own copy of their data, customers.export).
 """
 
 from __future__ import annotations

@@ -7,12 +7,14 @@ transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from vocloop.accounts.people import display_name
+from vocloop.cases import wording
 from vocloop.cases.changes import case_events_announce
 from vocloop.cases.models import Case, CaseEvent
 
@@ -80,3 +82,32 @@ def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
 
 def record_event(case: Case, actor: Actor, kind: str, **entry: Any) -> CaseEvent:
     return record_events([build_event(case, actor, kind, **entry)])[0]
+
+
+# --- What the customer reads of it --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: dt.datetime
+    title: str
+    body: str
+    from_customer: bool
+
+
+def public_timeline(case: Case) -> list[PublicEvent]:
+    """The case's public entries, oldest first, attributed to the team, never to a person."""
+    events = (
+        case.events.filter(public=True)
+        .exclude(kind=CaseEvent.Kind.INTERNAL_NOTE)
+        .order_by("created_at", "id")
+    )
+    return [
+        PublicEvent(
+            at=event.created_at,
+            title=event.public_text or event.get_kind_display(),
+            body=event.body if event.kind in wording.BODY_SHOWN_TO_CUSTOMER else "",
+            from_customer=event.actor_kind == CaseEvent.Actor.CUSTOMER,
+        )
+        for event in events
+    ]

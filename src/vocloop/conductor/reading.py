@@ -77,7 +77,9 @@ def unread_sweep() -> str:
     A large backlog (an import) is for `vocloop themes read`.
     """
     unread = (
-        Feedback.objects.filter(text__isnull=True, received_at__lt=timezone.now() - SWEEP_AFTER)
+        Feedback.objects.filter(
+            text__isnull=True, erased_at__isnull=True, received_at__lt=timezone.now() - SWEEP_AFTER
+        )
         .exclude(comment="")
         .order_by("-pk")[:SWEEP_LIMIT]
     )

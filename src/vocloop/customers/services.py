@@ -12,12 +12,15 @@ def customer_identify(
 
     An external id is the integration's own key and wins; otherwise the email
     (case-insensitive) identifies the customer. A name alone identifies nobody.
-    Unverified details (typed into a public form) never change a known customer.
+    Unverified details (typed into a public form) never change a known customer, and a
+    customer first seen through them keeps them only until verified details (an
+    integration's) arrive: then the name they were given is replaced, not kept.
     """
     external_id, name, email = external_id.strip(), name.strip(), email.strip()
     if external_id:
         customer, created = _get_or_create(
-            external_id=external_id, defaults={"name": name, "email": email}
+            external_id=external_id,
+            defaults={"name": name, "email": email, "details_verified": verified},
         )
     elif email:
         existing = Customer.objects.filter(email__iexact=email, external_id__isnull=True).first()
@@ -25,18 +28,23 @@ def customer_identify(
             customer, created = existing, False
         else:
             customer, created = _get_or_create(
-                email__iexact=email, external_id=None, defaults={"name": name, "email": email}
+                email__iexact=email,
+                external_id=None,
+                defaults={"name": name, "email": email, "details_verified": verified},
             )
     else:
         return None
     if not created and verified:
         changed = []
-        if name and not customer.name:
+        if name and (not customer.name or not customer.details_verified):
             customer.name = name
             changed.append("name")
         if email and not customer.email:
             customer.email = email
             changed.append("email")
+        if not customer.details_verified:
+            customer.details_verified = True
+            changed.append("details_verified")
         if changed:
             customer.save(update_fields=changed)
     return customer

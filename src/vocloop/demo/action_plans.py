@@ -86,8 +86,13 @@ def plans(*, recovery_days: int) -> tuple[ActionPlan, ...]:
                 "public_change": "A slot is now confirmed only once the carrier has accepted it.",
             },
             tasks=(
-                Task("Send bookings to the carrier as they are made", "ravi.patel", fix + 18, 0),
-                Task("Confirm a slot only once the carrier accepts", "ben.walker", fix + 18, 0),
+                # Done as the change took effect: it is standardised in the end.
+                Task(
+                    "Send bookings to the carrier as they are made", "ravi.patel", fix + 18, 0, fix
+                ),
+                Task(
+                    "Confirm a slot only once the carrier accepts", "ben.walker", fix + 18, 0, fix
+                ),
             ),
             steps=(
                 Step(fix + 15, advance=True),

@@ -68,6 +68,7 @@ def _render_action(
         "check_drawing": check_drawing(check, action.metric),
         "metric": METRICS[action.metric],
         "tasks": action.tasks.select_related("owner"),
+        "open_tasks": action.tasks.filter(done_at__isnull=True).count(),
         **linked_page(action, scope),
         "timeline": timeline_of(action=action),
         "follow_ups": actions_for(scope).filter(follows=action),

@@ -45,12 +45,19 @@ def _open_cases(scope: CaseScope, **feedback: Any) -> QuerySet[Case]:
     return found.distinct().select_related("touchpoint", "team").order_by("-opened_at", "-pk")
 
 
-def cases_listed(cases: QuerySet[Case]) -> dict[str, Any]:
-    """What a page's form lists of some open cases: the latest CASES_SHOWN, and how many
-    more there are."""
+def cases_listed(cases: QuerySet[Case], scope: CaseScope) -> dict[str, Any]:
+    """What a page's form lists of some open cases: the latest CASES_SHOWN, each with the
+    titles of the actions within reach it is linked to already (`linked_to`), how many
+    more there are, and how many in all."""
     shown = list(cases[:CASES_SHOWN])
-    more = cases.count() - len(shown) if len(shown) == CASES_SHOWN else 0
-    return {"open_cases": shown, "open_cases_more": more}
+    total = cases.count() if len(shown) == CASES_SHOWN else len(shown)
+    links = ActionCase.objects.filter(case__in=shown, action__in=actions_for(scope))
+    titles: dict[int, list[str]] = {}
+    for case_id, title in links.order_by("action__title").values_list("case_id", "action__title"):
+        titles.setdefault(case_id, []).append(title)
+    for case in shown:
+        case.linked_to = titles.get(case.pk, [])  # type: ignore[attr-defined]
+    return {"open_cases": shown, "open_cases_more": total - len(shown), "open_cases_all": total}
 
 
 def theme_open_cases(theme: Theme, scope: CaseScope) -> QuerySet[Case]:

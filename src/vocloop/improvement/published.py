@@ -206,7 +206,8 @@ def public_words_refusal(action: Action) -> str | None:
     for what, text in texts.items():
         if mask(text).changed:
             return (
-                f"The public {what} contains an email address, phone or card number: "
+                f"The public {what} contains personal data (an email address, a phone, "
+                "card or identity number, a date of birth …): "
                 "leave out every customer's data."
             )
         if re.search(REFERENCE_PATTERN, text):

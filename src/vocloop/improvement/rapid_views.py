@@ -13,9 +13,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vocloop.accounts.scope import CaseScope, case_scope
@@ -45,6 +46,17 @@ from vocloop.insights.models import Theme
 from vocloop.insights.selectors import visible_feedback
 
 NOT_LINKED = "Nothing was linked: see the form below."
+LINK_ALL = "link_all"  # the name of the button that links every listed open case
+
+
+def _back_to(request: HttpRequest, page: str) -> str:
+    """The page the form was sent from, with its filters, if it is that page; else the page."""
+    asked = request.POST.get("back", "") or request.GET.get("back", "")
+    if asked.startswith(page) and url_has_allowed_host_and_scheme(
+        asked, allowed_hosts=None, require_https=False
+    ):
+        return asked
+    return page
 
 
 ALREADY_SENT = "This reply had gone to every open linked case already: none got it twice."
@@ -90,8 +102,14 @@ def _link_listed(
     page: dict[str, object],
 ) -> HttpResponse:
     """Link the open cases chosen of those a page lists to an open action, in bulk."""
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
+    if data is not None and data.get(LINK_ALL):
+        # "Link all": every open case listed, not only those ticked (no script needed).
+        data = data.copy()
+        every = [str(pk) for pk in cases.values_list("pk", flat=True)]
+        data.setlist(f"{form_class.prefix}-cases", every)
     form = form_class(data, actions=open_actions_for(scope), cases=cases)
+    back = _back_to(request, back)
     if request.method == "POST":
         actor = Actor.staff(request.user)
         if form.is_valid():
@@ -107,8 +125,9 @@ def _link_listed(
                 messages.success(request, said)
                 return redirect(back)
         messages.error(request, NOT_LINKED)
-    context = page | cases_listed(cases)
+    context = page | cases_listed(cases, scope)
     context |= {"form": form, "chosen": {str(v) for v in form["cases"].value() or ()}}
+    context |= {"back": back, "link_all": LINK_ALL}
     status = 400 if form.errors else 200
     return render(request, template, context, status=status)
 

@@ -357,6 +357,14 @@ def action_close(*, action: Action, actor: Actor, reason: str = "") -> Action:
         raise ImprovementConflict("The action is closed already.")
     reason = reason.strip()
     if action.verdict == EFFECTIVE and not reason:
+        if waiting := list(
+            action.tasks.filter(done_at__isnull=True).values_list("title", flat=True)
+        ):
+            raise ImprovementConflict(
+                f"{counted(len(waiting), 'task')} still open ({'; '.join(waiting)}): finish "
+                f"{'it' if len(waiting) == 1 else 'them'} before the change becomes the "
+                "standard way of working."
+            )
         action.outcome = Action.Outcome.STANDARDISED
         summary = "Standardised: the check found the change effective"
     elif len(reason) >= MIN_REASON:

@@ -98,7 +98,8 @@ class _Group:
 
 def _pending_ids(again: bool) -> array:
     """Ids of the comments to read, oldest first, streamed into a compact array."""
-    feedback = Feedback.objects.exclude(comment="")
+    # An erased comment keeps what was read of it: its figures stay as they were.
+    feedback = Feedback.objects.exclude(comment="").filter(erased_at__isnull=True)
     if not again:
         feedback = feedback.filter(text__isnull=True)
     ids = array("q")

@@ -96,7 +96,7 @@ def corrected_examples(themes: dict[int, Theme]) -> list[Example]:
             frozenset(_with_parents((t.pk for t in c.themes.all()), themes)),
         )
         for c in latest.values()
-        if c.feedback.comment
+        if c.feedback.comment and c.feedback.erased_at is None
     ]
 
 
@@ -123,6 +123,7 @@ def rule_labelled(
     """
     recent = list(
         Feedback.objects.exclude(comment="")
+        .filter(erased_at__isnull=True)
         .order_by("-pk")
         .values_list("pk", "comment")[: limit * 2]
     )

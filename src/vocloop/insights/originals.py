@@ -37,7 +37,8 @@ def text_settings() -> TextSettings:
 # - in no case: at keep_until (arrival + keep_original_days), once reading it can no
 #   longer open a case: it has been read, or arrived longer ago than CASE_RULE_WITHIN.
 # Nothing else reads an original: staff, exports, webhooks and analysis see the
-# masked comment only.
+# masked comment only. The customer's own copy of their data has it (customers.export,
+# in full), and erasing their data deletes it (customers.erasure).
 
 
 def original_keep(*, feedback: Feedback, masked: Masked, original: str) -> None:
@@ -97,17 +98,24 @@ def cases_past_retention(*, now: dt.datetime) -> QuerySet[Case]:
     )
 
 
-def originals_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete the unmasked originals whose time is over, by the rule above original_keep."""
-    now = now or timezone.now()
+def originals_expired(
+    *, now: dt.datetime
+) -> tuple[QuerySet[OriginalComment], QuerySet[CaseEventOriginal]]:
+    """The unmasked originals of comments and of customers' messages whose time is over, by
+    the rule above original_keep."""
     ended = cases_past_retention(now=now).values("pk")
     # Reading can open no case for it any more.
     read_or_too_old = Q(feedback__text__isnull=False) | Q(
         feedback__received_at__lt=now - CASE_RULE_WITHIN
     )
     caseless_over = Q(feedback__case__isnull=True, keep_until__lt=now) & read_or_too_old
-    comments, _ = OriginalComment.objects.filter(
-        caseless_over | Q(feedback__case__in=ended)
-    ).delete()
-    messages, _ = CaseEventOriginal.objects.filter(event__case__in=ended).delete()
-    return comments + messages
+    return (
+        OriginalComment.objects.filter(caseless_over | Q(feedback__case__in=ended)),
+        CaseEventOriginal.objects.filter(event__case__in=ended),
+    )
+
+
+def originals_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the unmasked originals whose time is over; how many."""
+    comments, messages = originals_expired(now=now or timezone.now())
+    return int(comments.delete()[0] + messages.delete()[0])

@@ -115,7 +115,8 @@ LATEST = 2000
 def latest_unread() -> int:
     """How many of the latest comments still wait to be read (a backlog shows here first)."""
     latest = Feedback.objects.order_by("-pk").values("pk")[:LATEST]
-    return Feedback.objects.filter(pk__in=latest, text__isnull=True).exclude(comment="").count()
+    unread = Feedback.objects.filter(pk__in=latest, text__isnull=True, erased_at__isnull=True)
+    return unread.exclude(comment="").count()
 
 
 def comment_days() -> tuple[dt.date, dt.date] | None:

@@ -88,7 +88,7 @@ class Labelled:
 
 
 def _scored() -> QuerySet[Feedback]:
-    return Feedback.objects.exclude(comment="").filter(_CLEAR)
+    return Feedback.objects.exclude(comment="").filter(_CLEAR, erased_at__isnull=True)
 
 
 def _sentiment_corrections() -> QuerySet[Correction]:
@@ -101,6 +101,7 @@ def corrected_sentiments() -> list[Labelled]:
     for pk, text, label in (
         _sentiment_corrections()
         .exclude(feedback__comment="")
+        .filter(feedback__erased_at__isnull=True)
         .order_by("corrected_at", "pk")
         .values_list("feedback_id", "feedback__comment", "sentiment")
     ):

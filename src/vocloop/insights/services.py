@@ -94,8 +94,8 @@ def comment_read(*, feedback: Feedback) -> CommentText | None:
     Reading again replaces what was read before, except what staff have corrected.
     """
     feedback = Feedback.objects.select_for_update().select_related("touchpoint").get(pk=feedback.pk)
-    if not feedback.comment.strip():
-        return None
+    if not feedback.comment.strip() or feedback.erased_at is not None:
+        return None  # nothing to read; an erased comment keeps what was read of it
     reader = reader_current()
     reading = reader.read(feedback.comment)
     previous = CommentText.objects.filter(feedback=feedback).first()
@@ -156,6 +156,8 @@ def correction_record(
     # The feedback row first, as comment_read does: a correction and a reading of the
     # same comment take turns.
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.erased_at is not None:
+        raise ValueError("This comment was erased: there is nothing to correct.")
     chosen = list(themes)
     changed = themes_shown is None or {t.pk for t in chosen} != set(themes_shown)
     correction = Correction.objects.create(
@@ -238,7 +240,7 @@ def themes_discover(
     """
     from vocloop.text.discovery import discover
 
-    read = Feedback.objects.filter(text__isnull=False).exclude(comment="")
+    read = Feedback.objects.filter(text__isnull=False, erased_at__isnull=True).exclude(comment="")
     if days:
         since = (now or timezone.now()) - dt.timedelta(days=days)
         read = read.filter(text__occurred_at__gte=since)

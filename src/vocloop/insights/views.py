@@ -325,11 +325,16 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
             else reverse("insights:themes")
         )
     form = CorrectionForm(request.POST)
-    if not form.is_valid() or not feedback.comment:
+    refusal = (
+        "the feedback has no comment."
+        if not feedback.comment
+        else "its comment is no longer kept (erased, or past its retention)."
+        if feedback.erased_at is not None
+        else None
+    )
+    if refusal is not None or not form.is_valid():
         messages.error(
-            request,
-            "That correction could not be saved: "
-            + ("the feedback has no comment." if not feedback.comment else form.errors.as_text()),
+            request, "That correction could not be saved: " + (refusal or form.errors.as_text())
         )
         return redirect(back)
     services.correction_record(

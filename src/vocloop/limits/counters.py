@@ -15,6 +15,7 @@ comes with `vocloop migrate`.
 from __future__ import annotations
 
 import functools
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -22,10 +23,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 
 from vocloop.lib.busy import waiting_briefly
+from vocloop.lib.outage import in_brief
 from vocloop.limits.models import RateCount
+
+logger = logging.getLogger(__name__)
 
 REDIS_PREFIX = "vocloop:limits:"
 # One count in this many also removes the database's rows whose window ended long ago,
@@ -159,3 +163,33 @@ def shared_counts() -> Counts:
     """Where this deployment keeps its counts (settings.CACHE_REDIS_URL)."""
     url = settings.CACHE_REDIS_URL
     return _redis(url) if url else DatabaseCounts()
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    retry_after: int = 0
+    """Seconds until the count starts again; 0 when allowed."""
+    database_busy: bool = False
+    """The count was not made: the database was busy or away (a write on the side of the
+    same request would meet it too)."""
+
+
+def allowance(key: str, *, limit: int, window: int) -> RateDecision:
+    """Count one more against `key`'s allowance of `limit` per window and say whether it
+    may go ahead.
+
+    A count that cannot be made (a large import holds SQLite's lock after a brief wait,
+    a restarted PostgreSQL dropped the connection, Redis is away) lets it go ahead: what
+    it would store meets the same database and is refused there in its own words, and
+    a limit must not turn a busy moment into a 500.
+    """
+    try:
+        tally = shared_counts().add(key, window=window)
+    except (OperationalError, InterfaceError, CountsUnavailable) as error:
+        # Debug only: the request says it met a busy database in its own line.
+        logger.debug("%s: not counted, the database is busy (%s)", key, in_brief(error))
+        return RateDecision(allowed=True, database_busy=not isinstance(error, CountsUnavailable))
+    if tally.count <= limit:
+        return RateDecision(allowed=True)
+    return RateDecision(allowed=False, retry_after=tally.retry_after)

@@ -197,6 +197,11 @@ class Feedback(models.Model):
     # Its id in the system it was imported from (with its channel, the source's name):
     # a later export that overlaps an earlier one does not bring it twice.
     source_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    # When the comment was emptied: erased with the customer's data (customers.erasure;
+    # its tracking link then answers 410), or removed after its retention
+    # (vocloop.retention). The scores, dates and what was read of it stay and count as
+    # before; nothing reads it again.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "feedback"

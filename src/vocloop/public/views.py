@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vocloop.cases import wording
 from vocloop.cases.customer_actions import (
     case_customer_actions,
     case_customer_verdict,
     feedback_follow_up,
 )
-from vocloop.cases.models import Case, CaseEvent, Status
+from vocloop.cases.models import Status
 from vocloop.cases.services import CaseActionRefused
+from vocloop.cases.timeline import public_timeline
 from vocloop.conductor.feedback import feedback_receive
 from vocloop.customers.services import customer_identify
 from vocloop.lib.busy import BUSY_MESSAGE, DatabaseBusy, busy_answer, refused_when_busy
@@ -38,6 +38,7 @@ from vocloop.listening.models import SCORE_RANGES, Feedback, Survey, Touchpoint
 from vocloop.listening.ratelimit import RateDecision, address_send_allowed, public_post_allowed
 from vocloop.listening.services import FeedbackInput, FeedbackInvalid
 from vocloop.notifications.updates import updates_state, updates_stop, updates_subscription_request
+from vocloop.public.erased import FeedbackErased, gone_once_erased
 from vocloop.public.forms import (
     SCALE_ENDS,
     FeedbackForm,
@@ -199,32 +200,6 @@ def feedback_give(request: HttpRequest, slug: str | None = None) -> HttpResponse
 # --- Tracking -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PublicEvent:
-    at: dt.datetime
-    title: str
-    body: str
-    from_customer: bool
-
-
-def public_timeline(case: Case) -> list[PublicEvent]:
-    """The case's public entries, oldest first, attributed to the team, never to a person."""
-    events = (
-        case.events.filter(public=True)
-        .exclude(kind=CaseEvent.Kind.INTERNAL_NOTE)
-        .order_by("created_at", "id")
-    )
-    return [
-        PublicEvent(
-            at=event.created_at,
-            title=event.public_text or event.get_kind_display(),
-            body=event.body if event.kind in wording.BODY_SHOWN_TO_CUSTOMER else "",
-            from_customer=event.actor_kind == CaseEvent.Actor.CUSTOMER,
-        )
-        for event in events
-    ]
-
-
 def status_in_words(feedback: Feedback) -> tuple[str, str]:
     """(headline, what happens next) for the customer."""
     case = feedback.case
@@ -281,10 +256,17 @@ def _given(feedback: Feedback) -> GivenFeedback:
 
 
 def _feedback_or_404(token: str) -> Feedback:
-    return get_object_or_404(
-        Feedback.objects.select_related("case__team", "touchpoint__owning_team", "survey"),
+    feedback = get_object_or_404(
+        Feedback.objects.select_related(
+            "case__team", "touchpoint__owning_team", "survey", "customer"
+        ),
         tracking_token=token,
     )
+    # Erased with the customer's data: gone. A comment removed after its retention
+    # (vocloop.retention) leaves the link working: the customer follows their case still.
+    if feedback.erased_at is not None and feedback.customer and feedback.customer.erased_at:
+        raise FeedbackErased  # answered 410 by gone_once_erased
+    return feedback
 
 
 def _track_page(
@@ -331,6 +313,7 @@ def _track_page(
 
 @never_cache
 @require_safe
+@gone_once_erased
 def track(request: HttpRequest, token: str) -> HttpResponse:
     return _track_page(request, _feedback_or_404(token))
 
@@ -353,6 +336,7 @@ def _track_rate_limited(
 
 @never_cache
 @require_POST
+@gone_once_erased
 def track_message(request: HttpRequest, token: str) -> HttpResponse:
     feedback = _feedback_or_404(token)
     decision = public_post_allowed(request)
@@ -381,6 +365,7 @@ def track_message(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@gone_once_erased
 def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
     feedback = _feedback_or_404(token)
     decision = public_post_allowed(request)
@@ -418,6 +403,7 @@ def track_verdict(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@gone_once_erased
 def track_updates(request: HttpRequest, token: str) -> HttpResponse:
     """Email me updates: a link to confirm the address goes to it; the updates follow that."""
     feedback = _feedback_or_404(token)
@@ -450,6 +436,7 @@ def track_updates(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@gone_once_erased
 def track_updates_stop(request: HttpRequest, token: str) -> HttpResponse:
     feedback = _feedback_or_404(token)
     decision = public_post_allowed(request)

@@ -30,7 +30,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vocloop.text.masking import CARD, EMAIL, PHONE
+from vocloop.text.masking import PLACEHOLDERS
 from vocloop.text.tokens import STOP_WORDS, stem, words
 from vocloop.text.vocabulary import (
     BREAKS,
@@ -62,7 +62,6 @@ Signature = tuple[int, ...]
 
 NEGATED = "not+"
 
-_PLACEHOLDERS = (EMAIL, PHONE, CARD)
 # The words `tokens.words` finds, and the punctuation that ends a clause: a negation
 # does not reach past it ("Not great. The invoice is wrong" is not "not invoice").
 # One pass over the text, as `terms` runs on every comment.
@@ -155,7 +154,7 @@ _NEGATION_REACH = 3
 def terms(text: str) -> frozenset[str]:
     """The canonical content terms of a comment: what identifies its problem."""
     if "[" in text:
-        for placeholder in _PLACEHOLDERS:
+        for placeholder in PLACEHOLDERS:
             text = text.replace(placeholder, " ")
     tokens = _TOKENS.findall(text.lower().replace("’", "'"))
     found: set[str] = set()

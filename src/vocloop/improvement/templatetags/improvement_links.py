@@ -57,9 +57,9 @@ def case_improvement_actions(context: template.Context, case: Case) -> dict[str,
 def _cases_form(
     context: template.Context, form_class: type[CasesLinkForm], cases: QuerySet[Case]
 ) -> dict[str, Any]:
-    actions = open_actions_for(case_scope(context["request"].user))
-    form = form_class(actions=actions, cases=cases)
-    return _page(context) | cases_listed(cases) | {"form": form, "chosen": set()}
+    scope = case_scope(context["request"].user)
+    form = form_class(actions=open_actions_for(scope), cases=cases)
+    return _page(context) | cases_listed(cases, scope) | {"form": form, "chosen": set()}
 
 
 @register.inclusion_tag("improvement/_theme_cases.html", takes_context=True)

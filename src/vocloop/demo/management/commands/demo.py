@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 from argparse import ArgumentParser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,12 +17,28 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import override_settings
 from tqdm import tqdm
 
 from vocloop.demo import loader
 from vocloop.lib.arguments import positive_int
 from vocloop.lib.bars import progress_bars
 from vocloop.lib.words import counted
+
+
+@contextmanager
+def links_to(base: str) -> Iterator[None]:
+    """BASE_URL here and in the worker started from here; as it was afterwards."""
+    before = os.environ.get("VOCLOOP_BASE_URL")
+    os.environ["VOCLOOP_BASE_URL"] = base
+    try:
+        with override_settings(BASE_URL=base):
+            yield
+    finally:
+        if before is None:
+            del os.environ["VOCLOOP_BASE_URL"]
+        else:
+            os.environ["VOCLOOP_BASE_URL"] = before
 
 
 class Command(BaseCommand):
@@ -67,6 +85,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        base = self.base_url(options["host"], options["port"])
+        # Links in the demo's emails (written as it loads, sent by the worker) and on its
+        # pages lead where this command serves, whatever port it was given.
+        with links_to(base):
+            self.load_and_serve(base, options)
+
+    def load_and_serve(self, base: str, options: dict[str, Any]) -> None:
         self.migrate_if_needed()
         if options["reset"]:
             loader.demo_reset()
@@ -97,7 +122,6 @@ class Command(BaseCommand):
                     f"in {result.seconds:.1f} s."
                 )
             )
-        base = self.base_url(options["host"], options["port"])
         self.print_summary(base)
         if not options["no_serve"]:
             worker = None if options["no_worker"] else self.start_worker()

@@ -28,6 +28,7 @@ from vocloop.lib.words import counted
 from vocloop.metrics.rollups import rollup_deadlines_passed
 from vocloop.notifications.delivery import deliver_all_due
 from vocloop.notifications.digest import digest_enqueue
+from vocloop.retention.nightly import purge_if_due
 from vocloop.server.heartbeat import Heartbeat
 from vocloop.server.periodic import Job, Periodic
 from vocloop.server.taskloop import TaskLoop
@@ -181,6 +182,8 @@ def periodic_jobs(heartbeat: Heartbeat, options: dict[str, Any]) -> list[Job]:
         Job("learned models and originals", 3600, nightly),
         # A check concludes on the day its planned sample is complete: hourly is plenty.
         Job("improvement checks", 3600, _checks),
+        # Once a night, at the first turn after 02:00 (retention/nightly.py).
+        Job("retention purge", 3600, purge_if_due),
     ]
 
 
