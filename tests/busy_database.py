@@ -34,6 +34,14 @@ def postgres_connect(**extra: Any) -> psycopg.Connection[Any]:
     )
 
 
+def postgres_url() -> str:
+    """The URL of the test's PostgreSQL database, for a `vocloop` process to share it."""
+    settings = connection.settings_dict
+    return (
+        f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    )
+
+
 @contextmanager
 def write_lock() -> Iterator[None]:
     if connection.vendor == "sqlite":

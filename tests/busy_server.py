@@ -56,10 +56,10 @@ class Served:
     reader_secret: str
 
 
-@contextmanager
-def serving(env: dict[str, str], log: Path, *, threads: int = 4) -> Iterator[str]:
-    """`vocloop serve` on a free port, its output in `log`, until it listens; its address."""
-    port = free_port()
+def start_server(
+    env: dict[str, str], log: Path, *, port: int, threads: int = 4
+) -> subprocess.Popen[bytes]:
+    """`vocloop serve` on `port`, its output in `log`, once it listens."""
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*VOCLOOP, "serve", "--port", str(port), "--threads", str(threads)],
@@ -69,21 +69,39 @@ def serving(env: dict[str, str], log: Path, *, threads: int = 4) -> Iterator[str
         )
     try:
         until(lambda: "vocloop is serving" in log.read_text(), "vocloop serve to listen")
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path, *, threads: int = 4) -> Iterator[str]:
+    """`vocloop serve` on a free port, its output in `log`, until it listens; its address."""
+    port = free_port()
+    process = start_server(env, log, port=port, threads=threads)
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+def seed(env: dict[str, str]) -> list[str]:
+    """SEED run in the database of `env`: the tracking token and reference of its complaint
+    and the secrets of its two API tokens."""
+    seeded = subprocess.run(
+        [*VOCLOOP, "shell", "-c", SEED], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    [line] = [line for line in seeded.stdout.splitlines() if line.startswith("seeded:")]
+    return line.split()[1:]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("busy-server")
     env = migrated(data, VOCLOOP_SQLITE_TIMEOUT=str(SQLITE_TIMEOUT))
-    seeded = subprocess.run(
-        [*VOCLOOP, "shell", "-c", SEED], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert seeded.returncode == 0, seeded.stderr
-    [line] = [line for line in seeded.stdout.splitlines() if line.startswith("seeded:")]
-    token, reference, secret, reader = line.split()[1:]
+    token, reference, secret, reader = seed(env)
     log = data / "serve.log"
     with serving(env, log) as base:
         yield Served(base, data / "vocloop.sqlite3", log, token, reference, secret, reader)

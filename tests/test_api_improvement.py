@@ -473,6 +473,9 @@ def test_a_scope_team_measures_that_team_apart_from_the_owning_team(api, org, pl
         ({"comments": "x"}, "not permitted", "comments"),
         ({"objective": 2**70}, "no objective", "objective"),
         ({"effective_from": "0001-01-01"}, "between 1900", "effective_from"),
+        ({"due_on": 1780000000}, "ISO 8601", "due_on"),  # not seconds since 1970
+        ({"due_on": "1780000000"}, "ISO 8601", "due_on"),
+        ({"after": {"from": "2026-12-01", "to": 1780000000}}, "ISO 8601", "after.to"),
         ({"expected_effect": float("nan")}, "finite", "expected_effect"),
         ({"kind": None}, "cannot be emptied", "kind"),
     ],
@@ -502,12 +505,33 @@ def test_a_bad_objective_is_refused_with_the_reason(api, org, extra, words):
     assert words in answer.json()["detail"]
 
 
+@pytest.mark.parametrize("field", ["baseline", "due_on", "target"])
+def test_an_objective_s_required_fields_cannot_be_emptied_by_a_change(api, org, field):
+    pk = api.post("/objectives", an_objective(org)).json()["id"]
+    answer = patch(api, f"/objectives/{pk}", {field: None})
+    assert answer.status_code == 422, answer.json()
+    assert "cannot be emptied" in answer.json()["errors"][field]
+    assert Objective.objects.get(pk=pk).baseline_to == CHANGE - dt.timedelta(1)
+
+
+def test_a_change_to_an_unknown_metric_is_refused_and_the_action_kept(api, org, today):
+    pk = api.post("/actions", an_action(org)).json()["id"]
+    answer = patch(api, f"/actions/{pk}", {"metric": "happiness"})
+    assert answer.status_code == 422, answer.json()
+    assert "Unknown metric 'happiness'" in answer.json()["detail"]
+    assert Action.objects.get(pk=pk).metric == "complaint_rate"
+
+
 def test_unknown_objectives_and_actions_are_404s(api, org):
     assert api.get("/objectives/4040").json() == {"detail": "There is no objective 4040."}
     assert api.get("/actions/4040").status_code == 404
     assert api.get(f"/actions/{2**70}").status_code == 404
     assert api.post(f"/actions/{-(2**70)}/events", {"kind": "advance"}).status_code == 404
     assert api.get("/actions", team="nobody").status_code == 422
+    assert api.get("/objectives/first").status_code == 422
+    document = openapi_document()["paths"]
+    for path in ("/api/v1/objectives/{objective_id}", "/api/v1/actions/{action_id}"):
+        assert "422" in document[path]["get"]["responses"]
 
 
 def test_the_openapi_document_lists_and_describes_the_new_paths(db):

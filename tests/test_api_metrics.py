@@ -326,6 +326,8 @@ def test_the_team_filter_reads_its_cases_and_the_feedback_at_its_touch_points(
         ("/metrics/nps", {"to": "yesterday"}, "to"),
         ("/metrics/nps", {"from": "2026-11-10", "to": "2026-11-01"}, "from"),
         ("/metrics/nps", {"to": "0001-01-02"}, "to"),
+        ("/metrics/nps", {"to": "0.0"}, "to"),  # not seconds since 1970
+        ("/metrics/nps", {"from": "86400"}, "from"),
         ("/metrics/nps", {"by": "agent"}, "by"),
         ("/metrics/nps", {"by": "team"}, "by"),
         ("/metrics/nps", {"touchpoint": "nowhere"}, "touchpoint"),

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import connection
 
-from tests.busy_database import postgres_connect
+from tests.busy_database import postgres_connect, postgres_url
 from tests.busy_server import (
     SQLITE_TIMEOUT,
     Browser,
@@ -110,11 +110,7 @@ def test_pages_are_read_during_an_undo_without_waiting_for_it(served):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backends are ended")
 @pytest.mark.django_db(transaction=True)  # the server reads what the test wrote
 def test_postgresql_dropping_the_servers_connections_costs_no_request(complaint, tmp_path):
-    settings = connection.settings_dict
-    url = (
-        f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    )
-    env = environment(tmp_path, database_url=url)
+    env = environment(tmp_path, database_url=postgres_url())
     page = f"/t/{complaint.tracking_token}/"
     with serving(env, tmp_path / "serve.log", threads=1) as base:
         reader = Browser(base)

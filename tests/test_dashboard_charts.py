@@ -17,6 +17,26 @@ def test_ticks_are_round_and_cover_the_range() -> None:
     assert charts.nice_ticks(3.0, 3.0) == [3.0]
 
 
+@pytest.mark.timeout(10)
+def test_a_range_as_narrow_as_rounding_error_is_one_tick() -> None:
+    # The same limit reached by two sums (-100/3 one way, another way) differs in its
+    # last bit: ticks a fraction of that apart never added up to the end of the range.
+    assert charts.nice_ticks(-33.333333333333336, -33.33333333333333) == [-33.333333333333336]
+
+
+@pytest.mark.timeout(30)
+@given(
+    st.floats(min_value=-1e12, max_value=1e12),
+    st.floats(min_value=0, max_value=1e12),
+)
+def test_ticks_are_few_and_within_any_range(low: float, width: float) -> None:
+    high = low + width
+    ticks = charts.nice_ticks(low, high)
+    assert 1 <= len(ticks) <= 6
+    slack = 1e-10  # ticks are rounded to ten places
+    assert all(low - abs(low) * 1e-9 - slack <= t <= high + abs(high) * 1e-9 + slack for t in ticks)
+
+
 def test_a_missing_value_breaks_the_sparkline() -> None:
     line = charts.sparkline([1.0, 2.0, None, 3.0, 4.0])
     assert line.path.count("M") == 2 and line.path.count("L") == 2

@@ -197,7 +197,7 @@ def objective_create(
 
 @router.get(
     "/objectives/{objective_id}",
-    response={200: ObjectiveDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ObjectiveDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="objective_read",
     auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,
@@ -278,7 +278,7 @@ def action_create(
 
 @router.get(
     "/actions/{action_id}",
-    response={200: ActionDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ActionDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="action_read",
     auth=requires_scope(ApiScope.IMPROVEMENT_READ),
     by_alias=True,

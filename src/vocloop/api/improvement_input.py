@@ -44,7 +44,18 @@ BLANK_WHEN_NULL = {
 }
 # Required by the models: null sent for these is refused.
 NOT_EMPTIED = frozenset(
-    ["metric", "title", "team", "owner", "due_on", "target", "direction", "kind", "review_cadence"]
+    [
+        "metric",
+        "title",
+        "team",
+        "owner",
+        "due_on",
+        "target",
+        "direction",
+        "kind",
+        "review_cadence",
+        "baseline",
+    ]
 )
 # Days the windows can count weeks back and forth from without leaving the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -119,8 +130,8 @@ def service_fields(sent: dict[str, Any], scope: CaseScope) -> dict[str, Any]:
     for name, value in fields.items():
         if isinstance(value, dt.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise invalid(name, f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
-    for name in sorted(NOT_EMPTIED & set(fields)):
-        if fields[name] is None:
+    for name in sorted(NOT_EMPTIED & set(sent)):
+        if sent[name] is None:
             raise invalid(name, f"{name.replace('_', ' ').capitalize()} cannot be emptied.")
     return fields
 

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr, field_valida
 
 from vocloop.api.metrics import SEGMENTS
 from vocloop.api.schema_rules import ACTION_EVENT_KINDS
-from vocloop.api.schemas import InputSchema, refuse_unstorable_text
+from vocloop.api.schemas import InputSchema, IsoDate, refuse_unstorable_text
 from vocloop.improvement.models import Action, Cadence, CauseCategory, Direction
 from vocloop.insights.models import Dimension, Want
 from vocloop.listening.models import LifecycleStage
@@ -69,8 +69,8 @@ OWNER = "The owner's username."
 
 
 class WindowIn(InputSchema):
-    date_from: dt.date = Field(..., alias="from", description="First day, inclusive.")
-    date_to: dt.date = Field(..., alias="to", description="Last day, inclusive.")
+    date_from: IsoDate = Field(..., alias="from", description="First day, inclusive.")
+    date_to: IsoDate = Field(..., alias="to", description="Last day, inclusive.")
 
 
 class WindowOut(Schema):
@@ -98,7 +98,7 @@ class ObjectiveChange(InputSchema):
         description="The value to reach, in the metric's unit (a share is 0–1).",
     )
     direction: DirectionName | None = Field(None, description="Which way is better.")
-    due_on: dt.date | None = Field(None, description="When the target is to be reached.")
+    due_on: IsoDate | None = Field(None, description="When the target is to be reached.")
     baseline: WindowIn | None = Field(None, description="The period the start is measured in.")
     team: StrictStr | None = Field(None, description=TEAM)
     owner: StrictStr | None = Field(None, description=OWNER)
@@ -114,7 +114,7 @@ class ObjectiveIn(ObjectiveChange):
         description="The value to reach, in the metric's unit (a share is 0–1).",
     )
     direction: DirectionName = Field(..., description="Which way is better.")
-    due_on: dt.date = Field(..., description="When the target is to be reached.")
+    due_on: IsoDate = Field(..., description="When the target is to be reached.")
     baseline: WindowIn = Field(..., description="The period the start is measured in.")
     team: StrictStr = Field(..., description=TEAM)
     owner: StrictStr = Field(..., description=OWNER)
@@ -143,8 +143,8 @@ class ActionChange(InputSchema):
     )
     team: StrictStr | None = Field(None, description=TEAM)
     owner: StrictStr | None = Field(None, description=OWNER)
-    due_on: dt.date | None = Field(None, description="When the action is to be done.")
-    effective_from: dt.date | None = Field(None, description="Do: the day the change took effect.")
+    due_on: IsoDate | None = Field(None, description="When the action is to be done.")
+    effective_from: IsoDate | None = Field(None, description="Do: the day the change took effect.")
     before: WindowIn | None = Field(
         None, description="The check's before-period (default: the eight weeks before)."
     )
@@ -158,7 +158,7 @@ class ActionIn(ActionChange):
     metric: StrictStr = Field(..., description=METRIC, json_schema_extra=METRIC_NAMES)
     team: StrictStr = Field(..., description=TEAM)
     owner: StrictStr = Field(..., description=OWNER)
-    due_on: dt.date = Field(..., description="When the action is to be done.")
+    due_on: IsoDate = Field(..., description="When the action is to be done.")
 
 
 class ActionEventIn(InputSchema):
@@ -170,7 +170,7 @@ class ActionEventIn(InputSchema):
     )
     title: StrictStr | None = Field(None, max_length=200, description="For task: what to do.")
     owner: StrictStr | None = Field(None, description="For task: its owner's username.")
-    due_on: dt.date | None = Field(None, description="For task: when it is due.")
+    due_on: IsoDate | None = Field(None, description="For task: when it is due.")
     task: StrictInt | None = Field(None, description="For task_done: the task's id.")
     cases: list[StrictStr] | None = Field(
         None, description="For link_cases: the references of the cases to link."

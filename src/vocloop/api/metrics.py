@@ -16,7 +16,7 @@ from vocloop.accounts.models import ApiScope
 from vocloop.accounts.selectors import team_by_slug
 from vocloop.api.auth import ApiRouter, requires_scope
 from vocloop.api.errors import ApiError, ErrorOut, invalid
-from vocloop.api.schemas import refuse_unstorable_text
+from vocloop.api.schemas import IsoDate, refuse_unstorable_text
 from vocloop.customers.models import Customer
 from vocloop.insights.models import Theme
 from vocloop.lib.days import day_of
@@ -42,10 +42,10 @@ SEGMENTS = (*Customer.Size.values, UNKNOWN_SEGMENT)
 
 
 class MetricFilters(Schema):
-    date_from: dt.date | None = Field(
+    date_from: IsoDate | None = Field(
         None, alias="from", description=f"First day, inclusive (default: {DEFAULT_DAYS} days ago)."
     )
-    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive (today).")
+    date_to: IsoDate | None = Field(None, alias="to", description="Last day, inclusive (today).")
     touchpoint: str | None = Field(None, description="A touch point's slug.")
     stage: str | None = Field(None, description="A lifecycle stage, e.g. support.")
     channel: str | None = Field(None, description="Feedback metrics only, e.g. web, email.")

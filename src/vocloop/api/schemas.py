@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+import re
+from typing import Annotated, Any, Literal, get_args
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 from vocloop.api.schema_rules import CASE_EVENT_KINDS, score_rules
 from vocloop.cases.models import Severity, Status
@@ -57,6 +65,19 @@ def refuse_unstorable_text(value: Any) -> Any:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic would also take a number, or digits in text, as seconds since 1970:
+    # refuse the guesswork and ask for the one format the contract names.
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("Give the date as ISO 8601 text, e.g. 2026-03-01.")
+    return value
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A day in the API's input: YYYY-MM-DD and nothing else.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
 
 class InputSchema(Schema):

@@ -43,18 +43,16 @@ def _bounds(values: Sequence[float | None], *, pad: float = 0.08) -> tuple[float
 
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     """Round values between low and high for axis labels (1, 2, 2.5 or 5 × 10ⁿ apart)."""
-    if high <= low:
+    # A range no wider than rounding error (one limit reached by two sums) is one value:
+    # steps a fraction of it apart would be lost adding up.
+    if high - low <= max(abs(low), abs(high)) * 1e-9:
         return [low]
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.ceil(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
+    within = math.floor((high - first) / step + 1e-9)
+    return [round(first + i * step, 10) for i in range(within + 1)]
 
 
 def _x_positions(

@@ -285,6 +285,7 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
         return action
     if (set(changed) & PUBLIC_FIELDS) and (refusal := public_words_refusal(action)):
         raise ImprovementError(refusal)
+    _check_action(action)  # first: what follows reads the metric changed
     measured = {*SCOPE_FIELDS, "expected_effect", "effective_from"}
     if METRICS[action.metric].by_theme:
         measured.add("theme")
@@ -293,7 +294,6 @@ def action_update(*, action: Action, actor: Actor, **fields: Any) -> Action:
             "The check has concluded: what it measured can no longer change. Raise a "
             "follow-up action for a new change."
         )
-    _check_action(action)
     action.updated_at = timezone.now()
     action.save()
     improvement_event_record(
