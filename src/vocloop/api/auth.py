@@ -29,6 +29,7 @@ from vocloop.accounts.services import (
 )
 from vocloop.api.errors import ApiError, ErrorOut
 from vocloop.api.limits import api_rate_check
+from vocloop.lib.busy import busy_met
 
 logger = logging.getLogger("vocloop.api")
 
@@ -67,9 +68,12 @@ class ApiTokenAuth(HttpBearer):
                 message='The Authorization header must read "Bearer <token>".'
             )
         token = self.authenticate(request, secret.strip())
-        if not api_rate_check(token).database_busy:
+        if api_rate_check(token).database_busy:
             # A database too busy to count (SQLite's lock held by an import) is too busy to
-            # stamp: the request waited for it once already, and goes on without.
+            # stamp or to record the read: the request waited for it once already, and
+            # goes on without.
+            busy_met(request)
+        else:
             api_token_use_record(token=token)
         if self.scope is None:
             logger.error("%s %s declares no scope: refused", request.method, request.path)

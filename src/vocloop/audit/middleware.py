@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from vocloop.audit.rules import read_of
 from vocloop.audit.services import read_record
+from vocloop.lib.busy import waiting_briefly
 from vocloop.limits.clients import client_address
 
 log = logging.getLogger("vocloop.audit")
@@ -29,17 +30,28 @@ class ReadAuditMiddleware:
         if not getattr(user, "is_authenticated", False) and token is None:
             return response
         kind, what = read
+        client, address = getattr(token, "name", ""), client_address(request)
         try:
-            read_record(
-                kind=kind,
-                what=what,
-                path=request.get_full_path(),
-                user=user,
-                client=getattr(token, "name", ""),
-                address=client_address(request),
-            )
+            # A read does not wait for a long write (an import, its undo) to record itself.
+            with waiting_briefly(request=request):
+                read_record(
+                    kind=kind,
+                    what=what,
+                    path=request.get_full_path(),
+                    user=user,
+                    client=client,
+                    address=address,
+                )
         except DatabaseError:
             # The page was made; the reader should not lose it because the record could
-            # not be written. The log keeps what the table could not.
-            log.exception("read not recorded: %s %s %s", kind, what, request.path)
+            # not be written (the database busy). The log keeps what the table could not.
+            who = user.get_username() if user is not None and user.is_authenticated else client
+            log.warning(
+                "read not recorded, the database busy: %s read %s %s at %s from %s",
+                who,
+                kind,
+                what,
+                request.get_full_path(),
+                address,
+            )
         return response

@@ -73,9 +73,22 @@ def refused_when_busy() -> Iterator[None]:
         raise DatabaseBusy(error) from error
 
 
+def busy_met(request: HttpRequest) -> None:
+    """Mark the request as having met a database too busy to write: its other writes on
+    the side (a session, an audit record) then do not wait for the lock again."""
+    request._vocloop_busy = True  # type: ignore[attr-defined]
+
+
+def met_busy(request: HttpRequest | None) -> bool:
+    return bool(getattr(request, "_vocloop_busy", False))
+
+
 @contextmanager
-def waiting_briefly(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Writes in here wait at most BRIEF_WAIT_MS for SQLite's lock, not its busy timeout.
+def waiting_briefly(
+    alias: str = DEFAULT_DB_ALIAS, *, request: HttpRequest | None = None
+) -> Iterator[None]:
+    """Writes in here wait at most BRIEF_WAIT_MS for SQLite's lock, not its busy timeout;
+    not at all for a request that met the lock once already (and is marked so then).
 
     Only SQLite makes every writer wait for one: other databases are left as they are.
     """
@@ -83,12 +96,17 @@ def waiting_briefly(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     if connection.vendor != "sqlite":
         yield
         return
+    wait = 0 if met_busy(request) else BRIEF_WAIT_MS
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA busy_timeout = {BRIEF_WAIT_MS:d}")
+        cursor.execute(f"PRAGMA busy_timeout = {wait:d}")
     try:
         yield
+    except DatabaseError as error:
+        if request is not None and database_busy(error):
+            busy_met(request)
+        raise
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA busy_timeout = {int(before):d}")

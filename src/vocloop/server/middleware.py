@@ -66,7 +66,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
             _renew_when_due(session)
         brief = request.method in SAFE_METHODS and session is not None and session.modified
         try:
-            with waiting_briefly() if brief else nullcontext():
+            with waiting_briefly(request=request) if brief else nullcontext():
                 return super().process_response(request, response)
         except (DatabaseError, SessionInterrupted) as error:
             # Django reports a session it could not update as deleted meanwhile (a 400),
