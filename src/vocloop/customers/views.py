@@ -9,18 +9,15 @@ only (customers.export with their scope).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from vocloop.accounts.decorators import quality_managers_only
 from vocloop.accounts.roles import is_quality_manager
 from vocloop.accounts.scope import case_scope
 from vocloop.cases.models import Status
@@ -33,6 +30,9 @@ from vocloop.listening.models import Feedback
 ERASURES_LISTED = 20
 
 
+DATA_REFUSED = "Only quality managers may export or erase a customer's data."
+
+
 class EraseForm(forms.Form):
     understood = forms.BooleanField(
         label="I understand that the text cannot be brought back.",
@@ -40,17 +40,10 @@ class EraseForm(forms.Form):
     )
 
 
-def quality_managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_quality_manager(request.user):
-            raise PermissionDenied("Only quality managers may export or erase a customer's data.")
-        return view(request, *args, **kwargs)
-
-    return login_required(guarded)
-
-
-@quality_managers_only
+@quality_managers_only(
+    "The customers' data is searched, exported and erased by quality managers; reach a "
+    "customer's page from one of their cases."
+)
 @require_safe
 def customers(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
@@ -82,7 +75,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/customer.html", context)
 
 
-@quality_managers_only
+@quality_managers_only(DATA_REFUSED)
 @require_safe
 def customer_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
@@ -92,7 +85,7 @@ def customer_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@quality_managers_only
+@quality_managers_only(DATA_REFUSED)
 @require_http_methods(["GET", "POST"])
 def customer_erase_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)

@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from vocloop.accounts.decorators import quality_managers_only
 from vocloop.insights import learning, sentiment_learning
 from vocloop.insights.in_use import active_version
 from vocloop.insights.models import LearnedModel, SentimentModel, ThemeModel
 from vocloop.insights.tasks import train_sentiment_model, train_theme_model
 from vocloop.insights.versions import REJECTED_MODELS_KEPT
-from vocloop.insights.views import quality_managers_only
+from vocloop.insights.views import THEMES_REFUSED
 
 # What Train now trains: each model with its quick check and its task.
 TRAINED: tuple[tuple[str, Callable[[], str | None], Callable[[], object]], ...] = (
@@ -29,7 +30,7 @@ TRAINED: tuple[tuple[str, Callable[[], str | None], Callable[[], object]], ...] 
 )
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_http_methods(["GET", "POST"])
 def models(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

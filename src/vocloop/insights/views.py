@@ -5,21 +5,19 @@ the sentiment words are in learning_views and vocabulary_views)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vocloop.accounts.roles import is_quality_manager
+from vocloop.accounts.decorators import quality_managers_only
 from vocloop.accounts.scope import case_scope, feedback_visible
 from vocloop.cases.models import CaseEventOriginal
 from vocloop.insights import originals, selectors, services
@@ -36,15 +34,7 @@ from vocloop.insights.forms import (
 from vocloop.insights.models import OriginalComment, Theme, ThemeProposal
 from vocloop.listening.models import Feedback
 
-
-def quality_managers_only(view: Any) -> Any:
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_quality_manager(request.user):
-            raise PermissionDenied("Only quality managers may change the themes.")
-        return view(request, *args, **kwargs)
-
-    return login_required(guarded)
+THEMES_REFUSED = "Only quality managers may change the themes."
 
 
 def _filters(request: HttpRequest, *, grouped: bool = True) -> ThemeFilterForm:
@@ -181,7 +171,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "insights/theme.html", context)
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_http_methods(["GET", "POST"])
 def theme_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug) if slug else Theme()
@@ -198,7 +188,7 @@ def theme_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_POST
 def discover(request: HttpRequest) -> HttpResponse:
     form = DiscoverForm(request.POST)
@@ -220,7 +210,7 @@ def discover(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("insights:themes") + "#proposals")
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_http_methods(["GET", "POST"])
 def proposal(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(ThemeProposal, pk=pk)
@@ -351,7 +341,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(back)
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_http_methods(["GET", "POST"])
 def text_settings(request: HttpRequest) -> HttpResponse:
     current = originals.text_settings()

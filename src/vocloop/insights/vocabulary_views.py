@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from vocloop.accounts.decorators import quality_managers_only
 from vocloop.insights import vocabulary as words
 from vocloop.insights.in_use import vocabulary_current
 from vocloop.insights.models import SentimentTerm
-from vocloop.insights.views import quality_managers_only
+from vocloop.insights.views import THEMES_REFUSED
 from vocloop.insights.vocabulary_forms import NameForm, TryForm, WordForm
 from vocloop.lib.ids import id_from
 from vocloop.text.lexicon import (
@@ -32,7 +33,7 @@ from vocloop.text.sentiment import sentiment
 REREAD = "Every comment is being read again with it."
 
 
-@quality_managers_only
+@quality_managers_only(THEMES_REFUSED)
 @require_http_methods(["GET", "POST"])
 def vocabulary(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
