@@ -88,7 +88,7 @@ def test_a_quality_manager_searches_the_reads_and_exports_them(org: Org) -> None
     download = manager.get(AUDIT, {"kind": "case", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(download.content.decode())))
     assert {r["what"] for r in rows} == {first.reference, second.reference}
-    assert Read.objects.filter(kind="export", what="reads.csv").count() == 1  # itself a read
+    assert Read.objects.filter(kind="export", what__startswith="vocloop-reads-").count() == 1
 
 
 def test_only_quality_managers_see_the_audit_and_bad_dates_are_said(org: Org) -> None:

@@ -167,6 +167,14 @@ def test_the_settings_area_sends_to_the_staff_login_and_checks_no_password_itsel
     assert not logged_in(client)
 
 
+def test_a_member_without_the_settings_area_is_told_why_the_login_shows(org):
+    client = Client()
+    log_in_with_password(client)  # sam_agent, who is no quality manager
+    answer = client.get(reverse("admin:index"), follow=True)
+    shown = page(answer)
+    assert "You are logged in as sam_agent, who may not open /admin/." in shown
+
+
 def test_turning_it_off_takes_a_current_code(member):
     client, app = member
     refused = client.post(reverse("account"), {"action": "remove", "code": "000000"})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from vocloop.accounts import roles
 from vocloop.audit.forms import ReadSearchForm
 from vocloop.audit.selectors import reads_matching
+from vocloop.lib.days import day_of
 from vocloop.lib.downloads import csv_response
 
 PAGE_SIZE = 50
@@ -43,7 +44,7 @@ def reads(request: HttpRequest) -> HttpResponse:
             )
             for r in found.iterator()
         )
-        return csv_response("reads.csv", CSV_HEADER, rows)
+        return csv_response(f"vocloop-reads-{day_of(timezone.now())}.csv", CSV_HEADER, rows)
     query = request.GET.copy()
     query.pop("page", None)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
