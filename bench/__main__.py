@@ -1,7 +1,7 @@
 """Run vocloop's benchmarks: `make bench` (or python -m bench). Results go to bench/RESULTS.md.
 
 `python -m bench NAME [options]` runs one of them (demo_load, demo_signals,
-escalation_sweep, feedback_import, improvement_read, metrics_read, text_read,
+escalation_sweep, feedback_import, front_door, improvement_read, metrics_read, text_read,
 theme_matches) with its own options; see `python -m bench NAME --help`.
 """
 
@@ -12,6 +12,7 @@ from bench import (
     demo_signals,
     escalation_sweep,
     feedback_import,
+    front_door,
     improvement_read,
     metrics_read,
     text_read,
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "demo_signals": demo_signals.main,
     "escalation_sweep": escalation_sweep.main,
     "feedback_import": feedback_import.main,
+    "front_door": front_door.main,
     "improvement_read": improvement_read.main,
     "metrics_read": metrics_read.main,
     "text_read": text_read.main,
